@@ -1,0 +1,48 @@
+# kpireport front door. `make help` lists the targets.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+SYSTEM := $(VENV)/.system-stamp
+
+.DEFAULT_GOAL := help
+.PHONY: help setup pack test test-fast lab lint bench sample clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[dev]"
+	@touch $(STAMP)
+
+$(SYSTEM): scripts/system-deps.sh
+	@bash scripts/system-deps.sh
+	@touch $(SYSTEM)
+
+setup: $(STAMP) $(SYSTEM)  ## create .venv, install the project and the Debian packages it needs
+
+pack: setup  ## build the demo report pack from data/sample/ into reports/
+	$(BIN)/kpireport pack --data data/sample
+
+test: setup  ## run the whole test suite (what CI runs)
+	$(BIN)/python -m pytest -n 2 -q
+
+test-fast: setup  ## the test suite without tests marked slow
+	$(BIN)/python -m pytest -n 2 -q -m "not slow"
+
+lab: setup  ## open JupyterLab on notebooks/ with the project environment
+	$(BIN)/jupyter lab notebooks/
+
+lint: setup  ## ruff
+	$(BIN)/ruff check kpilib tests bench
+
+bench: setup  ## run the benchmarks and print the figures (see bench/README.md)
+	$(BIN)/python bench/run.py
+
+sample: setup  ## regenerate data/sample/ (deterministic)
+	$(BIN)/kpireport demo-data --out data/sample
+
+clean:  ## remove generated reports (keeps .venv)
+	rm -rf reports

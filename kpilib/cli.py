@@ -1,0 +1,230 @@
+"""`kpireport`: the command line (../shared/spec/interfaces.md §3).
+
+Exit codes: 0 success; 1 a problem in the user's data or parameters, explained;
+2 wrong usage; anything else is a bug.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from kpilib.problems import Problems, UserError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode="rich",
+                  help="Department KPI evaluation: validate data, score, rank and build report packs.")
+console = Console(stderr=True)
+out = Console()
+
+DataOpt = Annotated[Path | None, typer.Option("--data", help="Data folder (CSV, Parquet or one .xlsx). "
+                                              "Default: the bundled sample company.")]
+ClientOpt = Annotated[str | None, typer.Option("--client", help="Client overlay in params/clients/NAME/.")]
+PeriodOpt = Annotated[str | None, typer.Option("--period", help="2025-07, 2025Q3, 2025H2 or 2025. "
+                                               "Default: the latest complete quarter in the data.")]
+LangOpt = Annotated[str, typer.Option("--lang", help="zh or en (grade labels, KPI names).")]
+
+
+def sample_dir() -> Path:
+    here = Path(__file__).resolve().parent.parent / "data" / "sample"
+    return here if here.exists() else Path.cwd() / "data" / "sample"
+
+
+def main() -> None:
+    """Console entry point: user mistakes print an explanation and exit 1, never a traceback.
+
+    Usage errors are click's (exit 2); anything else is a bug and keeps its traceback.
+    """
+    try:
+        app()
+    except UserError as exc:
+        show_problems(exc.problems, title=str(exc.args[0]))
+        console.print(f"[bold red]error:[/] {exc.args[0]}")
+        sys.exit(1)
+
+
+def show_problems(problems: Problems, title: str = "Problems", limit: int = 500) -> None:
+    """Print problems as one table: severity, file, row, column, value, expected."""
+    if not problems:
+        return
+    table = Table(title=title, show_lines=False, header_style="bold")
+    for col in ("", "file", "row", "column", "value", "expected"):
+        table.add_column(col, overflow="fold")
+    for p in (problems.errors + problems.warnings)[:limit]:
+        style = "red" if p.severity == "error" else "yellow"
+        table.add_row(f"[{style}]{p.severity}[/]", p.file, "" if p.row is None else str(p.row),
+                      p.column or "", p.value or "", p.expected)
+    console.print(table)
+    if len(problems) > limit:
+        console.print(f"... and {len(problems) - limit} more (use --report FILE for the full list)")
+
+
+def _load(data: Path | None, client: str | None):
+    from kpilib.config import load_config
+    from kpilib.data import load_dataset
+
+    config = load_config(client)
+    dataset = load_dataset(data or sample_dir(), config)
+    return config, dataset
+
+
+def _period(dataset, period: str | None):
+    from kpilib.periods import latest_complete, parse_period
+
+    if period is None:
+        try:
+            return latest_complete(dataset.months, "Q")
+        except ValueError as exc:
+            raise UserError(f"no --period given and {exc}; pass --period") from None
+    try:
+        span = parse_period(period)
+    except ValueError as exc:
+        raise UserError(f"--period: {exc}") from None
+    months = set(dataset.months)
+    missing = [str(m) for m in span.months() if m not in months]
+    if len(missing) == span.months_count:
+        raise UserError(f"--period {period}: the data has no measures in it "
+                        f"(data covers {min(months)} to {max(months)})")
+    if missing:
+        raise UserError(f"--period {period}: months {', '.join(missing)} have no measures; "
+                        "a period is scored only when all its months are in the data")
+    return span
+
+
+@app.command("demo-data")
+def demo_data(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write employees/measures/targets/ratings.")],
+    employees: Annotated[int, typer.Option(help="Number of people.", min=18)] = 300,
+    months: Annotated[int, typer.Option(help="Number of months, ending --end.", min=1, max=240)] = 24,
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives identical files.")] = 7,
+    end: Annotated[str, typer.Option(help="Last month (YYYY-MM).")] = "2026-09",
+    fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
+) -> None:
+    """Write a deterministic sample company (see kpilib.synth for what it plants)."""
+    from kpilib import synth
+
+    if fmt not in ("csv", "parquet"):
+        raise UserError(f"--format {fmt}: expected csv or parquet")
+    with console.status(f"generating {employees:,} people × {months} months"):
+        company = synth.generate(employees=employees, months=months, seed=seed, end=end)
+        paths = company.write(out_dir, fmt)
+    for p in paths:
+        out.print(f"wrote {p}")
+
+
+@app.command()
+def validate(
+    data: DataOpt = None, client: ClientOpt = None,
+    report: Annotated[Path | None, typer.Option(help="Also write every problem to this CSV.")] = None,
+) -> None:
+    """Check data and parameters; exit 0 when clean (warnings allowed), 1 listing every problem."""
+    from kpilib.config import load_config
+    from kpilib.data import check_dataset
+
+    config = load_config(client)
+    data = data or sample_dir()
+    with console.status(f"validating {data}"):
+        dataset, problems = check_dataset(data, config)
+    problems.items[:0] = config.warnings.items
+    show_problems(problems, title=f"Validation of {data}")
+    if report:
+        problems.to_frame().to_csv(report, index=False, encoding="utf-8-sig")
+        out.print(f"wrote {report}")
+    if problems.errors:
+        console.print(f"[bold red]{len(problems.errors)} error(s)[/], {len(problems.warnings)} warning(s)")
+        raise typer.Exit(1)
+    people = len(dataset.people())
+    out.print(f"[green]ok[/]: {people} people, {len(dataset.measures):,} measures over "
+              f"{dataset.months[0]}–{dataset.months[-1]}, {len(dataset.targets):,} targets, "
+              f"{len(dataset.ratings):,} ratings; {len(problems.warnings)} warning(s)")
+
+
+@app.command()
+def scores(
+    out_file: Annotated[Path, typer.Option("--out", help="Scoring sheet: .csv or .xlsx (adds `lines`).")],
+    data: DataOpt = None, period: PeriodOpt = None, client: ClientOpt = None, lang: LangOpt = "zh",
+) -> None:
+    """The scoring sheet: one row per person with quantitative, qualitative, composite, grade, tier, rank."""
+    from kpilib.scoring import score
+    from kpilib.sheets import write_scores
+
+    config, dataset = _load(data, client)
+    span = _period(dataset, period)
+    with console.status(f"scoring {span}"):
+        result = score(dataset, config, span, lang=lang)
+        write_scores(result, out_file)
+    show_problems(result.problems, title=f"Warnings for {span}", limit=50)
+    out.print(f"wrote {out_file}: {len(result.sheet)} people scored for {span}")
+
+
+@app.command()
+def catalog(
+    client: ClientOpt = None,
+    department: Annotated[str | None, typer.Option(help="Only KPIs of this department.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table or markdown (a glossary).")] = "table",
+    lang: LangOpt = "zh",
+) -> None:
+    """List the KPIs with formula, direction, unit, departments and target."""
+    from kpilib.config import load_config
+
+    config = load_config(client)
+    rows = [(k, v) for k, v in config.catalog.kpis.items() if department is None or department in v.departments]
+    if department and not rows:
+        raise UserError(f"--department {department}: no KPI of the catalogue belongs to it "
+                        f"(departments: {', '.join(config.catalog.departments)})")
+    header = ["id", "name", "kind", "formula", "unit", "direction", "target", "frequency", "departments"]
+    cells = [[k, v.name(lang), v.kind, v.formula or "(rating 1–5)", v.unit,
+              v.direction + (f" ±{v.band:g}" if v.band else ""),
+              "" if v.thresholds.target is None else f"{v.thresholds.target:g}", v.frequency,
+              ", ".join(v.departments)] for k, v in rows]
+    if fmt == "markdown":
+        print("| " + " | ".join(header) + " |")
+        print("|" + "---|" * len(header))
+        for c in cells:
+            print("| " + " | ".join(x.replace("|", "\\|") for x in c) + " |")
+        return
+    table = Table(*header, title=f"KPI catalogue ({len(rows)} KPIs)")
+    for c in cells:
+        table.add_row(*c)
+    out.print(table)
+
+
+@app.command("new-client")
+def new_client(name: Annotated[str, typer.Argument(help="Client folder name (letters, digits, - and _).")]) -> None:
+    """Scaffold params/clients/NAME/ with commented overlay files."""
+    from kpilib.config import default_params_dir
+
+    if not name.replace("-", "").replace("_", "").isalnum():
+        raise UserError(f"client name {name!r}: use letters, digits, - and _")
+    folder = default_params_dir() / "clients" / name
+    if folder.exists():
+        raise UserError(f"{folder} exists already; nothing was changed")
+    (folder / "notebooks").mkdir(parents=True)
+    (folder / "catalog.yaml").write_text(
+        "# Overlay merged over params/catalog.yaml key by key.\n# kpis:\n#   renewal_rate:\n"
+        "#     thresholds: {baseline: 0.82, target: 0.88, challenge: 0.92}\n{}\n", encoding="utf-8")
+    (folder / "scheme.yaml").write_text(
+        "# Overlay merged over params/scheme.yaml key by key.\n# scoring:\n#   quantitative_share: 0.6\n"
+        "# departments:\n#   sales:\n#     quantitative: {sales_amount: 40, new_customers: 20}\n{}\n", encoding="utf-8")
+    (folder / "branding.yaml").write_text(
+        f"company: {name}\nlanguage: zh\ncolours: {{primary: '#1f4e79', accent: '#c00000'}}\nlogo: null\n",
+        encoding="utf-8")
+    out.print(f"created {folder}")
+
+
+@app.command()
+def pack(
+    data: DataOpt = None, period: PeriodOpt = None, client: ClientOpt = None, lang: LangOpt = "zh",
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder (takes the place of reports/).")] = Path("reports"),
+) -> None:
+    """Build the report pack for a period (for now: validation and the scoring sheet, with an index)."""
+    from kpilib.pack import build_pack
+
+    config, dataset = _load(data, client)
+    span = _period(dataset, period)
+    index = build_pack(dataset, config, span, out_dir, lang=lang, console=console)
+    out.print(f"wrote {index}")

@@ -1,0 +1,289 @@
+"""Parameters: the KPI catalogue and the scoring scheme, with client overlays.
+
+`load_config(client=...)` reads `params/catalog.yaml` and `params/scheme.yaml`, merges
+`params/clients/<client>/` over them key by key (mappings merge, anything else is
+replaced), validates the result, and raises a `UserError` whose problems name the file,
+the key and what was expected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from kpilib.formula import Formula, FormulaError, parse_formula
+from kpilib.problems import Problems, UserError
+
+Unit = Literal["percent", "ratio", "count", "currency", "days", "hours", "minutes", "score"]
+Aggregation = Literal["sum", "mean", "last", "first", "max", "min"]
+RATER_TYPES = ("self", "supervisor", "cross_department", "peer", "customer")
+
+
+def default_params_dir() -> Path:
+    """`params/` of the source checkout, else `./params`."""
+    here = Path(__file__).resolve().parent.parent / "params"
+    return here if (here / "catalog.yaml").exists() else Path.cwd() / "params"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Names(_Model):
+    zh: str
+    en: str
+
+    def __call__(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+class Thresholds(_Model):
+    baseline: float | None = None
+    target: float | None = None
+    challenge: float | None = None
+
+
+class Measure(_Model):
+    """A raw fact. `aggregation` says how months combine into a longer period."""
+
+    name: Names
+    unit: Unit = "count"
+    aggregation: Aggregation = "sum"
+    signed: bool = False  # negative values allowed
+
+
+class KPI(_Model):
+    name: Names
+    department: str | list[str]
+    kind: Literal["quantitative", "qualitative"]
+    formula: str | None = None
+    unit: Unit = "percent"
+    direction: Literal["higher", "lower", "band"] = "higher"
+    band: float | None = Field(default=None, gt=0)
+    perspective: Literal["financial", "customer", "process", "learning"] | None = None
+    role_layer: Literal["management", "execution", "support"] | None = None
+    source: str | None = None
+    owner: str | None = None
+    frequency: Literal["monthly", "quarterly", "half-year", "yearly"] = "monthly"
+    thresholds: Thresholds = Thresholds()
+    cap: float | None = Field(default=None, gt=0)  # attainment cap for this KPI
+    target_aggregation: Literal["sum", "mean"] | None = None  # how finer targets combine
+    description: Names | None = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> KPI:
+        if self.kind == "quantitative" and not self.formula:
+            raise ValueError("a quantitative KPI needs a formula")
+        if self.kind == "qualitative" and self.formula:
+            raise ValueError("a qualitative KPI has no formula (its value is the weighted rating)")
+        if self.direction == "band" and self.band is None:
+            raise ValueError("direction: band needs band (e.g. 0.05 for ±5%)")
+        return self
+
+    @property
+    def departments(self) -> list[str]:
+        return [self.department] if isinstance(self.department, str) else list(self.department)
+
+    @property
+    def targets_add_up(self) -> bool:
+        """True when monthly targets add up to a quarter's (counts, money); else averaged."""
+        if self.target_aggregation:
+            return self.target_aggregation == "sum"
+        return self.unit in ("count", "currency")
+
+
+class Catalog(_Model):
+    departments: dict[str, Names] = {}
+    measures: dict[str, Measure] = {}
+    kpis: dict[str, KPI]
+    formulas: dict[str, Formula] = Field(default_factory=dict, exclude=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
+
+    def quantitative(self) -> dict[str, KPI]:
+        return {k: v for k, v in self.kpis.items() if v.kind == "quantitative"}
+
+    def qualitative(self) -> dict[str, KPI]:
+        return {k: v for k, v in self.kpis.items() if v.kind == "qualitative"}
+
+    def department_name(self, dept: str, lang: str) -> str:
+        names = self.departments.get(dept)
+        return names(lang) if names else dept
+
+
+class Rounding(_Model):
+    """Decimals kept at each step, rounded half up (四舍五入) as Excel's ROUND."""
+
+    mode: Literal["half_up"] = "half_up"
+    line: int = Field(1, ge=0, le=6)
+    subtotal: int = Field(1, ge=0, le=6)
+    rating: int = Field(2, ge=0, le=6)
+    final: int = Field(1, ge=0, le=6)
+
+
+class Attainment(_Model):
+    cap: float | None = Field(default=None, gt=0)
+    floor: float = Field(0.0, ge=0)
+    lower: Literal["ratio", "linear"] = "ratio"  # ratio: target/actual; linear: 2 - actual/target
+
+
+class Grade(_Model):
+    min: float
+    zh: str
+    en: str
+
+
+class Tiers(_Model):
+    within: str = "department"  # a column of the scoring sheet, or "company"
+    shares: dict[str, float] = {"S": 0.05, "A": 0.15, "B": 0.60, "C": 0.15, "D": 0.05}
+    tie_break: list[str] = ["quantitative", "supervisor_rating"]
+    min_group: int = Field(5, ge=1)
+    small_groups: Literal["guideline", "pool"] = "guideline"
+
+    @model_validator(mode="after")
+    def _shares(self) -> Tiers:
+        total = sum(self.shares.values())
+        if abs(total - 1) > 1e-9 or any(v < 0 for v in self.shares.values()):
+            raise ValueError(f"tier shares must be ≥ 0 and sum to 1, they sum to {total:g}")
+        return self
+
+
+class Scoring(_Model):
+    quantitative_share: float = Field(0.7, ge=0, le=1)
+    attainment: Attainment = Attainment()
+    rounding: Rounding = Rounding()
+    raters: dict[str, float] = {"self": 0.2, "supervisor": 0.6, "cross_department": 0.2}
+    grades: list[Grade] = [Grade(min=90, zh="优秀", en="Excellent"), Grade(min=80, zh="良好", en="Good"),
+                           Grade(min=70, zh="合格", en="Pass"), Grade(min=0, zh="待改进", en="Needs improvement")]
+    tiers: Tiers = Tiers()
+    missing: Literal["reweight", "zero"] = "reweight"
+
+    @model_validator(mode="after")
+    def _check(self) -> Scoring:
+        mins = [g.min for g in self.grades]
+        if not mins or mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins):
+            raise ValueError("grades must be listed highest first with distinct min values")
+        unknown = set(self.raters) - set(RATER_TYPES)
+        if unknown:
+            raise ValueError(f"unknown rater types {sorted(unknown)}; allowed: {', '.join(RATER_TYPES)}")
+        if any(w < 0 for w in self.raters.values()) or sum(self.raters.values()) <= 0:
+            raise ValueError("rater weights must be ≥ 0 with a positive sum")
+        return self
+
+
+class DepartmentWeights(_Model):
+    quantitative: dict[str, float] = {}
+    qualitative: dict[str, float] = {}
+
+
+class Scheme(_Model):
+    scoring: Scoring = Scoring()
+    departments: dict[str, DepartmentWeights] = {}
+    incentives: dict[str, Any] = {}
+
+
+@dataclass
+class Config:
+    catalog: Catalog
+    scheme: Scheme
+    client: str | None = None
+    files: list[Path] = field(default_factory=list)
+    warnings: Problems = field(default_factory=Problems)
+
+
+def load_config(client: str | None = None, params_dir: Path | str | None = None) -> Config:
+    """Load, merge and validate catalogue and scheme; raise `UserError` listing every problem."""
+    root = Path(params_dir) if params_dir else default_params_dir()
+    problems = Problems()
+    if client:
+        client_dir = root / "clients" / client
+        if not client_dir.is_dir():
+            known = sorted(p.name for p in (root / "clients").glob("*") if p.is_dir())
+            raise UserError(f"unknown client {client!r}: no folder {client_dir} "
+                            f"(known: {', '.join(known) or 'none'}; create one with `kpireport new-client`)")
+    files: list[Path] = []
+    models: dict[str, Any] = {}
+    for stem, model in (("catalog", Catalog), ("scheme", Scheme)):
+        layers = [root / f"{stem}.yaml"] + ([root / "clients" / client / f"{stem}.yaml"] if client else [])
+        data: dict[str, Any] = {}
+        for path in layers:
+            if path.exists():
+                data = merge(data, _read_yaml(path, problems))
+                files.append(path)
+            elif path == layers[0]:
+                problems.error(str(path), "the file must exist")
+        label = " + ".join(str(p) for p in layers if p.exists()) or str(layers[0])
+        try:
+            models[stem] = model.model_validate(data)
+        except ValidationError as exc:
+            for err in exc.errors():
+                key = ".".join(str(x) for x in err["loc"])
+                problems.error(label, err["msg"].removeprefix("Value error, "), column=key,
+                               value=None if isinstance(err.get("input"), dict) else err.get("input"))
+    problems.raise_if_errors("parameters")
+    config = Config(models["catalog"], models["scheme"], client, files)
+    _cross_check(config, problems)
+    problems.raise_if_errors("parameters")
+    config.warnings = problems
+    return config
+
+
+def merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """Deep merge: mappings merge key by key, anything else in `over` replaces."""
+    out = dict(base)
+    for key, value in over.items():
+        out[key] = merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
+def _read_yaml(path: Path, problems: Problems) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problems.error(str(path), f"valid YAML ({getattr(exc, 'problem', exc)})",
+                       row=mark.line + 1 if mark else None)
+        return {}
+    except UnicodeDecodeError:
+        problems.error(str(path), "a UTF-8 text file")
+        return {}
+    if not isinstance(data, dict):
+        problems.error(str(path), "a mapping of keys at the top level", value=type(data).__name__)
+        return {}
+    return data
+
+
+def _cross_check(config: Config, problems: Problems) -> None:
+    catalog, scheme = config.catalog, config.scheme
+    cat_file = "catalog.yaml" if not config.client else f"catalog.yaml (client {config.client})"
+    sch_file = "scheme.yaml" if not config.client else f"scheme.yaml (client {config.client})"
+    known = set(catalog.measures) if catalog.measures else None
+    for kpi_id, kpi in catalog.quantitative().items():
+        try:
+            catalog.formulas[kpi_id] = parse_formula(kpi.formula, known)
+        except FormulaError as exc:
+            problems.error(cat_file, f"KPI {kpi_id}: {exc}", column=f"kpis.{kpi_id}.formula",
+                           value=kpi.formula)
+    for dept, weights in scheme.departments.items():
+        for kind in ("quantitative", "qualitative"):
+            for kpi_id, weight in getattr(weights, kind).items():
+                key = f"departments.{dept}.{kind}.{kpi_id}"
+                kpi = catalog.kpis.get(kpi_id)
+                if kpi is None:
+                    problems.error(sch_file, "a KPI id from the catalogue", column=key, value=kpi_id)
+                elif kpi.kind != kind:
+                    problems.error(sch_file, f"a {kind} KPI; {kpi_id} is {kpi.kind}", column=key)
+                elif weight < 0:
+                    problems.error(sch_file, "a weight ≥ 0", column=key, value=weight)
+        total = sum(weights.quantitative.values())
+        if weights.quantitative and abs(total - 100) > 1e-9:
+            problems.warn(sch_file, f"quantitative weights of {dept} sum to {total:g}, not 100; used as given",
+                          column=f"departments.{dept}.quantitative")
+        full = scheme.scoring.quantitative_share * total + sum(weights.qualitative.values())
+        if weights.quantitative and abs(full - 100) > 1e-9:
+            problems.warn(sch_file, f"the composite of {dept} tops out at {full:g}, not 100 "
+                          f"(share × quantitative weights + qualitative weights)",
+                          column=f"departments.{dept}")

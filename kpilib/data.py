@@ -1,0 +1,220 @@
+"""Data intake: read a company's data folder into one validated `Dataset`.
+
+The folder holds `employees`, `measures`, `targets` and `ratings` as CSV (UTF-8, UTF-8
+with BOM, or GB18030/GBK as Chinese Excel writes them), as Parquet files with the same
+stems, or as one Excel workbook with sheets of those names (../shared/spec/interfaces.md
+§1). Wide exports (one column per measure, KPI or criterion) are reshaped to the long
+form. Every problem is collected (see `kpilib.validation`) and reported at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from kpilib.config import Config
+from kpilib.problems import Problems
+
+TABLES = ("employees", "measures", "targets", "ratings")
+REQUIRED = {
+    "employees": ("employee_id", "name", "department", "region", "hire_date"),
+    "measures": ("period", "employee_id", "measure", "value"),
+    "targets": ("period", "employee_id", "kpi", "target"),
+    "ratings": ("period", "employee_id", "rater_type", "criterion", "score"),
+}
+OPTIONAL = {
+    "employees": ("team", "role_layer", "position", "manager_id", "exit_date", "kind"),
+    "measures": ("source",),
+    "targets": ("baseline", "challenge"),
+    "ratings": ("rater_id", "note"),
+}
+# For wide exports: the columns that stay as keys; every other column is a measure/KPI/criterion.
+WIDE = {
+    "measures": (("measure", "value"), ("period", "employee_id", "source")),
+    "targets": (("kpi", "target"), ("period", "employee_id")),
+    "ratings": (("criterion", "score"), ("period", "employee_id", "rater_type", "rater_id", "note")),
+}
+ENCODINGS = ("utf-8-sig", "gb18030")
+ROW = "_row"  # Excel row number of the source line (header = row 1)
+
+
+@dataclass
+class RawTable:
+    """A table as read: text or typed columns, plus `_row` (Excel row number)."""
+
+    name: str
+    label: str  # how the user names the source: file, or workbook:sheet
+    frame: pd.DataFrame
+
+
+@dataclass
+class Dataset:
+    """The four validated tables.
+
+    - employees: employee_id (str), name, department, region, team, role_layer, position,
+      manager_id, hire_date, exit_date (datetime64), kind (person/team/department).
+    - measures: period (Period[M]), employee_id, measure (categorical str), value (float).
+    - targets: period (label), grain (M/Q/H/Y), start, end (Period[M]), employee_id, kpi,
+      target, baseline, challenge (float).
+    - ratings: period (label), start, end (Period[M]), employee_id, rater_type, rater_id,
+      criterion, score (float 1–5), note.
+    """
+
+    employees: pd.DataFrame
+    measures: pd.DataFrame
+    targets: pd.DataFrame
+    ratings: pd.DataFrame
+    sources: dict[str, str] = field(default_factory=dict)  # table -> file label
+    hashes: dict[str, str] = field(default_factory=dict)  # file -> sha256
+    warnings: Problems = field(default_factory=Problems)
+
+    @property
+    def months(self) -> pd.PeriodIndex:
+        return pd.PeriodIndex(sorted(self.measures["period"].unique()), freq="M")
+
+    def people(self) -> pd.DataFrame:
+        return self.employees[self.employees["kind"] == "person"]
+
+
+def load_dataset(data_dir: Path | str, config: Config) -> Dataset:
+    """Read and validate; raise `UserError` listing every problem when there are errors."""
+    dataset, problems = check_dataset(data_dir, config)
+    problems.raise_if_errors(f"data in {data_dir}")
+    assert dataset is not None
+    return dataset
+
+
+def check_dataset(data_dir: Path | str, config: Config) -> tuple[Dataset | None, Problems]:
+    """Read and validate; return the dataset (None when unusable) and every problem found."""
+    from kpilib.validation import validate_tables
+
+    problems = Problems()
+    raw, hashes = read_tables(Path(data_dir), problems)
+    if problems.errors:
+        return None, problems
+    dataset = validate_tables(raw, config, problems)
+    if dataset is not None:
+        dataset.hashes = hashes
+        dataset.warnings = Problems([p for p in problems.items if p.severity == "warning"])
+    return (dataset if not problems.errors else None), problems
+
+
+def read_tables(data_dir: Path, problems: Problems) -> tuple[dict[str, RawTable], dict[str, str]]:
+    """Find and read the tables of `data_dir`; missing optional tables are empty."""
+    tables: dict[str, RawTable] = {}
+    hashes: dict[str, str] = {}
+    if not data_dir.is_dir():
+        problems.error(str(data_dir), "a folder with employees.csv and measures.csv (or a workbook)")
+        return tables, hashes
+    workbooks = sorted(p for p in data_dir.glob("*.xlsx") if not p.name.startswith("~$"))
+    if len(workbooks) > 1:
+        problems.error(str(data_dir), f"at most one .xlsx workbook; found {', '.join(p.name for p in workbooks)}")
+        return tables, hashes
+    sheets: dict[str, pd.DataFrame] = {}
+    if workbooks:
+        book = workbooks[0]
+        hashes[book.name] = _sha256(book)
+        try:
+            sheets = {str(k).strip().lower(): v for k, v in
+                      pd.read_excel(book, sheet_name=None, dtype=object, header=0).items()}
+        except Exception as exc:  # openpyxl raises many kinds for a damaged file
+            problems.error(book.name, f"a readable .xlsx workbook ({exc})")
+            return tables, hashes
+    for name in TABLES:
+        frame, label = None, None
+        for suffix in (".csv", ".parquet"):
+            path = data_dir / f"{name}{suffix}"
+            if path.exists():
+                label = path.name
+                hashes[label] = _sha256(path)
+                frame = _read_csv(path, problems) if suffix == ".csv" else _read_parquet(path, problems)
+                break
+        if frame is None and name in sheets:
+            label = f"{workbooks[0].name}:{name}"
+            frame = _excel_cells_to_text(sheets[name])
+        if frame is None:
+            if name in ("employees", "measures") and label is None:
+                problems.error(str(data_dir / f"{name}.csv"), f"the {name} table (CSV, Parquet or a workbook sheet)")
+            frame = pd.DataFrame({c: pd.Series(dtype="str") for c in REQUIRED[name]})
+            label = label or f"{name}.csv"
+        frame = frame.rename(columns=lambda c: str(c).strip().lower().lstrip("\ufeff"))
+        frame[ROW] = pd.RangeIndex(2, len(frame) + 2)
+        frame = _to_long(name, label, frame, problems)
+        tables[name] = RawTable(name, label, frame)
+    return tables, hashes
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _read_csv(path: Path, problems: Problems) -> pd.DataFrame | None:
+    data = path.read_bytes()
+    for encoding in ENCODINGS:
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        problems.error(path.name, "a CSV file in UTF-8 or GB18030/GBK encoding")
+        return None
+    try:
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=True)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        problems.error(path.name, f"a well-formed CSV file ({str(exc).strip()})")
+        return None
+    return frame.apply(lambda s: s.str.strip())
+
+
+def _read_parquet(path: Path, problems: Problems) -> pd.DataFrame | None:
+    try:
+        return pd.read_parquet(path)
+    except Exception as exc:  # pyarrow raises several kinds for a damaged file
+        problems.error(path.name, f"a readable Parquet file ({exc})")
+        return None
+
+
+def _excel_cells_to_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Excel cells as text: dates as YYYY-MM-DD, whole numbers without '.0', blanks empty."""
+    def cell(v: object) -> str:
+        if v is None or (isinstance(v, float) and pd.isna(v)):
+            return ""
+        if isinstance(v, pd.Timestamp):
+            return v.strftime("%Y-%m-%d")
+        if hasattr(v, "strftime"):
+            return v.strftime("%Y-%m-%d")
+        if isinstance(v, float) and v.is_integer():
+            return str(int(v))
+        return str(v).strip()
+    frame = frame.dropna(how="all")
+    return frame.map(cell) if len(frame) else frame.astype(str)
+
+
+def _to_long(name: str, label: str, frame: pd.DataFrame, problems: Problems) -> pd.DataFrame:
+    """Reshape a wide export (one column per measure/KPI/criterion) to the long form."""
+    if name not in WIDE:
+        return frame
+    (item, value), keys = WIDE[name]
+    if item in frame.columns or value in frame.columns:
+        return frame
+    present_keys = [c for c in frame.columns if c in keys or c == ROW]
+    items = [c for c in frame.columns if c not in present_keys]
+    if not items or "period" not in frame.columns:
+        return frame  # let validation name the missing columns
+    long = frame.melt(id_vars=present_keys, value_vars=items, var_name=item, value_name=value)
+    blank = long[value].astype(str).str.strip().isin(["", "nan", "None", "<NA>"]) | long[value].isna()
+    if blank.any():
+        problems.warn(label, f"wide export: {int(blank.sum())} blank cell(s) ignored "
+                      f"(no {value} for that {item})")
+    long = long[~blank].sort_values([ROW, item], kind="stable").reset_index(drop=True)
+    long["_wide_column"] = long[item]
+    return long

@@ -1,0 +1,235 @@
+"""Scoring (考核评分): attainment → line scores → subtotals → composite → grade → tier.
+
+Formulas (scheme.yaml, ../shared/spec/interfaces.md §2):
+
+- attainment, by the KPI's direction:
+  higher ``a = actual / target``; lower ``a = target / actual`` (``lower: ratio``) or
+  ``a = 2 − actual / target`` (``lower: linear``), an actual of 0 earning the cap;
+  band ``d = |actual / target − 1|``, ``a = 1`` when ``d ≤ band``, else
+  ``max(0, 1 − (d − band) / band)`` (0 at twice the band). Then the cap (the KPI's
+  own, else the scheme's) and the floor.
+- quantitative line = round(weight × a, line);
+- qualitative rating per criterion = Σ w_t · mean score of rater type t / Σ w_t over
+  the rater types present (self 20 / supervisor 60 / cross-department 20), rounded to
+  `rating` decimals; line = round(weight × rating / 5, line);
+- subtotal = round(Σ lines, subtotal); with `missing: reweight` a missing line's weight
+  is spread over the present lines (Σ present × Σ weights / Σ present weights);
+- composite = round(quantitative_share × quantitative + qualitative, final); when no
+  qualitative line exists at all (e.g. a month with no ratings) and `missing: reweight`,
+  composite = round(quantitative × (share + Σ qualitative weights / 100), final);
+- grade: the first band (highest first) whose `min` the composite reaches.
+Rounding is half up as Excel's ROUND (`kpilib.rounding`). The default scheme
+reproduces domain.md §3 exactly: 85.2 / 24.5 / 84.1 / 良好 (tests/test_worked_example.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from kpilib.config import Config
+from kpilib.data import Dataset
+from kpilib.kpis import MeasureCube, kpi_values
+from kpilib.periods import Span, parse_period
+from kpilib.problems import Problems
+from kpilib.rounding import round_half_up
+from kpilib.targets import resolve_targets
+from kpilib.tiers import assign_tiers, rank_within
+
+SHEET_COLUMNS = ["period", "employee_id", "name", "department", "team", "region", "quantitative",
+                 "qualitative", "composite", "grade", "tier", "rank", "supervisor_rating",
+                 "missing_lines", "tier_note"]
+LINE_COLUMNS = ["period", "employee_id", "name", "department", "kpi", "kpi_name", "kind", "weight",
+                "formula", "inputs", "actual", "target", "target_source", "attainment", "rating",
+                "line_score", "status"]
+
+
+@dataclass
+class Scores:
+    """The scoring of one period: `sheet` (one row per person), `lines` (one per person × KPI),
+    `calibration` (tier allocation per group) and `problems` (warnings)."""
+
+    period: Span
+    sheet: pd.DataFrame
+    lines: pd.DataFrame
+    calibration: pd.DataFrame
+    problems: Problems = field(default_factory=Problems)
+
+
+def roster(dataset: Dataset, config: Config, span: Span, problems: Problems | None = None) -> pd.DataFrame:
+    """People to score: in a scheme department, hired by the period's end, not gone before it ends."""
+    people = dataset.people()
+    end = (span.end + 1).to_timestamp()  # first day after the period
+    in_scheme = people["department"].isin(list(config.scheme.departments))
+    hired = people["hire_date"] < end
+    left = people["exit_date"].notna() & (people["exit_date"] < end)
+    if problems is not None and (in_scheme & hired & left).any():
+        n = int((in_scheme & hired & left & (people["exit_date"] >= span.start.to_timestamp())).sum())
+        if n:
+            problems.warn("employees", f"{n} people left during {span} and are not scored", column="exit_date")
+    return people[in_scheme & hired & ~left].reset_index(drop=True)
+
+
+def attainment(actual: pd.Series, target: pd.Series, direction: pd.Series, band: pd.Series,
+               cap: pd.Series, floor: float, lower: str) -> tuple[pd.Series, pd.Series]:
+    """Attainment and, where it is missing, why (see the module docstring for the formulas)."""
+    a, t = actual.to_numpy(float), target.to_numpy(float)
+    d = direction.to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        higher = a / t
+        lower_ratio = np.where(a == 0, np.inf, t / a)
+        lower_linear = 2 - a / t
+        dev = np.abs(a / t - 1)
+        b = band.to_numpy(float)
+        band_att = np.where(dev <= b + 1e-12, 1.0, np.maximum(0.0, 1 - (dev - b) / b))
+    out = np.select([d == "higher", d == "lower", d == "band"],
+                    [higher, lower_ratio if lower == "ratio" else lower_linear, band_att], np.nan)
+    caps = cap.to_numpy(float)
+    reason = np.full(len(out), None, dtype=object)
+    unbounded = np.isinf(out) & np.isnan(caps)
+    reason[unbounded] = "actual is 0 on a lower-is-better KPI and no cap is set"
+    out = np.where(np.isnan(caps), out, np.minimum(out, caps))
+    out = np.where(unbounded, np.nan, np.maximum(out, floor))
+    return pd.Series(out, index=actual.index), pd.Series(reason, index=actual.index)
+
+
+def quantitative_lines(dataset: Dataset, config: Config, span: Span, people: pd.DataFrame,
+                       cube: MeasureCube | None = None) -> pd.DataFrame:
+    """One row per person × quantitative KPI of their department (LINE_COLUMNS)."""
+    catalog, scoring = config.catalog, config.scheme.scoring
+    weights = [(dept, kpi, w) for dept, dw in config.scheme.departments.items() for kpi, w in dw.quantitative.items()]
+    pairs = people[["employee_id", "name", "department"]].merge(
+        pd.DataFrame(weights, columns=["department", "kpi", "weight"]), on="department")
+    cube = cube or MeasureCube(dataset.measures, catalog)
+    values = pd.concat([kpi_values(cube, catalog, span, [k], pairs.loc[pairs["kpi"] == k, "employee_id"])
+                        for k in pairs["kpi"].unique()] or [pd.DataFrame(columns=["employee_id", "kpi"])])
+    lines = pairs.merge(values.drop(columns="period"), on=["employee_id", "kpi"], how="left")
+    lines = lines.merge(resolve_targets(dataset.targets, catalog, span, lines[["employee_id", "kpi"]]),
+                        on=["employee_id", "kpi"], how="left")
+    kpis = lines["kpi"].map(catalog.kpis)
+    att, why = attainment(lines["actual"], lines["target"], kpis.map(lambda k: k.direction),
+                          kpis.map(lambda k: k.band if k.band else np.nan),
+                          kpis.map(lambda k: k.cap if k.cap else (scoring.attainment.cap or np.nan)),
+                          scoring.attainment.floor, scoring.attainment.lower)
+    lines["attainment"] = att
+    status = lines["reason"].where(lines["actual"].isna())
+    status = status.fillna(pd.Series(np.where(lines["target"].isna(), "no target (" + lines["target_source"] + ")", None),
+                                     index=lines.index))
+    status = status.fillna(why)
+    lines["status"] = status.fillna("ok")
+    lines["line_score"] = round_half_up(lines["weight"] * lines["attainment"], scoring.rounding.line)
+    lines["kind"] = "quantitative"
+    lines["formula"] = lines["kpi"].map(lambda k: catalog.kpis[k].formula)
+    lines["rating"] = np.nan
+    return lines
+
+
+def qualitative_lines(dataset: Dataset, config: Config, span: Span, people: pd.DataFrame) -> pd.DataFrame:
+    """One row per person × qualitative KPI of their department (LINE_COLUMNS)."""
+    scoring = config.scheme.scoring
+    weights = [(dept, kpi, w) for dept, dw in config.scheme.departments.items() for kpi, w in dw.qualitative.items()]
+    lines = people[["employee_id", "name", "department"]].merge(
+        pd.DataFrame(weights, columns=["department", "kpi", "weight"]), on="department")
+    r = dataset.ratings
+    r = r[(r["start"] >= span.start) & (r["end"] <= span.end)]
+    by_type = (r.groupby(["employee_id", "criterion", "rater_type"], sort=False)["score"]
+               .agg(["mean", "size"]).reset_index())
+    by_type["w"] = by_type["rater_type"].map(scoring.raters).fillna(0.0)
+    used = by_type[by_type["w"] > 0]
+    summary = used.assign(ws=used["w"] * used["mean"]).groupby(["employee_id", "criterion"]).agg(
+        ws=("ws", "sum"), w=("w", "sum"))
+    summary["rating"] = round_half_up(summary["ws"] / summary["w"], scoring.rounding.rating)
+    text = by_type.assign(t=by_type["rater_type"] + "=" + by_type["mean"].map(lambda v: f"{v:.4g}")
+                          + np.where(by_type["size"] > 1, " (" + by_type["size"].astype(str) + " raters)", "")
+                          + np.where(by_type["w"] > 0, "", " (weight 0)"))
+    summary["inputs"] = text.groupby(["employee_id", "criterion"])["t"].agg("; ".join)
+    lines = lines.merge(summary[["rating", "inputs"]], left_on=["employee_id", "kpi"], right_index=True, how="left")
+    lines["status"] = np.where(lines["rating"].isna(), f"no ratings in {span}", "ok")
+    lines["line_score"] = round_half_up(lines["weight"] * lines["rating"] / 5, scoring.rounding.line)
+    lines["kind"] = "qualitative"
+    for col in ("actual", "target", "attainment"):
+        lines[col] = np.nan
+    lines["formula"] = "Σ rater weight × score / Σ rater weight"
+    lines["target_source"] = ""
+    return lines
+
+
+def _subtotals(lines: pd.DataFrame, config: Config) -> pd.DataFrame:
+    """Per person and kind: subtotal, and how many lines were missing."""
+    scoring = config.scheme.scoring
+    present = lines["line_score"].notna()
+    g = lines.assign(present_w=lines["weight"].where(present, 0.0),
+                     score=lines["line_score"].fillna(0.0), missing=~present)
+    agg = g.groupby(["employee_id", "kind"]).agg(score=("score", "sum"), w=("weight", "sum"),
+                                                 present_w=("present_w", "sum"), missing=("missing", "sum"))
+    if scoring.missing == "reweight":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            total = np.where(agg["present_w"] > 0, agg["score"] * agg["w"] / agg["present_w"], np.nan)
+    else:
+        total = agg["score"].to_numpy()
+    agg["subtotal"] = round_half_up(np.asarray(total, float), scoring.rounding.subtotal)
+    return agg
+
+
+def grade_of(composite: pd.Series, config: Config, lang: str = "zh") -> pd.Series:
+    """Grade label of each composite (first band whose min it reaches); '' when missing."""
+    grades = config.scheme.scoring.grades
+    conditions = [composite >= g.min for g in grades]
+    labels = [g.zh if lang == "zh" else g.en for g in grades]
+    return pd.Series(np.select(conditions, labels, ""), index=composite.index).where(composite.notna(), "")
+
+
+def score(dataset: Dataset, config: Config, period: Span | str, lang: str = "zh",
+          departments: list[str] | None = None) -> Scores:
+    """Score every person of the scheme's departments for one period."""
+    span = parse_period(period) if isinstance(period, str) else period
+    problems = Problems()
+    people = roster(dataset, config, span, problems)
+    if departments:
+        people = people[people["department"].isin(departments)]
+    quant = quantitative_lines(dataset, config, span, people)
+    qual = qualitative_lines(dataset, config, span, people)
+    lines = pd.concat([quant, qual], ignore_index=True)
+    lines["period"] = span.label
+    lines["kpi_name"] = lines["kpi"].map(lambda k: config.catalog.kpis[k].name(lang))
+    lines = lines.sort_values(["department", "employee_id", "kind", "weight"], ascending=[True, True, False, False],
+                              kind="stable")[LINE_COLUMNS].reset_index(drop=True)
+    sheet = _sheet(people, lines, dataset, span, config, lang)
+    _line_warnings(lines, problems)
+    sheet, calibration = assign_tiers(sheet, config.scheme.scoring.tiers)
+    sheet["rank"] = rank_within(sheet, "department")
+    return Scores(span, sheet[SHEET_COLUMNS].reset_index(drop=True), lines, calibration, problems)
+
+
+def _sheet(people, lines, dataset, span, config, lang) -> pd.DataFrame:
+    scoring = config.scheme.scoring
+    sub = _subtotals(lines, config)
+    quant = sub.xs("quantitative", level="kind")["subtotal"] if len(sub) else pd.Series(dtype=float)
+    qual = sub.xs("qualitative", level="kind")["subtotal"] if "qualitative" in sub.index.get_level_values(1) else pd.Series(dtype=float)
+    missing = sub.groupby(level="employee_id")["missing"].sum()
+    sheet = people[["employee_id", "name", "department", "team", "region"]].copy()
+    sheet.insert(0, "period", span.label)
+    sheet["quantitative"] = sheet["employee_id"].map(quant)
+    sheet["qualitative"] = sheet["employee_id"].map(qual)
+    share = scoring.quantitative_share
+    qual_weight = sheet["department"].map({d: sum(w.qualitative.values()) for d, w in config.scheme.departments.items()})
+    composite = share * sheet["quantitative"] + sheet["qualitative"]
+    if scoring.missing == "reweight":
+        no_qual = sheet["qualitative"].isna()
+        composite = composite.where(~no_qual, sheet["quantitative"] * (share + qual_weight / 100))
+    sheet["composite"] = round_half_up(composite, scoring.rounding.final)
+    sheet["grade"] = grade_of(sheet["composite"], config, lang)
+    r = dataset.ratings
+    r = r[(r["start"] >= span.start) & (r["end"] <= span.end) & (r["rater_type"] == "supervisor")]
+    sheet["supervisor_rating"] = sheet["employee_id"].map(r.groupby("employee_id")["score"].mean())
+    sheet["missing_lines"] = sheet["employee_id"].map(missing).fillna(0).astype(int)
+    return sheet
+
+
+def _line_warnings(lines: pd.DataFrame, problems: Problems) -> None:
+    bad = lines[lines["status"] != "ok"]
+    for (kpi, status), group in bad.groupby(["kpi", bad["status"].str.replace(r" in \d{4}\S*", "", regex=True)]):
+        problems.warn("scores", f"{len(group)} line(s) of {kpi} have no score: {status}",
+                      column=kpi, value=", ".join(group["employee_id"].head(5)) + ("…" if len(group) > 5 else ""))

@@ -1,0 +1,263 @@
+"""A deterministic sample company (`kpireport demo-data`), with structure to find.
+
+For a seed the output is identical byte for byte. Planted structure, returned in
+`Company.truth` so tests can check the analyses find it:
+
+- regional effects on performance (华东 strongest, 西南 weakest);
+- per department, the two heaviest-weighted KPIs of the scheme carry most of the
+  variance of the composite (the drivers); the others vary little;
+- heavy-tailed sales: territory size × performance is log-normal (σ ≈ 0.6);
+- new hires ramp: about 70% of the mean in their first 3 months, ~90% in month 4;
+- improvers and decliners: 12% each with a steady monthly trend;
+- lenient and severe supervisors: two of each shift every rating they give by ±1.
+Measures are generated for every quantitative KPI of the catalogue in the sample
+departments, from the shape of its formula (a/b, single measure, growth).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from kpilib.config import Config, load_config
+from kpilib.periods import month_of
+
+DEPARTMENTS = {"sales": 0.30, "marketing": 0.15, "customer_service": 0.25, "rnd": 0.15,
+               "hr": 0.07, "finance": 0.08}
+REGIONS = {"华东": 0.35, "华南": 0.15, "华北": 0.0, "华中": -0.1, "西南": -0.4}
+SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘")
+GIVEN = list("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍鹏建红宇晨浩然欣怡子轩梓涵")
+TEAM_SIZE = 10
+# Typical monthly volume of a denominator measure for one person (others: 40 or 100,000).
+VOLUMES = {
+    "requests": 280, "tickets": 280, "calls_received": 300, "deals_closed": 8, "due_for_renewal": 20,
+    "campaign_cost": 60_000, "collection_due": 1_500_000, "surveyed_respondents": 200,
+    "campaign_participants": 300, "site_visits": 5000, "reports_due": 4, "marketing_budget": 200_000,
+    "nps_responses": 60, "satisfaction_responses": 40, "csat_responses": 60, "ces_responses": 30,
+    "callbacks_planned": 40, "trainings_planned": 3, "cost_budget": 50_000, "projects_total": 2,
+    "milestones_due": 4, "defects_found": 20, "positions_open": 6, "hires": 5, "headcount": 300,
+    "appraisals_due": 30, "closes": 2, "payments": 400, "customers_at_start": 120,
+    "total_customers": 120, "projects_planned": 3, "lift_sales_baseline": 500_000,
+}
+
+
+@dataclass
+class Company:
+    employees: pd.DataFrame
+    measures: pd.DataFrame
+    targets: pd.DataFrame
+    ratings: pd.DataFrame
+    truth: dict = field(default_factory=dict)
+
+    def write(self, out: Path | str, fmt: str = "csv") -> list[Path]:
+        """Write the four tables as CSV (UTF-8) or Parquet; returns the paths."""
+        out = Path(out)
+        out.mkdir(parents=True, exist_ok=True)
+        paths = []
+        for name in ("employees", "measures", "targets", "ratings"):
+            frame = getattr(self, name)
+            path = out / f"{name}.{fmt}"
+            if fmt == "csv":
+                frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n", float_format="%.10g")
+            else:
+                frame.to_parquet(path, index=False)
+            paths.append(path)
+        return paths
+
+
+def generate(employees: int = 300, months: int = 24, seed: int = 7, end: str = "2026-09",
+             config: Config | None = None) -> Company:
+    """Build the sample company: `employees` people over `months` months ending at `end`."""
+    if employees < len(DEPARTMENTS) * 3:
+        raise ValueError(f"at least {len(DEPARTMENTS) * 3} employees are needed for a company")
+    if months < 1:
+        raise ValueError("at least one month is needed")
+    config = config or load_config()
+    rng = np.random.default_rng(seed)
+    month_index = pd.period_range(end=month_of(end), periods=months, freq="M")
+    people = _people(employees, month_index, rng)
+    z = _performance(people, month_index, rng)
+    employed = _employed(people, month_index)
+    measures, targets, drivers = _measures(people, z, employed, month_index, config, rng)
+    ratings, raters = _ratings(people, z, month_index, config, rng)
+    employees_out = _employee_table(people)
+    truth = {"regions": REGIONS, "drivers": drivers, **raters,
+             "improvers": people.loc[people["trend"] > 0.03, "employee_id"].tolist(),
+             "decliners": people.loc[people["trend"] < -0.03, "employee_id"].tolist()}
+    return Company(employees_out, measures, targets, ratings, truth)
+
+
+def _people(n: int, months: pd.PeriodIndex, rng: np.random.Generator) -> pd.DataFrame:
+    sizes = _apportion(n, DEPARTMENTS)
+    width = max(4, len(str(n)))
+    rows = []
+    regions = list(REGIONS)
+    for dept, size in sizes.items():
+        n_teams = max(1, round((size - 1) / (TEAM_SIZE + 1)))
+        n_members = size - 1 - n_teams
+        team_region = [regions[(i + len(rows)) % len(regions)] for i in range(n_teams)]
+        rows.append((dept, "", "head", regions[0]))
+        rows += [(dept, f"{dept}-{i + 1:02d}", "manager", team_region[i]) for i in range(n_teams)]
+        member_team = np.arange(n_members) % n_teams
+        rows += [(dept, f"{dept}-{t + 1:02d}", "member", team_region[t]) for t in member_team]
+    frame = pd.DataFrame(rows, columns=["department", "team", "role", "region"])
+    frame.insert(0, "employee_id", [f"E{i + 1:0{width}d}" for i in range(len(frame))])
+    head = frame.groupby("department")["employee_id"].transform("first")
+    managers = frame[frame["role"] == "manager"].set_index("team")["employee_id"]
+    frame["manager_id"] = np.where(frame["role"] == "head", "",
+                                   np.where(frame["role"] == "manager", head, frame["team"].map(managers)))
+    frame["role_layer"] = np.where(frame["role"] == "member",
+                                   np.where(frame["department"].isin(["hr", "finance"]), "support", "execution"),
+                                   "management")
+    frame["name"] = [SURNAMES[a] + GIVEN[b] + (GIVEN[c] if c >= 0 else "") for a, b, c in zip(
+        rng.integers(0, len(SURNAMES), len(frame)), rng.integers(0, len(GIVEN), len(frame)),
+        np.where(rng.random(len(frame)) < 0.6, rng.integers(0, len(GIVEN), len(frame)), -1), strict=True)]
+    start = months[0].to_timestamp()
+    # hires: 15% of members join during the covered months; leavers: 10% exit
+    member = (frame["role"] == "member").to_numpy()
+    joins = member & (rng.random(len(frame)) < 0.15)
+    join_month = rng.integers(1, max(2, len(months) - 2), len(frame))
+    years_before = rng.uniform(0.3, 8, len(frame))
+    hire = start - pd.to_timedelta(years_before * 365.25, unit="D")
+    join_date = months.to_timestamp()[np.minimum(join_month, len(months) - 1)]
+    hire = pd.DatetimeIndex(np.where(joins, join_date, hire)).normalize()
+    frame["hire_date"] = hire + pd.to_timedelta(rng.integers(0, 27, len(frame)), unit="D")
+    leaves = member & ~joins & (rng.random(len(frame)) < 0.10)
+    exit_month = rng.integers(2, max(3, len(months) - 1), len(frame))
+    exit_date = months.to_timestamp()[np.minimum(exit_month, len(months) - 1)] + pd.Timedelta(days=14)
+    frame["exit_date"] = pd.Series(exit_date, index=frame.index).where(leaves)
+    frame["position"] = frame["role"].map({"head": "部门总监", "manager": "主管", "member": "专员"})
+    frame["ability"] = rng.normal(0, 1, len(frame))
+    kind = rng.random(len(frame))
+    frame["trend"] = np.where(kind < 0.12, 0.06, np.where(kind < 0.24, -0.06, rng.normal(0, 0.005, len(frame))))
+    frame["territory"] = np.exp(rng.normal(0, 0.55, len(frame)))
+    frame["volume"] = np.exp(rng.normal(0, 0.2, len(frame)))
+    return frame
+
+
+def _apportion(n: int, shares: dict[str, float]) -> dict[str, int]:
+    raw = {k: n * v for k, v in shares.items()}
+    out = {k: int(v) for k, v in raw.items()}
+    for k in sorted(raw, key=lambda k: raw[k] - out[k], reverse=True)[: n - sum(out.values())]:
+        out[k] += 1
+    return out
+
+
+def _employed(people: pd.DataFrame, months: pd.PeriodIndex) -> np.ndarray:
+    """Boolean (person, month): employed at any time in the month."""
+    m = months.to_timestamp().to_numpy()
+    m_end = (months + 1).to_timestamp().to_numpy()
+    hire = people["hire_date"].to_numpy()[:, None]
+    exit_ = people["exit_date"].fillna(pd.Timestamp("2262-01-01")).to_numpy()[:, None]
+    return (hire < m_end[None, :]) & (exit_ >= m[None, :])
+
+
+def _tenure(people: pd.DataFrame, months: pd.PeriodIndex) -> np.ndarray:
+    hire_m = people["hire_date"].dt.to_period("M")
+    hire_code = (hire_m.dt.year * 12 + hire_m.dt.month).to_numpy()[:, None]
+    month_code = (months.year * 12 + months.month).to_numpy()[None, :]
+    return month_code - hire_code + 1
+
+
+def _performance(people: pd.DataFrame, months: pd.PeriodIndex, rng: np.random.Generator) -> np.ndarray:
+    """z (person, month): ability + region + trend + new-hire ramp + noise."""
+    t = np.arange(len(months))[None, :] - (len(months) - 1) / 2
+    tenure = _tenure(people, months)
+    ramp = np.where(tenure <= 3, -1.2, np.where(tenure == 4, -0.35, 0.0))
+    region = people["region"].map(REGIONS).to_numpy()[:, None]
+    base = people["ability"].to_numpy()[:, None] + region + people["trend"].to_numpy()[:, None] * t
+    return base + ramp - 0.1 + rng.normal(0, 0.3, (len(people), len(months)))
+
+
+def _measures(people, z, employed, months, config, rng):
+    from kpilib.synth_measures import department_measures, to_long
+
+    ids = people["employee_id"].to_numpy()
+    parts, targets, drivers = [], [], {}
+    for dept in DEPARTMENTS:
+        idx = np.flatnonzero(people["department"].to_numpy() == dept)
+        sub = people.iloc[idx].reset_index(drop=True)
+        values, drivers[dept] = department_measures(dept, sub, z[idx], employed[idx], config, VOLUMES, rng)
+        parts.append(to_long(values, ids[idx], months, employed[idx]))
+        targets.append(_targets(dept, sub, employed[idx], months, config))
+    # department-level facts: the market share of the whole company, held by the marketing entity
+    share = np.round(0.12 * 1.003 ** np.arange(len(months)) + rng.normal(0, 0.002, len(months)), 4)
+    parts.append(pd.DataFrame({"period": [str(m) for m in months], "employee_id": "marketing",
+                               "measure": "market_share", "value": share}))
+    measures = pd.concat([p.astype({"period": str, "employee_id": str, "measure": str}) for p in parts],
+                         ignore_index=True)
+    return measures, pd.concat(targets, ignore_index=True), drivers
+
+
+def _targets(dept: str, people: pd.DataFrame, employed: np.ndarray, months: pd.PeriodIndex,
+             config: Config) -> pd.DataFrame:
+    """Monthly personal targets for the amount KPIs (sales, new customers, media exposure)."""
+    kpis = {"sales": ["sales_amount", "new_customers"], "marketing": ["media_exposure"]}.get(dept, [])
+    person, month = np.nonzero(employed)
+    rows = []
+    year_two = (month >= 12).astype(float)
+    for kpi_id in kpis:
+        base = config.catalog.kpis[kpi_id].thresholds.target
+        scale = people["territory"].to_numpy()[person] ** (1.0 if kpi_id == "sales_amount" else 0.5)
+        value = base * scale * (1 + 0.08 * year_two)
+        value = np.round(value, -3) if kpi_id == "sales_amount" else np.maximum(np.round(value), 1)
+        rows.append(pd.DataFrame({"period": [str(months[m]) for m in month],
+                                  "employee_id": people["employee_id"].to_numpy()[person],
+                                  "kpi": kpi_id, "target": value}))
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=["period", "employee_id", "kpi", "target"])
+
+
+def _ratings(people: pd.DataFrame, z: np.ndarray, months: pd.PeriodIndex, config: Config,
+             rng: np.random.Generator) -> tuple[pd.DataFrame, dict]:
+    """Quarterly ratings by self, supervisor and one cross-department rater per criterion."""
+    managers = people[people["role"] == "manager"]
+    reports = people["manager_id"].value_counts()
+    candidates = managers[managers["employee_id"].map(reports).fillna(0) >= 6]["employee_id"].to_numpy()
+    chosen = rng.permutation(candidates)[:4]
+    bias = dict.fromkeys(chosen[:2], 1.0) | dict.fromkeys(chosen[2:4], -1.0)
+    ids = people["employee_id"].to_numpy()
+    dept = people["department"].to_numpy()
+    employed = _employed(people, months)
+    tenure = _tenure(people, months)
+    rows = []
+    quarter_ends = [i for i, m in enumerate(months) if m.month % 3 == 0 and i >= 2]
+    for end in quarter_ends:
+        label = f"{months[end].year}Q{months[end].month // 3}"
+        present = employed[:, end] & (tenure[:, end] >= 2)
+        true = 3.4 + 0.6 * z[:, end - 2:end + 1].mean(axis=1)
+        for d, weights in config.scheme.departments.items():
+            who = np.flatnonzero(present & (dept == d))
+            if not len(who):
+                continue
+            others = np.flatnonzero(present & (dept != d))
+            for criterion in weights.qualitative:
+                level = true[who] + rng.normal(0, 0.25, len(who))
+                sup = people["manager_id"].to_numpy()[who]
+                sup_bias = np.array([bias.get(s, 0.0) for s in sup])
+                cross = others[rng.integers(0, len(others), len(who))] if len(others) else who
+                for rater_type, rater, shift, noise in (
+                        ("self", ids[who], 0.4, 0.5), ("supervisor", sup, sup_bias, 0.45),
+                        ("cross_department", ids[cross], 0.0, 0.6)):
+                    score = np.clip(np.rint(level + shift + rng.normal(0, noise, len(who))), 1, 5)
+                    keep = rater != ""
+                    rows.append(pd.DataFrame({"period": label, "employee_id": ids[who][keep],
+                                              "rater_type": rater_type, "rater_id": rater[keep],
+                                              "criterion": criterion, "score": score[keep].astype(int)}))
+    ratings = pd.concat(rows, ignore_index=True)
+    return ratings, {"lenient_supervisors": sorted(chosen[:2].tolist()),
+                     "severe_supervisors": sorted(chosen[2:4].tolist())}
+
+
+def _employee_table(people: pd.DataFrame) -> pd.DataFrame:
+    out = people[["employee_id", "name", "department", "region", "team", "role_layer", "position",
+                  "manager_id", "hire_date", "exit_date"]].copy()
+    out["hire_date"] = out["hire_date"].dt.strftime("%Y-%m-%d")
+    out["exit_date"] = out["exit_date"].dt.strftime("%Y-%m-%d").fillna("")
+    out["kind"] = "person"
+    entity = pd.DataFrame([{"employee_id": "marketing", "name": "市场部", "department": "marketing",
+                            "region": "华东", "team": "", "role_layer": "", "position": "", "manager_id": "",
+                            "hire_date": "2015-01-01", "exit_date": "", "kind": "department"}])
+    return pd.concat([out, entity], ignore_index=True)

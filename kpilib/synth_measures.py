@@ -1,0 +1,166 @@
+"""Raw monthly measures and targets for the sample company, derived from KPI formulas.
+
+Each quantitative KPI of a department gets measures whose KPI value sits around the
+catalogue target and moves with the person's performance z. The recipe follows the
+formula's shape: a single measure, a ratio a / b, 1 − a / b, (a − b) / b, (a − b) / c ×
+100, a + b, 1 − abs(a − b) / b; growth KPIs (yoy) emerge from the monthly series.
+"""
+
+from __future__ import annotations
+
+import ast
+
+import numpy as np
+import pandas as pd
+from scipy.special import expit, logit
+
+from kpilib.config import KPI, Config
+
+DRIVER = (0.9, 0.25, 1.0)  # sensitivity to z, spread on a log scale, spread on a logit scale
+OTHER = (0.3, 0.06, 0.25)
+SALES_GROWTH = 1.004  # company-wide monthly growth of sales
+
+
+class _Department:
+    """Measures of one department being generated: measure → (people, months) array."""
+
+    def __init__(self, people, z, employed, config: Config, volumes: dict[str, float], rng):
+        self.people, self.z, self.employed, self.rng = people, z, employed, rng
+        self.catalog, self.volumes = config.catalog, volumes
+        self.values: dict[str, np.ndarray] = {}
+        self.shape = z.shape
+
+    def quality(self, driver: bool) -> tuple[np.ndarray, float, float]:
+        s, c_log, c_logit = DRIVER if driver else OTHER
+        own = self.rng.normal(0, 1, (self.shape[0], 1))
+        return s * self.z + np.sqrt(1 - s * s) * own, c_log, c_logit
+
+    def volume(self, measure: str) -> np.ndarray:
+        unit = self.catalog.measures[measure].unit
+        base = self.volumes.get(measure, 100_000 if unit == "currency" else 40)
+        mean = base * self.people["volume"].to_numpy()[:, None] * self.rng.lognormal(0, 0.1, self.shape)
+        if unit == "currency":
+            return np.round(mean, 2)
+        return self.rng.poisson(mean).astype(float)
+
+    def from_rate(self, num: str, den: np.ndarray, rate: np.ndarray) -> np.ndarray:
+        unit = self.catalog.measures[num].unit
+        if unit == "count" and np.all(rate <= 1):
+            return self.rng.binomial(den.astype(np.int64), np.clip(rate, 0, 1)).astype(float)
+        return np.round(den * rate, 0 if unit == "count" else 2)
+
+    def rate(self, kpi: KPI, q: np.ndarray, c_log: float, c_logit: float, target: float) -> np.ndarray:
+        sign = -1.0 if kpi.direction == "lower" else 1.0
+        if kpi.direction == "band":
+            return 1 + self.rng.normal(0, 0.04, self.shape) * np.exp(-0.5 * q)
+        if kpi.unit == "percent" and 0.5 <= target < 1:
+            return expit(logit(target) + sign * c_logit * q + self.rng.normal(0, 0.15, self.shape))
+        if kpi.unit == "score":  # a bounded 1–5 or 0–100 scale: narrower, and kept on the scale
+            top = 5.0 if target <= 5 else 100.0
+            return np.clip(target * np.exp(sign * c_log * 0.3 * q + self.rng.normal(0, 0.02, self.shape)), 1, top)
+        return target * np.exp(sign * c_log * q + self.rng.normal(0, 0.05, self.shape))
+
+    def kpi(self, kpi_id: str, kpi: KPI, driver: bool) -> None:
+        tree = ast.parse(kpi.formula, mode="eval").body
+        q, c_log, c_logit = self.quality(driver)
+        target = kpi.thresholds.target or 1.0
+        per_month = 3 if kpi.frequency == "quarterly" else 1
+        nodes = sorted((n for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id in self.catalog.measures),
+                       key=lambda n: n.col_offset)
+        names = list(dict.fromkeys(n.id for n in nodes))  # in the order they are written
+        if isinstance(tree, ast.Name):
+            self.single(kpi_id, kpi, tree.id, q, c_log, c_logit, target / per_month)
+        elif isinstance(tree, ast.Call):
+            return  # growth (yoy/qoq) emerges from the monthly series
+        elif _is_ratio(tree):
+            self.ratio(kpi, tree.left.id, tree.right.id, self.rate(kpi, q, c_log, c_logit, target))
+        elif isinstance(tree, ast.BinOp) and isinstance(tree.op, ast.Add):
+            for name in names:
+                self.values.setdefault(name, self.rng.poisson(target / per_month / len(names) * np.exp(c_log * q)).astype(float))
+        elif isinstance(tree, ast.BinOp) and isinstance(tree.op, ast.Sub) and _is_ratio(tree.right):
+            a, b = tree.right.left.id, tree.right.right.id  # 1 - a / b: a keep-rate such as retention
+            churn = (1 - target) / per_month * np.exp(-c_logit * q)
+            self.values.setdefault(b, self.volume(b))
+            self.values.setdefault(a, self.from_rate(a, self.values[b], churn))
+        elif "abs" in ast.unparse(tree):
+            a, b = names  # 1 - abs(a - b) / b: accuracy
+            self.values.setdefault(b, self.volume(b))
+            error = (1 - target) * 1.25 * np.exp(-c_log * 4 * q) * self.rng.normal(0, 1, self.shape)
+            self.values.setdefault(a, np.round(self.values[b] * (1 + error), 2))
+        elif len(names) == 3:  # (promoters - detractors) / responses * 100
+            p, d, n = names
+            self.values.setdefault(n, self.volume(n))
+            prom = expit(logit(0.5) + c_logit * q)
+            self.values.setdefault(p, self.rng.binomial(self.values[n].astype(np.int64), prom).astype(float))
+            rest = self.values[n] - self.values[p]
+            self.values.setdefault(d, self.rng.binomial(rest.astype(np.int64), 0.2).astype(float))
+        elif len(names) == 2:  # (a - b) / b: lift over a baseline
+            a, b = names
+            self.values.setdefault(b, self.volume(b))
+            self.values.setdefault(a, np.round(self.values[b] * (1 + target * np.exp(c_log * q)), 2))
+
+    def single(self, kpi_id, kpi, measure, q, c_log, c_logit, target) -> None:
+        if measure in self.values:
+            return
+        aggregation = self.catalog.measures[measure].aggregation
+        if aggregation in ("mean", "last", "first"):  # a level such as OEE
+            self.values[measure] = np.round(expit(logit(target) + c_logit * q), 4)
+            return
+        sign = -1.0 if kpi.direction == "lower" else 1.0
+        mean = target * np.exp(sign * c_log * q)
+        if kpi_id == "sales_amount":
+            growth = SALES_GROWTH ** np.arange(self.shape[1])[None, :]
+            mean = mean * self.people["territory"].to_numpy()[:, None] * growth
+        if kpi.unit == "currency":
+            self.values[measure] = np.round(mean * self.rng.lognormal(0, 0.15, self.shape), 2)
+        else:
+            self.values[measure] = self.rng.poisson(mean).astype(float)
+
+    def ratio(self, kpi: KPI, a: str, b: str, rate: np.ndarray) -> None:
+        if a not in self.values and b not in self.values:
+            self.values[b] = self.volume(b)
+        if b in self.values and a not in self.values:
+            self.values[a] = self.from_rate(a, self.values[b], rate)
+        elif a in self.values and b not in self.values:
+            den = self.values[a] / rate
+            self.values[b] = np.maximum(np.round(den, 0 if self.catalog.measures[b].unit == "count" else 2), 1)
+
+
+def _is_ratio(node: ast.AST) -> bool:
+    return (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div)
+            and isinstance(node.left, ast.Name) and isinstance(node.right, ast.Name))
+
+
+def department_measures(dept: str, people: pd.DataFrame, z: np.ndarray, employed: np.ndarray,
+                        config: Config, volumes: dict[str, float], rng) -> tuple[dict[str, np.ndarray], list[str]]:
+    """Measures (name → people × months array) of one department and its two planted drivers."""
+    weights = config.scheme.departments.get(dept)
+    ranked = sorted(weights.quantitative.items(), key=lambda kv: -kv[1]) if weights else []
+    drivers = [k for k, _ in ranked[:2]]
+    gen = _Department(people, z, employed, config, volumes, rng)
+    kpis = {k: v for k, v in config.catalog.quantitative().items() if dept in v.departments}
+    # single-measure KPIs first, so ratios over them (sales_cost_ratio = expenses / sales) follow them
+    order = sorted(kpis, key=lambda k: (not isinstance(ast.parse(kpis[k].formula, mode="eval").body, ast.Name),
+                                        k not in drivers))
+    for kpi_id in order:
+        gen.kpi(kpi_id, kpis[kpi_id], kpi_id in drivers)
+    return gen.values, drivers
+
+
+def to_long(values: dict[str, np.ndarray], ids: np.ndarray, months: pd.PeriodIndex,
+            employed: np.ndarray) -> pd.DataFrame:
+    """(period, employee_id, measure, value) rows where the person was employed."""
+    parts = []
+    person, month = np.nonzero(employed)
+    for measure, array in values.items():
+        parts.append(pd.DataFrame({"p": person, "m": month, "measure": measure, "value": array[person, month]}))
+    if not parts:
+        return pd.DataFrame(columns=["period", "employee_id", "measure", "value"])
+    long = pd.concat(parts, ignore_index=True)
+    long = long.sort_values(["m", "p", "measure"], kind="stable")
+    return pd.DataFrame({
+        "period": pd.Categorical.from_codes(long["m"].to_numpy(), [str(m) for m in months]),
+        "employee_id": pd.Categorical.from_codes(long["p"].to_numpy(), ids) if len(ids) else [],
+        "measure": long["measure"].astype("category").to_numpy(),
+        "value": long["value"].to_numpy(),
+    })

@@ -1,0 +1,113 @@
+"""Targets for an evaluation period, from `targets.csv` or the catalogue defaults.
+
+For each (entity, KPI) the first of these that exists is used, and `target_source`
+says which:
+
+1. a row for exactly the period (``2025Q3`` for a quarter);
+2. rows of a finer grain inside the period: added up for counts and amounts
+   (`KPI.targets_add_up`), averaged for rates;
+3. the finest row of a coarser grain containing the period: prorated by months for
+   counts and amounts, as is for rates;
+4. the catalogue thresholds, which hold at the KPI's frequency: prorated likewise.
+   A period shorter than the KPI's frequency has no default target.
+Baseline and challenge follow the same path as the target.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from kpilib.config import Catalog
+from kpilib.periods import GRAINS, Span
+
+FREQUENCY_MONTHS = {"monthly": 1, "quarterly": 3, "half-year": 6, "yearly": 12}
+LEVELS = ("target", "baseline", "challenge")
+
+
+def resolve_targets(targets: pd.DataFrame, catalog: Catalog, span: Span,
+                    pairs: pd.DataFrame) -> pd.DataFrame:
+    """Targets for `pairs` (columns employee_id, kpi) over `span`.
+
+    Returns `pairs` with columns target, baseline, challenge (float) and target_source.
+    """
+    out = pairs[["employee_id", "kpi"]].copy()
+    for level in LEVELS:
+        out[level] = np.nan
+    out["target_source"] = ""
+    kpis = out["kpi"].unique().tolist()
+    add_up = {k: catalog.kpis[k].targets_add_up for k in kpis}
+    rows = targets[targets["kpi"].isin(kpis) & targets["employee_id"].isin(out["employee_id"].unique())]
+    if len(rows):
+        start, end = span.start, span.end
+        exact = (rows["start"] == start) & (rows["end"] == end)
+        inside = (rows["start"] >= start) & (rows["end"] <= end) & ~exact
+        around = (rows["start"] <= start) & (rows["end"] >= end) & ~exact
+        candidates = [_exact(rows[exact], span), _inside(rows[inside], add_up, span),
+                      _around(rows[around], add_up, span)]
+        for found in candidates:
+            out = _fill(out, found)
+    return _defaults(out, catalog, span)
+
+
+def _exact(rows: pd.DataFrame, span: Span) -> pd.DataFrame:
+    found = rows[["employee_id", "kpi", *LEVELS]].copy()
+    found["target_source"] = f"targets {span}"
+    return found
+
+
+def _inside(rows: pd.DataFrame, add_up: dict[str, bool], span: Span) -> pd.DataFrame:
+    if rows.empty:
+        return rows
+    groups = rows.groupby(["employee_id", "kpi"], sort=False)
+    total = groups[list(LEVELS)].sum(min_count=1)
+    mean = groups[list(LEVELS)].mean()
+    months = groups.size().rename("n")
+    adds = total.index.get_level_values("kpi").map(add_up).to_numpy(dtype=bool)
+    found = pd.DataFrame(np.where(adds[:, None], total.to_numpy(), mean.to_numpy()),
+                         index=total.index, columns=list(LEVELS)).reset_index()
+    how = np.where(adds, "sum", "mean")
+    found["target_source"] = [f"targets: {h} of {n} inside {span}" for h, n in zip(how, months.to_numpy(), strict=True)]
+    return found
+
+
+def _around(rows: pd.DataFrame, add_up: dict[str, bool], span: Span) -> pd.DataFrame:
+    if rows.empty:
+        return rows
+    rows = rows.assign(_months=rows["grain"].map(GRAINS)).sort_values("_months", kind="stable")
+    rows = rows.drop_duplicates(["employee_id", "kpi"], keep="first")
+    factor = np.where(rows["kpi"].map(add_up).to_numpy(dtype=bool), span.months_count / rows["_months"], 1.0)
+    found = rows[["employee_id", "kpi"]].copy()
+    for level in LEVELS:
+        found[level] = rows[level].to_numpy() * factor
+    found["target_source"] = [f"targets {p}" + (f" × {span.months_count}/{m}" if f != 1 else "")
+                              for p, m, f in zip(rows["period"], rows["_months"], factor, strict=True)]
+    return found
+
+
+def _fill(out: pd.DataFrame, found: pd.DataFrame) -> pd.DataFrame:
+    if found.empty:
+        return out
+    merged = out.merge(found, on=["employee_id", "kpi"], how="left", suffixes=("", "_new"))
+    need = merged["target"].isna() & merged["target_new"].notna()
+    for col in (*LEVELS, "target_source"):
+        merged[col] = merged[col].where(~need, merged[f"{col}_new"])
+    return merged[out.columns]
+
+
+def _defaults(out: pd.DataFrame, catalog: Catalog, span: Span) -> pd.DataFrame:
+    need = out["target"].isna()
+    for kpi_id in out.loc[need, "kpi"].unique():
+        kpi = catalog.kpis[kpi_id]
+        freq = FREQUENCY_MONTHS[kpi.frequency]
+        rows = need & (out["kpi"] == kpi_id)
+        if span.months_count < freq:
+            out.loc[rows, "target_source"] = f"none: {kpi_id} is measured {kpi.frequency}"
+            continue
+        factor = span.months_count / freq if kpi.targets_add_up else 1.0
+        for level in LEVELS:
+            value = getattr(kpi.thresholds, level)
+            out.loc[rows, level] = np.nan if value is None else value * factor
+        has = kpi.thresholds.target is not None
+        out.loc[rows, "target_source"] = ("catalogue" + (f" × {factor:g}" if factor != 1 else "")) if has else "none"
+    return out

@@ -1,0 +1,87 @@
+"""Forced distribution (分级评价): S/A/B/C/D by shares within a group, and ranks.
+
+Tier sizes are apportioned by largest remainder (Hamilton): each tier gets
+⌊n × share⌋, and the seats left go to the largest fractional parts. Equal fractional
+parts are broken in favour of the tier nearest the middle of the list (B for S..D), then
+the better tier: with 10 people and 5/15/60/15/5 the two spare seats go to A and C,
+not to S and D.
+
+People are ordered by composite, then the scheme's tie-break keys (`tiers.tie_break`,
+higher first). People still tied on every key are never split across a boundary: the
+whole tied block takes the tier of its first member, and the calibration report shows
+the resulting over- and under-allocation. Groups smaller than `tiers.min_group` are
+either pooled together (`small_groups: pool`) or tiered with a note that the curve is
+only a guideline (`guideline`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from kpilib.config import Tiers
+
+
+def apportion(n: int, shares: dict[str, float]) -> dict[str, int]:
+    """Tier sizes for a group of `n` by largest remainder, ties to the middle tier."""
+    names = list(shares)
+    quotas = np.array([n * shares[t] for t in names])
+    sizes = np.floor(quotas + 1e-9).astype(int)
+    remainders = np.round(quotas - sizes, 9)
+    middle = (len(names) - 1) / 2
+    order = sorted(range(len(names)), key=lambda i: (-remainders[i], abs(i - middle), i))
+    for i in order[: n - int(sizes.sum())]:
+        sizes[i] += 1
+    return dict(zip(names, sizes.tolist(), strict=True))
+
+
+def rank_within(sheet: pd.DataFrame, by: str, value: str = "composite") -> pd.Series:
+    """Rank 1 = best within each `by` group; ties share the lowest rank (method `min`)."""
+    key = sheet[by] if by in sheet.columns else pd.Series("company", index=sheet.index)
+    return sheet.groupby(key)[value].rank(method="min", ascending=False).astype("Int64")
+
+
+def assign_tiers(sheet: pd.DataFrame, tiers: Tiers) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Tier every scored person.
+
+    `sheet` needs employee_id, composite, the tie-break columns and the `tiers.within`
+    column (unless it is "company"). Returns (sheet with columns tier, tier_group,
+    tier_note; calibration with one row per group × tier: group, size, tier, share,
+    expected (n × share), planned (apportioned), allocated, difference).
+    """
+    out = sheet.copy()
+    out["tier"], out["tier_note"] = "", ""
+    group = out[tiers.within].astype(str) if tiers.within in out.columns else pd.Series("company", index=out.index)
+    scored = out["composite"].notna()
+    sizes = group[scored].value_counts()
+    small = sizes[sizes < tiers.min_group].index
+    if tiers.small_groups == "pool" and len(small) > 1:
+        group = group.where(~group.isin(small), "pooled: " + ", ".join(sorted(small)))
+    out["tier_group"] = group.where(scored, "")
+    out.loc[~scored, "tier_note"] = "no composite: not tiered"
+    keys = ["composite", *[k for k in tiers.tie_break if k in out.columns]]
+    calibration = []
+    for name, members in out[scored].groupby("tier_group", sort=True):
+        ordered = members.sort_values(keys + ["employee_id"], ascending=[False] * len(keys) + [True],
+                                      kind="stable", na_position="last")
+        planned = apportion(len(ordered), tiers.shares)
+        position_tier = np.repeat(list(planned), list(planned.values()))
+        block = (ordered[keys].shift() != ordered[keys]).any(axis=1).cumsum().to_numpy()
+        first_of_block = pd.Series(np.arange(len(ordered))).groupby(block).transform("min").to_numpy()
+        assigned = position_tier[first_of_block]
+        notes = np.where(assigned != position_tier, "tied across a tier boundary: placed with the tied block", "")
+        block_size = pd.Series(block).map(pd.Series(block).value_counts()).to_numpy()
+        notes = np.where((block_size > 1) & (notes == ""), "tied on every key with others", notes)
+        if len(ordered) < tiers.min_group:
+            notes = np.where(notes == "", f"group of {len(ordered)} is below {tiers.min_group}: "
+                             "the curve is a guideline", notes)
+        out.loc[ordered.index, "tier"] = assigned
+        out.loc[ordered.index, "tier_note"] = notes
+        counts = pd.Series(assigned).value_counts()
+        for t, share in tiers.shares.items():
+            calibration.append({"group": name, "size": len(ordered), "tier": t, "share": share,
+                                "expected": len(ordered) * share, "planned": planned[t],
+                                "allocated": int(counts.get(t, 0)),
+                                "difference": int(counts.get(t, 0)) - planned[t]})
+    columns = ["group", "size", "tier", "share", "expected", "planned", "allocated", "difference"]
+    return out, pd.DataFrame(calibration, columns=columns)
