@@ -232,10 +232,16 @@ def load_config(client: str | None = None, params_dir: Path | str | None = None)
 
 
 def merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
-    """Deep merge: mappings merge key by key, anything else in `over` replaces."""
+    """Deep merge: mappings merge key by key, anything else in `over` replaces, and a
+    key set to null (`~`) in `over` is removed (how a client drops a KPI from a department)."""
     out = dict(base)
     for key, value in over.items():
-        out[key] = merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+        if value is None:
+            out.pop(key, None)
+        elif isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merge(out[key], value)
+        else:
+            out[key] = value
     return out
 
 

@@ -55,11 +55,11 @@ def parse_formula(text: str, known_measures: set[str] | None = None) -> Formula:
     """Parse and check a formula; raise `FormulaError` with the position of the first fault."""
     if not isinstance(text, str) or not text.strip():
         raise FormulaError("empty formula", str(text))
-    try:
-        tree = ast.parse(text.strip(), mode="eval")
-    except SyntaxError as exc:
-        raise FormulaError(f"syntax error ({exc.msg})", text, exc.offset) from None
     text = text.strip()
+    try:
+        tree = ast.parse(text, mode="eval")
+    except SyntaxError as exc:
+        raise FormulaError(f"syntax error ({exc.msg})", text, exc.offset or len(text) + 1) from None
     names: list[str] = []
     _check(tree.body, text, names, known_measures)
     return Formula(text, tree, tuple(dict.fromkeys(names)))

@@ -103,8 +103,10 @@ def quantitative_lines(dataset: Dataset, config: Config, span: Span, people: pd.
     pairs = people[["employee_id", "name", "department"]].merge(
         pd.DataFrame(weights, columns=["department", "kpi", "weight"]), on="department")
     cube = cube or MeasureCube(dataset.measures, catalog)
-    values = pd.concat([kpi_values(cube, catalog, span, [k], pairs.loc[pairs["kpi"] == k, "employee_id"])
-                        for k in pairs["kpi"].unique()] or [pd.DataFrame(columns=["employee_id", "kpi"])])
+    values = kpi_values(cube, catalog, span, [], None)  # the empty frame, with its columns
+    values = pd.concat([values] + [kpi_values(cube, catalog, span, [k], pairs.loc[pairs["kpi"] == k, "employee_id"])
+                                   for k in pairs["kpi"].unique()], ignore_index=True)
+    values["actual"] = values["actual"].astype(float)
     lines = pairs.merge(values.drop(columns="period"), on=["employee_id", "kpi"], how="left")
     lines = lines.merge(resolve_targets(dataset.targets, catalog, span, lines[["employee_id", "kpi"]]),
                         on=["employee_id", "kpi"], how="left")
@@ -136,16 +138,18 @@ def qualitative_lines(dataset: Dataset, config: Config, span: Span, people: pd.D
     r = r[(r["start"] >= span.start) & (r["end"] <= span.end)]
     by_type = (r.groupby(["employee_id", "criterion", "rater_type"], sort=False)["score"]
                .agg(["mean", "size"]).reset_index())
-    by_type["w"] = by_type["rater_type"].map(scoring.raters).fillna(0.0)
+    by_type["w"] = by_type["rater_type"].map(scoring.raters).astype(float).fillna(0.0)
+    by_type["mean"] = by_type["mean"].astype(float)
     used = by_type[by_type["w"] > 0]
     summary = used.assign(ws=used["w"] * used["mean"]).groupby(["employee_id", "criterion"]).agg(
         ws=("ws", "sum"), w=("w", "sum"))
     summary["rating"] = round_half_up(summary["ws"] / summary["w"], scoring.rounding.rating)
-    text = by_type.assign(t=by_type["rater_type"] + "=" + by_type["mean"].map(lambda v: f"{v:.4g}")
-                          + np.where(by_type["size"] > 1, " (" + by_type["size"].astype(str) + " raters)", "")
-                          + np.where(by_type["w"] > 0, "", " (weight 0)"))
-    summary["inputs"] = text.groupby(["employee_id", "criterion"])["t"].agg("; ".join)
+    by_type["t"] = [f"{t}={m:.4g}" + (f" ({n} raters)" if n > 1 else "") + ("" if w > 0 else " (weight 0)")
+                    for t, m, n, w in zip(by_type["rater_type"], by_type["mean"], by_type["size"], by_type["w"],
+                                          strict=True)]
+    summary["inputs"] = by_type.groupby(["employee_id", "criterion"])["t"].agg("; ".join)
     lines = lines.merge(summary[["rating", "inputs"]], left_on=["employee_id", "kpi"], right_index=True, how="left")
+    lines["rating"] = pd.to_numeric(lines["rating"], errors="coerce").astype(float)
     lines["status"] = np.where(lines["rating"].isna(), f"no ratings in {span}", "ok")
     lines["line_score"] = round_half_up(lines["weight"] * lines["rating"] / 5, scoring.rounding.line)
     lines["kind"] = "qualitative"
@@ -211,10 +215,11 @@ def _sheet(people, lines, dataset, span, config, lang) -> pd.DataFrame:
     missing = sub.groupby(level="employee_id")["missing"].sum()
     sheet = people[["employee_id", "name", "department", "team", "region"]].copy()
     sheet.insert(0, "period", span.label)
-    sheet["quantitative"] = sheet["employee_id"].map(quant)
-    sheet["qualitative"] = sheet["employee_id"].map(qual)
+    sheet["quantitative"] = sheet["employee_id"].map(quant).astype(float)
+    sheet["qualitative"] = sheet["employee_id"].map(qual).astype(float)
     share = scoring.quantitative_share
-    qual_weight = sheet["department"].map({d: sum(w.qualitative.values()) for d, w in config.scheme.departments.items()})
+    qual_weight = sheet["department"].map({d: sum(w.qualitative.values())
+                                           for d, w in config.scheme.departments.items()}).astype(float)
     composite = share * sheet["quantitative"] + sheet["qualitative"]
     if scoring.missing == "reweight":
         no_qual = sheet["qualitative"].isna()

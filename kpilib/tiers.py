@@ -49,7 +49,7 @@ def assign_tiers(sheet: pd.DataFrame, tiers: Tiers) -> tuple[pd.DataFrame, pd.Da
     tier_note; calibration with one row per group × tier: group, size, tier, share,
     expected (n × share), planned (apportioned), allocated, difference).
     """
-    out = sheet.copy()
+    out = sheet.reset_index(drop=True)
     out["tier"], out["tier_note"] = "", ""
     group = out[tiers.within].astype(str) if tiers.within in out.columns else pd.Series("company", index=out.index)
     scored = out["composite"].notna()

@@ -1,0 +1,3 @@
+from kpilib.cli import main
+
+main()

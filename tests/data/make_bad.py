@@ -1,0 +1,138 @@
+"""Regenerate the corpus of broken inputs under tests/data/bad/ (committed; run by hand).
+
+Each case is a folder holding a small data set with one mistake and `expected.json`
+naming the file, row (Excel numbering, header = row 1), column and a part of the
+message `kpireport validate` must print. `python tests/data/make_bad.py` rewrites them.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+
+HERE = Path(__file__).parent / "bad"
+
+EMPLOYEES = pd.DataFrame([
+    ["E1", "王伟", "sales", "华东", "2020-01-01", "s1", "management", "", ""],
+    ["E2", "李娜", "sales", "华东", "2021-03-15", "s1", "execution", "E1", ""],
+    ["E3", "张敏", "marketing", "华南", "2019-06-01", "m1", "execution", "", ""],
+    ["E4", "刘洋", "sales", "华北", "2022-02-01", "s1", "execution", "E1", ""],
+], columns=["employee_id", "name", "department", "region", "hire_date", "team", "role_layer", "manager_id", "exit_date"])
+
+
+def _measures() -> pd.DataFrame:
+    rows = []
+    for month in ("2025-07", "2025-08", "2025-09"):
+        for emp in ("E1", "E2", "E4"):
+            rows.append([month, emp, "sales", "1500000"])
+            rows.append([month, emp, "new_customers", "6"])
+        rows.append([month, "E3", "campaign_conversions", "30"])
+        rows.append([month, "E3", "campaign_participants", "250"])
+    return pd.DataFrame(rows, columns=["period", "employee_id", "measure", "value"])
+
+
+TARGETS = pd.DataFrame([["2025Q3", "E2", "sales_amount", "5000000"], ["2025Q3", "E4", "new_customers", "20"]],
+                       columns=["period", "employee_id", "kpi", "target"])
+RATINGS = pd.DataFrame([["2025Q3", "E2", "supervisor", "E1", "collaboration", "4"],
+                        ["2025Q3", "E2", "self", "E2", "collaboration", "5"]],
+                       columns=["period", "employee_id", "rater_type", "rater_id", "criterion", "score"])
+
+
+def base() -> dict[str, pd.DataFrame]:
+    return {"employees": EMPLOYEES.copy(), "measures": _measures(), "targets": TARGETS.copy(),
+            "ratings": RATINGS.copy()}
+
+
+def set_cell(table: str, index: int, column: str, value: str):
+    def change(t):
+        t[table].loc[index, column] = value
+    return change
+
+
+def append_copy(table: str, index: int):
+    def change(t):
+        t[table] = pd.concat([t[table], t[table].iloc[[index]]], ignore_index=True)
+    return change
+
+
+# name: (change, file, row, column, message part). Row = DataFrame index + 2.
+CASES = {
+    "employees_missing_column": (lambda t: t.__setitem__("employees", t["employees"].drop(columns="region")),
+                                 "employees.csv", 1, "region", "required"),
+    "employees_bad_hire_date": (set_cell("employees", 1, "hire_date", "2024/13/01"),
+                                "employees.csv", 3, "hire_date", "YYYY-MM-DD"),
+    "employees_empty_id": (set_cell("employees", 2, "employee_id", ""), "employees.csv", 4, "employee_id", "empty"),
+    "employees_duplicate_id": (append_copy("employees", 1), "employees.csv", 6, "employee_id", "repeats row 3"),
+    "employees_unknown_department": (set_cell("employees", 3, "department", "salez"),
+                                     "employees.csv", 5, "department", "department id"),
+    "employees_bad_role_layer": (set_cell("employees", 1, "role_layer", "boss"), "employees.csv", 3, "role_layer", "management"),
+    "employees_unknown_manager": (set_cell("employees", 3, "manager_id", "E9"), "employees.csv", 5, "manager_id", "employee_id"),
+    "employees_exit_before_hire": (set_cell("employees", 1, "exit_date", "2020-01-01"),
+                                   "employees.csv", 3, "exit_date", "on or after hire_date"),
+    "measures_bad_month": (set_cell("measures", 4, "period", "2025-13"), "measures.csv", 6, "period", "YYYY-MM"),
+    "measures_quarter_period": (set_cell("measures", 0, "period", "2025Q3"), "measures.csv", 2, "period", "YYYY-MM"),
+    "measures_unknown_employee": (set_cell("measures", 2, "employee_id", "E99"), "measures.csv", 4, "employee_id", "listed in employees"),
+    "measures_unknown_measure": (set_cell("measures", 3, "measure", "salse"), "measures.csv", 5, "measure", "declared in the catalogue"),
+    "measures_not_a_number": (set_cell("measures", 5, "value", "abc"), "measures.csv", 7, "value", "a number"),
+    "measures_empty_value": (set_cell("measures", 6, "value", ""), "measures.csv", 8, "value", "empty"),
+    "measures_negative_count": (set_cell("measures", 1, "value", "-3"), "measures.csv", 3, "value", "≥ 0"),
+    "measures_duplicate_row": (append_copy("measures", 0), "measures.csv", 26, "measure", "repeats row 2"),
+    "measures_missing_month": (lambda t: t.__setitem__("measures", t["measures"][t["measures"]["period"] != "2025-08"]),
+                               "measures.csv", None, "period", "month 2025-08 has none"),
+    "measures_after_exit": (set_cell("employees", 3, "exit_date", "2025-07-20"), "measures.csv", 14, "period", "after leaving"),
+    "measures_before_hire": (set_cell("employees", 3, "hire_date", "2025-08-03"), "measures.csv", 6, "period", "before joining"),
+    "targets_zero": (set_cell("targets", 0, "target", "0"), "targets.csv", 2, "target", "other than 0"),
+    "targets_unknown_kpi": (set_cell("targets", 1, "kpi", "sales_amout"), "targets.csv", 3, "kpi", "quantitative KPI"),
+    "targets_bad_period": (set_cell("targets", 0, "period", "2025Q5"), "targets.csv", 2, "period", "YYYYQn"),
+    "targets_duplicate": (append_copy("targets", 1), "targets.csv", 4, "kpi", "repeats row 3"),
+    "targets_negative_count": (set_cell("targets", 1, "target", "-20"), "targets.csv", 3, "target", "≥ 0"),
+    "ratings_score_out_of_range": (set_cell("ratings", 0, "score", "6"), "ratings.csv", 2, "score", "from 1 to 5"),
+    "ratings_bad_rater_type": (set_cell("ratings", 1, "rater_type", "boss"), "ratings.csv", 3, "rater_type", "supervisor"),
+    "ratings_unknown_criterion": (set_cell("ratings", 0, "criterion", "teamwork"), "ratings.csv", 2, "criterion", "qualitative KPI"),
+    "ratings_half_year_period": (set_cell("ratings", 0, "period", "2025H2"), "ratings.csv", 2, "period", "YYYYQn"),
+    "ratings_duplicate": (append_copy("ratings", 0), "ratings.csv", 4, "criterion", "repeats row 2"),
+    "ratings_unknown_employee": (set_cell("ratings", 1, "employee_id", "E7"), "ratings.csv", 3, "employee_id", "listed in employees"),
+}
+
+
+def write(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
+    folder.mkdir(parents=True)
+    for name, frame in tables.items():
+        frame.to_csv(folder / f"{name}.csv", index=False, encoding="utf-8", lineterminator="\n")
+
+
+def main() -> None:
+    if HERE.exists():
+        shutil.rmtree(HERE)
+    for name, (change, file, row, column, message) in CASES.items():
+        tables = base()
+        change(tables)
+        write(HERE / name, tables)
+        (HERE / name / "expected.json").write_text(json.dumps(
+            {"file": file, "row": row, "column": column, "message": message}, ensure_ascii=False, indent=1) + "\n")
+    # cases that are about the files themselves
+    special = {
+        "file_not_utf8_or_gb18030": ("measures.csv", lambda f: f.write_bytes(b"period,employee_id\n\x80\xff\xfe\n"),
+                                     None, None, "UTF-8 or GB18030"),
+        "file_malformed_csv": ("measures.csv", lambda f: f.write_text('period,employee_id,measure,value\n"2025-07,E1,sales,1\n',
+                                                                     encoding="utf-8"), None, None, "well-formed CSV"),
+        "file_missing_employees": ("employees.csv", lambda f: f.unlink(), None, None, "the employees table"),
+        "file_two_workbooks": ("a.xlsx", lambda f: (f.write_bytes(b""), (f.parent / "b.xlsx").write_bytes(b"")),
+                               None, None, "at most one .xlsx"),
+        "wide_measures_bad_cell": ("measures.csv", lambda f: f.write_text(
+            "period,employee_id,sales,new_customers\n2025-07,E1,1500000,6\n2025-07,E2,n/a,5\n", encoding="utf-8"),
+            3, "sales", "a number"),
+    }
+    for name, (file, mutate, row, column, message) in special.items():
+        write(HERE / name, base())
+        mutate(HERE / name / file)
+        shown = {"file_two_workbooks": str(HERE / name), "file_missing_employees": "employees.csv"}.get(name, file)
+        (HERE / name / "expected.json").write_text(json.dumps(
+            {"file": shown, "row": row, "column": column, "message": message}, ensure_ascii=False, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()
