@@ -8,6 +8,7 @@ the key and what was expected.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -24,7 +25,9 @@ RATER_TYPES = ("self", "supervisor", "cross_department", "peer", "customer")
 
 
 def default_params_dir() -> Path:
-    """`params/` of the source checkout, else `./params`."""
+    """$KPIREPORT_PARAMS, else `params/` of the source checkout, else `./params`."""
+    if os.environ.get("KPIREPORT_PARAMS"):
+        return Path(os.environ["KPIREPORT_PARAMS"])
     here = Path(__file__).resolve().parent.parent / "params"
     return here if (here / "catalog.yaml").exists() else Path.cwd() / "params"
 

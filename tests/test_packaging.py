@@ -1,0 +1,26 @@
+"""pyproject.toml and environment.yml list the same dependencies."""
+
+import re
+import tomllib
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def names(specs):
+    return {re.split(r"[<>=\[ ]", s, maxsplit=1)[0].lower() for s in specs if isinstance(s, str)}
+
+
+def test_environment_matches_pyproject():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    pip = names(project["dependencies"]) | names(project["optional-dependencies"]["dev"])
+    pip = {"distributed" if n == "dask" else n for n in pip} | {"dask"}  # dask[distributed] is both
+    conda = names(yaml.safe_load((ROOT / "environment.yml").read_text())["dependencies"]) - {"python", "pip"}
+    assert pip == conda
+
+
+def test_ci_runs_the_readme_test_command():
+    assert "make test" in (ROOT / ".ci" / "run").read_text()
+    assert "make test" in (ROOT / "README.md").read_text() and "make pack" in (ROOT / "README.md").read_text()
