@@ -54,10 +54,10 @@ class Problems:
              column: str | None = None, value: object = None) -> None:
         self.items.append(Problem(file, row, column, _text(value), expected, WARNING))
 
-    def add_rows(self, file: str, rows: Iterable[int], column: str | None,
+    def add_rows(self, file: str, rows: Iterable[int], columns: Iterable[str | None],
                  values: Iterable[object], expected: str, severity: str = ERROR) -> None:
-        """Add one problem per offending row (rows are Excel row numbers)."""
-        for row, value in zip(rows, values, strict=True):
+        """Add one problem per offending row (rows are Excel row numbers, one column each)."""
+        for row, column, value in zip(rows, columns, values, strict=True):
             self.items.append(Problem(file, int(row), column, _text(value), expected, severity))
 
     def extend(self, other: Problems) -> None:

@@ -173,22 +173,29 @@ def _performance(people: pd.DataFrame, months: pd.PeriodIndex, rng: np.random.Ge
 
 
 def _measures(people, z, employed, months, config, rng):
-    from kpilib.synth_measures import department_measures, to_long
+    from kpilib.synth_measures import department_measures, to_codes
 
-    ids = people["employee_id"].to_numpy()
+    ids = np.append(people["employee_id"].to_numpy(), "marketing")  # + the department entity
+    names = list(config.catalog.measures)
+    measure_codes = {m: i for i, m in enumerate(names)}
     parts, targets, drivers = [], [], {}
     for dept in DEPARTMENTS:
         idx = np.flatnonzero(people["department"].to_numpy() == dept)
         sub = people.iloc[idx].reset_index(drop=True)
         values, drivers[dept] = department_measures(dept, sub, z[idx], employed[idx], config, VOLUMES, rng)
-        parts.append(to_long(values, ids[idx], months, employed[idx]))
+        parts.append(to_codes(values, measure_codes, idx, employed[idx]))
         targets.append(_targets(dept, sub, employed[idx], months, config))
     # department-level facts: the market share of the whole company, held by the marketing entity
-    share = np.round(0.12 * 1.003 ** np.arange(len(months)) + rng.normal(0, 0.002, len(months)), 4)
-    parts.append(pd.DataFrame({"period": [str(m) for m in months], "employee_id": "marketing",
-                               "measure": "market_share", "value": share}))
-    measures = pd.concat([p.astype({"period": str, "employee_id": str, "measure": str}) for p in parts],
-                         ignore_index=True)
+    n = len(months)
+    share = np.round(0.12 * 1.003 ** np.arange(n) + rng.normal(0, 0.002, n), 4)
+    parts.append((np.arange(n), np.full(n, len(ids) - 1), np.full(n, measure_codes["market_share"]), share))
+    month, person, measure, value = (np.concatenate(a) for a in zip(*parts, strict=True))
+    measures = pd.DataFrame({
+        "period": pd.Categorical.from_codes(month, [str(m) for m in months]),
+        "employee_id": pd.Categorical.from_codes(person, ids),
+        "measure": pd.Categorical.from_codes(measure, names),
+        "value": value,
+    })
     return measures, pd.concat(targets, ignore_index=True), drivers
 
 
@@ -197,6 +204,7 @@ def _targets(dept: str, people: pd.DataFrame, employed: np.ndarray, months: pd.P
     """Monthly personal targets for the amount KPIs (sales, new customers, media exposure)."""
     kpis = {"sales": ["sales_amount", "new_customers"], "marketing": ["media_exposure"]}.get(dept, [])
     person, month = np.nonzero(employed)
+    labels = [str(m) for m in months]
     rows = []
     year_two = (month >= 12).astype(float)
     for kpi_id in kpis:
@@ -204,7 +212,7 @@ def _targets(dept: str, people: pd.DataFrame, employed: np.ndarray, months: pd.P
         scale = people["territory"].to_numpy()[person] ** (1.0 if kpi_id == "sales_amount" else 0.5)
         value = base * scale * (1 + 0.08 * year_two)
         value = np.round(value, -3) if kpi_id == "sales_amount" else np.maximum(np.round(value), 1)
-        rows.append(pd.DataFrame({"period": [str(months[m]) for m in month],
+        rows.append(pd.DataFrame({"period": pd.Categorical.from_codes(month, labels),
                                   "employee_id": people["employee_id"].to_numpy()[person],
                                   "kpi": kpi_id, "target": value}))
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=["period", "employee_id", "kpi", "target"])
@@ -217,15 +225,19 @@ def _ratings(people: pd.DataFrame, z: np.ndarray, months: pd.PeriodIndex, config
     reports = people["manager_id"].value_counts()
     candidates = managers[managers["employee_id"].map(reports).fillna(0) >= 6]["employee_id"].to_numpy()
     chosen = rng.permutation(candidates)[:4]
-    bias = dict.fromkeys(chosen[:2], 1.0) | dict.fromkeys(chosen[2:4], -1.0)
     ids = people["employee_id"].to_numpy()
+    position = pd.Series(np.arange(len(ids)), index=ids)
+    supervisor = people["manager_id"].map(position).fillna(-1).astype(int).to_numpy()
+    bias = pd.Series(ids).map(dict.fromkeys(chosen[:2], 1.0) | dict.fromkeys(chosen[2:4], -1.0)).fillna(0.0).to_numpy()
     dept = people["department"].to_numpy()
     employed = _employed(people, months)
     tenure = _tenure(people, months)
-    rows = []
+    criteria = list(config.catalog.qualitative())
+    rater_types = ["self", "supervisor", "cross_department"]
     quarter_ends = [i for i, m in enumerate(months) if m.month % 3 == 0 and i >= 2]
-    for end in quarter_ends:
-        label = f"{months[end].year}Q{months[end].month // 3}"
+    labels = [f"{months[e].year}Q{months[e].month // 3}" for e in quarter_ends]
+    parts = []  # (quarter, ratee, rater type, rater, criterion, score) code arrays
+    for q, end in enumerate(quarter_ends):
         present = employed[:, end] & (tenure[:, end] >= 2)
         true = 3.4 + 0.6 * z[:, end - 2:end + 1].mean(axis=1)
         for d, weights in config.scheme.departments.items():
@@ -235,18 +247,19 @@ def _ratings(people: pd.DataFrame, z: np.ndarray, months: pd.PeriodIndex, config
             others = np.flatnonzero(present & (dept != d))
             for criterion in weights.qualitative:
                 level = true[who] + rng.normal(0, 0.25, len(who))
-                sup = people["manager_id"].to_numpy()[who]
-                sup_bias = np.array([bias.get(s, 0.0) for s in sup])
                 cross = others[rng.integers(0, len(others), len(who))] if len(others) else who
-                for rater_type, rater, shift, noise in (
-                        ("self", ids[who], 0.4, 0.5), ("supervisor", sup, sup_bias, 0.45),
-                        ("cross_department", ids[cross], 0.0, 0.6)):
+                for t, (rater, shift, noise) in enumerate(((who, 0.4, 0.5), (supervisor[who], bias[supervisor[who]], 0.45),
+                                                           (cross, 0.0, 0.6))):
                     score = np.clip(np.rint(level + shift + rng.normal(0, noise, len(who))), 1, 5)
-                    keep = rater != ""
-                    rows.append(pd.DataFrame({"period": label, "employee_id": ids[who][keep],
-                                              "rater_type": rater_type, "rater_id": rater[keep],
-                                              "criterion": criterion, "score": score[keep].astype(int)}))
-    ratings = pd.concat(rows, ignore_index=True)
+                    keep = rater >= 0
+                    n = int(keep.sum())
+                    parts.append((np.full(n, q), who[keep], np.full(n, t), rater[keep],
+                                  np.full(n, criteria.index(criterion)), score[keep].astype(int)))
+    q, ratee, t, rater, c, score = (np.concatenate(a) for a in zip(*parts, strict=True))
+    ratings = pd.DataFrame({
+        "period": pd.Categorical.from_codes(q, labels), "employee_id": pd.Categorical.from_codes(ratee, ids),
+        "rater_type": pd.Categorical.from_codes(t, rater_types), "rater_id": pd.Categorical.from_codes(rater, ids),
+        "criterion": pd.Categorical.from_codes(c, criteria), "score": score})
     return ratings, {"lenient_supervisors": sorted(chosen[:2].tolist()),
                      "severe_supervisors": sorted(chosen[2:4].tolist())}
 

@@ -147,20 +147,16 @@ def department_measures(dept: str, people: pd.DataFrame, z: np.ndarray, employed
     return gen.values, drivers
 
 
-def to_long(values: dict[str, np.ndarray], ids: np.ndarray, months: pd.PeriodIndex,
-            employed: np.ndarray) -> pd.DataFrame:
-    """(period, employee_id, measure, value) rows where the person was employed."""
-    parts = []
-    person, month = np.nonzero(employed)
-    for measure, array in values.items():
-        parts.append(pd.DataFrame({"p": person, "m": month, "measure": measure, "value": array[person, month]}))
-    if not parts:
-        return pd.DataFrame(columns=["period", "employee_id", "measure", "value"])
-    long = pd.concat(parts, ignore_index=True)
-    long = long.sort_values(["m", "p", "measure"], kind="stable")
-    return pd.DataFrame({
-        "period": pd.Categorical.from_codes(long["m"].to_numpy(), [str(m) for m in months]),
-        "employee_id": pd.Categorical.from_codes(long["p"].to_numpy(), ids) if len(ids) else [],
-        "measure": long["measure"].astype("category").to_numpy(),
-        "value": long["value"].to_numpy(),
-    })
+def to_codes(values: dict[str, np.ndarray], measure_codes: dict[str, int], people: np.ndarray,
+             employed: np.ndarray) -> tuple[np.ndarray, ...]:
+    """(month, person, measure, value) arrays where the person was employed, ordered by
+    month, person, measure; `people` maps local rows to global person codes."""
+    names = list(values)
+    if not names:
+        empty = np.array([], dtype=np.int64)
+        return empty, empty, empty, np.array([], dtype=float)
+    stack = np.stack([values[n] for n in names], axis=-1).transpose(1, 0, 2)  # month, person, measure
+    mask = np.broadcast_to(employed.T[:, :, None], stack.shape)
+    month, person, measure = np.nonzero(mask)
+    codes = np.array([measure_codes[n] for n in names])
+    return month, people[person], codes[measure], stack[mask]

@@ -1,12 +1,16 @@
 """Validation of the raw tables: parse types, check each table, then check across tables.
 
-Per-table rules are pandera schemas over the parsed columns; parsing (numbers, dates,
-periods) and cross-table rules (unknown ids, duplicates, gaps, exits) are vectorised
-pandas. Every problem names the file, the Excel row (header = row 1), the column, the
-value and what was expected; nothing is dropped silently.
+Per-table rules are pandera schemas; parsing (numbers, dates, periods) and cross-table
+rules (unknown ids, duplicates, gaps, exits) are vectorised pandas. Text columns are
+handled as codes over their distinct values, so a 30-million-row measures table is
+checked value by distinct value, not row by row. Every problem names the file, the
+Excel row (header = row 1), the column, the value and what was expected; nothing is
+dropped silently.
 """
 
 from __future__ import annotations
+
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -20,6 +24,8 @@ from kpilib.problems import ERROR, Problems
 MAX_PER_CHECK = 200  # rows listed per (file, column, check); the rest are counted
 ROLE_LAYERS = ("management", "execution", "support")
 KINDS = ("person", "team", "department")
+NAT = np.iinfo(np.int64).min
+MONTH = pd.PeriodDtype("M")
 
 
 class _Table:
@@ -27,6 +33,7 @@ class _Table:
 
     def __init__(self, raw: RawTable, problems: Problems):
         self.raw, self.label, self.frame, self.problems = raw, raw.label, raw.frame, problems
+        self.coded = cache(self._coded)
 
     def require(self) -> bool:
         missing = [c for c in REQUIRED[self.raw.name] if c not in self.frame.columns]
@@ -39,89 +46,94 @@ class _Table:
                                    row=1, column=col)
         return not missing
 
-    def text(self, col: str) -> pd.Series:
+    def _coded(self, col: str) -> tuple[np.ndarray, np.ndarray]:
+        """(codes, distinct stripped texts) of a column; blanks and NaN are ''."""
         if col not in self.frame.columns:
-            return pd.Series("", index=self.frame.index, dtype="str")
+            return np.zeros(len(self.frame), dtype=np.int64), np.array([""], dtype=object)
         s = self.frame[col]
         if isinstance(s.dtype, pd.CategoricalDtype):
-            s = s.astype(str)
-        return s.astype("str").fillna("").str.strip().replace({"nan": "", "None": "", "<NA>": ""})
+            codes, uniques = s.cat.codes.to_numpy().astype(np.int64), list(s.cat.categories)
+        else:
+            codes, uniques = pd.factorize(s, use_na_sentinel=True)
+            uniques = list(uniques)
+        texts = [_clean(u) for u in uniques] + [""]  # code -1 (NaN) maps to the last, ''
+        merged, distinct = pd.factorize(pd.Series(texts, dtype=object))
+        return merged[codes], np.asarray(distinct, dtype=object)
 
-    def report(self, mask: pd.Series | np.ndarray, col: str, expected: str,
-               severity: str = ERROR, values: pd.Series | None = None) -> None:
+    def text(self, col: str) -> pd.Series:
+        codes, uniques = self.coded(col)
+        return pd.Series(uniques[codes], index=self.frame.index, dtype="str")
+
+    def categorical(self, col: str) -> pd.Categorical:
+        codes, uniques = self.coded(col)
+        return pd.Categorical.from_codes(codes, uniques)
+
+    def by_unique(self, col: str, bad: np.ndarray) -> np.ndarray:
+        """Row mask from a mask over the column's distinct values."""
+        return np.asarray(bad, dtype=bool)[self.coded(col)[0]]
+
+    def report(self, mask, col: str, expected: str, severity: str = ERROR, values=None) -> None:
         mask = np.asarray(mask, dtype=bool)
         count = int(mask.sum())
         if not count:
             return
-        rows = self.frame[ROW].to_numpy()[mask]
-        vals = (values if values is not None else self.frame[col] if col in self.frame else
-                pd.Series("", index=self.frame.index)).to_numpy()[mask]
-        cols = (self.frame["_wide_column"].to_numpy()[mask] if "_wide_column" in self.frame
-                and col in ("value", "target", "score") else [col] * count)
-        shown = min(count, MAX_PER_CHECK)
-        for row, column, value in zip(rows[:shown], cols[:shown], vals[:shown], strict=True):
-            self.problems.add_rows(self.label, [row], column, [value], expected, severity)
-        if count > shown:
-            (self.problems.error if severity == ERROR else self.problems.warn)(
-                self.label, f"... and {count - shown:,} more rows with the same problem: {expected}",
-                column=col)
+        where = np.flatnonzero(mask)[:MAX_PER_CHECK]
+        rows = self.frame[ROW].to_numpy()[where]
+        if values is None:
+            codes, uniques = self.coded(col)
+            vals = uniques[codes[where]]
+        else:
+            vals = np.asarray(values)[where]
+        cols = (self.frame["_wide_column"].to_numpy()[where] if "_wide_column" in self.frame
+                and col in ("value", "target", "score") else [col] * len(where))
+        self.problems.add_rows(self.label, rows, cols, vals, expected, severity)
+        if count > len(where):
+            add = self.problems.error if severity == ERROR else self.problems.warn
+            add(self.label, f"... and {count - len(where):,} more rows with the same problem: {expected}", column=col)
 
     def numbers(self, col: str, required: bool = True) -> pd.Series:
         s = self.frame[col] if col in self.frame else pd.Series(np.nan, index=self.frame.index)
         if pd.api.types.is_numeric_dtype(s):
             values = s.astype(float)
-            if required:
-                self.report(values.isna(), col, "a number (the cell is empty)")
-            return values
-        text = self.text(col)
-        values = pd.to_numeric(text.str.replace(",", "", regex=False).str.rstrip("%"), errors="coerce")
-        percent = text.str.endswith("%")
-        values = values.where(~percent, values / 100)
-        empty = text == ""
-        self.report(values.isna() & ~empty, col, "a number")
+        else:
+            codes, uniques = self.coded(col)
+            text = pd.Series(uniques, dtype=object).astype(str)
+            parsed = pd.to_numeric(text.str.replace(",", "", regex=False).str.rstrip("%"), errors="coerce")
+            parsed = parsed.where(~text.str.endswith("%"), parsed / 100).to_numpy(dtype=float)
+            self.report(np.isnan(parsed)[codes] & (uniques != "")[codes], col, "a number")
+            values = pd.Series(parsed[codes], index=self.frame.index)
         if required:
-            self.report(empty, col, "a number (the cell is empty)")
-        return values.astype(float)
-
-    def by_unique(self, col: str, parse) -> tuple[pd.Series, pd.Series]:
-        """Parse a low-cardinality text column through its unique values; (parsed, text)."""
-        text = self.text(col)
-        codes, uniques = pd.factorize(text)
-        parsed = [parse(u) for u in uniques]
-        return pd.Series(np.array(parsed + [None], dtype=object)[codes], index=text.index), text
+            self.report(values.isna().to_numpy(), col, "a number (the cell is empty)")
+        return values
 
     def dates(self, col: str, required: bool) -> pd.Series:
-        def parse(u: str):
-            if not u:
-                return None
-            try:
-                return pd.Timestamp(pd.to_datetime(u, format="%Y-%m-%d"))
-            except (ValueError, TypeError):
-                return "bad"
-        parsed, text = self.by_unique(col, parse)
-        self.report((parsed == "bad").to_numpy(), col, "a date as YYYY-MM-DD")
+        codes, uniques = self.coded(col)
+        parsed = pd.to_datetime(pd.Series(uniques, dtype=object), format="%Y-%m-%d", errors="coerce")
+        self.report(self.by_unique(col, parsed.isna().to_numpy() & (uniques != "")), col, "a date as YYYY-MM-DD")
         if required:
-            self.report((text == "").to_numpy(), col, "a date as YYYY-MM-DD (the cell is empty)")
-        return pd.to_datetime(parsed.where(parsed != "bad", None), errors="coerce")
+            self.report(self.by_unique(col, uniques == ""), col, "a date as YYYY-MM-DD (the cell is empty)")
+        return pd.Series(parsed.to_numpy()[codes], index=self.frame.index)
 
-    def periods(self, col: str, grains: str, formats: str):
-        """(label, grain, start, end) columns for a period column of the given grains."""
-        def parse(u: str):
+    def periods(self, col: str, grains: str, formats: str) -> dict[str, object]:
+        """label, grain, start, end (Period[M]) and the bad-row mask of a period column."""
+        codes, uniques = self.coded(col)
+        spans = []
+        for u in uniques:
             if is_period(u, grains):
-                span = parse_period(u)
-                return span.label, span.grain, span.start, span.end
-            if len(u) == 10 and is_period(u[:7], "M") and u[7:] == "-01" and "M" in grains:
-                span = parse_period(u[:7])  # Excel turned 2025-07 into a date
-                return span.label, span.grain, span.start, span.end
-            return None
-        parsed, text = self.by_unique(col, parse)
-        bad = parsed.isna().to_numpy()
-        self.report(bad & (text != "").to_numpy(), col, f"a period as {formats}")
-        self.report((text == "").to_numpy(), col, f"a period as {formats} (the cell is empty)")
-        parts = [parsed.map(lambda p, i=i: p[i] if p else None) for i in range(4)]
-        return (parts[0], parts[1], pd.PeriodIndex(parts[2].tolist(), freq="M") if len(parsed) else
-                pd.PeriodIndex([], freq="M"), pd.PeriodIndex(parts[3].tolist(), freq="M")
-                if len(parsed) else pd.PeriodIndex([], freq="M"), bad)
+                spans.append(parse_period(u))
+            elif "M" in grains and len(u) == 10 and u.endswith("-01") and is_period(u[:7], "M"):
+                spans.append(parse_period(u[:7]))  # Excel turned 2025-07 into a date
+            else:
+                spans.append(None)
+        bad_u = np.array([s is None for s in spans])
+        self.report(self.by_unique(col, bad_u & (uniques != "")), col, f"a period as {formats}")
+        self.report(self.by_unique(col, uniques == ""), col, f"a period as {formats} (the cell is empty)")
+        start = np.array([s.start.ordinal if s else NAT for s in spans], dtype=np.int64)
+        end = np.array([s.end.ordinal if s else NAT for s in spans], dtype=np.int64)
+        labels = pd.Categorical.from_codes(codes, [s.label if s else f"?{i}" for i, s in enumerate(spans)])
+        return {"label": labels, "grain": np.array([s.grain if s else "" for s in spans], dtype=object)[codes],
+                "start": pd.arrays.PeriodArray(start[codes], dtype=MONTH),
+                "end": pd.arrays.PeriodArray(end[codes], dtype=MONTH), "bad": bad_u[codes]}
 
     def check(self, frame: pd.DataFrame, schema: pa.DataFrameSchema) -> None:
         """Run a pandera schema lazily and report each failure at its Excel row."""
@@ -130,31 +142,62 @@ class _Table:
         except pa.errors.SchemaErrors as exc:
             cases = exc.failure_cases.dropna(subset=["index"])
             for (col, check), group in cases.groupby(["column", "check"], sort=False):
-                mask = frame.index.isin(group["index"].astype(int))
-                self.report(mask, col, str(check), values=frame[col])
+                mask = np.isin(np.arange(len(frame)), group["index"].astype(int).to_numpy())
+                self.report(mask, col, str(check), values=frame[col].to_numpy())
 
-    def duplicates(self, frame: pd.DataFrame, keys: list[str], what: str) -> pd.Series:
-        """Report rows repeating an earlier row's keys; return the mask of repeats."""
-        dup = frame.duplicated(keys, keep="first")
+    def check_distinct(self, col: str, column: pa.Column) -> None:
+        """Run a pandera column schema over the distinct values and report the rows holding failures."""
+        codes, uniques = self.coded(col)
+        try:
+            pa.DataFrameSchema({col: column}).validate(pd.DataFrame({col: pd.Series(uniques, dtype="str")}), lazy=True)
+        except pa.errors.SchemaErrors as exc:
+            cases = exc.failure_cases.dropna(subset=["index"])
+            for check, group in cases.groupby("check", sort=False):
+                bad = np.zeros(len(uniques), dtype=bool)
+                bad[group["index"].astype(int).to_numpy()] = True
+                self.report(self.by_unique(col, bad), col, str(check))
+
+    def duplicates(self, keys: dict[str, np.ndarray], ok: np.ndarray, what: str) -> np.ndarray:
+        """Report rows (among `ok`) repeating an earlier row's keys; return the mask of repeats."""
+        frame = pd.DataFrame({k: np.asarray(v) for k, v in keys.items()})
+        frame = frame[ok]
+        dup = frame.duplicated(keep="first")
+        repeats = np.zeros(len(self.frame), dtype=bool)
         if dup.any():
-            rows = self.frame.loc[frame.index, ROW]
-            first = rows.groupby([frame[k] for k in keys], observed=True, sort=False).transform("min")
-            repeats = frame.index[dup.to_numpy()]
-            for index in repeats[:MAX_PER_CHECK]:
+            involved = frame[frame.duplicated(keep=False)]
+            rows = self.frame[ROW].to_numpy()
+            first = involved.assign(_r=rows[involved.index]).groupby(list(keys))["_r"].transform("min")
+            repeats[frame.index[dup.to_numpy()]] = True
+            last = list(keys)[-1]
+            for index in frame.index[dup.to_numpy()][:MAX_PER_CHECK]:
                 self.problems.error(self.label, f"one row per {what}; this repeats row {first[index]}",
-                                    row=int(rows[index]), column=keys[-1], value=frame.at[index, keys[-1]])
-            if len(repeats) > MAX_PER_CHECK:
-                self.problems.error(self.label, f"... and {len(repeats) - MAX_PER_CHECK:,} more repeated rows",
-                                    column=keys[-1])
-        return dup
+                                    row=int(rows[index]), column=last, value=self.text(last).iloc[index])
+            if dup.sum() > MAX_PER_CHECK:
+                self.problems.error(self.label, f"... and {int(dup.sum()) - MAX_PER_CHECK:,} more repeated rows",
+                                    column=last)
+        return repeats
 
 
-def _str_check(values: tuple[str, ...], message: str) -> pa.Check:
-    return pa.Check.isin(list(values), error=message)
+def _clean(value: object) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    text = str(value).strip()
+    return "" if text in ("nan", "None", "<NA>", "NaT") else text
+
+
+def _isin(allowed, message: str) -> pa.Check:
+    return pa.Check.isin(list(allowed), error=message)
+
+
+NONEMPTY = pa.Check.str_length(min_value=1, error="a value (the cell is empty)")
 
 
 def validate_tables(raw: dict[str, RawTable], config: Config, problems: Problems) -> Dataset | None:
     """Parse and check the four tables; return a Dataset (None when a required column is missing)."""
+    for t in raw.values():
+        t.frame = t.frame.reset_index(drop=True)
     tables = {name: _Table(t, problems) for name, t in raw.items()}
     if not all(t.require() for t in tables.values()):
         return None
@@ -163,135 +206,137 @@ def validate_tables(raw: dict[str, RawTable], config: Config, problems: Problems
     targets = _targets(tables["targets"], config, employees)
     ratings = _ratings(tables["ratings"], config, employees)
     _scheme_coverage(tables["employees"], employees, config)
-    return Dataset(employees, measures, targets, ratings,
-                   sources={name: t.label for name, t in raw.items()})
+    return Dataset(employees, measures, targets, ratings, sources={name: t.label for name, t in raw.items()})
 
 
 def _employees(t: _Table, config: Config) -> pd.DataFrame:
-    departments = set(config.catalog.departments) | set(config.scheme.departments)
-    frame = pd.DataFrame({
-        "employee_id": t.text("employee_id"), "name": t.text("name"),
-        "department": t.text("department"), "region": t.text("region"),
-        "team": t.text("team"), "role_layer": t.text("role_layer"), "position": t.text("position"),
-        "manager_id": t.text("manager_id"), "kind": t.text("kind").replace("", "person"),
-    }, index=t.frame.index)
+    departments = sorted(set(config.catalog.departments) | set(config.scheme.departments))
+    frame = pd.DataFrame({c: t.text(c) for c in ("employee_id", "name", "department", "region", "team",
+                                                 "role_layer", "position", "manager_id")})
+    frame["kind"] = t.text("kind").replace("", "person")
     frame["hire_date"] = t.dates("hire_date", required=True)
     frame["exit_date"] = t.dates("exit_date", required=False)
-    nonempty = pa.Check.str_length(min_value=1, error="a value (the cell is empty)")
     t.check(frame, pa.DataFrameSchema({
-        "employee_id": pa.Column(str, nonempty),
-        "name": pa.Column(str, nonempty),
-        "department": pa.Column(str, _str_check(tuple(sorted(departments)),
-                                                f"a department id from the catalogue ({', '.join(sorted(departments))})")),
-        "region": pa.Column(str, nonempty),
-        "role_layer": pa.Column(str, _str_check(("",) + ROLE_LAYERS, f"empty or one of {', '.join(ROLE_LAYERS)}")),
-        "kind": pa.Column(str, _str_check(KINDS, f"one of {', '.join(KINDS)}")),
+        "employee_id": pa.Column(str, NONEMPTY),
+        "name": pa.Column(str, NONEMPTY),
+        "department": pa.Column(str, _isin(departments, f"a department id from the catalogue ({', '.join(departments)})")),
+        "region": pa.Column(str, NONEMPTY),
+        "role_layer": pa.Column(str, _isin(("",) + ROLE_LAYERS, f"empty or one of {', '.join(ROLE_LAYERS)}")),
+        "kind": pa.Column(str, _isin(KINDS, f"one of {', '.join(KINDS)}")),
     }))
-    t.duplicates(frame, ["employee_id"], "employee_id")
-    ids = set(frame["employee_id"])
-    t.report(~frame["manager_id"].isin(ids | {""}), "manager_id", "empty or an employee_id of this file")
+    t.duplicates({"employee_id": t.coded("employee_id")[0]}, np.ones(len(frame), bool), "employee_id")
+    t.report(~frame["manager_id"].isin(set(frame["employee_id"]) | {""}).to_numpy(), "manager_id",
+             "empty or an employee_id of this file")
     t.report((frame["exit_date"] < frame["hire_date"]).to_numpy(), "exit_date", "an exit date on or after hire_date")
     return frame.drop_duplicates("employee_id").reset_index(drop=True)
 
 
-def _entity_check(t: _Table, entity: pd.Series, employees: pd.DataFrame, groups: bool = False) -> None:
+def _known_entities(t: _Table, employees: pd.DataFrame, groups: bool) -> np.ndarray:
+    """Mask over distinct employee_id values: known employee (or team/department when `groups`)."""
     known = set(employees["employee_id"])
     if groups:
-        known |= set(employees["department"]) | set(employees["team"]) - {""}
-    codes, uniques = pd.factorize(entity)
-    unknown_u = np.array([u not in known for u in uniques] + [False])
+        known |= (set(employees["department"]) | set(employees["team"])) - {""}
+    unknown = np.array([u not in known for u in t.coded("employee_id")[1]])
     what = "an employee_id listed in employees" + (" (or a team or department id)" if groups else "")
-    t.report(unknown_u[codes], "employee_id", what)
+    t.report(t.by_unique("employee_id", unknown), "employee_id", what)
+    return unknown
 
 
 def _measures(t: _Table, config: Config, employees: pd.DataFrame) -> pd.DataFrame:
-    label, _grain, start, _end, bad_period = t.periods("period", "M", "YYYY-MM")
-    entity = t.text("employee_id")
-    measure = t.text("measure")
+    period = t.periods("period", "M", "YYYY-MM")
     value = t.numbers("value")
-    frame = pd.DataFrame({"period": start, "employee_id": entity, "measure": measure, "value": value},
-                         index=t.frame.index)
-    _entity_check(t, entity, employees, groups=True)
+    unknown_entity = _known_entities(t, employees, groups=True)
     catalog = config.catalog.measures
-    codes, uniques = pd.factorize(measure)
-    unknown = np.array([u not in catalog for u in uniques] + [False])[codes]
-    t.report(unknown, "measure", "a measure declared in the catalogue (see `kpireport catalog`)")
-    signed = np.array([catalog[u].signed if u in catalog else True for u in uniques] + [True])[codes]
-    t.report(~signed & (value < 0).to_numpy(), "value", "a value ≥ 0 (this measure cannot be negative)")
-    ok = ~bad_period
-    t.duplicates(frame[ok], ["period", "employee_id", "measure"], "period, employee and measure")
+    names = t.coded("measure")[1]
+    unknown = np.array([u not in catalog for u in names])
+    t.report(t.by_unique("measure", unknown), "measure", "a measure declared in the catalogue (see `kpireport catalog`)")
+    signed = np.array([catalog[u].signed if u in catalog else True for u in names])
+    t.report(~t.by_unique("measure", signed) & (value < 0).to_numpy(), "value", "a value ≥ 0 (this measure cannot be negative)")
+    ok = ~period["bad"]
+    ordinal = period["start"].asi8
+    repeats = t.duplicates({"period": ordinal, "employee_id": t.coded("employee_id")[0],
+                            "measure": t.coded("measure")[0]}, ok, "period, employee and measure")
     if ok.any():
-        _month_gaps(t, frame.loc[ok, "period"])
-        _outside_employment(t, frame[ok], employees)
-    frame = frame[ok & ~unknown].drop_duplicates(["period", "employee_id", "measure"])
-    frame["employee_id"] = frame["employee_id"].astype("category")
-    frame["measure"] = frame["measure"].astype("category")
-    return frame.reset_index(drop=True)
+        _month_gaps(t, np.unique(ordinal[ok]))
+        _outside_employment(t, ordinal, ok, employees)
+    keep = ok & ~repeats & ~t.by_unique("measure", unknown) & ~t.by_unique("employee_id", unknown_entity)
+    frame = pd.DataFrame({"period": period["start"], "employee_id": t.categorical("employee_id"),
+                          "measure": t.categorical("measure"), "value": value.to_numpy()})
+    frame = frame[keep & ~np.isnan(frame["value"].to_numpy())].reset_index(drop=True)
+    for col in ("employee_id", "measure"):
+        frame[col] = frame[col].cat.remove_unused_categories()
+    return frame
 
 
-def _month_gaps(t: _Table, months: pd.Series) -> None:
-    present = set(months.unique())
-    full = pd.period_range(min(present), max(present), freq="M")
-    for month in full:
-        if month not in present:
-            t.problems.error(t.label, f"measures for every month between {min(present)} and "
-                             f"{max(present)}: month {month} has none", column="period", value=str(month))
+def _month_gaps(t: _Table, ordinals: np.ndarray) -> None:
+    present = set(ordinals.tolist())
+    lo, hi = min(present), max(present)
+    for o in range(lo, hi + 1):
+        if o not in present:
+            month = pd.Period(ordinal=o, freq="M")
+            t.problems.error(t.label, f"measures for every month between {pd.Period(ordinal=lo, freq='M')} and "
+                             f"{pd.Period(ordinal=hi, freq='M')}: month {month} has none", column="period",
+                             value=str(month))
 
 
-def _outside_employment(t: _Table, frame: pd.DataFrame, employees: pd.DataFrame) -> None:
+def _outside_employment(t: _Table, ordinal: np.ndarray, ok: np.ndarray, employees: pd.DataFrame) -> None:
     people = employees.set_index("employee_id")
-    hire = frame["employee_id"].map(people["hire_date"].dt.to_period("M"))
-    exit_ = frame["employee_id"].map(people["exit_date"].dt.to_period("M"))
-    period = frame["period"]
-    after = exit_.notna() & (period > exit_.where(exit_.notna(), period))
-    before = hire.notna() & (period < hire.where(hire.notna(), period))
-    t.report(t.frame.index.isin(frame.index[after.to_numpy()]), "period",
-             "a month on or before the person's exit_date (measured after leaving)")
-    t.report(t.frame.index.isin(frame.index[before.to_numpy()]), "period",
-             "a month on or after the person's hire_date (measured before joining)")
+    ids = pd.Index(t.coded("employee_id")[1])
+    hire = people["hire_date"].dt.to_period("M").reindex(ids)
+    exit_ = people["exit_date"].dt.to_period("M").reindex(ids)
+    hire_o = np.where(hire.isna(), NAT, hire.array.asi8)[t.coded("employee_id")[0]]
+    exit_o = np.where(exit_.isna(), np.iinfo(np.int64).max, exit_.array.asi8)[t.coded("employee_id")[0]]
+    t.report(ok & (ordinal > exit_o), "period", "a month on or before the person's exit_date (measured after leaving)")
+    t.report(ok & (ordinal < hire_o), "period", "a month on or after the person's hire_date (measured before joining)")
 
 
 def _targets(t: _Table, config: Config, employees: pd.DataFrame) -> pd.DataFrame:
-    label, grain, start, end, bad_period = t.periods("period", "MQHY", FORMATS)
+    period = t.periods("period", "MQHY", FORMATS)
     frame = pd.DataFrame({
-        "period": label, "grain": grain, "start": start, "end": end,
-        "employee_id": t.text("employee_id"), "kpi": t.text("kpi"),
+        "period": np.asarray(period["label"], dtype=object), "grain": period["grain"], "start": period["start"],
+        "end": period["end"], "employee_id": t.text("employee_id"), "kpi": t.text("kpi"),
         "target": t.numbers("target"), "baseline": t.numbers("baseline", required=False),
-        "challenge": t.numbers("challenge", required=False),
-    }, index=t.frame.index)
-    _entity_check(t, frame["employee_id"], employees, groups=True)
+        "challenge": t.numbers("challenge", required=False)})
+    _known_entities(t, employees, groups=True)
     quantitative = config.catalog.quantitative()
-    unknown = ~frame["kpi"].isin(list(quantitative))
+    unknown = ~frame["kpi"].isin(list(quantitative)).to_numpy()
     t.report(unknown, "kpi", "a quantitative KPI id from the catalogue")
-    t.report(~unknown & (frame["target"] == 0), "target",
-             "a target other than 0 (attainment divides by the target)")
-    additive = frame["kpi"].map({k: v.targets_add_up for k, v in quantitative.items()}).fillna(False)
-    t.report(additive.astype(bool) & (frame["target"] < 0), "target", "a target ≥ 0 for a count or amount")
-    ok = ~bad_period & ~unknown.to_numpy()
-    t.duplicates(frame[ok], ["period", "employee_id", "kpi"], "period, employee and KPI")
-    frame = frame[ok & frame["target"].notna().to_numpy()].drop_duplicates(["period", "employee_id", "kpi"])
-    return frame.reset_index(drop=True)
+    t.report(~unknown & (frame["target"] == 0).to_numpy(), "target", "a target other than 0 (attainment divides by the target)")
+    additive = frame["kpi"].map({k: v.targets_add_up for k, v in quantitative.items()}).fillna(False).astype(bool)
+    t.report((additive & (frame["target"] < 0)).to_numpy(), "target", "a target ≥ 0 for a count or amount")
+    ok = ~period["bad"] & ~unknown
+    repeats = t.duplicates({"period": period["start"].asi8, "grain": period["grain"],
+                            "employee_id": t.coded("employee_id")[0], "kpi": t.coded("kpi")[0]},
+                           ok, "period, employee and KPI")
+    keep = ok & ~repeats & frame["target"].notna().to_numpy()
+    return frame[keep].reset_index(drop=True)
 
 
 def _ratings(t: _Table, config: Config, employees: pd.DataFrame) -> pd.DataFrame:
-    label, _grain, start, end, bad_period = t.periods("period", "MQ", "YYYY-MM or YYYYQn")
-    frame = pd.DataFrame({
-        "period": label, "start": start, "end": end, "employee_id": t.text("employee_id"),
-        "rater_type": t.text("rater_type"), "rater_id": t.text("rater_id"),
-        "criterion": t.text("criterion"), "score": t.numbers("score"), "note": t.text("note"),
-    }, index=t.frame.index)
-    _entity_check(t, frame["employee_id"], employees)
+    period = t.periods("period", "MQ", "YYYY-MM or YYYYQn")
     criteria = sorted(config.catalog.qualitative())
-    t.check(frame, pa.DataFrameSchema({
-        "rater_type": pa.Column(str, _str_check(RATER_TYPES, f"one of {', '.join(RATER_TYPES)}")),
-        "criterion": pa.Column(str, _str_check(tuple(criteria), "a qualitative KPI id from the catalogue")),
-        "score": pa.Column(float, pa.Check.in_range(1, 5, error="a score from 1 to 5"), nullable=True),
-    }))
-    ok = ~bad_period & frame["criterion"].isin(criteria).to_numpy() & frame["rater_type"].isin(RATER_TYPES).to_numpy()
-    t.duplicates(frame[ok], ["period", "employee_id", "rater_type", "rater_id", "criterion"],
-                 "period, employee, rater and criterion")
-    frame = frame[ok & frame["score"].between(1, 5).to_numpy()]
-    return frame.drop_duplicates(["period", "employee_id", "rater_type", "rater_id", "criterion"]).reset_index(drop=True)
+    score = t.numbers("score")
+    _known_entities(t, employees, groups=False)
+    t.check_distinct("rater_type", pa.Column(str, _isin(RATER_TYPES, f"one of {', '.join(RATER_TYPES)}")))
+    t.check_distinct("criterion", pa.Column(str, _isin(criteria, "a qualitative KPI id from the catalogue")))
+    t.check(pd.DataFrame({"score": score}), pa.DataFrameSchema(
+        {"score": pa.Column(float, pa.Check.in_range(1, 5, error="a score from 1 to 5"), nullable=True)}))
+    good_type = t.by_unique("rater_type", np.isin(t.coded("rater_type")[1], RATER_TYPES))
+    good_criterion = t.by_unique("criterion", np.isin(t.coded("criterion")[1], criteria))
+    ok = ~period["bad"] & good_type & good_criterion
+    repeats = t.duplicates({"period": period["start"].asi8, "employee_id": t.coded("employee_id")[0],
+                            "rater_type": t.coded("rater_type")[0], "rater_id": t.coded("rater_id")[0],
+                            "criterion": t.coded("criterion")[0]}, ok, "period, employee, rater and criterion")
+    keep = ok & ~repeats & score.between(1, 5).to_numpy()
+    frame = pd.DataFrame({
+        "period": period["label"], "start": period["start"], "end": period["end"],
+        "employee_id": t.categorical("employee_id"), "rater_type": t.categorical("rater_type"),
+        "rater_id": t.categorical("rater_id"), "criterion": t.categorical("criterion"),
+        "score": score.to_numpy(), "note": t.categorical("note")})
+    frame = frame[keep].reset_index(drop=True)
+    for col in ("period", "employee_id", "rater_type", "rater_id", "criterion", "note"):
+        frame[col] = frame[col].cat.remove_unused_categories()
+    return frame
 
 
 def _scheme_coverage(t: _Table, employees: pd.DataFrame, config: Config) -> None:
