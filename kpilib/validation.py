@@ -49,16 +49,19 @@ class _Table:
     def _coded(self, col: str) -> tuple[np.ndarray, np.ndarray]:
         """(codes, distinct stripped texts) of a column; blanks and NaN are ''."""
         if col not in self.frame.columns:
-            return np.zeros(len(self.frame), dtype=np.int64), np.array([""], dtype=object)
+            return np.zeros(len(self.frame), dtype=np.int8), np.array([""], dtype=object)
         s = self.frame[col]
         if isinstance(s.dtype, pd.CategoricalDtype):
-            codes, uniques = s.cat.codes.to_numpy().astype(np.int64), list(s.cat.categories)
+            codes, uniques = s.cat.codes.to_numpy(), list(s.cat.categories)
         else:
             codes, uniques = pd.factorize(s, use_na_sentinel=True)
             uniques = list(uniques)
-        texts = [_clean(u) for u in uniques] + [""]  # code -1 (NaN) maps to the last, ''
-        merged, distinct = pd.factorize(pd.Series(texts, dtype=object))
-        return merged[codes], np.asarray(distinct, dtype=object)
+        texts = [_clean(u) for u in uniques]
+        has_na = bool((codes < 0).any())
+        if not has_na and len(set(texts)) == len(texts):
+            return codes, np.asarray(texts, dtype=object)
+        merged, distinct = pd.factorize(pd.Series(texts + [""], dtype=object))
+        return merged[codes], np.asarray(distinct, dtype=object)  # code -1 (NaN) takes the last, ''
 
     def text(self, col: str) -> pd.Series:
         codes, uniques = self.coded(col)
@@ -125,15 +128,18 @@ class _Table:
                 spans.append(parse_period(u[:7]))  # Excel turned 2025-07 into a date
             else:
                 spans.append(None)
-        bad_u = np.array([s is None for s in spans])
+        bad_u = np.array([s is None for s in spans], dtype=bool)
         self.report(self.by_unique(col, bad_u & (uniques != "")), col, f"a period as {formats}")
         self.report(self.by_unique(col, uniques == ""), col, f"a period as {formats} (the cell is empty)")
         start = np.array([s.start.ordinal if s else NAT for s in spans], dtype=np.int64)
         end = np.array([s.end.ordinal if s else NAT for s in spans], dtype=np.int64)
-        labels = pd.Categorical.from_codes(codes, [s.label if s else f"?{i}" for i, s in enumerate(spans)])
-        return {"label": labels, "grain": np.array([s.grain if s else "" for s in spans], dtype=object)[codes],
+        names = [s.label if s else f"?{i}" for i, s in enumerate(spans)]
+        key_u = pd.factorize(pd.Series(names, dtype=object))[0]  # one key per distinct period
+        return {"label": lambda: pd.Categorical.from_codes(codes, names),
+                "grain": lambda: np.array([s.grain if s else "" for s in spans], dtype=object)[codes],
                 "start": pd.arrays.PeriodArray(start[codes], dtype=MONTH),
-                "end": pd.arrays.PeriodArray(end[codes], dtype=MONTH), "bad": bad_u[codes]}
+                "end": lambda: pd.arrays.PeriodArray(end[codes], dtype=MONTH),
+                "bad": bad_u[codes], "key": key_u[codes]}
 
     def check(self, frame: pd.DataFrame, schema: pa.DataFrameSchema) -> None:
         """Run a pandera schema lazily and report each failure at its Excel row."""
@@ -159,23 +165,76 @@ class _Table:
 
     def duplicates(self, keys: dict[str, np.ndarray], ok: np.ndarray, what: str) -> np.ndarray:
         """Report rows (among `ok`) repeating an earlier row's keys; return the mask of repeats."""
-        frame = pd.DataFrame({k: np.asarray(v) for k, v in keys.items()})
-        frame = frame[ok]
-        dup = frame.duplicated(keep="first")
-        repeats = np.zeros(len(self.frame), dtype=bool)
-        if dup.any():
-            involved = frame[frame.duplicated(keep=False)]
-            rows = self.frame[ROW].to_numpy()
-            first = involved.assign(_r=rows[involved.index]).groupby(list(keys))["_r"].transform("min")
-            repeats[frame.index[dup.to_numpy()]] = True
-            last = list(keys)[-1]
-            for index in frame.index[dup.to_numpy()][:MAX_PER_CHECK]:
-                self.problems.error(self.label, f"one row per {what}; this repeats row {first[index]}",
-                                    row=int(rows[index]), column=last, value=self.text(last).iloc[index])
-            if dup.sum() > MAX_PER_CHECK:
-                self.problems.error(self.label, f"... and {int(dup.sum()) - MAX_PER_CHECK:,} more repeated rows",
-                                    column=last)
+        ok = np.asarray(ok, dtype=bool)
+        repeats = _repeats([np.asarray(v) for v in keys.values()], ok)
+        if not repeats.any():
+            return repeats
+        rows = self.frame[ROW].to_numpy()
+        frame = pd.DataFrame({k: np.asarray(v)[ok] for k, v in keys.items()}).assign(_r=rows[ok])
+        involved = frame[frame.duplicated(list(keys), keep=False)]
+        first = involved.groupby(list(keys))["_r"].transform("min")
+        first_row = dict(zip(involved["_r"], first, strict=True))
+        last = list(keys)[-1]
+        for index in np.flatnonzero(repeats)[:MAX_PER_CHECK]:
+            self.problems.error(self.label, f"one row per {what}; this repeats row {first_row[rows[index]]}",
+                                row=int(rows[index]), column=last, value=self.text(last).iloc[index])
+        if repeats.sum() > MAX_PER_CHECK:
+            self.problems.error(self.label, f"... and {int(repeats.sum()) - MAX_PER_CHECK:,} more repeated rows",
+                                column=last)
         return repeats
+
+
+BINCOUNT_LIMIT = 20_000_000  # largest key space counted directly (160 MB of counts)
+
+
+def _dense(values: np.ndarray, ok: np.ndarray) -> np.ndarray:
+    """Non-negative integer codes for a key column (rows outside `ok` get 0)."""
+    if values.dtype.kind not in "iu" or (len(values) and values.min() < 0):
+        values = pd.factorize(values)[0]
+    return values if ok.all() else np.where(ok, values, 0)
+
+
+def _repeats(keys: list[np.ndarray], ok: np.ndarray) -> np.ndarray:
+    """Rows (among `ok`) whose key tuple appeared in an earlier row.
+
+    Counts keys with `np.bincount`, partitioned on the first key when the key space is
+    large, so that only the rare rows whose key occurs twice go through hashing.
+    """
+    codes = [_dense(k, ok) for k in keys]
+    sizes = [int(c.max(initial=0)) + 1 for c in codes]
+    multi = np.zeros(len(ok), dtype=bool)
+    rest_size = int(np.prod(sizes[1:], dtype=object)) if len(sizes) > 1 else 1
+    total = int(np.prod(sizes, dtype=object))
+    if total <= BINCOUNT_LIMIT:
+        if ok.any():
+            key = _pack(codes, sizes)
+            multi = (np.bincount(key[ok], minlength=total)[key] > 1) & ok
+    elif rest_size <= BINCOUNT_LIMIT:
+        rest = _pack(codes[1:], sizes[1:])
+        order = np.argsort(np.where(ok, codes[0], -1), kind="stable")
+        first = np.where(ok, codes[0], -1)[order]
+        bounds = np.flatnonzero(np.diff(first)) + 1
+        for segment in np.split(order, bounds):
+            if not ok[segment[0]]:
+                continue
+            counts = np.bincount(rest[segment], minlength=rest_size)
+            multi[segment] = counts[rest[segment]] > 1
+    else:
+        multi = pd.DataFrame({i: c for i, c in enumerate(codes)}).duplicated(keep=False).to_numpy() & ok
+    repeats = np.zeros(len(ok), dtype=bool)
+    if multi.any():
+        where = np.flatnonzero(multi)
+        sub = pd.DataFrame({i: c[where] for i, c in enumerate(codes)})
+        repeats[where[sub.duplicated(keep="first").to_numpy()]] = True
+    return repeats
+
+
+def _pack(codes: list[np.ndarray], sizes: list[int]) -> np.ndarray:
+    key = np.zeros(len(codes[0]), dtype=np.int64)
+    for c, size in zip(codes, sizes, strict=True):
+        key *= size
+        key += c
+    return key
 
 
 def _clean(value: object) -> str:
@@ -236,7 +295,7 @@ def _known_entities(t: _Table, employees: pd.DataFrame, groups: bool) -> np.ndar
     known = set(employees["employee_id"])
     if groups:
         known |= (set(employees["department"]) | set(employees["team"])) - {""}
-    unknown = np.array([u not in known for u in t.coded("employee_id")[1]])
+    unknown = np.array([u not in known for u in t.coded("employee_id")[1]], dtype=bool)
     what = "an employee_id listed in employees" + (" (or a team or department id)" if groups else "")
     t.report(t.by_unique("employee_id", unknown), "employee_id", what)
     return unknown
@@ -248,13 +307,13 @@ def _measures(t: _Table, config: Config, employees: pd.DataFrame) -> pd.DataFram
     unknown_entity = _known_entities(t, employees, groups=True)
     catalog = config.catalog.measures
     names = t.coded("measure")[1]
-    unknown = np.array([u not in catalog for u in names])
+    unknown = np.array([u not in catalog for u in names], dtype=bool)
     t.report(t.by_unique("measure", unknown), "measure", "a measure declared in the catalogue (see `kpireport catalog`)")
-    signed = np.array([catalog[u].signed if u in catalog else True for u in names])
+    signed = np.array([catalog[u].signed if u in catalog else True for u in names], dtype=bool)
     t.report(~t.by_unique("measure", signed) & (value < 0).to_numpy(), "value", "a value ≥ 0 (this measure cannot be negative)")
     ok = ~period["bad"]
     ordinal = period["start"].asi8
-    repeats = t.duplicates({"period": ordinal, "employee_id": t.coded("employee_id")[0],
+    repeats = t.duplicates({"period": period["key"], "employee_id": t.coded("employee_id")[0],
                             "measure": t.coded("measure")[0]}, ok, "period, employee and measure")
     if ok.any():
         _month_gaps(t, np.unique(ordinal[ok]))
@@ -262,9 +321,11 @@ def _measures(t: _Table, config: Config, employees: pd.DataFrame) -> pd.DataFram
     keep = ok & ~repeats & ~t.by_unique("measure", unknown) & ~t.by_unique("employee_id", unknown_entity)
     frame = pd.DataFrame({"period": period["start"], "employee_id": t.categorical("employee_id"),
                           "measure": t.categorical("measure"), "value": value.to_numpy()})
-    frame = frame[keep & ~np.isnan(frame["value"].to_numpy())].reset_index(drop=True)
-    for col in ("employee_id", "measure"):
-        frame[col] = frame[col].cat.remove_unused_categories()
+    keep &= ~np.isnan(frame["value"].to_numpy())
+    if not keep.all():
+        frame = frame[keep].reset_index(drop=True)
+        for col in ("employee_id", "measure"):
+            frame[col] = frame[col].cat.remove_unused_categories()
     return frame
 
 
@@ -293,8 +354,8 @@ def _outside_employment(t: _Table, ordinal: np.ndarray, ok: np.ndarray, employee
 def _targets(t: _Table, config: Config, employees: pd.DataFrame) -> pd.DataFrame:
     period = t.periods("period", "MQHY", FORMATS)
     frame = pd.DataFrame({
-        "period": np.asarray(period["label"], dtype=object), "grain": period["grain"], "start": period["start"],
-        "end": period["end"], "employee_id": t.text("employee_id"), "kpi": t.text("kpi"),
+        "period": np.asarray(period["label"](), dtype=object), "grain": period["grain"](), "start": period["start"],
+        "end": period["end"](), "employee_id": t.text("employee_id"), "kpi": t.text("kpi"),
         "target": t.numbers("target"), "baseline": t.numbers("baseline", required=False),
         "challenge": t.numbers("challenge", required=False)})
     _known_entities(t, employees, groups=True)
@@ -305,8 +366,8 @@ def _targets(t: _Table, config: Config, employees: pd.DataFrame) -> pd.DataFrame
     additive = frame["kpi"].map({k: v.targets_add_up for k, v in quantitative.items()}).fillna(False).astype(bool)
     t.report((additive & (frame["target"] < 0)).to_numpy(), "target", "a target ≥ 0 for a count or amount")
     ok = ~period["bad"] & ~unknown
-    repeats = t.duplicates({"period": period["start"].asi8, "grain": period["grain"],
-                            "employee_id": t.coded("employee_id")[0], "kpi": t.coded("kpi")[0]},
+    repeats = t.duplicates({"period": period["key"], "employee_id": t.coded("employee_id")[0],
+                            "kpi": t.coded("kpi")[0]},
                            ok, "period, employee and KPI")
     keep = ok & ~repeats & frame["target"].notna().to_numpy()
     return frame[keep].reset_index(drop=True)
@@ -324,12 +385,12 @@ def _ratings(t: _Table, config: Config, employees: pd.DataFrame) -> pd.DataFrame
     good_type = t.by_unique("rater_type", np.isin(t.coded("rater_type")[1], RATER_TYPES))
     good_criterion = t.by_unique("criterion", np.isin(t.coded("criterion")[1], criteria))
     ok = ~period["bad"] & good_type & good_criterion
-    repeats = t.duplicates({"period": period["start"].asi8, "employee_id": t.coded("employee_id")[0],
+    repeats = t.duplicates({"period": period["key"], "employee_id": t.coded("employee_id")[0],
                             "rater_type": t.coded("rater_type")[0], "rater_id": t.coded("rater_id")[0],
                             "criterion": t.coded("criterion")[0]}, ok, "period, employee, rater and criterion")
     keep = ok & ~repeats & score.between(1, 5).to_numpy()
     frame = pd.DataFrame({
-        "period": period["label"], "start": period["start"], "end": period["end"],
+        "period": period["label"](), "start": period["start"], "end": period["end"](),
         "employee_id": t.categorical("employee_id"), "rater_type": t.categorical("rater_type"),
         "rater_id": t.categorical("rater_id"), "criterion": t.categorical("criterion"),
         "score": score.to_numpy(), "note": t.categorical("note")})
