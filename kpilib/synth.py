@@ -188,7 +188,8 @@ def _measures(people, z, employed, months, config, rng):
     # department-level facts: the market share of the whole company, held by the marketing entity
     n = len(months)
     share = np.round(0.12 * 1.003 ** np.arange(n) + rng.normal(0, 0.002, n), 4)
-    parts.append((np.arange(n), np.full(n, len(ids) - 1), np.full(n, measure_codes["market_share"]), share))
+    parts.append((np.arange(n, dtype=np.int16), np.full(n, len(ids) - 1, dtype=np.int32),
+                  np.full(n, measure_codes["market_share"], dtype=np.int16), share))
     month, person, measure, value = (np.concatenate(a) for a in zip(*parts, strict=True))
     measures = pd.DataFrame({
         "period": pd.Categorical.from_codes(month, [str(m) for m in months]),

@@ -152,11 +152,9 @@ def to_codes(values: dict[str, np.ndarray], measure_codes: dict[str, int], peopl
     """(month, person, measure, value) arrays where the person was employed, ordered by
     month, person, measure; `people` maps local rows to global person codes."""
     names = list(values)
-    if not names:
-        empty = np.array([], dtype=np.int64)
-        return empty, empty, empty, np.array([], dtype=float)
-    stack = np.stack([values[n] for n in names], axis=-1).transpose(1, 0, 2)  # month, person, measure
-    mask = np.broadcast_to(employed.T[:, :, None], stack.shape)
-    month, person, measure = np.nonzero(mask)
-    codes = np.array([measure_codes[n] for n in names])
-    return month, people[person], codes[measure], stack[mask]
+    month, person = np.nonzero(employed.T)
+    k = len(names)
+    stack = np.stack([values[n] for n in names], axis=-1) if names else np.zeros(employed.shape + (0,))
+    codes = np.array([measure_codes[n] for n in names], dtype=np.int16)
+    return (np.repeat(month.astype(np.int16), k), np.repeat(people[person].astype(np.int32), k),
+            np.tile(codes, len(month)), stack[person, month, :].ravel())

@@ -211,14 +211,17 @@ def _repeats(keys: list[np.ndarray], ok: np.ndarray) -> np.ndarray:
             multi = (np.bincount(key[ok], minlength=total)[key] > 1) & ok
     elif rest_size <= BINCOUNT_LIMIT:
         rest = _pack(codes[1:], sizes[1:])
-        order = np.argsort(np.where(ok, codes[0], -1), kind="stable")
-        first = np.where(ok, codes[0], -1)[order]
+        lead = np.where(ok, codes[0], -1).astype(np.int16 if sizes[0] < 2**15 else np.int64)
+        order = np.argsort(lead, kind="stable")  # a radix sort for small codes
+        first = lead[order]
         bounds = np.flatnonzero(np.diff(first)) + 1
         for segment in np.split(order, bounds):
             if not ok[segment[0]]:
                 continue
             counts = np.bincount(rest[segment], minlength=rest_size)
             multi[segment] = counts[rest[segment]] > 1
+    elif total < 2**62:
+        multi = pd.Series(_pack(codes, sizes)).duplicated(keep=False).to_numpy() & ok
     else:
         multi = pd.DataFrame({i: c for i, c in enumerate(codes)}).duplicated(keep=False).to_numpy() & ok
     repeats = np.zeros(len(ok), dtype=bool)
