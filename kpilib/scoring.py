@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from kpilib.config import Config
+from kpilib.config import RATER_TYPES, Config
 from kpilib.data import Dataset
 from kpilib.kpis import MeasureCube, kpi_values
 from kpilib.periods import Span, parse_period
@@ -144,10 +144,7 @@ def qualitative_lines(dataset: Dataset, config: Config, span: Span, people: pd.D
     summary = used.assign(ws=used["w"] * used["mean"]).groupby(["employee_id", "criterion"]).agg(
         ws=("ws", "sum"), w=("w", "sum"))
     summary["rating"] = round_half_up(summary["ws"] / summary["w"], scoring.rounding.rating)
-    by_type["t"] = [f"{t}={m:.4g}" + (f" ({n} raters)" if n > 1 else "") + ("" if w > 0 else " (weight 0)")
-                    for t, m, n, w in zip(by_type["rater_type"], by_type["mean"], by_type["size"], by_type["w"],
-                                          strict=True)]
-    summary["inputs"] = by_type.groupby(["employee_id", "criterion"])["t"].agg("; ".join)
+    summary["inputs"] = _rater_inputs(by_type).reindex(summary.index)
     lines = lines.merge(summary[["rating", "inputs"]], left_on=["employee_id", "kpi"], right_index=True, how="left")
     lines["rating"] = pd.to_numeric(lines["rating"], errors="coerce").astype(float)
     lines["status"] = np.where(lines["rating"].isna(), f"no ratings in {span}", "ok")
@@ -158,6 +155,23 @@ def qualitative_lines(dataset: Dataset, config: Config, span: Span, people: pd.D
     lines["formula"] = "Σ rater weight × score / Σ rater weight"
     lines["target_source"] = ""
     return lines
+
+
+def _rater_inputs(by_type: pd.DataFrame) -> pd.Series:
+    """Per (employee, criterion): "self=4; supervisor=4.5 (2 raters); cross_department=5"."""
+    text = pd.Series([f"{t}={m:.4g}" for t, m in zip(by_type["rater_type"], by_type["mean"], strict=True)],
+                     index=by_type.index, dtype=object)
+    text = text.where(by_type["size"] <= 1, text + " (" + by_type["size"].astype(str) + " raters)")
+    text = text.where(by_type["w"] > 0, text + " (weight 0)")
+    wide = pd.DataFrame({"employee_id": by_type["employee_id"].astype(str), "criterion": by_type["criterion"].astype(str),
+                         "rater_type": by_type["rater_type"].astype(str), "t": text}).pivot(
+        index=["employee_id", "criterion"], columns="rater_type", values="t")
+    order = [t for t in RATER_TYPES if t in wide.columns] + [t for t in wide.columns if t not in RATER_TYPES]
+    joined = pd.Series("", index=wide.index, dtype=object)
+    for col in order:
+        part = wide[col].fillna("").astype(object)
+        joined = joined.where(part == "", joined.where(joined == "", joined + "; ") + part)
+    return joined
 
 
 def _subtotals(lines: pd.DataFrame, config: Config) -> pd.DataFrame:

@@ -96,18 +96,25 @@ def _fill(out: pd.DataFrame, found: pd.DataFrame) -> pd.DataFrame:
 
 
 def _defaults(out: pd.DataFrame, catalog: Catalog, span: Span) -> pd.DataFrame:
-    need = out["target"].isna()
-    for kpi_id in out.loc[need, "kpi"].unique():
+    need = out["target"].isna().to_numpy()
+    if not need.any():
+        return out
+    rows = {}
+    for kpi_id in pd.unique(out.loc[need, "kpi"]):
         kpi = catalog.kpis[kpi_id]
         freq = FREQUENCY_MONTHS[kpi.frequency]
-        rows = need & (out["kpi"] == kpi_id)
-        if span.months_count < freq:
-            out.loc[rows, "target_source"] = f"none: {kpi_id} is measured {kpi.frequency}"
-            continue
         factor = span.months_count / freq if kpi.targets_add_up else 1.0
-        for level in LEVELS:
-            value = getattr(kpi.thresholds, level)
-            out.loc[rows, level] = np.nan if value is None else value * factor
-        has = kpi.thresholds.target is not None
-        out.loc[rows, "target_source"] = ("catalogue" + (f" × {factor:g}" if factor != 1 else "")) if has else "none"
+        if span.months_count < freq:
+            rows[kpi_id] = (np.nan, np.nan, np.nan, f"none: {kpi_id} is measured {kpi.frequency}")
+            continue
+        levels = [np.nan if getattr(kpi.thresholds, lv) is None else getattr(kpi.thresholds, lv) * factor
+                  for lv in LEVELS]
+        source = ("catalogue" + (f" × {factor:g}" if factor != 1 else "")) if kpi.thresholds.target is not None else "none"
+        rows[kpi_id] = (*levels, source)
+    table = pd.DataFrame.from_dict(rows, orient="index", columns=[*LEVELS, "target_source"])
+    found = table.reindex(out.loc[need, "kpi"].to_numpy())
+    for col in (*LEVELS, "target_source"):
+        values = out[col].to_numpy(dtype=object if col == "target_source" else float).copy()
+        values[need] = found[col].to_numpy()
+        out[col] = values
     return out

@@ -35,3 +35,15 @@ def test_decimal_ties_go_away_from_zero(k, d):
     value = float(Decimal(k) / Decimal(10) ** (d + 1))  # a decimal with d+1 places, as typed in Excel
     expected = float(Decimal(str(value)).quantize(Decimal(1).scaleb(-d), rounding=ROUND_HALF_UP))
     assert round_half_up_scalar(value, d) == expected
+
+
+@given(st.lists(st.floats(min_value=-1e7, max_value=1e7, allow_nan=False), max_size=50), st.integers(0, 4))
+def test_vector_path_equals_the_exact_path(values, d):
+    fast = round_half_up(np.array(values), d)
+    assert fast.tolist() == [round_half_up_scalar(v, d) for v in values]
+
+
+def test_products_of_weights_and_attainments():
+    weights = np.array([35, 15, 10, 30, 25])
+    attainment = np.array([0.35, 1.035, 0.845, 0.965, 1.01])
+    assert round_half_up(weights * attainment, 1).tolist() == [12.3, 15.5, 8.5, 29.0, 25.3]
