@@ -42,18 +42,44 @@ def write_scores(scores: Scores, path: Path | str) -> Path:
         if suffix == ".csv":
             neutralise(scores.sheet).to_csv(tmp, index=False, encoding="utf-8-sig")
         else:
-            with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
-                neutralise(scores.sheet).to_excel(xl, sheet_name="scores", index=False)
-                neutralise(scores.lines).to_excel(xl, sheet_name="lines", index=False)
-                scores.calibration.to_excel(xl, sheet_name="calibration", index=False)
-                neutralise(scores.problems.to_frame()).to_excel(xl, sheet_name="warnings", index=False)
-                for sheet in xl.book.worksheets:
-                    sheet.freeze_panes = "A2"
-                    for column in sheet.columns:
-                        width = max(len(str(c.value or "")) for c in column[:200])
-                        sheet.column_dimensions[column[0].column_letter].width = min(max(8, width + 2), 60)
+            _write_xlsx(tmp, {"scores": neutralise(scores.sheet), "lines": neutralise(scores.lines),
+                              "calibration": scores.calibration,
+                              "warnings": neutralise(scores.problems.to_frame())})
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
     return path
+
+
+EXCEL_ROWS = 1_048_576
+
+
+def _write_xlsx(path: str, sheets: dict[str, pd.DataFrame]) -> None:
+    """Stream sheets into a workbook (openpyxl write-only: constant memory), header frozen.
+
+    A sheet longer than Excel's 1,048,576 rows is continued on `name (2)`, `name (3)`, ...
+    """
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    for name, frame in sheets.items():
+        chunks = [frame.iloc[i:i + EXCEL_ROWS - 1] for i in range(0, max(len(frame), 1), EXCEL_ROWS - 1)]
+        for n, chunk in enumerate(chunks, start=1):
+            sheet = book.create_sheet(name if n == 1 else f"{name} ({n})")
+            sheet.freeze_panes = "A2"
+            sample = chunk.head(200)
+            for i, col in enumerate(chunk.columns, start=1):
+                width = max([len(str(col))] + [len(str(v)) for v in sample[col]])
+                sheet.column_dimensions[_letter(i)].width = min(max(8, width + 2), 60)
+            sheet.append([str(c) for c in chunk.columns])
+            cells = chunk.astype(object).where(chunk.notna(), None)
+            for row in cells.itertuples(index=False, name=None):
+                sheet.append(row)
+    book.save(path)
+
+
+def _letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index)

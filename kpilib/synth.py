@@ -191,6 +191,8 @@ def _measures(people, z, employed, months, config, rng):
     parts.append((np.arange(n, dtype=np.int16), np.full(n, len(ids) - 1, dtype=np.int32),
                   np.full(n, measure_codes["market_share"], dtype=np.int16), share))
     month, person, measure, value = (np.concatenate(a) for a in zip(*parts, strict=True))
+    order = np.argsort(month, kind="stable")  # month-major like an export; a radix sort on int16
+    month, person, measure, value = month[order], person[order], measure[order], value[order]
     measures = pd.DataFrame({
         "period": pd.Categorical.from_codes(month, [str(m) for m in months]),
         "employee_id": pd.Categorical.from_codes(person, ids),

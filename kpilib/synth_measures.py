@@ -151,7 +151,7 @@ def to_codes(values: dict[str, np.ndarray], measure_codes: dict[str, int], peopl
              employed: np.ndarray) -> tuple[np.ndarray, ...]:
     """(month, person, measure, value) arrays where the person was employed, ordered by
     month, person, measure; `people` maps local rows to global person codes."""
-    names = list(values)
+    names = sorted(values, key=measure_codes.get)  # rows sorted by month, person, measure code
     month, person = np.nonzero(employed.T)
     k = len(names)
     stack = np.stack([values[n] for n in names], axis=-1) if names else np.zeros(employed.shape + (0,))

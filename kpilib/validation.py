@@ -139,7 +139,8 @@ class _Table:
                 "grain": lambda: np.array([s.grain if s else "" for s in spans], dtype=object)[codes],
                 "start": pd.arrays.PeriodArray(start[codes], dtype=MONTH),
                 "end": lambda: pd.arrays.PeriodArray(end[codes], dtype=MONTH),
-                "bad": bad_u[codes], "key": key_u[codes]}
+                "bad": bad_u[codes], "key": key_u[codes],
+                "distinct_starts": np.unique(start[(np.bincount(codes, minlength=len(spans)) > 0) & ~bad_u])}
 
     def check(self, frame: pd.DataFrame, schema: pa.DataFrameSchema) -> None:
         """Run a pandera schema lazily and report each failure at its Excel row."""
@@ -205,6 +206,13 @@ def _repeats(keys: list[np.ndarray], ok: np.ndarray) -> np.ndarray:
     multi = np.zeros(len(ok), dtype=bool)
     rest_size = int(np.prod(sizes[1:], dtype=object)) if len(sizes) > 1 else 1
     total = int(np.prod(sizes, dtype=object))
+    if total < 2**62 and ok.all():
+        key = _pack(codes, sizes)
+        step = np.diff(key)
+        if (step > 0).all():  # already sorted by its keys, as most exports are: no repeats
+            return np.zeros(len(ok), dtype=bool)
+        if (step >= 0).all():
+            return np.concatenate([[False], step == 0])
     if total <= BINCOUNT_LIMIT:
         if ok.any():
             key = _pack(codes, sizes)
@@ -319,7 +327,7 @@ def _measures(t: _Table, config: Config, employees: pd.DataFrame) -> pd.DataFram
     repeats = t.duplicates({"period": period["key"], "employee_id": t.coded("employee_id")[0],
                             "measure": t.coded("measure")[0]}, ok, "period, employee and measure")
     if ok.any():
-        _month_gaps(t, np.unique(ordinal[ok]))
+        _month_gaps(t, period["distinct_starts"])
         _outside_employment(t, ordinal, ok, employees)
     keep = ok & ~repeats & ~t.by_unique("measure", unknown) & ~t.by_unique("employee_id", unknown_entity)
     frame = pd.DataFrame({"period": period["start"], "employee_id": t.categorical("employee_id"),

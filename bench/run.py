@@ -1,0 +1,71 @@
+"""Benchmarks (run with `make bench`; results recorded by hand in bench/RESULTS.md).
+
+Each stage runs in its own process, as a user would run it, and reports wall time and
+peak resident memory (ru_maxrss of that process):
+
+1. intake: generate 100k employees × 24 months as Parquet (`kpireport demo-data`), then
+   load and validate them (`kpireport validate`). Target ≤ 30 s, ≤ 4 GB.
+2. scores: score one quarter for the 100k employees (`kpilib.scoring.score`, data
+   already loaded) and the whole `kpireport scores --out …xlsx` command. Target ≤ 20 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PY = sys.executable
+
+
+def run(label: str, args: list[str]) -> dict:
+    started = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    subprocess.run(args, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    result = {"stage": label, "seconds": round(seconds, 1), "peak_gb": round(max(peak, before) / 2**20, 2)}
+    print(json.dumps(result), flush=True)
+    return result
+
+
+SCORE_ONLY = """
+import time, sys, resource
+from kpilib.config import load_config
+from kpilib.data import load_dataset
+from kpilib.scoring import score
+config = load_config()
+dataset = load_dataset(sys.argv[1], config)
+t = time.perf_counter()
+result = score(dataset, config, "2026Q3")
+print({"score_seconds": round(time.perf_counter() - t, 1), "people": len(result.sheet)})
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--employees", type=int, default=100_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "data"
+        n = str(args.employees)
+        run(f"demo-data {n} people × 24 months (parquet)",
+            [PY, "-m", "kpilib", "demo-data", "--out", str(data), "--employees", n, "--format", "parquet"])
+        run("validate (load + every check)", [PY, "-m", "kpilib", "validate", "--data", str(data)])
+        started = time.perf_counter()
+        out = subprocess.run([PY, "-c", SCORE_ONLY, str(data)], check=True, capture_output=True, text=True)
+        print(json.dumps({"stage": "load + score 2026Q3", "seconds": round(time.perf_counter() - started, 1),
+                          "detail": out.stdout.strip()}), flush=True)
+        for suffix in ("csv", "xlsx"):
+            run(f"kpireport scores 2026Q3 → {suffix} (load, score, write)",
+                [PY, "-m", "kpilib", "scores", "--data", str(data), "--period", "2026Q3",
+                 "--out", str(Path(tmp) / f"scores.{suffix}")])
+
+
+if __name__ == "__main__":
+    main()
