@@ -154,7 +154,9 @@ def to_codes(values: dict[str, np.ndarray], measure_codes: dict[str, int], peopl
     names = sorted(values, key=measure_codes.get)  # rows sorted by month, person, measure code
     month, person = np.nonzero(employed.T)
     k = len(names)
-    stack = np.stack([values[n] for n in names], axis=-1) if names else np.zeros(employed.shape + (0,))
+    cells = np.empty((len(month), k))
+    for j, name in enumerate(names):
+        cells[:, j] = values[name][person, month]
     codes = np.array([measure_codes[n] for n in names], dtype=np.int16)
     return (np.repeat(month.astype(np.int16), k), np.repeat(people[person].astype(np.int32), k),
-            np.tile(codes, len(month)), stack[person, month, :].ravel())
+            np.tile(codes, len(month)), cells.ravel())
