@@ -4,8 +4,8 @@ For a seed the output is identical byte for byte. Planted structure, returned in
 `Company.truth` so tests can check the analyses find it:
 
 - regional effects on performance (华东 strongest, 西南 weakest);
-- per department, the two heaviest-weighted KPIs of the scheme carry most of the
-  variance of the composite (the drivers); the others vary little;
+- per department, two KPIs (`DRIVERS`) carry most of the variance of the composite;
+  the others vary little;
 - heavy-tailed sales: territory size × performance is log-normal (σ ≈ 0.6);
 - new hires ramp: about 70% of the mean in their first 3 months, ~90% in month 4;
 - improvers and decliners: 12% each with a steady monthly trend;
@@ -32,6 +32,10 @@ REGIONS = {"华东": 0.35, "华南": 0.15, "华北": 0.0, "华中": -0.1, "西�
 SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘")
 GIVEN = list("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍鹏建红宇晨浩然欣怡子轩梓涵")
 TEAM_SIZE = 10
+# The two KPIs per department that carry most of the variance of the composite.
+DRIVERS = {"sales": ["sales_amount", "new_customers"], "marketing": ["campaign_effect", "brand_awareness"],
+           "customer_service": ["resolution_rate", "csat"], "rnd": ["product_success", "innovation_contribution"],
+           "hr": ["hiring_fill_rate", "time_to_hire"], "finance": ["report_timeliness", "close_cycle"]}
 # Typical monthly volume of a denominator measure for one person (others: 40 or 100,000).
 VOLUMES = {
     "requests": 280, "tickets": 280, "calls_received": 300, "deals_closed": 8, "due_for_renewal": 20,
@@ -39,7 +43,7 @@ VOLUMES = {
     "campaign_participants": 300, "site_visits": 5000, "reports_due": 4, "marketing_budget": 200_000,
     "nps_responses": 60, "satisfaction_responses": 40, "csat_responses": 60, "ces_responses": 30,
     "callbacks_planned": 40, "trainings_planned": 3, "cost_budget": 50_000, "projects_total": 2,
-    "milestones_due": 4, "defects_found": 20, "positions_open": 6, "hires": 5, "headcount": 300,
+    "milestones_due": 20, "defects_found": 20, "positions_open": 6, "hires": 5, "headcount": 300,
     "appraisals_due": 30, "closes": 2, "payments": 400, "customers_at_start": 120,
     "total_customers": 120, "projects_planned": 3, "lift_sales_baseline": 500_000,
 }
@@ -170,7 +174,7 @@ def _performance(people: pd.DataFrame, months: pd.PeriodIndex, rng: np.random.Ge
     ramp = np.where(tenure <= 3, -1.2, np.where(tenure == 4, -0.35, 0.0))
     region = people["region"].map(REGIONS).to_numpy()[:, None]
     base = people["ability"].to_numpy()[:, None] + region + people["trend"].to_numpy()[:, None] * t
-    return base + ramp - 0.1 + rng.normal(0, 0.3, (len(people), len(months)))
+    return base + ramp - 0.3 + rng.normal(0, 0.3, (len(people), len(months)))
 
 
 def _measures(people, z, employed, months, config, rng):
@@ -183,7 +187,8 @@ def _measures(people, z, employed, months, config, rng):
     for dept in DEPARTMENTS:
         idx = np.flatnonzero(people["department"].to_numpy() == dept)
         sub = people.iloc[idx].reset_index(drop=True)
-        values, drivers[dept] = department_measures(dept, sub, z[idx], employed[idx], config, VOLUMES, rng)
+        drivers[dept] = DRIVERS[dept]
+        values = department_measures(dept, sub, z[idx], employed[idx], config, VOLUMES, DRIVERS[dept], rng)
         parts.append(to_codes(values, measure_codes, idx, employed[idx]))
         targets.append(_targets(dept, sub, employed[idx], months, config))
     # department-level facts: the market share of the whole company, held by the marketing entity
@@ -256,7 +261,7 @@ def _ratings(people: pd.DataFrame, z: np.ndarray, months: pd.PeriodIndex, config
     parts = []  # (quarter, ratee, rater type, rater, criterion, score) code arrays
     for q, end in enumerate(quarter_ends):
         present = employed[:, end] & (tenure[:, end] >= 2)
-        true = 3.4 + 0.6 * z[:, end - 2:end + 1].mean(axis=1)
+        true = 3.3 + 0.6 * z[:, end - 2:end + 1].mean(axis=1)
         for d, weights in config.scheme.departments.items():
             who = np.flatnonzero(present & (dept == d))
             if not len(who):

@@ -16,8 +16,8 @@ from scipy.special import expit, logit
 
 from kpilib.config import KPI, Config
 
-DRIVER = (0.9, 0.25, 1.0)  # sensitivity to z, spread on a log scale, spread on a logit scale
-OTHER = (0.3, 0.06, 0.25)
+DRIVER = (0.9, 0.3, 1.6)  # sensitivity to z, spread on a log scale, spread on a logit scale
+OTHER = (0.3, 0.05, 0.2)
 SALES_GROWTH = 1.004  # company-wide monthly growth of sales
 
 
@@ -57,10 +57,11 @@ class _Department:
             return expit(logit(target) + sign * c_logit * q + self.rng.normal(0, 0.15, self.shape))
         if kpi.unit == "score":  # a bounded 1–5 or 0–100 scale: narrower, and kept on the scale
             top = 5.0 if target <= 5 else 100.0
-            return np.clip(target * np.exp(sign * c_log * 0.3 * q + self.rng.normal(0, 0.02, self.shape)), 1, top)
+            return np.clip(target * np.exp(sign * c_log * 0.5 * q + self.rng.normal(0, 0.02, self.shape)), 1, top)
         return target * np.exp(sign * c_log * q + self.rng.normal(0, 0.05, self.shape))
 
     def kpi(self, kpi_id: str, kpi: KPI, driver: bool) -> None:
+        self.driver = driver
         tree = ast.parse(kpi.formula, mode="eval").body
         q, c_log, c_logit = self.quality(driver)
         target = kpi.thresholds.target or 1.0
@@ -76,7 +77,9 @@ class _Department:
             self.ratio(kpi, tree.left.id, tree.right.id, self.rate(kpi, q, c_log, c_logit, target))
         elif isinstance(tree, ast.BinOp) and isinstance(tree.op, ast.Add):
             for name in names:
-                self.values.setdefault(name, self.rng.poisson(target / per_month / len(names) * np.exp(c_log * q)).astype(float))
+                mean = target / per_month / len(names) * np.exp(c_log * q)
+                count = self.rng.poisson(mean).astype(float) if driver else np.rint(mean + self.rng.uniform(-0.5, 0.5, self.shape))
+                self.values.setdefault(name, count)
         elif isinstance(tree, ast.BinOp) and isinstance(tree.op, ast.Sub) and _is_ratio(tree.right):
             a, b = tree.right.left.id, tree.right.right.id  # 1 - a / b: a keep-rate such as retention
             churn = (1 - target) / per_month * np.exp(-c_logit * q)
@@ -113,8 +116,10 @@ class _Department:
             mean = mean * self.people["territory"].to_numpy()[:, None] * growth
         if kpi.unit == "currency":
             self.values[measure] = np.round(mean * self.rng.lognormal(0, 0.15, self.shape), 2)
-        else:
+        elif self.driver:
             self.values[measure] = self.rng.poisson(mean).astype(float)
+        else:  # a steady count: no Poisson noise, so minor KPIs stay minor
+            self.values[measure] = np.rint(mean)
 
     def ratio(self, kpi: KPI, a: str, b: str, rate: np.ndarray) -> None:
         if a not in self.values and b not in self.values:
@@ -132,11 +137,9 @@ def _is_ratio(node: ast.AST) -> bool:
 
 
 def department_measures(dept: str, people: pd.DataFrame, z: np.ndarray, employed: np.ndarray,
-                        config: Config, volumes: dict[str, float], rng) -> tuple[dict[str, np.ndarray], list[str]]:
-    """Measures (name → people × months array) of one department and its two planted drivers."""
-    weights = config.scheme.departments.get(dept)
-    ranked = sorted(weights.quantitative.items(), key=lambda kv: -kv[1]) if weights else []
-    drivers = [k for k, _ in ranked[:2]]
+                        config: Config, volumes: dict[str, float], drivers: list[str],
+                        rng) -> dict[str, np.ndarray]:
+    """Measures (name → people × months array) of one department; `drivers` carry its variance."""
     gen = _Department(people, z, employed, config, volumes, rng)
     kpis = {k: v for k, v in config.catalog.quantitative().items() if dept in v.departments}
     # single-measure KPIs first, so ratios over them (sales_cost_ratio = expenses / sales) follow them
@@ -144,7 +147,7 @@ def department_measures(dept: str, people: pd.DataFrame, z: np.ndarray, employed
                                         k not in drivers))
     for kpi_id in order:
         gen.kpi(kpi_id, kpis[kpi_id], kpi_id in drivers)
-    return gen.values, drivers
+    return gen.values
 
 
 def to_codes(values: dict[str, np.ndarray], measure_codes: dict[str, int], people: np.ndarray,

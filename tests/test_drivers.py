@@ -1,0 +1,145 @@
+"""Relative importance checked against brute-force regressions and closed forms."""
+
+from itertools import permutations
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+
+from kpilib import drivers
+
+
+def data(n=400, seed=1):
+    rng = np.random.default_rng(seed)
+    x1 = rng.normal(size=n)
+    x2 = 0.5 * x1 + rng.normal(size=n)
+    x3 = rng.normal(size=n)
+    x4 = 0.3 * x2 - 0.2 * x3 + rng.normal(size=n)
+    y = 1.5 * x1 + 0.8 * x2 + 0.3 * x3 + 0.1 * x4 + rng.normal(size=n)
+    return pd.DataFrame({"y": y, "x1": x1, "x2": x2, "x3": x3, "x4": x4})
+
+
+def r2_ols(df, cols):
+    if not cols:
+        return 0.0
+    return sm.OLS(df["y"], sm.add_constant(df[list(cols)])).fit().rsquared
+
+
+def test_lmg_equals_the_average_over_every_order_of_entry():
+    df = data()
+    names = ["x1", "x2", "x3", "x4"]
+    brute = dict.fromkeys(names, 0.0)
+    orders = list(permutations(names))
+    for order in orders:
+        for i, name in enumerate(order):
+            brute[name] += (r2_ols(df, order[: i + 1]) - r2_ols(df, order[:i])) / len(orders)
+    ri = drivers.relative_importance(df, "y", names)
+    for name in names:
+        assert ri.loc[name, "lmg"] == pytest.approx(brute[name], abs=1e-10)
+    assert ri["lmg"].sum() == pytest.approx(r2_ols(df, names), abs=1e-12)
+    assert ri["lmg_pct"].sum() == pytest.approx(100)
+    assert list(ri.index[:2]) == ["x1", "x2"]
+
+
+def test_other_metrics_against_regressions():
+    df = data()
+    names = ["x1", "x2", "x3", "x4"]
+    ri = drivers.relative_importance(df, "y", names)
+    full = r2_ols(df, names)
+    z = (df - df.mean()) / df.std()
+    beta = sm.OLS(z["y"], z[names]).fit().params
+    for name in names:
+        assert ri.loc[name, "first"] == pytest.approx(r2_ols(df, [name]), abs=1e-12)
+        assert ri.loc[name, "last"] == pytest.approx(full - r2_ols(df, [c for c in names if c != name]), abs=1e-12)
+        assert ri.loc[name, "std_beta"] == pytest.approx(beta[name], abs=1e-10)
+    assert ri["relative_weight"].sum() == pytest.approx(full, abs=1e-12)
+
+
+def test_two_predictors_closed_form():
+    # lmg_1 = (r1² + (R² − r2²)) / 2; relative weights equal lmg for two predictors
+    df = data()[["y", "x1", "x2"]]
+    r1, r2 = df.corr().loc["y", "x1"], df.corr().loc["y", "x2"]
+    full = r2_ols(df, ["x1", "x2"])
+    ri = drivers.relative_importance(df, "y", ["x1", "x2"])
+    assert ri.loc["x1", "lmg"] == pytest.approx((r1**2 + full - r2**2) / 2, abs=1e-12)
+    assert ri.loc["x1", "relative_weight"] == pytest.approx(ri.loc["x1", "lmg"], abs=1e-12)
+
+
+def test_orthogonal_predictors_get_their_squared_correlation():
+    rng = np.random.default_rng(0)
+    x = np.linalg.qr(rng.normal(size=(200, 3)))[0]  # orthonormal columns, mean ~0
+    x = x - x.mean(axis=0)
+    df = pd.DataFrame(x, columns=["a", "b", "c"]).assign(y=lambda d: 3 * d.a + 2 * d.b + d.c + rng.normal(0, 0.01, 200))
+    ri = drivers.relative_importance(df, "y", ["a", "b", "c"])
+    assert ri["lmg"].to_numpy() == pytest.approx(ri["first"].to_numpy(), abs=1e-3)
+
+
+def test_dominance_general_equals_lmg_and_bootstrap_is_seeded():
+    df = data(200)
+    names = ["x1", "x2", "x3"]
+    dom = drivers.dominance(df, "y", names)
+    ri = drivers.relative_importance(df, "y", names)
+    assert dom["general"].to_numpy() == pytest.approx(ri["lmg"].reindex(names).to_numpy(), abs=1e-12)
+    assert dom.loc["x1", "k0"] == pytest.approx(ri.loc["x1", "first"])
+    one = drivers.bootstrap_lmg(df, "y", names, n=30, seed=3)
+    two = drivers.bootstrap_lmg(df, "y", names, n=30, seed=3)
+    pd.testing.assert_frame_equal(one, two)
+    assert (one["ci_low"] <= one["lmg"]).all() and (one["lmg"] <= one["ci_high"]).all()
+
+
+def test_limits_and_bad_input():
+    df = data(300)
+    noise = pd.DataFrame(np.random.default_rng(5).normal(size=(300, 14)), columns=[f"n{i}" for i in range(14)])
+    wide = pd.concat([df, noise], axis=1)
+    names = ["x1", "x2", "x3", "x4"] + [f"n{i}" for i in range(14)]
+    with pytest.raises(ValueError, match="limited to 15"):
+        drivers.relative_importance(wide, "y", names)
+    est = drivers.relative_importance(wide, "y", names, samples=200, seed=1)
+    assert est.index[0] == "x1" and est["lmg"].sum() == pytest.approx(est.attrs["r2"], abs=1e-9)
+    with pytest.raises(ValueError, match="collinear"):
+        drivers.relative_importance(df.assign(x5=df.x1 * 2), "y", ["x1", "x5"])
+    with pytest.raises(ValueError, match="constant"):
+        drivers.relative_importance(df.assign(k=1.0), "y", ["x1", "k"])
+    with pytest.raises(ValueError, match="not in the data"):
+        drivers.relative_importance(df, "y", ["nope"])
+
+
+def test_correlations_bh_and_summary():
+    df = data()
+    table = drivers.correlations(df, ["y", "x1", "x3"])
+    from scipy.stats import pearsonr
+    assert table.loc[0, "r"] == pytest.approx(pearsonr(df.y, df.x1)[0])
+    p = table["p_val"].to_numpy()
+    order = np.argsort(p)
+    bh = np.minimum.accumulate((p[order] * len(p) / np.arange(1, len(p) + 1))[::-1])[::-1]
+    assert table["p_adj"].to_numpy()[order] == pytest.approx(np.minimum(bh, 1))
+    ols = drivers.standardized_ols(df, "y", ["x1", "x2"])
+    assert ols.loc["x1", "p_val"] < 1e-10
+    ri = drivers.relative_importance(df, "y", ["x1", "x2", "x3"])
+    text = drivers.summary_sentence(ri, "composite")
+    assert text.startswith("x1 and x2 explain") and "x1 alone" in text
+
+
+def test_relative_importance_speed_shape():
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(rng.normal(size=(5000, 13)), columns=["y"] + [f"k{i}" for i in range(12)])
+    ri = drivers.relative_importance(df, "y", [f"k{i}" for i in range(12)])
+    assert len(ri) == 12  # timing is in bench/, not asserted here
+
+
+def test_planted_drivers_rank_first_on_the_sample(sample, config):
+    from kpilib import synth
+    from kpilib.scoring import score
+
+    planted = synth.DRIVERS
+    frames = {d: [] for d in planted}
+    for quarter in ("2025Q4", "2026Q1", "2026Q2", "2026Q3"):
+        result = score(sample, config, quarter)
+        for d in planted:
+            frames[d].append(drivers.kpi_frame(result.lines, result.sheet, d).dropna())
+    for d, expected in planted.items():
+        frame = pd.concat(frames[d])
+        ri = drivers.relative_importance(frame, "composite", [c for c in frame.columns if c != "composite"])
+        assert set(ri.index[:2]) == set(expected), (d, list(ri.index[:4]))
+        assert ri.attrs["r2"] > 0.99  # the composite is a weighted sum of its lines
