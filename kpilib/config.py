@@ -182,10 +182,32 @@ class DepartmentWeights(_Model):
     qualitative: dict[str, float] = {}
 
 
+class Incentives(_Model):
+    """Results applied (结果应用); defaults are domain.md §6."""
+
+    bonus_bands: list[tuple[float, float]] = [(0.10, 3.0), (0.30, 2.0)]  # (top share, multiplier)
+    meets_target_multiplier: float = 1.0
+    meets_target_min: float = 70.0  # composite that counts as meeting target
+    full_payment_kpi: str = "collection_on_time"
+    full_payment_min: float = 0.95
+    commission_kpi: str = "sales_amount"
+    commission_attainment: float = 1.20
+    commission_multiplier: float = 3.0
+    promotion_months: int = 6
+    promotion_top_share: float = 0.20
+    promotion_complaint_kpi: str = "complaint_rate"
+    promotion_complaint_max: float = 0.005
+    reserve_quarters: int = 4
+    reserve_tiers: list[str] = ["S", "A"]
+    breakthrough_ratio: float = 1.5
+    watch_bottom_share: float = 0.10
+    review_after: int = 2
+
+
 class Scheme(_Model):
     scoring: Scoring = Scoring()
     departments: dict[str, DepartmentWeights] = {}
-    incentives: dict[str, Any] = {}
+    incentives: Incentives = Incentives()
 
 
 @dataclass

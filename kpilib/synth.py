@@ -28,7 +28,7 @@ from kpilib.periods import month_of
 
 DEPARTMENTS = {"sales": 0.30, "marketing": 0.15, "customer_service": 0.25, "rnd": 0.15,
                "hr": 0.07, "finance": 0.08}
-REGIONS = {"华东": 0.35, "华南": 0.15, "华北": 0.0, "华中": -0.1, "西南": -0.4}
+REGIONS = {"华东": 0.5, "华南": 0.2, "华北": 0.0, "华中": -0.15, "西南": -0.5}
 SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘")
 GIVEN = list("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍鹏建红宇晨浩然欣怡子轩梓涵")
 TEAM_SIZE = 10
@@ -261,7 +261,7 @@ def _ratings(people: pd.DataFrame, z: np.ndarray, months: pd.PeriodIndex, config
     parts = []  # (quarter, ratee, rater type, rater, criterion, score) code arrays
     for q, end in enumerate(quarter_ends):
         present = employed[:, end] & (tenure[:, end] >= 2)
-        true = 3.3 + 0.6 * z[:, end - 2:end + 1].mean(axis=1)
+        true = 3.3 + 0.45 * z[:, end - 2:end + 1].mean(axis=1)
         for d, weights in config.scheme.departments.items():
             who = np.flatnonzero(present & (dept == d))
             if not len(who):

@@ -1,0 +1,172 @@
+"""Rankings and how they move (排名与变动): ranks per KPI and group, movement between two
+periods, rank volatility, tier transitions and mobility, stability by band.
+
+Formulas and references:
+- ranks: 1 = best, ties share the lowest rank (`min`), lower-is-better KPIs ascending;
+- Kendall tau-b and Spearman rho: scipy.stats.kendalltau / spearmanr;
+- Spearman footrule normalised by its maximum ⌊n²/2⌋ (Diaconis & Graham 1977):
+  F = Σ|r₁ − r₂| / ⌊n²/2⌋, 0 = same order, 1 = reversed;
+- rank-biased overlap, extrapolated (Webber, Moffat & Zobel 2010, eq. 32):
+  RBO_ext = X_k/k · p^k + (1 − p)/p · Σ_{d=1..k} X_d/d · p^d, X_d = |S[:d] ∩ T[:d]|;
+- Shorrocks (1978) mobility index of a k×k transition matrix P: (k − trace P)/(k − 1).
+Every function returns a DataFrame with the columns its docstring lists.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+BANDS = {"top 10%": (0.0, 0.10), "middle 30–60%": (0.30, 0.60), "bottom 20%": (0.80, 1.0)}
+
+
+def rank(values: pd.Series, ascending: bool = False, by: pd.Series | None = None) -> pd.Series:
+    """Rank 1 = best (highest unless `ascending`), ties share the lowest rank, within `by`."""
+    if by is None:
+        return values.rank(method="min", ascending=ascending).astype("Int64")
+    return values.groupby(by).rank(method="min", ascending=ascending).astype("Int64")
+
+
+def kpi_ranks(values: pd.DataFrame, directions: dict[str, str], people: pd.DataFrame | None = None,
+              by: str | None = None) -> pd.DataFrame:
+    """Rank everyone on each KPI (`values`: employee_id, kpi, actual).
+
+    Lower-is-better KPIs rank ascending. With `by` (a column of `people`, e.g. region or
+    department) ranks are within that group. Columns: employee_id, kpi, actual, [by],
+    rank, n (people ranked), percentile (0 = best, 1 = last).
+    """
+    frame = values.dropna(subset=["actual"])[["employee_id", "kpi", "actual"]].copy()
+    if by:
+        frame = frame.merge(people[["employee_id", by]], on="employee_id", how="left")
+    keys = ["kpi"] + ([by] if by else [])
+    ascending = frame["kpi"].map(lambda k: directions.get(k) == "lower")
+    score = frame["actual"].where(~ascending, -frame["actual"])  # rank high-is-good uniformly
+    frame["rank"] = score.groupby([frame[k] for k in keys]).rank(method="min", ascending=False).astype("Int64")
+    frame["n"] = frame.groupby(keys)["actual"].transform("size")
+    frame["percentile"] = (frame["rank"].astype(float) - 1) / (frame["n"] - 1).where(frame["n"] > 1, 1)
+    return frame.sort_values(keys + ["rank", "employee_id"], ignore_index=True)
+
+
+def top_k(frame: pd.DataFrame, value: str, k: int = 10, by: str | None = None, ascending: bool = False) -> pd.DataFrame:
+    """The best `k` rows by `value` (within `by`), with a `rank` column; ties at the cut are kept."""
+    out = frame.copy()
+    out["rank"] = rank(out[value], ascending, out[by] if by else None)
+    keys = ([by] if by else []) + ["rank"]
+    return out[out["rank"] <= k].sort_values(keys, ignore_index=True)
+
+
+def movement(before: pd.Series, after: pd.Series, k: int = 10) -> pd.DataFrame:
+    """Rank movement between two periods; `before`/`after` are scores indexed by employee_id
+    (higher = better). People in both periods only.
+
+    Columns: employee_id, rank_before, rank_after, change (rank_before − rank_after; + =
+    moved up), entered_top_k, left_top_k.
+    """
+    both = pd.DataFrame({"before": before, "after": after}).dropna()
+    out = pd.DataFrame({"rank_before": rank(both["before"]), "rank_after": rank(both["after"])})
+    out["change"] = (out["rank_before"] - out["rank_after"]).astype("Int64")
+    out["entered_top_k"] = (out["rank_after"] <= k) & (out["rank_before"] > k)
+    out["left_top_k"] = (out["rank_before"] <= k) & (out["rank_after"] > k)
+    out.index.name = "employee_id"
+    return out.reset_index().sort_values("rank_after", ignore_index=True)
+
+
+def footrule(rank_a: np.ndarray, rank_b: np.ndarray) -> float:
+    """Spearman footrule Σ|a − b| normalised by its maximum ⌊n²/2⌋ (0 same, 1 reversed)."""
+    n = len(rank_a)
+    return float(np.abs(np.asarray(rank_a) - np.asarray(rank_b)).sum() / (n * n // 2)) if n > 1 else 0.0
+
+
+def rbo(list_a: list, list_b: list, p: float = 0.9) -> float:
+    """Extrapolated rank-biased overlap of two rankings (best first), eq. 32 of Webber,
+    Moffat & Zobel (2010), evaluated to the depth of the shorter list."""
+    k = min(len(list_a), len(list_b))
+    if k == 0:
+        return float("nan")
+    seen_a, seen_b, overlap, total = set(), set(), 0, 0.0
+    for d in range(1, k + 1):
+        a, b = list_a[d - 1], list_b[d - 1]
+        if a == b:
+            overlap += 1
+        else:
+            overlap += (a in seen_b) + (b in seen_a)
+        seen_a.add(a)
+        seen_b.add(b)
+        total += overlap / d * p**d
+    return float(overlap / k * p**k + (1 - p) / p * total)
+
+
+def volatility(before: pd.Series, after: pd.Series, p: float = 0.9) -> pd.DataFrame:
+    """How much the ranking changed between two periods (people in both; higher = better).
+
+    One row: n, kendall_tau_b, kendall_p, spearman_rho, spearman_p, footrule (normalised),
+    rbo (extrapolated, persistence p), mean_abs_rank_change.
+    """
+    both = pd.DataFrame({"before": before, "after": after}).dropna()
+    n = len(both)
+    if n < 3:
+        return pd.DataFrame([{"n": n}])
+    tau = stats.kendalltau(both["before"], both["after"], variant="b")
+    rho = stats.spearmanr(both["before"], both["after"])
+    r_before, r_after = rank(both["before"]), rank(both["after"])
+    order_before = both["before"].sort_values(ascending=False, kind="stable").index.tolist()
+    order_after = both["after"].sort_values(ascending=False, kind="stable").index.tolist()
+    return pd.DataFrame([{
+        "n": n, "kendall_tau_b": tau.statistic, "kendall_p": tau.pvalue,
+        "spearman_rho": rho.statistic, "spearman_p": rho.pvalue,
+        "footrule": footrule(r_before.to_numpy(float), r_after.to_numpy(float)),
+        "rbo": rbo(order_before, order_after, p),
+        "mean_abs_rank_change": float((r_before - r_after).abs().mean()),
+    }])
+
+
+def transitions(before: pd.Series, after: pd.Series, order: list[str]) -> pd.DataFrame:
+    """Tier transition matrix: rows the tier before, columns after, values the share of the
+    row's people (rows sum to 1). `attrs['counts']` holds the counts, `attrs['shorrocks']`
+    the mobility index (k − trace P)/(k − 1) over tiers with people before."""
+    both = pd.DataFrame({"before": before, "after": after}).dropna()
+    both = both[(both["before"] != "") & (both["after"] != "")]
+    counts = pd.crosstab(both["before"], both["after"]).reindex(index=order, columns=order, fill_value=0)
+    shares = counts.div(counts.sum(axis=1).where(counts.sum(axis=1) > 0), axis=0)
+    shares.attrs["counts"] = counts
+    shares.attrs["shorrocks"] = shorrocks(shares.dropna(how="all"))
+    return shares
+
+
+def shorrocks(matrix: pd.DataFrame | np.ndarray) -> float:
+    """Shorrocks mobility index (k − trace P)/(k − 1): 0 nobody moves, 1 ... full mobility."""
+    p = np.asarray(matrix, dtype=float)
+    k = p.shape[0]
+    if k < 2:
+        return float("nan")
+    rows = p.shape[0]
+    diag = np.array([p[i, i] for i in range(min(rows, p.shape[1]))])
+    return float((k - diag.sum()) / (k - 1))
+
+
+def band_stability(before: pd.Series, after: pd.Series, bands: dict[str, tuple[float, float]] = BANDS) -> pd.DataFrame:
+    """Stability of the head, the middle and the tail: for people whose percentile rank
+    before falls in each band, the mean absolute rank change and the share still in the
+    band after. Columns: band, n, mean_abs_rank_change, stayed."""
+    both = pd.DataFrame({"before": before, "after": after}).dropna()
+    n = len(both)
+    rb, ra = rank(both["before"]).astype(float), rank(both["after"]).astype(float)
+    pb, pa = (rb - 1) / max(n - 1, 1), (ra - 1) / max(n - 1, 1)
+    rows = []
+    for name, (low, high) in bands.items():
+        inside = (pb >= low) & (pb <= high)
+        stayed = ((pa >= low) & (pa <= high))[inside]
+        rows.append({"band": name, "n": int(inside.sum()),
+                     "mean_abs_rank_change": float((rb - ra).abs()[inside].mean()) if inside.any() else np.nan,
+                     "stayed": float(stayed.mean()) if inside.any() else np.nan})
+    return pd.DataFrame(rows)
+
+
+def most_improved(before: pd.Series, after: pd.Series, n: int = 10) -> pd.DataFrame:
+    """The `n` people whose score rose most. Columns: employee_id, before, after, gain, rank_change."""
+    both = pd.DataFrame({"before": before, "after": after}).dropna()
+    both["gain"] = both["after"] - both["before"]
+    both["rank_change"] = (rank(both["before"]) - rank(both["after"])).astype("Int64")
+    both.index.name = "employee_id"
+    return both.sort_values(["gain", "rank_change"], ascending=False).head(n).reset_index()

@@ -1,0 +1,117 @@
+"""Trends and forecasts (趋势与预测): period series, QoQ / YoY, Mann–Kendall with Sen's
+slope, next-period forecasts per person with a rolling-origin backtest, at-risk flags.
+
+References: Mann (1945), Kendall (1975): S = Σ_{i<j} sign(x_j − x_i),
+Var(S) = [n(n−1)(2n+5) − Σ t(t−1)(2t+5)] / 18 (t: tie group sizes), Z = (S − sign S)/√Var;
+Sen (1968) slope = median of (x_j − x_i)/(j − i) (scipy.stats.theilslopes checks it).
+Forecasts: regression toward the mean, x̂ = μ + ρ (x_last − μ), with μ the mean of the
+last period and ρ the lag-1 correlation across people (Galton); simple exponential
+smoothing, ℓ_t = α x_t + (1 − α) ℓ_{t−1}.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+MIN_PERIODS = 5
+
+
+def changes(series: pd.Series, periods_per_year: int = 4) -> pd.DataFrame:
+    """A period-indexed series with columns value, qoq (vs the previous period) and yoy
+    (vs the same period a year earlier), as fractions."""
+    s = series.sort_index()
+    return pd.DataFrame({"value": s, "qoq": s / s.shift(1) - 1, "yoy": s / s.shift(periods_per_year) - 1})
+
+
+def mann_kendall(values, alpha: float = 0.05) -> dict:
+    """Mann–Kendall trend test with Sen's slope.
+
+    Returns a dict: n, S, var_s, z, p_val, tau, slope, intercept, trend ('increasing',
+    'decreasing', 'no trend', or 'insufficient data' with fewer than 5 values).
+    """
+    x = np.asarray(pd.Series(values).dropna(), dtype=float)
+    n = len(x)
+    if n < MIN_PERIODS:
+        return {"n": n, "trend": "insufficient data"}
+    diff = np.sign(x[None, :] - x[:, None])
+    s = float(np.triu(diff, 1).sum())
+    _, counts = np.unique(x, return_counts=True)
+    var_s = (n * (n - 1) * (2 * n + 5) - (counts * (counts - 1) * (2 * counts + 5)).sum()) / 18
+    z = (s - np.sign(s)) / np.sqrt(var_s) if var_s > 0 else 0.0
+    p = 2 * stats.norm.sf(abs(z))
+    i, j = np.triu_indices(n, 1)
+    slope = float(np.median((x[j] - x[i]) / (j - i)))
+    intercept = float(np.median(x) - slope * np.median(np.arange(n)))
+    trend = "no trend" if p >= alpha else ("increasing" if z > 0 else "decreasing")
+    return {"n": n, "S": s, "var_s": var_s, "z": z, "p_val": p, "tau": s / (n * (n - 1) / 2),
+            "slope": slope, "intercept": intercept, "trend": trend}
+
+
+def trend_table(history: pd.DataFrame, value: str = "value", by: str = "employee_id") -> pd.DataFrame:
+    """Mann–Kendall per person (history: by, period, value). Columns: by, n, trend, slope, p_val."""
+    rows = []
+    for key, g in history.sort_values("period").groupby(by):
+        r = mann_kendall(g[value])
+        rows.append({by: key, "n": r["n"], "trend": r["trend"], "slope": r.get("slope"), "p_val": r.get("p_val")})
+    return pd.DataFrame(rows)
+
+
+def _wide(history: pd.DataFrame, value: str) -> pd.DataFrame:
+    return history.pivot_table(index="employee_id", columns="period", values=value, aggfunc="mean").sort_index(axis=1)
+
+
+def forecast(history: pd.DataFrame, value: str = "value", alpha: float = 0.5) -> pd.DataFrame:
+    """Next-period forecast per person from `history` (employee_id, period, value).
+
+    Columns: employee_id, last, toward_mean, smoothing (exponential, α), n_periods.
+    """
+    wide = _wide(history, value)
+    last = wide.iloc[:, -1]
+    if wide.shape[1] >= 2:
+        pair = wide.iloc[:, -2:].dropna()
+        rho = pair.corr().iloc[0, 1] if len(pair) > 2 else 1.0
+    else:
+        rho = 1.0
+    mean = last.mean()
+    level = wide.iloc[:, 0].copy()
+    for col in wide.columns[1:]:
+        level = (alpha * wide[col] + (1 - alpha) * level).where(wide[col].notna(), level).fillna(wide[col])
+    out = pd.DataFrame({"last": last, "toward_mean": mean + rho * (last - mean), "smoothing": level,
+                        "n_periods": wide.notna().sum(axis=1)})
+    out.attrs["rho"] = float(rho)
+    return out.dropna(subset=["last"]).reset_index()
+
+
+def backtest(history: pd.DataFrame, value: str = "value", min_train: int = 3, alpha: float = 0.5) -> pd.DataFrame:
+    """Rolling-origin backtest: for each origin, forecast the next period from the periods
+    up to it and compare with what happened.
+
+    Columns: origin, target_period, method, n, mae, spearman (rank correlation of
+    forecast and actual). `attrs['summary']`: mean MAE and rank correlation per method.
+    """
+    periods = sorted(history["period"].unique())
+    rows = []
+    for t in range(min_train, len(periods)):
+        train = history[history["period"] <= periods[t - 1]]
+        actual = history[history["period"] == periods[t]].set_index("employee_id")[value]
+        fc = forecast(train, value, alpha).set_index("employee_id")
+        for method in ("toward_mean", "smoothing", "last"):
+            both = pd.DataFrame({"f": fc[method], "a": actual}).dropna()
+            if len(both) < 3:
+                continue
+            rows.append({"origin": periods[t - 1], "target_period": periods[t], "method": method, "n": len(both),
+                         "mae": float((both["f"] - both["a"]).abs().mean()),
+                         "spearman": float(stats.spearmanr(both["f"], both["a"]).statistic)})
+    out = pd.DataFrame(rows)
+    if len(out):
+        out.attrs["summary"] = out.groupby("method")[["mae", "spearman"]].mean()
+    return out
+
+
+def at_risk(forecasts: pd.DataFrame, pass_grade: float = 70.0, method: str = "toward_mean") -> pd.DataFrame:
+    """People whose forecast falls below the pass grade. Adds column at_risk (bool)."""
+    out = forecasts.copy()
+    out["at_risk"] = out[method] < pass_grade
+    return out

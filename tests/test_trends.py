@@ -1,0 +1,50 @@
+"""Mann–Kendall against an independent computation on the Nile series; forecasts and backtest."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+from scipy import stats
+
+from kpilib import trends as T
+
+
+def test_mann_kendall_on_the_nile():
+    nile = sm.datasets.nile.load_pandas().data["volume"].to_numpy(float)
+    result = T.mann_kendall(nile)
+    n = len(nile)
+    s = sum(np.sign(nile[j] - nile[i]) for i in range(n) for j in range(i + 1, n))
+    _, ties = np.unique(nile, return_counts=True)
+    var = (n * (n - 1) * (2 * n + 5) - sum(t * (t - 1) * (2 * t + 5) for t in ties)) / 18
+    z = (s - np.sign(s)) / np.sqrt(var)
+    assert result["S"] == s and result["var_s"] == pytest.approx(var)
+    assert result["p_val"] == pytest.approx(2 * stats.norm.sf(abs(z)))
+    assert result["slope"] == pytest.approx(stats.theilslopes(nile).slope)
+    assert result["trend"] == "decreasing"  # the Aswan dam era drop of 1898
+
+
+def test_too_short_says_insufficient_data():
+    assert T.mann_kendall([1, 2, 3, 4])["trend"] == "insufficient data"
+
+
+def test_changes():
+    s = pd.Series([100.0, 110, 121, 100, 120], index=["2025Q1", "2025Q2", "2025Q3", "2025Q4", "2026Q1"])
+    out = T.changes(s)
+    assert out.loc["2025Q2", "qoq"] == pytest.approx(0.10) and out.loc["2026Q1", "yoy"] == pytest.approx(0.20)
+
+
+def test_forecast_and_backtest():
+    rng = np.random.default_rng(2)
+    people, periods = 60, 8
+    ability = rng.normal(80, 8, people)
+    rows = [{"employee_id": f"e{i}", "period": f"2025Q{1 + t % 4}" if t < 4 else f"2026Q{1 + t % 4}",
+             "value": ability[i] + rng.normal(0, 3)} for i in range(people) for t in range(periods)]
+    history = pd.DataFrame(rows)
+    fc = T.forecast(history)
+    assert 0.5 < fc.attrs["rho"] < 1
+    bt = T.backtest(history)
+    summary = bt.attrs["summary"]
+    assert summary.loc["smoothing", "mae"] < summary.loc["last", "mae"]  # smoothing beats a naive carry-forward
+    assert summary.loc["toward_mean", "spearman"] > 0.8
+    risk = T.at_risk(fc, pass_grade=70)
+    assert risk["at_risk"].equals(risk["toward_mean"] < 70)
