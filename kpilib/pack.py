@@ -79,11 +79,13 @@ def _index_html(result, config: Config, lang: str) -> str:
     summary = sheet.groupby("department").agg(people=("employee_id", "size"), mean=("composite", "mean"),
                                               best=("composite", "max"), worst=("composite", "min"))
     grades = pd.crosstab(sheet["department"], sheet["grade"])
+    order = [g.zh if zh else g.en for g in config.scheme.scoring.grades]
     rows = []
-    for dept, row in summary.iterrows():
-        counts = " · ".join(f"{g} {int(grades.loc[dept, g])}" for g in grades.columns if grades.loc[dept, g])
-        rows.append(f"<tr><td>{html.escape(config.catalog.department_name(dept, lang))}</td><td>{row.people}</td>"
-                    f"<td>{row['mean']:.1f}</td><td>{row.best:.1f}</td><td>{row.worst:.1f}</td>"
+    for row in summary.itertuples():
+        counts = " · ".join(f"{g} {int(grades.loc[row.Index, g])}" for g in order
+                            if g in grades.columns and grades.loc[row.Index, g])
+        rows.append(f"<tr><td>{html.escape(config.catalog.department_name(row.Index, lang))}</td><td>{row.people}</td>"
+                    f"<td>{row.mean:.1f}</td><td>{row.best:.1f}</td><td>{row.worst:.1f}</td>"
                     f"<td>{html.escape(counts)}</td></tr>")
     head = ["部门", "人数", "平均综合分", "最高", "最低", "等级分布"] if zh else \
         ["Department", "People", "Mean composite", "Best", "Lowest", "Grades"]
@@ -92,7 +94,7 @@ def _index_html(result, config: Config, lang: str) -> str:
 <html lang="{'zh-CN' if zh else 'en'}"><head><meta charset="utf-8"><title>{title}</title>
 <style>body{{font-family:"Noto Sans CJK SC","Noto Sans SC",sans-serif;margin:2rem;color:#222}}
 table{{border-collapse:collapse}}td,th{{border-bottom:1px solid #ddd;padding:.35rem .8rem;text-align:right}}
-td:first-child,th:first-child,td:last-child{{text-align:left}}</style></head>
+td:first-child,th:first-child,td:last-child,th:last-child{{text-align:left}}</style></head>
 <body><h1>{title}</h1>
 <table><thead><tr>{''.join(f'<th>{h}</th>' for h in head)}</tr></thead><tbody>{''.join(rows)}</tbody></table>
 <p><a href="scores.xlsx">scores.xlsx</a> · <a href="scores.csv">scores.csv</a> · <a href="manifest.json">manifest.json</a></p>
