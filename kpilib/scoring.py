@@ -72,6 +72,14 @@ def roster(dataset: Dataset, config: Config, span: Span, problems: Problems | No
     return people[in_scheme & hired & ~left].reset_index(drop=True)
 
 
+def months_employed(people: pd.DataFrame, span: Span) -> pd.Series:
+    """Months of `span` from each person's hire month (or the span's start) to its end, by employee_id."""
+    hire = people["hire_date"].dt.to_period("M")
+    first = hire.where(hire > span.start, span.start)
+    months = [(span.end - f).n + 1 for f in first]
+    return pd.Series(months, index=people["employee_id"].to_numpy(), dtype=float)
+
+
 def attainment(actual: pd.Series, target: pd.Series, direction: pd.Series, band: pd.Series,
                cap: pd.Series, floor: float, lower: str) -> tuple[pd.Series, pd.Series]:
     """Attainment and, where it is missing, why (see the module docstring for the formulas)."""
@@ -108,8 +116,8 @@ def quantitative_lines(dataset: Dataset, config: Config, span: Span, people: pd.
                                    for k in pairs["kpi"].unique()], ignore_index=True)
     values["actual"] = values["actual"].astype(float)
     lines = pairs.merge(values.drop(columns="period"), on=["employee_id", "kpi"], how="left")
-    lines = lines.merge(resolve_targets(dataset.targets, catalog, span, lines[["employee_id", "kpi"]]),
-                        on=["employee_id", "kpi"], how="left")
+    lines = lines.merge(resolve_targets(dataset.targets, catalog, span, lines[["employee_id", "kpi"]],
+                                        months_employed(people, span)), on=["employee_id", "kpi"], how="left")
     kpis = lines["kpi"].map(catalog.kpis)
     att, why = attainment(lines["actual"], lines["target"], kpis.map(lambda k: k.direction),
                           kpis.map(lambda k: k.band if k.band else np.nan),

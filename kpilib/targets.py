@@ -8,8 +8,10 @@ says which:
    (`KPI.targets_add_up`), averaged for rates;
 3. the finest row of a coarser grain containing the period: prorated by months for
    counts and amounts, as is for rates;
-4. the catalogue thresholds, which hold at the KPI's frequency: prorated likewise.
-   A period shorter than the KPI's frequency has no default target.
+4. the catalogue thresholds, which hold at the KPI's frequency: prorated likewise, and
+   for counts and amounts also by the months the person was employed in the period (a
+   hire in the quarter's last month gets one month of target, not three). A period
+   shorter than the KPI's frequency has no default target.
 Baseline and challenge follow the same path as the target.
 """
 
@@ -26,8 +28,9 @@ LEVELS = ("target", "baseline", "challenge")
 
 
 def resolve_targets(targets: pd.DataFrame, catalog: Catalog, span: Span,
-                    pairs: pd.DataFrame) -> pd.DataFrame:
-    """Targets for `pairs` (columns employee_id, kpi) over `span`.
+                    pairs: pd.DataFrame, months_employed: pd.Series | None = None) -> pd.DataFrame:
+    """Targets for `pairs` (columns employee_id, kpi) over `span`; `months_employed`
+    (by employee_id) prorates catalogue defaults of counts and amounts.
 
     Returns `pairs` with columns target, baseline, challenge (float) and target_source.
     """
@@ -47,7 +50,7 @@ def resolve_targets(targets: pd.DataFrame, catalog: Catalog, span: Span,
                       _around(rows[around], add_up, span)]
         for found in candidates:
             out = _fill(out, found)
-    return _defaults(out, catalog, span)
+    return _defaults(out, catalog, span, months_employed)
 
 
 def _exact(rows: pd.DataFrame, span: Span) -> pd.DataFrame:
@@ -95,7 +98,7 @@ def _fill(out: pd.DataFrame, found: pd.DataFrame) -> pd.DataFrame:
     return merged[out.columns]
 
 
-def _defaults(out: pd.DataFrame, catalog: Catalog, span: Span) -> pd.DataFrame:
+def _defaults(out: pd.DataFrame, catalog: Catalog, span: Span, months_employed: pd.Series | None) -> pd.DataFrame:
     need = out["target"].isna().to_numpy()
     if not need.any():
         return out
@@ -113,6 +116,16 @@ def _defaults(out: pd.DataFrame, catalog: Catalog, span: Span) -> pd.DataFrame:
         rows[kpi_id] = (*levels, source)
     table = pd.DataFrame.from_dict(rows, orient="index", columns=[*LEVELS, "target_source"])
     found = table.reindex(out.loc[need, "kpi"].to_numpy())
+    if months_employed is not None:
+        months = out.loc[need, "employee_id"].map(months_employed).fillna(span.months_count).to_numpy(float)
+        adds = out.loc[need, "kpi"].map(lambda k: catalog.kpis[k].targets_add_up).to_numpy(bool)
+        partial = adds & (months < span.months_count) & found["target"].notna().to_numpy()
+        for level in LEVELS:
+            found[level] = np.where(partial, found[level].to_numpy(float) * months / span.months_count,
+                                    found[level].to_numpy(float))
+        found["target_source"] = np.where(partial, found["target_source"].astype(str) + " × "
+                                          + pd.Series(months).astype(int).astype(str).to_numpy() + f"/{span.months_count} months employed",
+                                          found["target_source"].to_numpy(object))
     for col in (*LEVELS, "target_source"):
         values = out[col].to_numpy(dtype=object if col == "target_source" else float).copy()
         values[need] = found[col].to_numpy()

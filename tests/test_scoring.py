@@ -115,3 +115,15 @@ def test_client_overlay_changes_weights(tmp_path):
     assert cfg.scheme.scoring.quantitative_share == 0.6
     assert cfg.scheme.departments["sales"].quantitative == {"sales_amount": 100}
     assert cfg.scheme.departments["sales"].qualitative["collaboration"] == 10  # merged key by key
+
+
+def test_catalogue_targets_of_counts_are_prorated_for_new_hires(config):
+    people = [{"employee_id": "N", "name": "新", "department": "sales", "region": "华东", "hire_date": "2025-09-03",
+               "manager_id": ""}] + PEOPLE
+    measures = [{"period": m, "employee_id": "A", "measure": "new_customers", "value": 6} for m in ("2025-07", "2025-08")]
+    measures += [{"period": "2025-09", "employee_id": e, "measure": "new_customers", "value": 6} for e in ("A", "N")]
+    lines = score(dataset_from(config, employees=people, measures=measures), config, "2025Q3").lines
+    line = lines[(lines["kpi"] == "new_customers")].set_index("employee_id")
+    assert line.loc["A", "target"] == 18 and line.loc["A", "target_source"] == "catalogue × 3"
+    assert line.loc["N", "target"] == 6 and line.loc["N", "target_source"] == "catalogue × 3 × 1/3 months employed"
+    assert line.loc["N", "attainment"] == 1.0
