@@ -78,23 +78,32 @@ def footrule(rank_a: np.ndarray, rank_b: np.ndarray) -> float:
     return float(np.abs(np.asarray(rank_a) - np.asarray(rank_b)).sum() / (n * n // 2)) if n > 1 else 0.0
 
 
+def _agreements(list_a: list, list_b: list) -> list[float]:
+    """A_d = |S[:d] ∩ T[:d]| / d for d = 1..k (k the shorter length)."""
+    seen_a, seen_b, overlap, out = set(), set(), 0, []
+    for d, (a, b) in enumerate(zip(list_a, list_b), start=1):
+        overlap += 1 if a == b else (a in seen_b) + (b in seen_a)
+        seen_a.add(a)
+        seen_b.add(b)
+        out.append(overlap / d)
+    return out
+
+
+def average_overlap(list_a: list, list_b: list) -> float:
+    """Average overlap (Webber et al. 2010, §3): the mean of the agreements A_1..A_k."""
+    agreements = _agreements(list_a, list_b)
+    return float(np.mean(agreements)) if agreements else float("nan")
+
+
 def rbo(list_a: list, list_b: list, p: float = 0.9) -> float:
     """Extrapolated rank-biased overlap of two rankings (best first), eq. 32 of Webber,
     Moffat & Zobel (2010), evaluated to the depth of the shorter list."""
-    k = min(len(list_a), len(list_b))
+    agreements = _agreements(list_a, list_b)
+    k = len(agreements)
     if k == 0:
         return float("nan")
-    seen_a, seen_b, overlap, total = set(), set(), 0, 0.0
-    for d in range(1, k + 1):
-        a, b = list_a[d - 1], list_b[d - 1]
-        if a == b:
-            overlap += 1
-        else:
-            overlap += (a in seen_b) + (b in seen_a)
-        seen_a.add(a)
-        seen_b.add(b)
-        total += overlap / d * p**d
-    return float(overlap / k * p**k + (1 - p) / p * total)
+    total = sum(a * p**d for d, a in enumerate(agreements, start=1))
+    return float(agreements[-1] * p**k + (1 - p) / p * total)
 
 
 def volatility(before: pd.Series, after: pd.Series, p: float = 0.9) -> pd.DataFrame:

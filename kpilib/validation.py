@@ -134,7 +134,7 @@ class _Table:
         start = np.array([s.start.ordinal if s else NAT for s in spans], dtype=np.int64)
         end = np.array([s.end.ordinal if s else NAT for s in spans], dtype=np.int64)
         names = [s.label if s else f"?{i}" for i, s in enumerate(spans)]
-        key_u = pd.factorize(pd.Series(names, dtype=object))[0]  # one key per distinct period
+        key_u = pd.factorize(pd.Series(names, dtype=object))[0].astype(np.int32)  # one key per distinct period
         return {"label": lambda: pd.Categorical.from_codes(codes, names),
                 "grain": lambda: np.array([s.grain if s else "" for s in spans], dtype=object)[codes],
                 "start": pd.arrays.PeriodArray(start[codes], dtype=MONTH),

@@ -36,6 +36,17 @@ def test_rbo_extrapolated_by_hand():
     assert R.rbo(list("abc"), list("xyz")) == 0.0
 
 
+def test_rbo_on_the_papers_figure_5_lists():
+    # Webber, Moffat & Zobel (2010), Fig. 5: S = abcdefg, T = zcavwxy; agreements 0, 0, 2/3, 2/4, 2/5, 2/6, 2/7,
+    # average overlap 0.312 as printed in the paper
+    s, t = list("abcdefg"), list("zcavwxy")
+    assert round(R.average_overlap(s, t), 3) == 0.312
+    agreements = [0, 0, 2 / 3, 2 / 4, 2 / 5, 2 / 6, 2 / 7]
+    p = 0.9
+    expected = agreements[-1] * p**7 + (1 - p) / p * sum(a * p**d for d, a in enumerate(agreements, start=1))
+    assert R.rbo(s, t, p) == pytest.approx(expected)
+
+
 def test_shorrocks_hand_example():
     assert R.shorrocks(np.array([[0.8, 0.2], [0.3, 0.7]])) == pytest.approx(0.5)
     assert R.shorrocks(np.eye(3)) == 0.0
