@@ -153,9 +153,9 @@ def department_measures(dept: str, people: pd.DataFrame, z: np.ndarray, employed
 def to_codes(values: dict[str, np.ndarray], measure_codes: dict[str, int], people: np.ndarray,
              employed: np.ndarray) -> tuple[np.ndarray, ...]:
     """(month, person, measure, value) arrays where the person was employed, ordered by
-    month, person, measure; `people` maps local rows to global person codes."""
-    names = sorted(values, key=measure_codes.get)  # rows sorted by month, person, measure code
-    month, person = np.nonzero(employed.T)
+    person, month, measure code; `people` maps local rows to global person codes."""
+    names = sorted(values, key=measure_codes.get)
+    person, month = np.nonzero(employed)
     k = len(names)
     cells = np.empty((len(month), k))
     for j, name in enumerate(names):

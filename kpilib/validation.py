@@ -206,13 +206,13 @@ def _repeats(keys: list[np.ndarray], ok: np.ndarray) -> np.ndarray:
     multi = np.zeros(len(ok), dtype=bool)
     rest_size = int(np.prod(sizes[1:], dtype=object)) if len(sizes) > 1 else 1
     total = int(np.prod(sizes, dtype=object))
-    if total < 2**62 and ok.all():
-        key = _pack(codes, sizes)
-        step = np.diff(key)
-        if (step > 0).all():  # already sorted by its keys, as most exports are: no repeats
-            return np.zeros(len(ok), dtype=bool)
-        if (step >= 0).all():
-            return np.concatenate([[False], step == 0])
+    if total < 2**62 and ok.all() and len(codes) > 1:
+        # exports usually come sorted by period then person, or person then period: then a
+        # repeat can only sit right after its twin
+        for order in ([0, 1, *range(2, len(codes))], [1, 0, *range(2, len(codes))]):
+            step = np.diff(_pack([codes[i] for i in order], [sizes[i] for i in order]))
+            if (step >= 0).all():
+                return np.concatenate([[False], step == 0])
     if total <= BINCOUNT_LIMIT:
         if ok.any():
             key = _pack(codes, sizes)
