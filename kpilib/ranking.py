@@ -81,7 +81,7 @@ def footrule(rank_a: np.ndarray, rank_b: np.ndarray) -> float:
 def _agreements(list_a: list, list_b: list) -> list[float]:
     """A_d = |S[:d] ∩ T[:d]| / d for d = 1..k (k the shorter length)."""
     seen_a, seen_b, overlap, out = set(), set(), 0, []
-    for d, (a, b) in enumerate(zip(list_a, list_b), start=1):
+    for d, (a, b) in enumerate(zip(list_a, list_b, strict=False), start=1):  # to the shorter depth
         overlap += 1 if a == b else (a in seen_b) + (b in seen_a)
         seen_a.add(a)
         seen_b.add(b)

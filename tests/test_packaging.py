@@ -24,3 +24,18 @@ def test_environment_matches_pyproject():
 def test_ci_runs_the_readme_test_command():
     assert "make test" in (ROOT / ".ci" / "run").read_text()
     assert "make test" in (ROOT / "README.md").read_text() and "make pack" in (ROOT / "README.md").read_text()
+
+
+def test_ruff_is_clean():
+    import shutil
+    import subprocess
+    import sys
+
+    ruff = shutil.which("ruff") or str(Path(sys.executable).parent / "ruff")
+    run = subprocess.run([ruff, "check", "kpilib", "tests", "bench"], cwd=ROOT, capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout
+
+
+def test_kpilib_modules_stay_small():
+    for path in (ROOT / "kpilib").glob("*.py"):
+        assert len(path.read_text(encoding="utf-8").splitlines()) <= 500, path.name
