@@ -211,7 +211,7 @@ def score(dataset: Dataset, config: Config, period: Span | str, lang: str = "zh"
           departments: list[str] | None = None) -> Scores:
     """Score every person of the scheme's departments for one period."""
     span = parse_period(period) if isinstance(period, str) else period
-    problems = Problems()
+    problems = Problems(list(config.warnings.items))  # e.g. weights that do not sum to 100
     people = roster(dataset, config, span, problems)
     if departments:
         people = people[people["department"].isin(departments)]

@@ -89,6 +89,8 @@ def test_worked_example_via_cli(tmp_path):
     assert run.returncode == 0, run.stderr
     sheet = pd.read_excel(out, sheet_name="scores").set_index("employee_id")
     assert sheet.loc["T1", ["quantitative", "qualitative", "composite", "grade"]].tolist() == [85.2, 24.5, 84.1, "良好"]
+    warnings = pd.read_excel(out, sheet_name="warnings")
+    assert warnings["expected"].str.contains("sum to 90").any()  # the template's weights, flagged
     lines = pd.read_excel(out, sheet_name="lines")
     assert {"kpi", "kind", "inputs", "actual", "target", "attainment", "weight", "line_score"} <= set(lines.columns)
     csv = tmp_path / "scores.csv"
