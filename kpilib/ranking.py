@@ -139,19 +139,17 @@ def transitions(before: pd.Series, after: pd.Series, order: list[str]) -> pd.Dat
     counts = pd.crosstab(both["before"], both["after"]).reindex(index=order, columns=order, fill_value=0)
     shares = counts.div(counts.sum(axis=1).where(counts.sum(axis=1) > 0), axis=0)
     shares.attrs["counts"] = counts
-    shares.attrs["shorrocks"] = shorrocks(shares.dropna(how="all"))
+    present = shares.dropna(how="all").index
+    shares.attrs["shorrocks"] = shorrocks(shares.loc[present, present])
     return shares
 
 
 def shorrocks(matrix: pd.DataFrame | np.ndarray) -> float:
-    """Shorrocks mobility index (k − trace P)/(k − 1): 0 nobody moves, 1 ... full mobility."""
+    """Shorrocks mobility index (k − trace P)/(k − 1) of a square k×k transition matrix:
+    0 when nobody changes tier, k/(k − 1) when everybody does."""
     p = np.asarray(matrix, dtype=float)
     k = p.shape[0]
-    if k < 2:
-        return float("nan")
-    rows = p.shape[0]
-    diag = np.array([p[i, i] for i in range(min(rows, p.shape[1]))])
-    return float((k - diag.sum()) / (k - 1))
+    return float((k - np.trace(p)) / (k - 1)) if k >= 2 else float("nan")
 
 
 def band_stability(before: pd.Series, after: pd.Series, bands: dict[str, tuple[float, float]] = BANDS) -> pd.DataFrame:
