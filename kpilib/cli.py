@@ -69,6 +69,9 @@ def _load(data: Path | None, client: str | None):
 
     config = load_config(client)
     dataset = load_dataset(data or sample_dir(), config)
+    if config.scheme.scoring.calibrated_ratings:
+        from kpilib.ratings import calibrate_dataset
+        dataset = calibrate_dataset(dataset)
     return config, dataset
 
 

@@ -163,6 +163,7 @@ class Scoring(_Model):
                            Grade(min=70, zh="合格", en="Pass"), Grade(min=0, zh="待改进", en="Needs improvement")]
     tiers: Tiers = Tiers()
     missing: Literal["reweight", "zero"] = "reweight"
+    calibrated_ratings: bool = False  # score ratings minus each supervisor's estimated leniency
 
     @model_validator(mode="after")
     def _check(self) -> Scoring:

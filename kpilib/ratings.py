@@ -197,3 +197,16 @@ def calibrated(ratings: pd.DataFrame, effects: pd.DataFrame, clip: bool = True) 
     adjusted = out["score"].astype(float) - effect.to_numpy()
     out["score"] = adjusted.clip(1, 5) if clip else adjusted
     return out
+
+
+def calibrate_dataset(dataset):
+    """A copy of `dataset` whose supervisor ratings have the supervisor's effect removed
+    (`scoring.calibrated_ratings: true` in the scheme); the raw score is kept as raw_score."""
+    from dataclasses import replace
+
+    _, effects = rater_effects(dataset.ratings, rater_types=("supervisor",))
+    adjusted = calibrated(dataset.ratings, effects)
+    not_supervisor = adjusted["rater_type"].astype(str) != "supervisor"
+    adjusted.loc[not_supervisor, "score"] = adjusted.loc[not_supervisor, "raw_score"]
+    adjusted.loc[not_supervisor, "rater_effect"] = 0.0
+    return replace(dataset, ratings=adjusted)

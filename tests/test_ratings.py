@@ -83,3 +83,20 @@ def test_rater_effects_model(company):
     sup = adjusted[adjusted["rater_type"] == "supervisor"]
     lenient = sup[sup["rater_id"].isin(company.truth["lenient_supervisors"])]
     assert lenient["score"].mean() < lenient["raw_score"].mean()
+
+
+def test_calibrated_scoring_moves_lenient_supervisors_ratees_down(sample, config):
+    from kpilib.scoring import score
+
+    calibrated = R.calibrate_dataset(sample)
+    raw = score(sample, config, "2026Q3").sheet.set_index("employee_id")
+    adjusted = score(calibrated, config, "2026Q3").sheet.set_index("employee_id")
+    lenient = company_truth()["lenient_supervisors"]
+    ratees = sample.employees.loc[sample.employees["manager_id"].isin(lenient), "employee_id"]
+    ratees = [e for e in ratees if e in raw.index]
+    assert (adjusted.loc[ratees, "qualitative"] <= raw.loc[ratees, "qualitative"]).all()
+    assert (adjusted.loc[ratees, "qualitative"] < raw.loc[ratees, "qualitative"]).mean() > 0.8
+
+
+def company_truth():
+    return synth.generate().truth
