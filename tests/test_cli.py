@@ -74,3 +74,21 @@ def test_demo_data_small(tmp_path):
     result = runner.invoke(app, ["demo-data", "--out", str(tmp_path), "--employees", "40", "--months", "6"])
     assert result.exit_code == 0, result.output
     assert runner.invoke(app, ["validate", "--data", str(tmp_path)]).exit_code == 0
+
+
+def test_scores_with_calibrated_ratings(tmp_path, monkeypatch):
+    import shutil
+
+    import pandas as pd
+
+    from kpilib.config import load_config
+    root = load_config().files[0].parent
+    for name in ("catalog.yaml", "scheme.yaml"):
+        shutil.copy(root / name, tmp_path / name)
+    (tmp_path / "clients" / "calib").mkdir(parents=True)
+    (tmp_path / "clients" / "calib" / "scheme.yaml").write_text("scoring:\n  calibrated_ratings: true\n", encoding="utf-8")
+    monkeypatch.setenv("KPIREPORT_PARAMS", str(tmp_path))
+    out = tmp_path / "s.csv"
+    result = runner.invoke(app, ["scores", "--client", "calib", "--out", str(out)])
+    assert result.exit_code == 0, said(result)
+    assert len(pd.read_csv(out, encoding="utf-8-sig")) > 250
