@@ -210,6 +210,8 @@ def _repeats(keys: list[np.ndarray], ok: np.ndarray) -> np.ndarray:
         # exports usually come sorted by period then person, or person then period: then a
         # repeat can only sit right after its twin
         for order in ([0, 1, *range(2, len(codes))], [1, 0, *range(2, len(codes))]):
+            if (np.diff(codes[order[0]]) < 0).any():  # cheap: the leading key must not go down
+                continue
             step = np.diff(_pack([codes[i] for i in order], [sizes[i] for i in order]))
             if (step >= 0).all():
                 return np.concatenate([[False], step == 0])
@@ -229,7 +231,11 @@ def _repeats(keys: list[np.ndarray], ok: np.ndarray) -> np.ndarray:
             counts = np.bincount(rest[segment], minlength=rest_size)
             multi[segment] = counts[rest[segment]] > 1
     elif total < 2**62:
-        multi = pd.Series(_pack(codes, sizes)).duplicated(keep=False).to_numpy() & ok
+        key = _pack(codes, sizes)
+        ordered = np.sort(key[ok])  # a sort beats hashing here, and usually proves there is no repeat
+        if not (ordered[1:] == ordered[:-1]).any():
+            return np.zeros(len(ok), dtype=bool)
+        multi = pd.Series(key).duplicated(keep=False).to_numpy() & ok
     else:
         multi = pd.DataFrame({i: c for i, c in enumerate(codes)}).duplicated(keep=False).to_numpy() & ok
     repeats = np.zeros(len(ok), dtype=bool)
@@ -405,9 +411,10 @@ def _ratings(t: _Table, config: Config, employees: pd.DataFrame) -> pd.DataFrame
         "employee_id": t.categorical("employee_id"), "rater_type": t.categorical("rater_type"),
         "rater_id": t.categorical("rater_id"), "criterion": t.categorical("criterion"),
         "score": score.to_numpy(), "note": t.categorical("note")})
-    frame = frame[keep].reset_index(drop=True)
-    for col in ("period", "employee_id", "rater_type", "rater_id", "criterion", "note"):
-        frame[col] = frame[col].cat.remove_unused_categories()
+    if not keep.all():
+        frame = frame[keep].reset_index(drop=True)
+        for col in ("period", "employee_id", "rater_type", "rater_id", "criterion", "note"):
+            frame[col] = frame[col].cat.remove_unused_categories()
     return frame
 
 
