@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -124,15 +125,24 @@ def read_tables(data_dir: Path, problems: Problems) -> tuple[dict[str, RawTable]
         except Exception as exc:  # openpyxl raises many kinds for a damaged file
             problems.error(book.name, f"a readable .xlsx workbook ({exc})")
             return tables, hashes
+    files = {}
+    for name in TABLES:
+        found = [data_dir / f"{name}{suffix}" for suffix in (".csv", ".parquet")]
+        found = [p for p in found if p.exists()]
+        if found:
+            files[name] = found[0]
+
+    def read(path: Path) -> tuple[str, pd.DataFrame | None]:
+        digest = _sha256(path)
+        return digest, _read_csv(path, problems) if path.suffix == ".csv" else _read_parquet(path, problems)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:  # parsing and hashing release the GIL
+        results = dict(zip(files, pool.map(read, files.values()), strict=True))
     for name in TABLES:
         frame, label = None, None
-        for suffix in (".csv", ".parquet"):
-            path = data_dir / f"{name}{suffix}"
-            if path.exists():
-                label = path.name
-                hashes[label] = _sha256(path)
-                frame = _read_csv(path, problems) if suffix == ".csv" else _read_parquet(path, problems)
-                break
+        if name in files:
+            label = files[name].name
+            hashes[label], frame = results[name]
         if frame is None and name in sheets:
             label = f"{workbooks[0].name}:{name}"
             frame = _excel_cells_to_text(sheets[name])
