@@ -67,3 +67,10 @@ def test_movement_band_stability_most_improved():
     bands = R.band_stability(before, after).set_index("band")
     assert bands.loc["top 10%", "stayed"] == 0.5  # e1 is pushed from rank 2 to 3, out of the top 10% of 20
     assert R.most_improved(before, after, 1)["employee_id"].tolist() == ["e19"]
+
+
+def test_top_k_keeps_ties_at_the_cut():
+    frame = pd.DataFrame({"employee_id": list("abcde"), "sales": [10, 9, 9, 8, 7], "region": ["n", "n", "s", "s", "s"]})
+    assert R.top_k(frame, "sales", 2)["employee_id"].tolist() == ["a", "b", "c"]
+    per_region = R.top_k(frame, "sales", 1, by="region")
+    assert set(per_region["employee_id"]) == {"a", "c"}

@@ -48,3 +48,11 @@ def test_forecast_and_backtest():
     assert summary.loc["toward_mean", "spearman"] > 0.8
     risk = T.at_risk(fc, pass_grade=70)
     assert risk["at_risk"].equals(risk["toward_mean"] < 70)
+
+
+def test_trend_table_per_person():
+    rows = [{"employee_id": "up", "period": f"2025-{m:02d}", "value": 60 + 3 * m} for m in range(1, 9)]
+    rows += [{"employee_id": "short", "period": f"2025-{m:02d}", "value": 70} for m in range(1, 4)]
+    table = T.trend_table(pd.DataFrame(rows)).set_index("employee_id")
+    assert table.loc["up", "trend"] == "increasing" and table.loc["up", "slope"] == pytest.approx(3)
+    assert table.loc["short", "trend"] == "insufficient data"
