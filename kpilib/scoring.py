@@ -144,12 +144,12 @@ def qualitative_lines(dataset: Dataset, config: Config, span: Span, people: pd.D
         pd.DataFrame(weights, columns=["department", "kpi", "weight"]), on="department")
     r = dataset.ratings
     r = r[(r["start"] >= span.start) & (r["end"] <= span.end)]
-    by_type = (r.groupby(["employee_id", "criterion", "rater_type"], sort=False)["score"]
+    by_type = (r.groupby(["employee_id", "criterion", "rater_type"], observed=True, sort=False)["score"]
                .agg(["mean", "size"]).reset_index())
     by_type["w"] = by_type["rater_type"].map(scoring.raters).astype(float).fillna(0.0)
     by_type["mean"] = by_type["mean"].astype(float)
     used = by_type[by_type["w"] > 0]
-    summary = used.assign(ws=used["w"] * used["mean"]).groupby(["employee_id", "criterion"]).agg(
+    summary = used.assign(ws=used["w"] * used["mean"]).groupby(["employee_id", "criterion"], observed=True).agg(
         ws=("ws", "sum"), w=("w", "sum"))
     summary["rating"] = round_half_up(summary["ws"] / summary["w"], scoring.rounding.rating)
     summary["inputs"] = _rater_inputs(by_type).reindex(summary.index)
@@ -250,7 +250,7 @@ def _sheet(people, lines, dataset, span, config, lang) -> pd.DataFrame:
     sheet["grade"] = grade_of(sheet["composite"], config, lang)
     r = dataset.ratings
     r = r[(r["start"] >= span.start) & (r["end"] <= span.end) & (r["rater_type"] == "supervisor")]
-    sheet["supervisor_rating"] = sheet["employee_id"].map(r.groupby("employee_id")["score"].mean())
+    sheet["supervisor_rating"] = sheet["employee_id"].map(r.groupby("employee_id", observed=True)["score"].mean())
     sheet["missing_lines"] = sheet["employee_id"].map(missing).fillna(0).astype(int)
     return sheet
 
