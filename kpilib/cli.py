@@ -150,6 +150,7 @@ def validate(
 def scores(
     out_file: Annotated[Path, typer.Option("--out", help="Scoring sheet: .csv or .xlsx (adds `lines`).")],
     data: DataOpt = None, period: PeriodOpt = None, client: ClientOpt = None, lang: LangOpt = "zh",
+    departments: Annotated[str | None, typer.Option(help="Only these departments, comma-separated (e.g. sales,marketing).")] = None,
 ) -> None:
     """The scoring sheet: one row per person with quantitative, qualitative, composite, grade, tier, rank."""
     from kpilib.scoring import score
@@ -157,8 +158,13 @@ def scores(
 
     config, dataset = _load(data, client)
     span = _period(dataset, period)
+    chosen = [d.strip() for d in departments.split(",") if d.strip()] if departments else None
+    unknown = sorted(set(chosen or []) - set(config.scheme.departments))
+    if unknown:
+        raise UserError(f"--departments: {', '.join(unknown)} not in the scheme "
+                        f"(known: {', '.join(config.scheme.departments)})")
     with console.status(f"scoring {span}"):
-        result = score(dataset, config, span, lang=lang)
+        result = score(dataset, config, span, lang=lang, departments=chosen)
         write_scores(result, out_file)
     show_problems(result.problems, title=f"Warnings for {span}", limit=50)
     out.print(f"wrote {out_file}: {len(result.sheet)} people scored for {span}")

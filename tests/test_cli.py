@@ -92,3 +92,14 @@ def test_scores_with_calibrated_ratings(tmp_path, monkeypatch):
     result = runner.invoke(app, ["scores", "--client", "calib", "--out", str(out)])
     assert result.exit_code == 0, said(result)
     assert len(pd.read_csv(out, encoding="utf-8-sig")) > 250
+
+
+def test_scores_for_some_departments(tmp_path):
+    import pandas as pd
+
+    out = tmp_path / "s.csv"
+    result = runner.invoke(app, ["scores", "--departments", "sales,hr", "--out", str(out)])
+    assert result.exit_code == 0, said(result)
+    assert set(pd.read_csv(out, encoding="utf-8-sig")["department"]) == {"sales", "hr"}
+    result = runner.invoke(app, ["scores", "--departments", "salse", "--out", str(out)])
+    assert result.exit_code == 1 and "salse" in said(result)
