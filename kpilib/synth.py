@@ -63,14 +63,23 @@ class Company:
         out.mkdir(parents=True, exist_ok=True)
         def write(name: str) -> Path:
             frame, path = getattr(self, name), out / f"{name}.{fmt}"
+            partial = path.with_name(f".{path.name}.partial")
             if fmt == "csv":
-                frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n", float_format="%.10g")
+                frame.to_csv(partial, index=False, encoding="utf-8", lineterminator="\n", float_format="%.10g")
             else:
-                frame.to_parquet(path, index=False)
-            return path
+                frame.to_parquet(partial, index=False)
+            return partial
 
-        with ThreadPoolExecutor(max_workers=2) as pool:  # pyarrow and file I/O release the GIL
-            return list(pool.map(write, ("employees", "measures", "targets", "ratings")))
+        names = ("employees", "measures", "targets", "ratings")
+        try:
+            with ThreadPoolExecutor(max_workers=2) as pool:  # pyarrow and file I/O release the GIL
+                partials = list(pool.map(write, names))
+        except BaseException:
+            for name in names:
+                (out / f".{name}.{fmt}.partial").unlink(missing_ok=True)
+            raise
+        # only once all four are written do they replace the previous files
+        return [p.replace(p.with_name(p.name[1:].removesuffix(".partial"))) for p in partials]
 
 
 def generate(employees: int = 300, months: int = 24, seed: int = 7, end: str = "2026-09",
