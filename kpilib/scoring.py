@@ -136,14 +136,20 @@ def quantitative_lines(dataset: Dataset, config: Config, span: Span, people: pd.
     return lines
 
 
-def qualitative_lines(dataset: Dataset, config: Config, span: Span, people: pd.DataFrame) -> pd.DataFrame:
-    """One row per person × qualitative KPI of their department (LINE_COLUMNS)."""
+def ratings_in(ratings: pd.DataFrame, span: Span) -> pd.DataFrame:
+    """The ratings whose period lies inside `span` (monthly and quarterly ratings of a quarter)."""
+    return ratings[(ratings["start"] >= span.start) & (ratings["end"] <= span.end)]
+
+
+def qualitative_lines(dataset: Dataset, config: Config, span: Span, people: pd.DataFrame,
+                      ratings: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per person × qualitative KPI of their department (LINE_COLUMNS);
+    `ratings` are those of the span when already filtered (`ratings_in`)."""
     scoring = config.scheme.scoring
     weights = [(dept, kpi, w) for dept, dw in config.scheme.departments.items() for kpi, w in dw.qualitative.items()]
     lines = people[["employee_id", "name", "department"]].merge(
         pd.DataFrame(weights, columns=["department", "kpi", "weight"]), on="department")
-    r = dataset.ratings
-    r = r[(r["start"] >= span.start) & (r["end"] <= span.end)]
+    r = ratings if ratings is not None else ratings_in(dataset.ratings, span)
     by_type = (r.groupby(["employee_id", "criterion", "rater_type"], observed=True, sort=False)["score"]
                .agg(["mean", "size"]).reset_index())
     by_type["w"] = by_type["rater_type"].map(scoring.raters).astype(float).fillna(0.0)
@@ -216,20 +222,21 @@ def score(dataset: Dataset, config: Config, period: Span | str, lang: str = "zh"
     if departments:
         people = people[people["department"].isin(departments)]
     quant = quantitative_lines(dataset, config, span, people)
-    qual = qualitative_lines(dataset, config, span, people)
+    rated = ratings_in(dataset.ratings, span)
+    qual = qualitative_lines(dataset, config, span, people, rated)
     lines = pd.concat([quant, qual], ignore_index=True)
     lines["period"] = span.label
     lines["kpi_name"] = lines["kpi"].map(lambda k: config.catalog.kpis[k].name(lang))
     lines = lines.sort_values(["department", "employee_id", "kind", "weight"], ascending=[True, True, False, False],
                               kind="stable")[LINE_COLUMNS].reset_index(drop=True)
-    sheet = _sheet(people, lines, dataset, span, config, lang)
+    sheet = _sheet(people, lines, rated, span, config, lang)
     _line_warnings(lines, problems)
     sheet, calibration = assign_tiers(sheet, config.scheme.scoring.tiers)
     sheet["rank"] = rank_within(sheet, "department")
     return Scores(span, sheet[SHEET_COLUMNS].reset_index(drop=True), lines, calibration, problems)
 
 
-def _sheet(people, lines, dataset, span, config, lang) -> pd.DataFrame:
+def _sheet(people, lines, rated, span, config, lang) -> pd.DataFrame:
     scoring = config.scheme.scoring
     sub = _subtotals(lines, config)
     quant = sub.xs("quantitative", level="kind")["subtotal"] if len(sub) else pd.Series(dtype=float)
@@ -248,8 +255,7 @@ def _sheet(people, lines, dataset, span, config, lang) -> pd.DataFrame:
         composite = composite.where(~no_qual, sheet["quantitative"] * (share + qual_weight / 100))
     sheet["composite"] = round_half_up(composite, scoring.rounding.final)
     sheet["grade"] = grade_of(sheet["composite"], config, lang)
-    r = dataset.ratings
-    r = r[(r["start"] >= span.start) & (r["end"] <= span.end) & (r["rater_type"] == "supervisor")]
+    r = rated[rated["rater_type"] == "supervisor"]
     sheet["supervisor_rating"] = sheet["employee_id"].map(r.groupby("employee_id", observed=True)["score"].mean())
     sheet["missing_lines"] = sheet["employee_id"].map(missing).fillna(0).astype(int)
     return sheet
