@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from kpilib.config import Incentives
+from kpilib.ranking import rank
 
 COLUMNS = ["employee_id", "rule", "outcome", "evidence"]
 
@@ -19,8 +20,7 @@ COLUMNS = ["employee_id", "rule", "outcome", "evidence"]
 def _share(sheet: pd.DataFrame, by: str = "department") -> pd.Series:
     """Rank position as a share of the group (0 < share ≤ 1; 0.1 = within the top 10%)."""
     n = sheet.groupby(by)["composite"].transform("count")
-    rank = sheet.groupby(by)["composite"].rank(method="min", ascending=False)
-    return rank / n
+    return rank(sheet["composite"], by=sheet[by]).astype(float) / n
 
 
 def bonus(sheet: pd.DataFrame, lines: pd.DataFrame, rules: Incentives) -> pd.DataFrame:
