@@ -29,11 +29,6 @@ PeriodOpt = Annotated[str | None, typer.Option("--period", help="2025-07, 2025Q3
 LangOpt = Annotated[str, typer.Option("--lang", help="zh or en (grade labels, KPI names).")]
 
 
-def sample_dir() -> Path:
-    here = Path(__file__).resolve().parent.parent / "data" / "sample"
-    return here if here.exists() else Path.cwd() / "data" / "sample"
-
-
 def main() -> None:
     """Console entry point: user mistakes print an explanation and exit 1, never a traceback.
 
@@ -64,38 +59,15 @@ def show_problems(problems: Problems, title: str = "Problems", limit: int = 500)
 
 
 def _load(data: Path | None, client: str | None):
-    from kpilib.config import load_config
-    from kpilib.data import load_dataset
+    from kpilib.workbench import load_inputs
 
-    config = load_config(client)
-    dataset = load_dataset(data or sample_dir(), config)
-    if config.scheme.scoring.calibrated_ratings:
-        from kpilib.ratings import calibrate_dataset
-        dataset = calibrate_dataset(dataset)
-    return config, dataset
+    return load_inputs(data, client)
 
 
 def _period(dataset, period: str | None):
-    from kpilib.periods import latest_complete, parse_period
+    from kpilib.workbench import resolve_period
 
-    if period is None:
-        try:
-            return latest_complete(dataset.months, "Q")
-        except ValueError as exc:
-            raise UserError(f"no --period given and {exc}; pass --period") from None
-    try:
-        span = parse_period(period)
-    except ValueError as exc:
-        raise UserError(f"--period: {exc}") from None
-    months = set(dataset.months)
-    missing = [str(m) for m in span.months() if m not in months]
-    if len(missing) == span.months_count:
-        raise UserError(f"--period {period}: the data has no measures in it "
-                        f"(data covers {min(months)} to {max(months)})")
-    if missing:
-        raise UserError(f"--period {period}: months {', '.join(missing)} have no measures; "
-                        "a period is scored only when all its months are in the data")
-    return span
+    return resolve_period(dataset.months, period)
 
 
 @app.command("demo-data")
@@ -127,6 +99,7 @@ def validate(
     """Check data and parameters; exit 0 when clean (warnings allowed), 1 listing every problem."""
     from kpilib.config import load_config
     from kpilib.data import check_dataset
+    from kpilib.workbench import sample_dir
 
     config = load_config(client)
     data = data or sample_dir()

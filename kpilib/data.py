@@ -158,6 +158,14 @@ def read_tables(data_dir: Path, problems: Problems) -> tuple[dict[str, RawTable]
     return tables, hashes
 
 
+def input_hashes(data_dir: Path | str) -> dict[str, str]:
+    """sha256 of every file `read_tables` would read (workbooks, table CSV/Parquet), by name."""
+    data_dir = Path(data_dir)
+    paths = [p for p in data_dir.glob("*.xlsx") if not p.name.startswith("~$")]
+    paths += [data_dir / f"{name}{suffix}" for name in TABLES for suffix in (".csv", ".parquet")]
+    return {p.name: _sha256(p) for p in sorted(paths) if p.is_file()}
+
+
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as fh:

@@ -1,0 +1,225 @@
+"""One period of the company, scored with its history and scoped to a department: what
+every report section reads.
+
+`open_workbench(period, department, data_dir, client, lang)` loads parameters and data,
+scores the period, the periods before it (for trends and streaks) and the months up to
+its end (for monthly rules), and keeps the result in a disk cache keyed by the input
+files' sha256, the parameter files, and kpilib's own source. The sections of a pack,
+each run as its own notebook, therefore share one scoring; a notebook opened by an
+analyst computes it once and reuses it after.
+
+Cache folder: `$KPIREPORT_CACHE`, else `$XDG_CACHE_HOME/kpireport`, else `~/.cache/kpireport`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from kpilib import __version__
+from kpilib.config import Config, load_config
+from kpilib.data import Dataset, input_hashes, load_dataset
+from kpilib.periods import Span, latest_complete, parse_period, span_of_month
+from kpilib.problems import Problems, UserError
+from kpilib.scoring import score
+
+HISTORY = 8  # periods of the report's grain, the current one included
+COMPANY = "all"
+
+
+def sample_dir() -> Path:
+    """The bundled sample company (`data/sample` of the source checkout, else of the cwd)."""
+    here = Path(__file__).resolve().parent.parent / "data" / "sample"
+    return here if here.exists() else Path.cwd() / "data" / "sample"
+
+
+def load_inputs(data_dir: Path | str | None, client: str | None) -> tuple[Config, Dataset]:
+    """Parameters and validated data; ratings calibrated when the scheme asks for it."""
+    config = load_config(client)
+    dataset = load_dataset(data_dir or sample_dir(), config)
+    if config.scheme.scoring.calibrated_ratings:
+        from kpilib.ratings import calibrate_dataset
+        dataset = calibrate_dataset(dataset)
+    return config, dataset
+
+
+def resolve_period(months: pd.PeriodIndex, period: str | Span | None) -> Span:
+    """The period asked for (every month of it must be in the data), else the latest complete quarter."""
+    if isinstance(period, Span):
+        span = period
+    elif period is None:
+        try:
+            return latest_complete(months, "Q")
+        except ValueError as exc:
+            raise UserError(f"no period given and {exc}; pass a period such as 2025Q3") from None
+    else:
+        try:
+            span = parse_period(period)
+        except ValueError as exc:
+            raise UserError(f"period: {exc}") from None
+    missing = [str(m) for m in span.months() if m not in set(months)]
+    if len(missing) == span.months_count:
+        have = f"{months.min()} to {months.max()}" if len(months) else "no months"
+        raise UserError(f"period {span.label}: the data has no measures in it (data covers {have})")
+    if missing:
+        raise UserError(f"period {span.label}: months {', '.join(missing)} have no measures; "
+                        "a period is scored only when all its months are in the data")
+    return span
+
+
+@dataclass
+class Workbench:
+    """The scored company around one period, scoped to `department` ("all": company level).
+
+    Frames cover every department (scope with `scoped`); `periods` are the labels of the
+    history, oldest first, ending with `span.label`.
+    - quarters: scoring sheets of the history periods (one row per person and period).
+    - lines: line scores of the history periods (period, employee_id, kpi, ...).
+    - months: monthly scoring sheets of the months up to the period's end.
+    - calibration: tier allocation of the current period.
+    """
+
+    config: Config
+    dataset: Dataset
+    span: Span
+    department: str
+    lang: str
+    periods: list[str]
+    quarters: pd.DataFrame
+    lines: pd.DataFrame
+    months: pd.DataFrame
+    calibration: pd.DataFrame
+    problems: Problems = field(default_factory=Problems)
+
+    @property
+    def company(self) -> bool:
+        return self.department == COMPANY
+
+    @property
+    def previous(self) -> str | None:
+        return self.periods[-2] if len(self.periods) > 1 else None
+
+    def scoped(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Rows of the workbench's department (all rows at company level)."""
+        if self.company or "department" not in frame.columns:
+            return frame
+        return frame[frame["department"] == self.department]
+
+    def sheet(self, period: str | None = None) -> pd.DataFrame:
+        """The scoring sheet of `period` (default: the current one), scoped."""
+        frame = self.quarters[self.quarters["period"] == (period or self.span.label)]
+        return self.scoped(frame).reset_index(drop=True)
+
+    def period_lines(self, period: str | None = None) -> pd.DataFrame:
+        frame = self.lines[self.lines["period"] == (period or self.span.label)]
+        return self.scoped(frame).reset_index(drop=True)
+
+    def departments(self) -> list[str]:
+        """The departments in scope that have people scored this period."""
+        present = set(self.quarters.loc[self.quarters["period"] == self.span.label, "department"])
+        wanted = [d for d in self.config.scheme.departments if d in present]
+        return wanted if self.company else [d for d in wanted if d == self.department]
+
+    def department_name(self, department: str | None = None) -> str:
+        dept = department or self.department
+        if dept == COMPANY:
+            return "全公司" if self.lang == "zh" else "Company"
+        return self.config.catalog.department_name(dept, self.lang)
+
+    def kpi_name(self, kpi: str) -> str:
+        item = self.config.catalog.kpis.get(kpi)
+        return item.name(self.lang) if item else kpi
+
+
+def open_workbench(period: str | Span | None = None, department: str = COMPANY, data_dir: Path | str | None = None,
+                   client: str | None = None, lang: str = "zh") -> Workbench:
+    """Load (or take from the cache) the scored company around `period`, scoped to `department`."""
+    if lang not in ("zh", "en"):
+        raise UserError(f"lang: expected zh or en, got {lang!r}")
+    data_dir = Path(data_dir) if data_dir else sample_dir()
+    config = load_config(client)
+    if department != COMPANY and department not in config.scheme.departments:
+        known = ", ".join(config.scheme.departments)
+        raise UserError(f"department {department!r} is not in the scheme (known: {known}, or {COMPANY})")
+    key = _key(data_dir, config, period, lang)
+    frames = _MEMO.get(key) or _read_cache(key)
+    if frames is None:
+        frames = _score_history(data_dir, client, period, lang)
+        _write_cache(key, frames)
+    _MEMO.clear()  # a warm kernel keeps the latest scoring only
+    _MEMO[key] = frames
+    return Workbench(config=config, department=department, lang=lang, **frames)
+
+
+def prepare(data_dir: Path | str | None, client: str | None, period: str | Span | None, lang: str = "zh") -> Workbench:
+    """Fill the cache for `period` so the notebooks of a pack find their scoring ready."""
+    return open_workbench(period, COMPANY, data_dir, client, lang)
+
+
+_MEMO: dict[str, dict] = {}
+
+
+def cache_dir() -> Path:
+    if os.environ.get("KPIREPORT_CACHE"):
+        return Path(os.environ["KPIREPORT_CACHE"])
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "kpireport"
+
+
+def _source_digest() -> str:
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _key(data_dir: Path, config: Config, period: str | Span | None, lang: str) -> str:
+    parts = {"inputs": input_hashes(data_dir), "period": str(period), "lang": lang, "kpilib": __version__,
+             "source": _source_digest(), "history": HISTORY,
+             "params": {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in config.files}}
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:32]
+
+
+def _read_cache(key: str) -> dict | None:
+    path = cache_dir() / f"{key}.pkl"
+    try:
+        with path.open("rb") as fh:
+            return pickle.load(fh)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+        return None
+
+
+def _write_cache(key: str, frames: dict) -> None:
+    folder = cache_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("wb", dir=folder, suffix=".tmp", delete=False) as fh:
+            pickle.dump(frames, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(fh.name, folder / f"{key}.pkl")
+    except OSError:
+        pass  # a read-only cache only costs time
+
+
+def _score_history(data_dir: Path, client: str | None, period: str | Span | None, lang: str) -> dict:
+    config, dataset = load_inputs(data_dir, client)
+    span = resolve_period(dataset.months, period)
+    available = set(dataset.months)
+    spans = [s for s in (span.shift(-k) for k in range(HISTORY - 1, -1, -1))
+             if all(m in available for m in s.months())]
+    scored = {s.label: score(dataset, config, s, lang=lang) for s in spans}
+    current = scored[span.label]
+    monthly = [score(dataset, config, span_of_month(m, "M"), lang=lang).sheet
+               for m in pd.period_range(span.end - (config.scheme.incentives.promotion_months - 1), span.end, freq="M")
+               if m in available]
+    return {"dataset": dataset, "span": span, "periods": list(scored),
+            "quarters": pd.concat([s.sheet for s in scored.values()], ignore_index=True),
+            "lines": pd.concat([s.lines for s in scored.values()], ignore_index=True),
+            "months": pd.concat(monthly, ignore_index=True) if monthly else pd.DataFrame(),
+            "calibration": current.calibration, "problems": current.problems}
