@@ -1,0 +1,105 @@
+"""Words of the reports in Chinese (default) and English: column labels, section titles,
+rule outcomes. One table, so the same concept carries the same word in every section.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+LABELS: dict[str, tuple[str, str]] = {
+    # people and groups
+    "employee_id": ("工号", "ID"), "name": ("姓名", "Name"), "department": ("部门", "Department"),
+    "team": ("团队", "Team"), "region": ("区域", "Region"), "group": ("组", "Group"),
+    "people": ("人数", "People"), "n": ("样本数", "n"), "period": ("期间", "Period"),
+    # scoring
+    "kpi": ("指标", "KPI"), "kpi_name": ("指标", "KPI"), "kind": ("类型", "Kind"), "weight": ("权重", "Weight"),
+    "formula": ("公式", "Formula"), "inputs": ("输入数据", "Inputs"), "unit": ("单位", "Unit"),
+    "direction": ("方向", "Direction"), "actual": ("实际值", "Actual"), "target": ("目标值", "Target"),
+    "target_source": ("目标来源", "Target source"), "attainment": ("达成率", "Attainment"),
+    "rating": ("评分", "Rating"), "line_score": ("得分", "Line score"), "status": ("说明", "Note"),
+    "quantitative": ("定量分", "Quantitative"), "qualitative": ("定性分", "Qualitative"),
+    "composite": ("综合分", "Composite"), "grade": ("等级", "Grade"), "tier": ("分级", "Tier"),
+    "rank": ("排名", "Rank"), "previous_rank": ("上期排名", "Previous rank"), "movement": ("名次变化", "Movement"),
+    "previous": ("上期", "Previous"), "change": ("变化", "Change"), "mean": ("平均", "Mean"),
+    "median": ("中位数", "Median"), "best": ("最高", "Best"), "lowest": ("最低", "Lowest"),
+    "std": ("标准差", "Std dev"), "share": ("占比", "Share"), "planned": ("计划人数", "Planned"),
+    "allocated": ("实际人数", "Allocated"), "difference": ("差异", "Difference"), "size": ("人数", "Size"),
+    "met_target": ("达标人数占比", "Share at target"), "quantitative_weight": ("定量权重", "Quantitative weight"),
+    "qualitative_weight": ("定性权重", "Qualitative weight"), "kpis": ("指标数", "KPIs"),
+    "baseline": ("基准值", "Baseline"), "challenge": ("挑战值", "Challenge"),
+    # analysis
+    "band": ("区间", "Band"), "top_share": ("前20%贡献占比", "Top 20% share"), "gini": ("基尼系数", "Gini"),
+    "measure": ("度量", "Measure"), "tenure_month": ("入职月数", "Month of tenure"),
+    "mean_ratio": ("相对团队均值", "Relative to team mean"), "median_ratio": ("中位相对值", "Median ratio"),
+    "H": ("H 统计量", "H"), "p_val": ("p 值", "p-value"), "p_adj": ("校正 p 值", "Adjusted p"),
+    "epsilon_sq": ("效应量 ε²", "Effect size ε²"), "groups": ("组数", "Groups"), "dof": ("自由度", "df"),
+    "trend": ("趋势", "Trend"), "slope": ("斜率/期", "Slope per period"), "forecast": ("下期预测", "Forecast"),
+    "last": ("本期", "This period"), "at_risk": ("风险", "At risk"), "method": ("方法", "Method"),
+    "mae": ("平均绝对误差", "MAE"), "spearman": ("排序相关", "Rank correlation"),
+    "lmg": ("R² 贡献", "LMG"), "lmg_pct": ("贡献占比 %", "Share of R² %"), "first": ("单独 R²", "Alone R²"),
+    "relative_weight": ("相对权重", "Relative weight"), "std_beta": ("标准化系数", "Std beta"),
+    "rater_id": ("评分人", "Rater"), "rater_name": ("评分人", "Rater"), "ratings": ("评分次数", "Ratings"),
+    "leniency": ("宽严偏差", "Leniency"), "ci_low": ("95%下限", "95% low"), "ci_high": ("95%上限", "95% high"),
+    "flag": ("判定", "Flag"), "self_mean": ("自评均分", "Self mean"), "supervisor_mean": ("上级评均分", "Supervisor mean"),
+    "gap": ("差距", "Gap"), "share_of_3": ("3分占比", "Share of 3s"), "component": ("方差来源", "Component"),
+    "variance": ("方差", "Variance"), "tau": ("Kendall τ", "Kendall τ"), "rho": ("Spearman ρ", "Spearman ρ"),
+    "rbo": ("RBO", "RBO"), "footrule": ("Footrule", "Footrule"), "shorrocks": ("Shorrocks 流动性", "Shorrocks mobility"),
+    "stayed": ("留在原区间", "Stayed in band"), "improvement": ("提升", "Improvement"),
+    # incentives
+    "bonus": ("奖金倍数", "Bonus"), "commission": ("提成", "Commission"), "promotion": ("晋升", "Promotion"),
+    "reserve pool": ("后备干部", "Reserve pool"), "breakthrough": ("突破", "Breakthrough"),
+    "watch list": ("观察", "Watch list"), "rule": ("规则", "Rule"), "outcome": ("结果", "Outcome"),
+    "evidence": ("依据", "Evidence"), "count": ("人数", "Count"),
+}
+
+WORDS: dict[str, tuple[str, str]] = {
+    "quantitative": ("定量", "quantitative"), "qualitative": ("定性", "qualitative"),
+    "higher": ("越高越好", "higher is better"), "lower": ("越低越好", "lower is better"), "band": ("区间", "band"),
+    "top 20%": ("前20%", "top 20%"), "middle 60%": ("中间60%", "middle 60%"), "bottom 20%": ("后20%", "bottom 20%"),
+    "increasing": ("上升", "increasing"), "decreasing": ("下降", "decreasing"), "no trend": ("无明显趋势", "no trend"),
+    "insufficient data": ("数据不足", "insufficient data"), "lenient": ("偏宽", "lenient"), "severe": ("偏严", "severe"),
+    "eligible": ("符合", "eligible"), "not yet": ("未满足", "not yet"), "in pool": ("入选", "in pool"),
+    "observation": ("观察期", "observation"), "review": ("调岗/退出评审", "review"), "standard": ("标准", "standard"),
+    "toward_mean": ("向均值回归", "toward the mean"), "smoothing": ("指数平滑", "exponential smoothing"),
+    "rater": ("评分人", "rater"), "ratee": ("被评人", "ratee"), "residual": ("残差", "residual"),
+    "new": ("新进", "new"),
+}
+
+SECTIONS: dict[str, tuple[str, str]] = {
+    "10_overview": ("概览与考核规则", "Overview and rules"),
+    "20_performance": ("整体表现", "Overall performance"),
+    "30_rankings": ("排名", "Rankings"),
+    "40_trends": ("趋势与预测", "Trends and outlook"),
+    "50_drivers": ("驱动因素与评分校准", "Drivers and rater calibration"),
+    "60_incentives": ("结果应用", "Results applied"),
+    "70_details": ("评分明细（申诉核对）", "Score details (for appeals)"),
+}
+
+
+def _pick(pair: tuple[str, str], lang: str) -> str:
+    return pair[0] if lang == "zh" else pair[1]
+
+
+def label(key: str, lang: str) -> str:
+    """The column label of `key` in `lang` (the key itself when unknown)."""
+    return _pick(LABELS[key], lang) if key in LABELS else key
+
+
+def word(key: str, lang: str) -> str:
+    """A value word (direction, trend, flag, outcome) in `lang`."""
+    return _pick(WORDS[key], lang) if key in WORDS else key
+
+
+def section_title(section: str, lang: str) -> str:
+    return _pick(SECTIONS[section], lang) if section in SECTIONS else section
+
+
+def labelled(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A copy with column labels and known value words translated (for display only)."""
+    out = frame.rename(columns=lambda c: label(str(c), lang))
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            values = set(out[col].dropna().unique())
+            if values and values <= set(WORDS) | {""}:
+                out[col] = out[col].map(lambda v: word(v, lang) if isinstance(v, str) else v)
+    return out

@@ -1,0 +1,48 @@
+"""The tables of the report sections, one call each: `sections.f(wb)` → DataFrame.
+
+Each function takes a `Workbench` (kpilib.workbench) and returns a new frame with the
+columns its docstring names. A department workbench shows that department's people; at
+company level ("all") every table is an aggregate by department and names no one
+(architecture.md, rules of the house). The statistics live in ranking, stats, trends,
+drivers, ratings and incentives and are tested there; sections select, join, aggregate.
+"""
+
+from kpilib.sections.outlook import (
+                                     forecast_check,
+                                     importance,
+                                     outlook,
+                                     person_trends,
+                                     rater_table,
+                                     rater_variance,
+                                     self_gap,
+                                     tier_transitions,
+                                     top_drivers,
+                                     trend_frame,
+)
+from kpilib.sections.overview import (
+                                     band_profile,
+                                     concentration,
+                                     grade_counts,
+                                     headline,
+                                     kpi_attainment,
+                                     new_hire_ramp,
+                                     region_comparison,
+                                     scheme_table,
+                                     tier_allocation,
+)
+from kpilib.sections.rankings import (
+                                     band_movement,
+                                     kpi_leaders,
+                                     most_improved,
+                                     rank_stability,
+                                     ranking_table,
+)
+from kpilib.sections.results import decisions, incentive_summary, score_details
+
+__all__ = [
+    "band_movement", "band_profile", "concentration", "decisions", "forecast_check", "grade_counts",
+    "headline", "importance", "incentive_summary", "kpi_attainment", "kpi_leaders", "most_improved",
+    "new_hire_ramp", "outlook", "person_trends", "rank_stability", "ranking_table", "rater_table",
+    "rater_variance", "region_comparison", "scheme_table", "score_details", "self_gap", "tier_allocation",
+    "tier_transitions", "top_drivers", "trend_frame",
+]

@@ -1,0 +1,41 @@
+"""Helpers shared by the section modules: grouping, department names, bands."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from kpilib import ranking
+from kpilib.workbench import Workbench
+
+BANDS = {"top 20%": (0.0, 0.2), "middle 60%": (0.2, 0.8), "bottom 20%": (0.8, 1.0)}
+
+
+def group_of(wb: Workbench) -> str:
+    """Rows of a summary: departments at company level, teams inside a department."""
+    return "department" if wb.company else "team"
+
+
+def with_names(wb: Workbench, frame: pd.DataFrame, column: str = "department") -> pd.DataFrame:
+    if column == "department" and column in frame:
+        return frame.assign(department=frame["department"].map(wb.department_name))
+    return frame
+
+
+def composite_summary(sheet: pd.DataFrame, by: str) -> pd.DataFrame:
+    return sheet.groupby(by, observed=True)["composite"].agg(
+        people="size", mean="mean", median="median", best="max", lowest="min").reset_index()
+
+
+def primary_kpi(wb: Workbench, department: str | None = None) -> str | None:
+    """The department's highest-weighted quantitative KPI (e.g. sales amount)."""
+    weights = wb.config.scheme.departments[department or wb.department].quantitative
+    return max(weights, key=weights.get) if weights else None
+
+
+def bands_of(sheet: pd.DataFrame) -> pd.Series:
+    """Top 20% / middle 60% / bottom 20% of each department by composite rank."""
+    n = sheet.groupby("department", observed=True)["composite"].transform("count")
+    position = (ranking.rank(sheet["composite"], by=sheet["department"]).astype(float) - 1) / n
+    return pd.Series(np.select([position < 0.2, position < 0.8], ["top 20%", "middle 60%"], "bottom 20%"),
+                     index=sheet.index)

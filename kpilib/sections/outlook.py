@@ -1,0 +1,158 @@
+"""Sections 40 (trends and outlook) and 50 (drivers and rater calibration): one call per table."""
+
+from __future__ import annotations
+
+import warnings
+
+import pandas as pd
+
+from kpilib import drivers, ranking, ratings, trends
+from kpilib.sections.common import group_of, with_names
+from kpilib.workbench import Workbench
+
+# 40 trends ----------------------------------------------------------------------------
+
+def trend_frame(wb: Workbench) -> pd.DataFrame:
+    """Mean composite per period and team (department) or department (company): period,
+    group column, mean, people — the input of plots.trend_lines."""
+    by = group_of(wb)
+    frame = wb.scoped(wb.quarters).groupby(["period", by], observed=True)["composite"].agg(
+        mean="mean", people="size").reset_index()
+    return with_names(wb, frame)
+
+
+def person_trends(wb: Workbench) -> pd.DataFrame:
+    """Mann–Kendall trend of each person's composite over the history (trends.trend_table).
+    Department: name, n, trend, slope, p_val for people with a significant trend; company:
+    people per department and trend (department, trend, people)."""
+    history = wb.scoped(wb.quarters)[["employee_id", "period", "composite", "department", "name"]]
+    table = trends.trend_table(history, "composite")
+    info = wb.scoped(wb.sheet()).set_index("employee_id")
+    table = table[table["employee_id"].isin(info.index)]
+    if wb.company:
+        table["department"] = table["employee_id"].map(info["department"])
+        counts = table.groupby(["department", "trend"]).size().rename("people").reset_index()
+        return with_names(wb, counts)
+    moving = table[table["trend"].isin(["increasing", "decreasing"])].copy()
+    moving.insert(0, "name", moving["employee_id"].map(info["name"]))
+    return moving.drop(columns="employee_id").sort_values(["trend", "slope"], ascending=[False, False],
+                                                           ignore_index=True)
+
+
+def tier_transitions(wb: Workbench) -> pd.DataFrame:
+    """Tier transition matrix from last period to this (ranking.transitions; rows before,
+    columns after, shares; attrs shorrocks and counts)."""
+    if not wb.previous:
+        return pd.DataFrame()
+    order = list(wb.config.scheme.scoring.tiers.shares)
+    before = wb.sheet(wb.previous).set_index("employee_id")["tier"]
+    after = wb.sheet().set_index("employee_id")["tier"]
+    return ranking.transitions(before, after, order)
+
+
+def outlook(wb: Workbench) -> pd.DataFrame:
+    """Next-period forecast per person (trends.forecast, toward the mean) and who is at risk
+    of falling below the lowest passing grade. Department: name, last, forecast, at_risk
+    (at-risk people first); company: department, people, at_risk (count)."""
+    history = wb.scoped(wb.quarters)[["employee_id", "period", "composite"]]
+    grades = wb.config.scheme.scoring.grades
+    pass_grade = min(g.min for g in grades if g.min > 0) if any(g.min > 0 for g in grades) else 0.0
+    fc = trends.at_risk(trends.forecast(history, "composite"), pass_grade)
+    info = wb.sheet().set_index("employee_id")
+    fc = fc[fc["employee_id"].isin(info.index)]
+    if wb.company:
+        fc["department"] = fc["employee_id"].map(info["department"])
+        counts = fc.groupby("department").agg(people=("employee_id", "size"), at_risk=("at_risk", "sum")).reset_index()
+        return with_names(wb, counts)
+    out = pd.DataFrame({"name": fc["employee_id"].map(info["name"]), "last": fc["last"],
+                        "forecast": fc["toward_mean"], "at_risk": fc["at_risk"]})
+    return out.sort_values(["at_risk", "forecast"], ascending=[False, True], ignore_index=True)
+
+
+def forecast_check(wb: Workbench) -> pd.DataFrame:
+    """How well the forecasts did on the history (trends.backtest): method, mae, spearman."""
+    history = wb.scoped(wb.quarters)[["employee_id", "period", "composite"]]
+    test = trends.backtest(history, "composite")
+    return test.attrs["summary"].reset_index() if len(test) else pd.DataFrame()
+
+
+# 50 drivers and rater calibration ----------------------------------------------------
+
+def _pooled_kpis(wb: Workbench, department: str, periods: int = 4) -> tuple[pd.DataFrame, list[str]]:
+    frames = []
+    for period in wb.periods[-periods:]:
+        lines = wb.lines[wb.lines["period"] == period]
+        sheet = wb.quarters[wb.quarters["period"] == period]
+        frames.append(drivers.kpi_frame(lines, sheet, department).dropna())
+    frame = pd.concat(frames, ignore_index=True)
+    kpis = [c for c in frame.columns if c != "composite" and frame[c].std() > 0]
+    return frame, kpis
+
+
+def importance(wb: Workbench, department: str | None = None) -> pd.DataFrame:
+    """Relative importance of each KPI's line score for the composite (drivers.relative_importance,
+    LMG), people × the last four periods pooled: kpi_name, lmg, lmg_pct, first,
+    relative_weight; attrs r2 and n. Empty when too few people."""
+    frame, kpis = _pooled_kpis(wb, department or wb.department)
+    if len(frame) < len(kpis) + 10 or not kpis:
+        return pd.DataFrame()
+    ri = drivers.relative_importance(frame, "composite", kpis)
+    out = ri[["lmg", "lmg_pct", "first", "relative_weight"]].copy()
+    out.insert(0, "kpi_name", [wb.kpi_name(k) for k in out.index])
+    out.attrs.update(ri.attrs, n=len(frame))
+    return out.reset_index(names="kpi")
+
+
+def top_drivers(wb: Workbench) -> pd.DataFrame:
+    """Company level: per department the leading KPI by LMG (department, kpi_name, lmg_pct, r2)."""
+    rows = []
+    for dept in wb.departments():
+        ri = importance(wb, dept)
+        if len(ri):
+            rows.append({"department": dept, "kpi_name": ri["kpi_name"].iloc[0], "lmg_pct": ri["lmg_pct"].iloc[0],
+                         "r2": ri.attrs.get("r2")})
+    return with_names(wb, pd.DataFrame(rows))
+
+
+def _scoped_ratings(wb: Workbench) -> pd.DataFrame:
+    r = wb.dataset.ratings
+    if wb.company:
+        return r
+    people = wb.sheet()["employee_id"]
+    return r[r["employee_id"].isin(people)]
+
+
+def rater_table(wb: Workbench) -> pd.DataFrame:
+    """Leniency (+) or severity (−) of each supervisor rating this department's people
+    (ratings.rater_leniency over the history): rater_name, ratings, leniency, ci_low,
+    ci_high, flag. Company: raters flagged per department (department, lenient, severe)."""
+    table = ratings.rater_leniency(_scoped_ratings(wb))
+    names = wb.dataset.employees.set_index("employee_id")
+    if wb.company:
+        table["department"] = table["rater_id"].map(names["department"])
+        flagged = table[table["flag"] != ""]
+        counts = pd.crosstab(flagged["department"], flagged["flag"]).reset_index()
+        counts.columns.name = None
+        return with_names(wb, counts)
+    table.insert(1, "rater_name", table["rater_id"].map(names["name"]))
+    return table.rename(columns={"n": "ratings"})[["rater_id", "rater_name", "ratings", "leniency",
+                                                   "ci_low", "ci_high", "flag"]]
+
+
+def self_gap(wb: Workbench) -> pd.DataFrame:
+    """Self rating minus supervisor rating per team (department) or department (company):
+    group, people, mean_gap, share_overrating (ratings.self_supervisor_gap)."""
+    by = group_of(wb)
+    table = ratings.self_supervisor_gap(_scoped_ratings(wb), wb.dataset.employees, by=by)
+    return with_names(wb, table)
+
+
+def rater_variance(wb: Workbench) -> pd.DataFrame:
+    """Where rating variance comes from (ratings.rater_effects, supervisor ratings): component
+    (ratee, rater, residual), variance, share; attrs fit_warnings lists the optimiser's
+    warnings (small departments can put a variance on the boundary, i.e. zero)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        variance, _ = ratings.rater_effects(_scoped_ratings(wb), rater_types=("supervisor",))
+    variance.attrs["fit_warnings"] = sorted({str(w.message) for w in caught})
+    return variance

@@ -1,0 +1,159 @@
+"""Sections 10 (overview and rules) and 20 (overall performance): one call per table.
+
+Each function takes a `Workbench` and returns a new frame with the columns its docstring
+names. A department workbench shows that department's people; at company level ("all")
+every table is an aggregate by department and names no one.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from kpilib import stats
+from kpilib.sections.common import (
+    BANDS,
+    bands_of,
+    composite_summary,
+    group_of,
+    primary_kpi,
+    with_names,
+)
+from kpilib.workbench import Workbench
+
+# 10 overview --------------------------------------------------------------------------
+
+def scheme_table(wb: Workbench) -> pd.DataFrame:
+    """The rules: for a department, one row per KPI (kpi, kpi_name, kind, weight, formula,
+    unit, direction, baseline, target, challenge); at company level one row per department
+    (department, kpis, quantitative_weight, qualitative_weight)."""
+    rows = []
+    for dept in wb.departments():
+        weights = wb.config.scheme.departments[dept]
+        if wb.company:
+            rows.append({"department": dept, "kpis": len(weights.quantitative) + len(weights.qualitative),
+                         "quantitative_weight": sum(weights.quantitative.values()),
+                         "qualitative_weight": sum(weights.qualitative.values())})
+            continue
+        for kind, items in (("quantitative", weights.quantitative), ("qualitative", weights.qualitative)):
+            for kpi, weight in items.items():
+                k = wb.config.catalog.kpis[kpi]
+                t = k.thresholds
+                rows.append({"kpi": kpi, "kpi_name": k.name(wb.lang), "kind": kind, "weight": weight,
+                             "formula": k.formula or "", "unit": k.unit, "direction": k.direction,
+                             "baseline": t.baseline if t else None, "target": t.target if t else None,
+                             "challenge": t.challenge if t else None})
+    return with_names(wb, pd.DataFrame(rows))
+
+
+def headline(wb: Workbench) -> pd.DataFrame:
+    """Per team (department level) or department (company level): people, mean, median,
+    best, lowest composite this period, previous (mean last period) and change."""
+    by = group_of(wb)
+    now = composite_summary(wb.sheet(), by)
+    if wb.previous:
+        before = wb.sheet(wb.previous).groupby(by, observed=True)["composite"].mean().rename("previous")
+        now = now.merge(before, left_on=by, right_index=True, how="left")
+        now["change"] = now["mean"] - now["previous"]
+    return with_names(wb, now)
+
+
+def grade_counts(wb: Workbench) -> pd.DataFrame:
+    """People per grade, grades in scheme order (best first), per team or department."""
+    sheet = wb.sheet()
+    order = [g.zh if wb.lang == "zh" else g.en for g in wb.config.scheme.scoring.grades]
+    table = pd.crosstab(sheet[group_of(wb)], sheet["grade"]).reindex(columns=order, fill_value=0)
+    table.columns.name = None
+    return with_names(wb, table.reset_index())
+
+
+def tier_allocation(wb: Workbench) -> pd.DataFrame:
+    """Forced distribution as planned and as allocated (tiers.assign_tiers' calibration):
+    group, tier, size, share, planned, allocated, difference."""
+    cal = wb.calibration
+    if not wb.company:
+        cal = cal[cal["group"].astype(str).str.contains(wb.department, regex=False)]
+    return cal[["group", "tier", "size", "share", "planned", "allocated", "difference"]].reset_index(drop=True)
+
+
+def kpi_attainment(wb: Workbench) -> pd.DataFrame:
+    """Per KPI of the department: mean attainment this period and last, and the share of
+    people at or above target (attainment ≥ 100%). Company level: per department and KPI."""
+    def per_kpi(lines: pd.DataFrame) -> pd.DataFrame:
+        q = lines[lines["kind"] == "quantitative"].dropna(subset=["attainment"])
+        return q.groupby(["department", "kpi"], observed=True).agg(
+            attainment=("attainment", "mean"), met_target=("attainment", lambda a: float((a >= 1).mean())))
+    now = per_kpi(wb.period_lines())
+    if wb.previous:
+        now["previous"] = per_kpi(wb.period_lines(wb.previous))["attainment"]
+        now["change"] = now["attainment"] - now["previous"]
+    out = now.reset_index()
+    out.insert(2, "kpi_name", out["kpi"].map(wb.kpi_name))
+    out = out.drop(columns="kpi")
+    return with_names(wb, out) if wb.company else out.drop(columns="department")
+
+
+# 20 performance -----------------------------------------------------------------------
+
+def concentration(wb: Workbench) -> pd.DataFrame:
+    """How concentrated results are: share of the total delivered by the top 20% of people
+    and the Gini coefficient (stats.top_share, stats.gini) of the primary KPI's actual when
+    it is an amount or a count, else of the composite. Columns: department, measure, n,
+    top_share, gini."""
+    rows = []
+    for dept in wb.departments():
+        kpi = primary_kpi(wb, dept)
+        unit = wb.config.catalog.kpis[kpi].unit if kpi else None
+        lines = wb.period_lines()
+        if kpi and unit in ("currency", "count"):
+            values = lines[(lines["department"] == dept) & (lines["kpi"] == kpi)]["actual"].dropna()
+            measure = wb.kpi_name(kpi)
+        else:
+            values = wb.sheet().query("department == @dept")["composite"].dropna()
+            measure = "composite"
+        values = values[values >= 0]
+        if len(values) >= 5:
+            rows.append({"department": dept, "measure": measure, "n": len(values),
+                         "top_share": stats.top_share(values, 0.2), "gini": stats.gini(values)})
+    return with_names(wb, pd.DataFrame(rows, columns=["department", "measure", "n", "top_share", "gini"]))
+
+
+def band_profile(wb: Workbench) -> pd.DataFrame:
+    """Mean attainment of each quantitative KPI in the top 20%, middle 60% and bottom 20%
+    (rows kpi_name, columns the bands): where the tail falls behind."""
+    sheet = wb.sheet()
+    band = pd.Series(bands_of(sheet).to_numpy(), index=sheet["employee_id"])
+    lines = wb.period_lines()
+    q = lines[(lines["kind"] == "quantitative")].dropna(subset=["attainment"]).copy()
+    q["band"] = q["employee_id"].map(band)
+    q["kpi_name"] = q["kpi"].map(wb.kpi_name)
+    table = q.pivot_table(index="kpi_name", columns="band", values="attainment", aggfunc="mean")
+    table = table.reindex(columns=[b for b in BANDS if b in table.columns])
+    table.columns.name = None
+    return table.reset_index()
+
+
+def region_comparison(wb: Workbench) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Composite by region (people, mean, median, best, lowest) and the Kruskal–Wallis
+    test of whether regions differ (stats.compare_groups: groups, n, H, dof, p_val, epsilon_sq)."""
+    sheet = wb.sheet()
+    overall, _ = stats.compare_groups(sheet, "composite", "region")
+    return composite_summary(sheet, "region"), overall
+
+
+def new_hire_ramp(wb: Workbench) -> pd.DataFrame:
+    """Performance by month of tenure relative to the team mean (stats.new_hire_ramp) on the
+    department's primary KPI when it is a single measure (e.g. sales); empty otherwise."""
+    if wb.company:
+        return pd.DataFrame()
+    kpi = primary_kpi(wb)
+    formula = (wb.config.catalog.kpis[kpi].formula or "").strip() if kpi else ""
+    if not formula.isidentifier():
+        return pd.DataFrame()
+    people = wb.scoped(wb.dataset.people())
+    m = wb.dataset.measures
+    monthly = m[(m["measure"] == formula) & m["employee_id"].isin(people["employee_id"])]
+    monthly = monthly.assign(employee_id=monthly["employee_id"].astype(str))
+    if monthly.empty:
+        return pd.DataFrame()
+    return stats.new_hire_ramp(monthly[["employee_id", "period", "value"]], people.assign(
+        employee_id=people["employee_id"].astype(str)), max_tenure=6)
