@@ -198,15 +198,58 @@ def new_client(name: Annotated[str, typer.Argument(help="Client folder name (let
     out.print(f"created {folder}")
 
 
+def _names(values: list[str] | None) -> list[str] | None:
+    """Options given as `--departments sales,hr` or repeated: one flat list."""
+    if not values:
+        return None
+    return [v.strip() for item in values for v in item.split(",") if v.strip()]
+
+
 @app.command()
 def pack(
     data: DataOpt = None, period: PeriodOpt = None, client: ClientOpt = None, lang: LangOpt = "zh",
+    departments: Annotated[list[str] | None, typer.Option(
+        "--departments", help="Department ids (comma-separated or repeated); 'all' adds the company level. "
+        "Default: every department with people, and the company level.")] = None,
+    sections: Annotated[list[str] | None, typer.Option(
+        "--sections", help="Sections by notebook name or its word: 10_overview or overview, rankings, ... "
+        "Default: every notebook in notebooks/ (and the client's).")] = None,
+    formats: Annotated[str, typer.Option("--format", help="html, pdf or html,pdf (PDF via headless Chromium).")] = "html",
+    jobs: Annotated[int | None, typer.Option("--jobs", min=1, help="Notebooks run at once (default: CPU cores).")] = None,
+    scheduler: Annotated[str | None, typer.Option(
+        "--scheduler", help="Dask scheduler address (tcp://host:8786) to run notebooks on a cluster; "
+        "workers must see the same folders.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Rerun documents that are up to date.")] = False,
     out_dir: Annotated[Path, typer.Option("--out", help="Output folder (takes the place of reports/).")] = Path("reports"),
 ) -> None:
-    """Build the report pack for a period (for now: validation and the scoring sheet, with an index)."""
-    from kpilib.pack import build_pack
+    """Build the report pack: every section notebook for every department and the company,
+    rendered to offline HTML (and PDF), with reports/<period>/index.html linking them all."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from kpilib.pack import build_pack
+    from kpilib.workbench import sample_dir
+
+    wanted = tuple(f.strip() for f in formats.split(",") if f.strip())
+    if not wanted or set(wanted) - {"html", "pdf"}:
+        raise UserError(f"--format: expected html, pdf or html,pdf; got {formats!r}")
     config, dataset = _load(data, client)
     span = _period(dataset, period)
-    index = build_pack(dataset, config, span, out_dir, lang=lang, console=console)
-    out.print(f"wrote {index}")
+    columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+               TextColumn("{task.fields[last]}"))
+    with Progress(*columns, console=console, transient=False) as bar:
+        task = bar.add_task(f"pack {span.label}", total=None, last="scoring")
+
+        def progress(done: int, total: int, entry: dict) -> None:
+            mark = {"ok": "[green]ok[/]", "skipped": "[dim]up to date[/]", "failed": "[red]failed[/]"}[entry["status"]]
+            bar.update(task, completed=done, total=total, last=f"{entry['department']}/{entry['section']} {mark}")
+
+        result = build_pack(config, dataset, span, out_dir, data_dir=data or sample_dir(), lang=lang,
+                            departments=_names(departments), sections=_names(sections), formats=wanted,
+                            jobs=jobs, scheduler=scheduler, force=force, progress=progress)
+    out.print(f"wrote {result.index}: {result.count('ok')} built, {result.count('skipped')} up to date, "
+              f"{result.count('failed')} failed")
+    failed = [d for d in result.documents if d["status"] == "failed"]
+    for d in failed:
+        console.print(f"[red]failed[/] {d['department']}/{d['section']}: {d.get('error')}")
+    if failed:
+        raise typer.Exit(1)

@@ -12,7 +12,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "team": ("团队", "Team"), "region": ("区域", "Region"), "group": ("组", "Group"),
     "people": ("人数", "People"), "n": ("样本数", "n"), "period": ("期间", "Period"),
     # scoring
-    "kpi": ("指标", "KPI"), "kpi_name": ("指标", "KPI"), "kind": ("类型", "Kind"), "weight": ("权重", "Weight"),
+    "kpi": ("指标代码", "KPI id"), "kpi_name": ("指标", "KPI"), "kind": ("类型", "Kind"), "weight": ("权重", "Weight"),
     "formula": ("公式", "Formula"), "inputs": ("输入数据", "Inputs"), "unit": ("单位", "Unit"),
     "direction": ("方向", "Direction"), "actual": ("实际值", "Actual"), "target": ("目标值", "Target"),
     "target_source": ("目标来源", "Target source"), "attainment": ("达成率", "Attainment"),
@@ -38,10 +38,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "mae": ("平均绝对误差", "MAE"), "spearman": ("排序相关", "Rank correlation"),
     "lmg": ("R² 贡献", "LMG"), "lmg_pct": ("贡献占比 %", "Share of R² %"), "first": ("单独 R²", "Alone R²"),
     "relative_weight": ("相对权重", "Relative weight"), "std_beta": ("标准化系数", "Std beta"),
-    "rater_id": ("评分人", "Rater"), "rater_name": ("评分人", "Rater"), "ratings": ("评分次数", "Ratings"),
+    "rater_id": ("评分人工号", "Rater ID"), "rater_name": ("评分人", "Rater"), "ratings": ("评分次数", "Ratings"),
     "leniency": ("宽严偏差", "Leniency"), "ci_low": ("95%下限", "95% low"), "ci_high": ("95%上限", "95% high"),
     "flag": ("判定", "Flag"), "self_mean": ("自评均分", "Self mean"), "supervisor_mean": ("上级评均分", "Supervisor mean"),
-    "gap": ("差距", "Gap"), "share_of_3": ("3分占比", "Share of 3s"), "component": ("方差来源", "Component"),
+    "gap": ("差距", "Gap"), "mean_gap": ("平均差距（自评−上级）", "Mean gap (self − supervisor)"),
+    "share_overrating": ("自评偏高人数占比", "Share rating themselves higher"), "r2": ("R²", "R²"),
+    "mean_abs_rank_change": ("平均名次变动", "Mean rank change"), "kendall_tau_b": ("Kendall τb", "Kendall τb"),
+    "spearman_rho": ("Spearman ρ", "Spearman ρ"), "share_of_3": ("3分占比", "Share of 3s"), "component": ("方差来源", "Component"),
     "variance": ("方差", "Variance"), "tau": ("Kendall τ", "Kendall τ"), "rho": ("Spearman ρ", "Spearman ρ"),
     "rbo": ("RBO", "RBO"), "footrule": ("Footrule", "Footrule"), "shorrocks": ("Shorrocks 流动性", "Shorrocks mobility"),
     "stayed": ("留在原区间", "Stayed in band"), "improvement": ("提升", "Improvement"),
@@ -62,7 +65,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "observation": ("观察期", "observation"), "review": ("调岗/退出评审", "review"), "standard": ("标准", "standard"),
     "toward_mean": ("向均值回归", "toward the mean"), "smoothing": ("指数平滑", "exponential smoothing"),
     "rater": ("评分人", "rater"), "ratee": ("被评人", "ratee"), "residual": ("残差", "residual"),
-    "new": ("新进", "new"),
+    "new": ("新进", "new"), "direct": ("部门直属", "reports to the head"),
 }
 
 SECTIONS: dict[str, tuple[str, str]] = {
@@ -96,10 +99,12 @@ def section_title(section: str, lang: str) -> str:
 
 def labelled(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     """A copy with column labels and known value words translated (for display only)."""
-    out = frame.rename(columns=lambda c: label(str(c), lang))
+    out = frame.copy()
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
             values = set(out[col].dropna().unique())
             if values and values <= set(WORDS) | {""}:
                 out[col] = out[col].map(lambda v: word(v, lang) if isinstance(v, str) else v)
+    names = [label(str(c), lang) for c in out.columns]
+    out.columns = [f"{n} ({c})" if names.count(n) > 1 else n for n, c in zip(names, out.columns, strict=True)]
     return out

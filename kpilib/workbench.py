@@ -139,28 +139,32 @@ class Workbench:
 
 
 def open_workbench(period: str | Span | None = None, department: str = COMPANY, data_dir: Path | str | None = None,
-                   client: str | None = None, lang: str = "zh") -> Workbench:
-    """Load (or take from the cache) the scored company around `period`, scoped to `department`."""
+                   client: str | None = None, lang: str = "zh",
+                   loaded: tuple[Config, Dataset] | None = None) -> Workbench:
+    """Load (or take from the cache) the scored company around `period`, scoped to `department`.
+
+    `loaded`: parameters and data already loaded from `data_dir` and `client` (saves reading them again)."""
     if lang not in ("zh", "en"):
         raise UserError(f"lang: expected zh or en, got {lang!r}")
     data_dir = Path(data_dir) if data_dir else sample_dir()
-    config = load_config(client)
+    config = loaded[0] if loaded else load_config(client)
     if department != COMPANY and department not in config.scheme.departments:
         known = ", ".join(config.scheme.departments)
         raise UserError(f"department {department!r} is not in the scheme (known: {known}, or {COMPANY})")
     key = _key(data_dir, config, period, lang)
     frames = _MEMO.get(key) or _read_cache(key)
     if frames is None:
-        frames = _score_history(data_dir, client, period, lang)
+        frames = _score_history(loaded or load_inputs(data_dir, client), period, lang)
         _write_cache(key, frames)
     _MEMO.clear()  # a warm kernel keeps the latest scoring only
     _MEMO[key] = frames
     return Workbench(config=config, department=department, lang=lang, **frames)
 
 
-def prepare(data_dir: Path | str | None, client: str | None, period: str | Span | None, lang: str = "zh") -> Workbench:
+def prepare(data_dir: Path | str | None, client: str | None, period: str | Span | None, lang: str = "zh",
+            loaded: tuple[Config, Dataset] | None = None) -> Workbench:
     """Fill the cache for `period` so the notebooks of a pack find their scoring ready."""
-    return open_workbench(period, COMPANY, data_dir, client, lang)
+    return open_workbench(period, COMPANY, data_dir, client, lang, loaded)
 
 
 _MEMO: dict[str, dict] = {}
@@ -173,16 +177,17 @@ def cache_dir() -> Path:
     return base / "kpireport"
 
 
-def _source_digest() -> str:
+def source_digest() -> str:
+    """sha256 of kpilib's source files: cached results and skipped documents follow code changes."""
     digest = hashlib.sha256()
-    for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
+    for path in sorted(Path(__file__).resolve().parent.rglob("*.py")):
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
 def _key(data_dir: Path, config: Config, period: str | Span | None, lang: str) -> str:
     parts = {"inputs": input_hashes(data_dir), "period": str(period), "lang": lang, "kpilib": __version__,
-             "source": _source_digest(), "history": HISTORY,
+             "source": source_digest(), "history": HISTORY,
              "params": {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in config.files}}
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:32]
 
@@ -207,8 +212,8 @@ def _write_cache(key: str, frames: dict) -> None:
         pass  # a read-only cache only costs time
 
 
-def _score_history(data_dir: Path, client: str | None, period: str | Span | None, lang: str) -> dict:
-    config, dataset = load_inputs(data_dir, client)
+def _score_history(loaded: tuple[Config, Dataset], period: str | Span | None, lang: str) -> dict:
+    config, dataset = loaded
     span = resolve_period(dataset.months, period)
     available = set(dataset.months)
     spans = [s for s in (span.shift(-k) for k in range(HISTORY - 1, -1, -1))

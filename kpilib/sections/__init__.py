@@ -7,6 +7,7 @@ company level ("all") every table is an aggregate by department and names no one
 drivers, ratings and incentives and are tested there; sections select, join, aggregate.
 """
 
+from kpilib.sections.common import primary_kpi, with_teams
 from kpilib.sections.outlook import (
                                      forecast_check,
                                      importance,
@@ -42,7 +43,7 @@ from kpilib.sections.results import decisions, incentive_summary, score_details
 __all__ = [
     "band_movement", "band_profile", "concentration", "decisions", "forecast_check", "grade_counts",
     "headline", "importance", "incentive_summary", "kpi_attainment", "kpi_leaders", "most_improved",
-    "new_hire_ramp", "outlook", "person_trends", "rank_stability", "ranking_table", "rater_table",
+    "new_hire_ramp", "outlook", "primary_kpi", "person_trends", "rank_stability", "ranking_table", "rater_table",
     "rater_variance", "region_comparison", "scheme_table", "score_details", "self_gap", "tier_allocation",
-    "tier_transitions", "top_drivers", "trend_frame",
+    "tier_transitions", "top_drivers", "trend_frame", "with_teams",
 ]

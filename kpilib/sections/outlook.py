@@ -7,7 +7,7 @@ import warnings
 import pandas as pd
 
 from kpilib import drivers, ranking, ratings, trends
-from kpilib.sections.common import group_of, with_names
+from kpilib.sections.common import group_of, with_names, with_teams
 from kpilib.workbench import Workbench
 
 # 40 trends ----------------------------------------------------------------------------
@@ -16,7 +16,7 @@ def trend_frame(wb: Workbench) -> pd.DataFrame:
     """Mean composite per period and team (department) or department (company): period,
     group column, mean, people — the input of plots.trend_lines."""
     by = group_of(wb)
-    frame = wb.scoped(wb.quarters).groupby(["period", by], observed=True)["composite"].agg(
+    frame = with_teams(wb, wb.scoped(wb.quarters)).groupby(["period", by], observed=True)["composite"].agg(
         mean="mean", people="size").reset_index()
     return with_names(wb, frame)
 

@@ -17,6 +17,7 @@ from kpilib.sections.common import (
     group_of,
     primary_kpi,
     with_names,
+    with_teams,
 )
 from kpilib.workbench import Workbench
 
@@ -40,18 +41,27 @@ def scheme_table(wb: Workbench) -> pd.DataFrame:
                 t = k.thresholds
                 rows.append({"kpi": kpi, "kpi_name": k.name(wb.lang), "kind": kind, "weight": weight,
                              "formula": k.formula or "", "unit": k.unit, "direction": k.direction,
-                             "baseline": t.baseline if t else None, "target": t.target if t else None,
-                             "challenge": t.challenge if t else None})
+                             "baseline": in_unit(t.baseline, k.unit), "target": in_unit(t.target, k.unit),
+                             "challenge": in_unit(t.challenge, k.unit)})
     return with_names(wb, pd.DataFrame(rows))
+
+
+def in_unit(value: float | None, unit: str) -> str:
+    """A threshold as people write it: 85% for percents, 1,200,000 for amounts."""
+    if value is None:
+        return ""
+    if unit == "percent":
+        return f"{value:.0%}" if round(value * 100, 6).is_integer() else f"{value:.1%}"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
 
 
 def headline(wb: Workbench) -> pd.DataFrame:
     """Per team (department level) or department (company level): people, mean, median,
     best, lowest composite this period, previous (mean last period) and change."""
     by = group_of(wb)
-    now = composite_summary(wb.sheet(), by)
+    now = composite_summary(with_teams(wb, wb.sheet()), by)
     if wb.previous:
-        before = wb.sheet(wb.previous).groupby(by, observed=True)["composite"].mean().rename("previous")
+        before = with_teams(wb, wb.sheet(wb.previous)).groupby(by, observed=True)["composite"].mean().rename("previous")
         now = now.merge(before, left_on=by, right_index=True, how="left")
         now["change"] = now["mean"] - now["previous"]
     return with_names(wb, now)
@@ -59,7 +69,7 @@ def headline(wb: Workbench) -> pd.DataFrame:
 
 def grade_counts(wb: Workbench) -> pd.DataFrame:
     """People per grade, grades in scheme order (best first), per team or department."""
-    sheet = wb.sheet()
+    sheet = with_teams(wb, wb.sheet())
     order = [g.zh if wb.lang == "zh" else g.en for g in wb.config.scheme.scoring.grades]
     table = pd.crosstab(sheet[group_of(wb)], sheet["grade"]).reindex(columns=order, fill_value=0)
     table.columns.name = None

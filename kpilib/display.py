@@ -1,0 +1,72 @@
+"""Showing section tables in a notebook: labelled columns in the report's language,
+numbers formatted by what they are (percent, p-value, score), no index, and Markdown.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+import pandas as pd
+
+from kpilib.i18n import labelled
+
+PERCENT = {"attainment", "met_target", "top_share", "share", "stayed", "mean_ratio", "median_ratio",
+           "share_overrating", "top 20%", "middle 60%", "bottom 20%", "share_3"}
+THREE = {"gini", "kendall_tau_b", "spearman_rho", "rbo", "lmg", "first", "relative_weight", "r2",
+         "spearman", "variance", "slope", "leniency", "ci_low", "ci_high", "mean_gap", "epsilon_sq", "H"}
+PVALUE = {"p_val", "p_adj", "kendall_p", "spearman_p"}
+WRAP = {"formula", "inputs", "evidence", "status", "outcome"}  # long text may wrap; other cells stay on one line
+
+
+def _format(column: str, percent: set[str]):
+    if column in percent:
+        return lambda v: "" if _missing(v) else f"{v:.1%}"
+    if column in PVALUE:
+        return lambda v: "" if _missing(v) else ("<0.001" if v < 0.001 else f"{v:.3f}")
+    if column in THREE:
+        return lambda v: "" if _missing(v) else f"{v:.3f}"
+    return lambda v: "" if _missing(v) else (f"{v:,.1f}" if isinstance(v, float) else v)
+
+
+def _missing(v) -> bool:
+    return v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
+
+
+def show(frame: pd.DataFrame, lang: str = "zh", percent: Iterable[str] = (), max_rows: int | None = None):
+    """A display-ready Styler of `frame`: labels in `lang`, formats per column, no index.
+
+    `percent` names extra columns shown as percentages (e.g. `previous` of an attainment)."""
+    pct = PERCENT | set(percent)
+    data = frame.head(max_rows) if max_rows else frame
+    shown = labelled(data, lang)
+    names = dict(zip(data.columns, shown.columns, strict=True))
+    formats = {names[c]: _format(str(c), pct) for c in data.columns if pd.api.types.is_numeric_dtype(data[c])}
+    text = [names[c] for c in data.columns if not pd.api.types.is_numeric_dtype(data[c])]
+    wrap = [names[c] for c in data.columns if str(c) in WRAP]
+    styler = shown.style.format(formats, na_rep="").hide(axis="index")
+    styler = styler.set_properties(subset=text, **{"text-align": "left"})
+    return styler.set_properties(subset=wrap, **{"white-space": "normal", "min-width": "12em"}) \
+        .set_table_attributes('class="kpi-table"')
+
+
+def markdown(text: str):
+    """Markdown for the notebook (IPython is imported here so kpilib stays usable without it)."""
+    from IPython.display import Markdown
+
+    return Markdown(text)
+
+
+def heading(lang: str, zh: str, en: str, level: int = 2) -> None:
+    """Show a heading in the report's language."""
+    from IPython.display import display
+
+    display(markdown("#" * level + " " + (zh if lang == "zh" else en)))
+
+
+def title(wb, section: str) -> None:
+    """The section's title: department, period and section name."""
+    from kpilib.i18n import section_title
+
+    heading(wb.lang, *(f"{wb.department_name()} · {wb.span.label} · {section_title(section, lang)}"
+                       for lang in ("zh", "en")), level=1)

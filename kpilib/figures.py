@@ -1,0 +1,106 @@
+"""The charts of the report sections, one call each: `figures.f(wb)` → matplotlib Axes.
+
+Each takes a `Workbench`, asks `kpilib.sections` (or the scoring sheet) for its data and
+draws it with `kpilib.plots`; titles and labels follow the workbench's language.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+
+from kpilib import plots, sections, stats
+from kpilib.i18n import label, word
+from kpilib.workbench import Workbench
+
+
+def _t(wb: Workbench, zh: str, en: str) -> str:
+    return zh if wb.lang == "zh" else en
+
+
+def grades(wb: Workbench):
+    """Share of each grade per team (department) or department (company)."""
+    sheet = sections.with_teams(wb, wb.sheet())
+    by = "department" if wb.company else "team"
+    names = {d: wb.department_name(d) for d in sheet["department"].unique()} if wb.company else None
+    order = [g.zh if wb.lang == "zh" else g.en for g in wb.config.scheme.scoring.grades]
+    return plots.grade_bars(sheet, by=by, order=order, labels=names, title=_t(wb, "等级分布", "Grades"))
+
+
+def distribution(wb: Workbench):
+    """Histogram of the composite with the grade boundaries."""
+    bands = [g.min for g in wb.config.scheme.scoring.grades if g.min > 0]
+    ax = plots.distribution(wb.sheet(), "composite", bands=bands,
+                            title=_t(wb, "综合分分布（虚线为等级分界）", "Composite (dashed: grade boundaries)"))
+    ax.set_xlabel(label("composite", wb.lang))
+    ax.set_ylabel(label("people", wb.lang))
+    return ax
+
+
+def lorenz(wb: Workbench):
+    """Lorenz curve of the department's primary result (or the composite)."""
+    table = sections.concentration(wb)
+    if table.empty:
+        return None
+    kpi = sections.primary_kpi(wb) if not wb.company else None
+    lines = wb.period_lines()
+    if kpi and wb.config.catalog.kpis[kpi].unit in ("currency", "count"):
+        values = lines[lines["kpi"] == kpi]["actual"]
+    else:
+        values = wb.sheet()["composite"]
+    measure = table["measure"].iloc[0] if not wb.company else label("composite", wb.lang)
+    return plots.lorenz_curve(stats.lorenz(values.dropna().clip(lower=0)),
+                              title=_t(wb, f"{measure}集中度（洛伦兹曲线）", f"Concentration of {measure} (Lorenz curve)"))
+
+
+def ranking(wb: Workbench, top: int = 15):
+    """The best people (department) or departments (company) by composite."""
+    table = sections.ranking_table(wb)
+    value, who = ("mean", "department") if wb.company else ("composite", "name")
+    height = max(3.0, 0.32 * min(top, len(table)) + 1)
+    _, ax = plt.subplots(figsize=(8, height))
+    return plots.ranking_bars(table, value, who, top=top, ax=ax,
+                              title=_t(wb, f"综合分前 {top} 名", f"Top {top} by composite"))
+
+
+def trend(wb: Workbench):
+    """Mean composite per period, one line per team or department."""
+    frame = sections.trend_frame(wb)
+    hue = "department" if wb.company else "team"
+    ax = plots.trend_lines(frame, "period", "mean", hue=hue, title=_t(wb, "平均综合分走势", "Mean composite by period"))
+    ax.set_ylabel(label("composite", wb.lang))
+    ax.legend(title=label(hue, wb.lang), fontsize=8, ncol=2)
+    return ax
+
+
+def transitions(wb: Workbench):
+    """Tier transitions from last period to this."""
+    matrix = sections.tier_transitions(wb)
+    if matrix.empty:
+        return None
+    ax = plots.transition_heatmap(matrix, title=_t(wb, f"分级变化：{wb.previous} → {wb.span.label}",
+                                                   f"Tier moves: {wb.previous} → {wb.span.label}"))
+    ax.set_ylabel(wb.previous)
+    ax.set_xlabel(wb.span.label)
+    return ax
+
+
+def importance(wb: Workbench):
+    """Share of the composite's explained variance per KPI (LMG)."""
+    table = sections.importance(wb)
+    if table.empty:
+        return None
+    frame = table.set_index("kpi_name")
+    return plots.importance_bars(frame, "lmg_pct", title=_t(wb, "各指标对综合分的解释贡献（LMG，%）",
+                                                            "Share of explained variance by KPI (LMG, %)"))
+
+
+def raters(wb: Workbench):
+    """Leniency of each supervisor with its 95% interval."""
+    table = sections.rater_table(wb)
+    if wb.company or table.empty:
+        return None
+    _, ax = plt.subplots(figsize=(8, max(3.0, 0.3 * len(table) + 1)))
+    ax = plots.rater_intervals(table, label="rater_name", ax=ax,
+                               title=_t(wb, "评分宽严度（相对同一被评人的其他评分人）", "Rater leniency vs the ratee's other raters"))
+    ax.set_xlabel(word("lenient", wb.lang) + " + / − " + word("severe", wb.lang))
+    return ax

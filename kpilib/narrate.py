@@ -1,0 +1,117 @@
+"""Sentences computed from the section tables, in Chinese or English: the "explain in a
+sentence" of each notebook cell. Each takes the workbench and the table it speaks of.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from kpilib import drivers
+from kpilib.i18n import label
+from kpilib.workbench import Workbench
+
+
+def _zh(wb: Workbench) -> bool:
+    return wb.lang == "zh"
+
+
+def overview(wb: Workbench, headline: pd.DataFrame) -> str:
+    """Who was scored, the mean composite and its change, the best and the lowest grade."""
+    sheet = wb.sheet()
+    n, mean = len(sheet), sheet["composite"].mean()
+    before = wb.sheet(wb.previous)["composite"].mean() if wb.previous else float("nan")
+    grades = sheet["grade"].value_counts()
+    order = [g.zh if _zh(wb) else g.en for g in wb.config.scheme.scoring.grades]
+    top, low = order[0], order[-1]
+    name = wb.department_name()
+    if _zh(wb):
+        change = "" if pd.isna(before) else f"（上期 {before:.1f}，{mean - before:+.1f}）"
+        return (f"**{name}** {wb.span.label} 共 {n} 人参与考核，平均综合分 {mean:.1f}{change}；"
+                f"{top} {int(grades.get(top, 0))} 人，{low} {int(grades.get(low, 0))} 人。")
+    change = "" if pd.isna(before) else f" (last period {before:.1f}, {mean - before:+.1f})"
+    return (f"**{name}**, {wb.span.label}: {n} people scored, mean composite {mean:.1f}{change}; "
+            f"{int(grades.get(top, 0))} rated {top}, {int(grades.get(low, 0))} rated {low}.")
+
+
+def concentration(wb: Workbench, table: pd.DataFrame) -> str:
+    if table.empty:
+        return ""
+    row = table.sort_values("top_share", ascending=False).iloc[0]
+    if _zh(wb):
+        return (f"{row['department']}前20%的员工贡献了{row['measure']}的 {row['top_share']:.1%}"
+                f"（基尼系数 {row['gini']:.2f}）。")
+    return (f"In {row['department']} the top 20% of people deliver {row['top_share']:.1%} of "
+            f"{row['measure']} (Gini {row['gini']:.2f}).")
+
+
+def regions(wb: Workbench, overall: pd.DataFrame) -> str:
+    """The Kruskal–Wallis verdict on regional differences."""
+    if overall.empty or "p_val" not in overall:
+        return "区域样本不足，未做检验。" if _zh(wb) else "Too few people per region to test."
+    r = overall.iloc[0]
+    differ = r["p_val"] < 0.05
+    if _zh(wb):
+        verdict = "存在显著差异" if differ else "无显著差异"
+        return f"各区域综合分{verdict}（Kruskal–Wallis H = {r['H']:.1f}，p = {r['p_val']:.3f}，ε² = {r['epsilon_sq']:.2f}）。"
+    verdict = "differ significantly" if differ else "do not differ significantly"
+    return f"Regions {verdict} (Kruskal–Wallis H = {r['H']:.1f}, p = {r['p_val']:.3f}, ε² = {r['epsilon_sq']:.2f})."
+
+
+def leaders(wb: Workbench, table: pd.DataFrame, k: int = 3) -> str:
+    """The first `k` of the ranking (people for a department, departments for the company)."""
+    if table.empty:
+        return ""
+    who = table["department"] if wb.company else table["name"]
+    score = table["mean"] if wb.company else table["composite"]
+    top = [f"{w}（{s:.1f}）" if _zh(wb) else f"{w} ({s:.1f})" for w, s in zip(who.head(k), score.head(k), strict=True)]
+    return ("排名前列：" + "、".join(top) + "。") if _zh(wb) else ("Leading: " + ", ".join(top) + ".")
+
+
+def trends(wb: Workbench, table: pd.DataFrame, transitions: pd.DataFrame) -> str:
+    """How many people trend up or down, and how mobile the tiers were."""
+    count = (table.groupby("trend")["people"].sum() if wb.company and len(table)
+             else table["trend"].value_counts() if len(table) else pd.Series(dtype=int))
+    up, down = int(count.get("increasing", 0)), int(count.get("decreasing", 0))
+    mobility = transitions.attrs.get("shorrocks") if len(transitions) else None
+    if _zh(wb):
+        extra = "" if mobility is None else f"；分级流动性（Shorrocks）{mobility:.2f}"
+        return f"{up} 人综合分呈显著上升趋势，{down} 人显著下降（Mann–Kendall，α = 0.05）{extra}。"
+    extra = "" if mobility is None else f"; tier mobility (Shorrocks) {mobility:.2f}"
+    return f"{up} people trend significantly up and {down} down (Mann–Kendall, α = 0.05){extra}."
+
+
+def importance(wb: Workbench, table: pd.DataFrame) -> str:
+    if table.empty:
+        return "人数不足，未做驱动因素分析。" if _zh(wb) else "Too few people for a driver analysis."
+    frame = table.set_index("kpi")
+    target = "综合分" if _zh(wb) else "composite"
+    return drivers.summary_sentence(frame, target, dict(zip(table["kpi"], table["kpi_name"], strict=True)), lang=wb.lang)
+
+
+def raters(wb: Workbench, table: pd.DataFrame) -> str:
+    """Which supervisors rate notably leniently or severely."""
+    if wb.company:
+        n = int(table.drop(columns="department").to_numpy().sum()) if len(table) else 0
+        return f"全公司共 {n} 位评分人被标记为偏宽或偏严。" if _zh(wb) else f"{n} raters are flagged lenient or severe."
+    flagged = table[table["flag"] != ""]
+    if flagged.empty:
+        return "没有评分人的宽严偏差显著。" if _zh(wb) else "No rater deviates significantly."
+    parts = [f"{r.rater_name}（{r.leniency:+.2f}）" if _zh(wb) else f"{r.rater_name} ({r.leniency:+.2f})"
+             for r in flagged.itertuples()]
+    if _zh(wb):
+        return "评分宽严显著偏离同一被评人的其他评分人：" + "、".join(parts) + "（分值为平均偏差）。"
+    return "Raters whose scores differ significantly from the ratee's other raters: " + ", ".join(parts) + "."
+
+
+def incentives(wb: Workbench, summary: pd.DataFrame) -> str:
+    """How many people each rule selects."""
+    if summary.empty:
+        return ""
+    if wb.company:
+        counts = summary.drop(columns="department").sum()
+    else:
+        counts = summary.drop(columns=["employee_id", "rank", "name", "composite", "tier"]).apply(
+            lambda c: int((~c.isin(["", "not yet", "standard", "0×"])).sum()))
+    if _zh(wb):
+        return "；".join(f"{label(r, 'zh')} {int(n)} 人" for r, n in counts.items()) + "。"
+    return "; ".join(f"{r}: {int(n)}" for r, n in counts.items()) + "."

@@ -1,0 +1,150 @@
+"""The report pack for one period: plan → execute → render → index (architecture.md).
+
+`build_pack` writes `<out>/<period>/`: `index.html`, `<department>/<section>.html|.pdf`
+for every section notebook and department (plus "all", the company level), the scoring
+sheet (`scores.xlsx`, `scores.csv`) and `manifest.json` (one entry per document with
+status ok / skipped / failed, seconds, parameters and input hashes). Everything is
+written into a staging folder and swapped in whole, so a crash leaves the previous pack
+as it was. A document whose key (parameters, inputs, parameters files, notebook, kpilib
+source) matches the previous manifest is copied, not rerun ("skipped").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from kpilib.config import Config, default_params_dir
+from kpilib.data import Dataset
+from kpilib.pack.index import index_html, manifest
+from kpilib.pack.plan import Document, plan
+from kpilib.periods import Span
+from kpilib.problems import UserError
+from kpilib.scoring import Scores
+from kpilib.sheets import write_scores
+from kpilib.workbench import COMPANY, prepare
+
+
+@dataclass
+class PackResult:
+    index: Path
+    documents: list[dict]
+
+    def count(self, status: str) -> int:
+        return sum(d["status"] == status for d in self.documents)
+
+
+@contextmanager
+def _environ(**values: str):
+    before = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in before.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def _brand(config: Config) -> str:
+    path = default_params_dir() / "clients" / (config.client or "") / "branding.yaml"
+    if config.client and path.exists():
+        import yaml
+
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        return str(data.get("company") or data.get("name") or config.client)
+    return "kpireport"
+
+
+def _previous(final: Path) -> dict[str, dict]:
+    try:
+        old = json.loads((final / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {d.get("key"): d for d in old.get("documents", []) if d.get("status") in ("ok", "skipped") and d.get("key")}
+
+
+def build_pack(config: Config, dataset: Dataset, span: Span, out_dir: Path | str, *, data_dir: Path,
+               lang: str = "zh", departments: list[str] | None = None, sections: list[str] | None = None,
+               formats: tuple[str, ...] = ("html",), jobs: int | None = None, scheduler: str | None = None,
+               force: bool = False, progress: Callable[[int, int, dict], None] | None = None) -> PackResult:
+    """Build the pack for `span` under `out_dir/<period>/`."""
+    started = time.perf_counter()
+    out_dir = Path(out_dir).resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    cache = out_dir / ".cache"
+    known = list(config.scheme.departments)
+    unknown = [d for d in departments or [] if d not in known and d != COMPANY]
+    if unknown:
+        raise UserError(f"--departments: unknown {', '.join(unknown)} (known: {', '.join(known)}, {COMPANY})")
+    with _environ(KPIREPORT_CACHE=str(cache)):
+        wb = prepare(data_dir, config.client, span, lang, loaded=(config, dataset))
+    present = wb.departments()
+    wanted = [d for d in (departments or present) if d in present]
+    final = out_dir / span.label
+    params = {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in config.files}
+    docs = plan(span.label, wanted, client=config.client, data_dir=Path(data_dir).resolve(), lang=lang,
+                formats=formats, inputs=dataset.hashes, params=params, sections=sections)
+    if departments and COMPANY not in departments:
+        docs = [d for d in docs if d.department != COMPANY]
+    env = {"KPIREPORT_CACHE": str(cache), "KPIREPORT_PARAMS": str(default_params_dir().resolve())}
+    for doc in docs:
+        doc.env = env
+    staging = Path(tempfile.mkdtemp(prefix=f".{span.label}-", dir=out_dir))
+    try:
+        entries = _run(docs, staging, final, {} if force else _previous(final), jobs, scheduler, _brand(config), progress)
+        current = Scores(span, wb.sheet(), wb.period_lines(), wb.calibration, wb.problems)
+        for name in ("scores.xlsx", "scores.csv"):
+            write_scores(current, staging / name)
+        (staging / "index.html").write_text(index_html(wb, entries, _brand(config)), encoding="utf-8")
+        extra = {"formats": list(formats), "departments": wanted, "jobs": jobs, "scheduler": scheduler}
+        body = manifest(wb, entries, time.perf_counter() - started, extra)
+        (staging / "manifest.json").write_text(json.dumps(body, ensure_ascii=False, indent=2), encoding="utf-8")
+        if final.exists():
+            shutil.rmtree(final)
+        staging.rename(final)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging)
+    return PackResult(final / "index.html", entries)
+
+
+def _run(docs: list[Document], staging: Path, final: Path, previous: dict[str, dict], jobs: int | None,
+         scheduler: str | None, brand: str, progress) -> list[dict]:
+    from kpilib.pack import execute
+
+    entries: list[dict] = []
+
+    def record(doc: Document, result: dict) -> None:
+        entries.append({"period": doc.period, "department": doc.department, "section": doc.section,
+                        **result, "outputs": doc.outputs(), "parameters": doc.parameters, "key": doc.key,
+                        "notebook": str(doc.notebook)})
+        if progress:
+            progress(len(entries), len(docs), entries[-1])
+
+    todo = []
+    for doc in docs:
+        old = previous.get(doc.key)
+        if old and all((final / p).exists() for p in doc.outputs()):
+            for p in doc.outputs():
+                (staging / p).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(final / p, staging / p)
+            record(doc, {"status": "skipped", "seconds": 0.0, "error": None})
+        else:
+            todo.append(doc)
+    if scheduler:
+        execute.run_dask(todo, staging, scheduler, brand, record)
+    else:
+        execute.run_local(todo, staging, jobs or os.cpu_count() or 1, brand, record)
+    order = {(d.department, d.section): i for i, d in enumerate(docs)}
+    return sorted(entries, key=lambda e: order[(e["department"], e["section"])])

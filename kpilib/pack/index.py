@@ -1,0 +1,91 @@
+"""The pack's front page (`index.html`: every document, by department and section, with
+its status) and its `manifest.json` (parameters, input hashes, versions, timings)."""
+
+from __future__ import annotations
+
+import html
+import platform
+from importlib import metadata
+
+import pandas as pd
+
+from kpilib import __version__
+from kpilib.i18n import section_title
+from kpilib.pack.render import STYLE
+from kpilib.workbench import COMPANY, Workbench
+
+PACKAGES = ("pandas", "numpy", "scipy", "statsmodels", "pingouin", "matplotlib", "seaborn", "pandera",
+            "pydantic", "openpyxl", "papermill", "nbclient", "nbconvert")
+
+
+def _version(package: str) -> str | None:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def manifest(wb: Workbench, documents: list[dict], seconds: float, extra: dict) -> dict:
+    return {"period": wb.span.label, "lang": wb.lang, "client": wb.config.client, "kpireport": __version__,
+            "python": platform.python_version(), "packages": {p: _version(p) for p in PACKAGES},
+            "inputs": wb.dataset.hashes, "parameters": [str(f) for f in wb.config.files],
+            "people_scored": int(len(wb.sheet())), "warnings": len(wb.problems),
+            "seconds": round(seconds, 3), **extra, "documents": documents}
+
+
+def _summary_rows(wb: Workbench) -> str:
+    sheet = wb.sheet()
+    order = [g.zh if wb.lang == "zh" else g.en for g in wb.config.scheme.scoring.grades]
+    grades = pd.crosstab(sheet["department"], sheet["grade"])
+    rows = []
+    for dept, g in sheet.groupby("department", observed=True):
+        counts = " · ".join(f"{k} {int(grades.loc[dept, k])}" for k in order if k in grades.columns and grades.loc[dept, k])
+        c = g["composite"]
+        rows.append(f"<tr><td>{html.escape(wb.department_name(dept))}</td><td>{len(g)}</td><td>{c.mean():.1f}</td>"
+                    f"<td>{c.max():.1f}</td><td>{c.min():.1f}</td><td>{html.escape(counts)}</td></tr>")
+    return "".join(rows)
+
+
+def _link(doc: dict) -> str:
+    status = doc["status"]
+    links = " ".join(f'<a href="{html.escape(p)}">{p.rsplit(".", 1)[-1].upper()}</a>' for p in doc.get("outputs", []))
+    mark = {"ok": "", "skipped": '<span class="s" title="up to date">✓</span>',
+            "failed": '<span class="f">✗</span>'}[status]
+    return f'<td class="{status}">{links} {mark}</td>'
+
+
+def index_html(wb: Workbench, documents: list[dict], brand: str) -> str:
+    """One page linking every document (departments as rows, sections as columns)."""
+    zh = wb.lang == "zh"
+    sections = sorted({d["section"] for d in documents})
+    departments = [COMPANY] + [d for d in wb.config.scheme.departments if any(x["department"] == d for x in documents)]
+    by_key = {(d["department"], d["section"]): d for d in documents}
+    grid = []
+    for dept in departments:
+        cells = "".join(_link(by_key[(dept, s)]) if (dept, s) in by_key else "<td></td>" for s in sections)
+        grid.append(f"<tr><th>{html.escape(wb.department_name(dept))}</th>{cells}</tr>")
+    heads = "".join(f"<th>{html.escape(section_title(s, wb.lang))}</th>" for s in sections)
+    failed = [d for d in documents if d["status"] == "failed"]
+    failures = "".join(f"<li>{html.escape(d['department'])}/{html.escape(d['section'])}: {html.escape(d.get('error') or '')}</li>"
+                       for d in failed)
+    title = f"{wb.span.label} 绩效考核报告" if zh else f"{wb.span.label} KPI evaluation"
+    summary_head = ["部门", "人数", "平均综合分", "最高", "最低", "等级分布"] if zh else \
+        ["Department", "People", "Mean composite", "Best", "Lowest", "Grades"]
+    note = ("每个部门的报告只包含本部门人员；全公司页面只含汇总数据。" if zh else
+            "Each department's documents show only its own people; company pages show aggregates only.")
+    return f"""<!doctype html>
+<html lang="{'zh-CN' if zh else 'en'}"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<style>{STYLE}
+td.failed{{background:#fef3f2}}.f{{color:var(--bad);font-weight:700}}.s{{color:var(--muted)}}
+table.grid th,table.grid td{{text-align:left}}</style></head>
+<body><header class="bar"><span class="brand">{html.escape(brand)}</span></header><main>
+<h1>{html.escape(title)}</h1>
+<h2>{'报告' if zh else 'Documents'}</h2>
+<table class="grid"><thead><tr><th></th>{heads}</tr></thead><tbody>{''.join(grid)}</tbody></table>
+{f'<div class="error-banner"><ul>{failures}</ul></div>' if failed else ''}
+<p>{html.escape(note)}</p>
+<h2>{'各部门概况' if zh else 'Departments'}</h2>
+<table><thead><tr>{''.join(f'<th>{h}</th>' for h in summary_head)}</tr></thead><tbody>{_summary_rows(wb)}</tbody></table>
+<p><a href="scores.xlsx">scores.xlsx</a> · <a href="scores.csv">scores.csv</a> · <a href="manifest.json">manifest.json</a></p>
+</main></body></html>
+"""

@@ -1,0 +1,93 @@
+"""Plan a pack: which section notebooks run for which departments, with which parameters.
+
+Sections are the numbered notebooks of `notebooks/` (`10_overview.ipynb`, ...); a client
+may add or replace sections in `params/clients/<name>/notebooks/`. A notebook's metadata
+`kpireport.levels` says whether it runs per department, at company level ("all"), or both.
+Each document gets a key: the sha256 of everything that decides its bytes (parameters,
+input files, parameter files, the notebook, kpilib's source), so an unchanged document
+can be skipped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from kpilib.config import default_params_dir
+from kpilib.problems import UserError
+from kpilib.workbench import COMPANY, source_digest
+
+LEVELS = ("department", "company")
+
+
+def default_notebooks_dir() -> Path:
+    """`notebooks/` of the source checkout, else of the working directory."""
+    here = Path(__file__).resolve().parent.parent.parent / "notebooks"
+    return here if here.is_dir() else Path.cwd() / "notebooks"
+
+
+@dataclass
+class Document:
+    """One section of one department for one period, and where its outputs go (relative to the period folder)."""
+
+    period: str
+    department: str
+    section: str
+    notebook: Path
+    parameters: dict
+    formats: tuple[str, ...]
+    key: str = ""
+    env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def stem(self) -> str:
+        return f"{self.department}/{self.section}"
+
+    def outputs(self) -> list[str]:
+        return [f"{self.stem}.{fmt}" for fmt in self.formats]
+
+
+def sections_available(client: str | None = None, notebooks_dir: Path | None = None) -> dict[str, Path]:
+    """Section name → notebook, the client's notebooks overriding or adding to the defaults."""
+    found = {p.stem: p for p in sorted((notebooks_dir or default_notebooks_dir()).glob("[0-9]*.ipynb"))}
+    if client:
+        extra = default_params_dir() / "clients" / client / "notebooks"
+        found.update({p.stem: p for p in sorted(extra.glob("[0-9]*.ipynb"))})
+    return dict(sorted(found.items()))
+
+
+def levels_of(notebook: Path) -> tuple[str, ...]:
+    meta = nbformat.read(notebook, as_version=4).metadata.get("kpireport", {})
+    levels = tuple(meta.get("levels", LEVELS))
+    return tuple(level for level in levels if level in LEVELS) or LEVELS
+
+
+def plan(period: str, departments: list[str], *, client: str | None, data_dir: Path, lang: str,
+         formats: tuple[str, ...], inputs: dict[str, str], params: dict[str, str],
+         sections: list[str] | None = None, notebooks_dir: Path | None = None) -> list[Document]:
+    """Every document of the pack: each wanted section for the company ("all") and for each
+    department its notebook supports. `inputs` and `params` are file → sha256 maps."""
+    available = sections_available(client, notebooks_dir)
+    if sections:
+        unknown = [s for s in sections if not any(s == name or name.split("_", 1)[-1] == s for name in available)]
+        if unknown:
+            raise UserError(f"--sections: unknown {', '.join(unknown)} (known: {', '.join(available)})")
+        available = {n: p for n, p in available.items() if n in sections or n.split("_", 1)[-1] in sections}
+    source = source_digest()
+    docs = []
+    for name, notebook in available.items():
+        levels = levels_of(notebook)
+        targets = ([COMPANY] if "company" in levels else []) + (departments if "department" in levels else [])
+        for dept in targets:
+            parameters = {"period": period, "department": dept, "data_dir": str(data_dir),
+                          "client": client, "lang": lang}
+            digest = hashlib.sha256(json.dumps({
+                "parameters": parameters, "inputs": inputs, "params": params, "formats": formats,
+                "notebook": hashlib.sha256(notebook.read_bytes()).hexdigest(), "kpilib": source,
+            }, sort_keys=True).encode()).hexdigest()
+            docs.append(Document(period, dept, name, notebook, parameters, formats, digest))
+    return docs

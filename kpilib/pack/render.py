@@ -1,0 +1,84 @@
+"""Render an executed section notebook as a self-contained HTML page, and print it to PDF.
+
+HTML: nbconvert's `basic` template in-process (code, prompts and the analyst-only intro
+removed) inside our own page with an inline stylesheet, so it opens offline: no CDN,
+charts are inline PNG. PDF: Debian's headless Chromium prints the HTML (Noto CJK for
+Chinese); nbconvert's webpdf cannot use a system Chromium and its LaTeX route drops Chinese.
+"""
+
+from __future__ import annotations
+
+import html
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from nbconvert import HTMLExporter
+from traitlets.config import Config as TraitletsConfig
+
+ANALYST_TAG = "analyst-only"  # the intro cell that tells analysts how to run the notebook
+STYLE = """
+:root{--ink:#1f2933;--muted:#616e7c;--line:#e4e7eb;--accent:#1f4e79;--bad:#b42318}
+*{box-sizing:border-box}
+body{font-family:"Noto Sans CJK SC","Noto Sans SC","PingFang SC","Microsoft YaHei",sans-serif;color:var(--ink);
+ margin:0;background:#f7f8fa;line-height:1.55;font-size:15px}
+header.bar{background:var(--accent);color:#fff;padding:.7rem 2rem;display:flex;gap:1.5rem;align-items:baseline}
+header.bar a{color:#fff;text-decoration:none;opacity:.85}header.bar .brand{font-weight:700}
+main{max-width:1100px;margin:1.5rem auto;background:#fff;padding:1.5rem 2.5rem;border:1px solid var(--line);border-radius:6px}
+h1{font-size:1.6rem;margin:.2rem 0 1rem;color:var(--accent)}h2{font-size:1.2rem;margin:1.8rem 0 .6rem;
+ border-bottom:2px solid var(--line);padding-bottom:.25rem}
+.anchor-link{display:none}
+table{border-collapse:collapse;margin:.4rem 0 1rem;font-size:.86rem;font-variant-numeric:tabular-nums}
+th{background:#f0f4f8;text-align:left;font-weight:600}th,td{padding:.3rem .65rem;border-bottom:1px solid var(--line);white-space:nowrap}
+td{text-align:right;vertical-align:top}
+img{max-width:100%;height:auto}
+.output_html{overflow-x:auto}
+.output_stderr{display:none}
+.error-banner{background:#fef3f2;border:1px solid var(--bad);color:var(--bad);padding:.8rem 1rem;border-radius:4px}
+.output_error pre,.output_text pre{white-space:pre-wrap;font-size:.8rem}
+footer{max-width:1100px;margin:0 auto 2rem;color:var(--muted);font-size:.8rem}
+@media print{body{background:#fff;font-size:11px}header.bar{background:#fff;color:var(--accent);padding:0}
+ header.bar a{display:none}main{border:0;margin:0;padding:0;max-width:none}table{page-break-inside:auto}
+ tr{page-break-inside:avoid}h2{page-break-after:avoid}img{page-break-inside:avoid}}
+"""
+
+
+def _exporter() -> HTMLExporter:
+    c = TraitletsConfig()
+    c.TagRemovePreprocessor.remove_cell_tags = {ANALYST_TAG, "parameters", "injected-parameters"}
+    c.TagRemovePreprocessor.enabled = True
+    return HTMLExporter(config=c, template_name="basic", exclude_input=True, exclude_input_prompt=True,
+                        exclude_output_prompt=True)
+
+
+def page(nb, title: str, lang: str, brand: str, back: str = "../index.html", error: str | None = None,
+         footer: str = "") -> str:
+    """The section as one offline HTML page."""
+    body, _ = _exporter().from_notebook_node(nb)
+    banner = f'<div class="error-banner">{html.escape(error)}</div>' if error else ""
+    index = "返回目录" if lang == "zh" else "Index"
+    return (f'<!doctype html>\n<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{html.escape(title)}</title>'
+            f"<style>{STYLE}</style></head><body>"
+            f'<header class="bar"><span class="brand">{html.escape(brand)}</span><a href="{back}">{index}</a></header>'
+            f"<main>{banner}{body}</main><footer>{html.escape(footer)}</footer></body></html>\n")
+
+
+def chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+
+
+def to_pdf(html_path: Path, pdf_path: Path, timeout: float = 120) -> None:
+    """Print `html_path` to `pdf_path` with headless Chromium (A4, no header/footer)."""
+    browser = chromium()
+    if browser is None:
+        raise RuntimeError("PDF needs Chromium (Debian package `chromium`); run `make setup` as root or use --format html")
+    with tempfile.TemporaryDirectory(prefix="kpireport-chromium-") as profile:
+        cmd = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
+               "--disable-background-networking", "--disable-component-update", "--disable-sync",
+               f"--user-data-dir={profile}", "--no-pdf-header-footer", "--run-all-compositor-stages-before-draw",
+               f"--print-to-pdf={pdf_path}", html_path.resolve().as_uri()]
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    if done.returncode != 0 or not pdf_path.exists() or pdf_path.stat().st_size == 0:
+        raise RuntimeError(f"Chromium could not print {html_path.name}: {done.stderr.strip()[-300:]}")
