@@ -68,7 +68,7 @@ def trend(wb: Workbench):
     hue = "department" if wb.company else "team"
     ax = plots.trend_lines(frame, "period", "mean", hue=hue, title=_t(wb, "平均综合分走势", "Mean composite by period"))
     ax.set_ylabel(label("composite", wb.lang))
-    ax.legend(title=label(hue, wb.lang), fontsize=8, ncol=2)
+    ax.legend(title=label(hue, wb.lang), fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return ax
 
 

@@ -1,6 +1,5 @@
 """The command line verbs of interfaces.md §3."""
 
-import json
 
 from typer.testing import CliRunner
 
@@ -47,17 +46,6 @@ def test_scores_refuses_unknown_suffix(tmp_path):
     result = runner.invoke(app, ["scores", "--out", str(tmp_path / "s.txt")])
     assert result.exit_code == 1 and ".csv or .xlsx" in said(result)
     assert not (tmp_path / "s.txt").exists()
-
-
-def test_pack_writes_index_and_manifest(tmp_path):
-    result = runner.invoke(app, ["pack", "--out", str(tmp_path)])
-    assert result.exit_code == 0, result.output
-    manifest = json.loads((tmp_path / "2026Q3" / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["period"] == "2026Q3" and all(d["status"] == "ok" for d in manifest["documents"])
-    assert {"period", "department", "section", "status", "seconds"} <= set(manifest["documents"][0])
-    assert "measures.csv" in manifest["inputs"]
-    page = (tmp_path / "2026Q3" / "index.html").read_text(encoding="utf-8")
-    assert "销售部" in page and "http" not in page  # offline
 
 
 def test_formula_injection_is_neutralised():

@@ -49,7 +49,9 @@ class WarmKernel:
     def run(self, nb) -> None:
         nb.cells.insert(0, nbformat.v4.new_code_cell(RESET))
         try:
-            NotebookClient(nb, km=self.km, kc=self.kc, timeout=TIMEOUT, kernel_name="python3").execute()
+            client = NotebookClient(nb, km=self.km, timeout=TIMEOUT, kernel_name="python3")
+            client.kc = self.kc  # reuse the running kernel's client: no new sockets per notebook
+            client.execute()
         finally:
             del nb.cells[0]
 

@@ -43,8 +43,12 @@ def primary_kpi(wb: Workbench, department: str | None = None) -> str | None:
 
 
 def bands_of(sheet: pd.DataFrame) -> pd.Series:
-    """Top 20% / middle 60% / bottom 20% of each department by composite rank."""
-    n = sheet.groupby("department", observed=True)["composite"].transform("count")
-    position = (ranking.rank(sheet["composite"], by=sheet["department"]).astype(float) - 1) / n
-    return pd.Series(np.select([position < 0.2, position < 0.8], ["top 20%", "middle 60%"], "bottom 20%"),
+    """Top 20% / middle 60% / bottom 20% of each department by composite: the top band holds
+    the first k ranks and the bottom band the last k, k = 20% of the department rounded half
+    up (at least 1); ties at a boundary fall in the outer band."""
+    size = sheet.groupby("department", observed=True)["composite"].transform("count")
+    k = np.maximum(np.floor(0.2 * size + 0.5), 1)
+    from_top = ranking.rank(sheet["composite"], by=sheet["department"])
+    from_bottom = ranking.rank(sheet["composite"], ascending=True, by=sheet["department"])
+    return pd.Series(np.select([from_top <= k, from_bottom <= k], ["top 20%", "bottom 20%"], "middle 60%"),
                      index=sheet.index)

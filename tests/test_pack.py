@@ -1,0 +1,167 @@
+"""The one-command pack (interfaces.md §3–4): documents, index, manifest, privacy, offline
+pages, up-to-date documents skipped, failures recorded, nothing half-written."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+from typer.testing import CliRunner
+
+from kpilib.cli import app
+from tests.conftest import ROOT
+from tests.test_cli import said
+
+runner = CliRunner()
+SECTIONS = "overview,rankings,details"
+
+
+def build(out: Path, *extra: str):
+    return runner.invoke(app, ["pack", "--out", str(out), "--departments", "sales,all", "--sections", SECTIONS,
+                               "--jobs", "2", *extra])
+
+
+@pytest.fixture(scope="module")
+def pack(tmp_path_factory):
+    out = tmp_path_factory.mktemp("reports")
+    result = build(out)
+    assert result.exit_code == 0, said(result)
+    return out / "2026Q3"
+
+
+def manifest_of(folder: Path) -> dict:
+    return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+
+
+def test_documents_index_and_manifest(pack):
+    docs = manifest_of(pack)["documents"]
+    assert {(d["department"], d["section"]) for d in docs} == {
+        ("all", "10_overview"), ("all", "30_rankings"),
+        ("sales", "10_overview"), ("sales", "30_rankings"), ("sales", "70_details")}
+    for d in docs:
+        assert d["status"] == "ok" and d["seconds"] > 0 and d["period"] == "2026Q3"
+        assert d["parameters"]["department"] == d["department"] and len(d["key"]) == 64
+        assert (pack / d["outputs"][0]).exists()
+    index = (pack / "index.html").read_text(encoding="utf-8")
+    assert all(f'href="{d["outputs"][0]}"' in index for d in docs)
+    assert "measures.csv" in manifest_of(pack)["inputs"] and (pack / "scores.xlsx").exists()
+
+
+def test_pages_are_offline_and_chinese(pack):
+    for page in pack.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert not re.search(r"""(src|href)=["']?(https?:)?//""", text), page
+        assert "<script src" not in text
+    overview = (pack / "sales" / "10_overview.html").read_text(encoding="utf-8")
+    assert "销售部 · 2026Q3 · 概览与考核规则" in overview and 'src="data:image/png;base64' in overview
+    assert "papermill notebooks" not in overview  # the analyst-only intro is not in the report
+
+
+def test_a_department_pack_shows_only_its_people(pack, sample):
+    people = sample.people()
+    sales = set(people.loc[people["department"] == "sales", "name"])
+    others = set(people.loc[people["department"] != "sales", "name"]) - sales
+    text = "".join(p.read_text(encoding="utf-8") for p in (pack / "sales").glob("*.html"))
+    assert sales & set(re.findall(r"[\u4e00-\u9fff]{2,3}", text))
+    assert not [n for n in others if f">{n}<" in text]
+    company = "".join(p.read_text(encoding="utf-8") for p in (pack / "all").glob("*.html"))
+    assert not [n for n in set(people["name"]) if f">{n}<" in company]
+
+
+def test_up_to_date_documents_are_skipped(pack, tmp_path):
+    out = tmp_path / "reports"
+    shutil.copytree(pack.parent, out)
+    again = build(out)
+    assert again.exit_code == 0 and "5 up to date" in again.output
+    assert {d["status"] for d in manifest_of(out / "2026Q3")["documents"]} == {"skipped"}
+    forced = build(out, "--force")
+    assert {d["status"] for d in manifest_of(out / "2026Q3")["documents"]} == {"ok"} and forced.exit_code == 0
+
+
+def test_bad_options_are_explained(tmp_path):
+    for args, expected in ((["--format", "docx"], "--format"), (["--departments", "nowhere"], "unknown nowhere"),
+                           (["--sections", "astrology"], "unknown astrology")):
+        result = runner.invoke(app, ["pack", "--out", str(tmp_path), *args])
+        assert result.exit_code == 1 and expected in said(result), args
+    assert not any(tmp_path.iterdir()) or not (tmp_path / "2026Q3").exists()
+
+
+def test_a_failing_notebook_is_recorded_and_the_rest_are_built(tmp_path, monkeypatch):
+    params = tmp_path / "params"
+    shutil.copytree(ROOT / "params", params, ignore=shutil.ignore_patterns("clients"))
+    folder = params / "clients" / "broken" / "notebooks"
+    folder.mkdir(parents=True)
+    nb = nbformat.read(ROOT / "notebooks" / "10_overview.ipynb", as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("raise ValueError('the sky fell')"))
+    nbformat.write(nb, folder / "80_broken.ipynb")
+    monkeypatch.setenv("KPIREPORT_PARAMS", str(params))
+    result = runner.invoke(app, ["pack", "--client", "broken", "--out", str(tmp_path / "r"), "--departments", "sales",
+                                 "--sections", "overview,broken"])
+    assert result.exit_code == 1
+    docs = {d["section"]: d for d in manifest_of(tmp_path / "r" / "2026Q3")["documents"]}
+    assert docs["10_overview"]["status"] == "ok" and docs["80_broken"]["status"] == "failed"
+    assert "ValueError: the sky fell" in docs["80_broken"]["error"]
+    page = (tmp_path / "r" / "2026Q3" / "sales" / "80_broken.html").read_text(encoding="utf-8")
+    assert "error-banner" in page and "the sky fell" in page
+    assert (tmp_path / "r" / "2026Q3" / "sales" / "80_broken.failed.ipynb").exists()
+
+
+def test_a_crash_leaves_the_previous_pack(pack, tmp_path, monkeypatch):
+    out = tmp_path / "reports"
+    shutil.copytree(pack.parent, out)
+    before = (out / "2026Q3" / "manifest.json").read_bytes()
+
+    def boom(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("kpilib.pack.write_scores", boom)
+    result = build(out, "--force")
+    assert result.exit_code != 0
+    assert (out / "2026Q3" / "manifest.json").read_bytes() == before
+    assert [p.name for p in out.iterdir() if p.name.startswith(".2026Q3")] == []
+
+
+@pytest.mark.slow
+def test_pdf_is_printed_with_chinese(tmp_path):
+    import subprocess
+
+    result = runner.invoke(app, ["pack", "--out", str(tmp_path), "--departments", "sales", "--sections", "overview",
+                                 "--format", "pdf"])
+    assert result.exit_code == 0, said(result)
+    pdf = tmp_path / "2026Q3" / "sales" / "10_overview.pdf"
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "销售部" in text and "考核规则与权重" in text
+    assert not (tmp_path / "2026Q3" / "sales" / "10_overview.html").exists()
+
+
+@pytest.mark.slow
+def test_pack_on_a_dask_cluster(tmp_path):
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=1, threads_per_worker=2, processes=True, dashboard_address=None) as cluster:
+        result = runner.invoke(app, ["pack", "--out", str(tmp_path), "--departments", "hr", "--sections",
+                                     "overview,rankings", "--scheduler", cluster.scheduler_address])
+    assert result.exit_code == 0, said(result)
+    docs = manifest_of(tmp_path / "2026Q3")["documents"]
+    assert len(docs) == 2 and {d["status"] for d in docs} == {"ok"}
+    assert manifest_of(tmp_path / "2026Q3")["scheduler"] == cluster.scheduler_address
+
+
+@pytest.mark.slow
+def test_index_screenshot_in_a_browser(pack, tmp_path):
+    import subprocess
+
+    from PIL import Image
+
+    from kpilib.pack.render import chromium
+
+    shot = tmp_path / "index.png"
+    subprocess.run([chromium(), "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={tmp_path / 'p'}",
+                    "--window-size=1200,900", f"--screenshot={shot}", (pack / "index.html").as_uri()],
+                   capture_output=True, timeout=120, check=True)
+    image = Image.open(shot).convert("L")
+    assert image.size == (1200, 900) and len(set(image.getdata())) > 20  # text and colour, not a blank page

@@ -1,0 +1,156 @@
+"""Section tables on the sample company: consistent with the scoring sheet and the library
+they call, scoped to the department, and names-free at company level."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from kpilib import sections, stats, workbench
+from kpilib.problems import UserError
+from tests.conftest import SAMPLE
+
+PERIOD = "2026Q3"
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("cache")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("KPIREPORT_CACHE", str(folder))
+        workbench._MEMO.clear()  # a scoring kept in memory by an earlier test would bypass the disk cache
+        yield folder
+
+
+@pytest.fixture(scope="module")
+def sales(cache):
+    return workbench.open_workbench(PERIOD, "sales", SAMPLE)
+
+
+@pytest.fixture(scope="module")
+def company(cache):
+    return workbench.open_workbench(PERIOD, "all", SAMPLE)
+
+
+def test_workbench_scores_the_history_and_caches_it(sales, cache, sample, config):
+    from kpilib.scoring import score
+
+    assert sales.periods == ["2024Q4", "2025Q1", "2025Q2", "2025Q3", "2025Q4", "2026Q1", "2026Q2", "2026Q3"]
+    assert sales.previous == "2026Q2" and set(sales.sheet()["department"]) == {"sales"}
+    direct = score(sample, config, "2026Q2").sheet.query("department == 'sales'").reset_index(drop=True)
+    pd.testing.assert_frame_equal(sales.sheet("2026Q2"), direct)
+    assert len(list(cache.glob("*.pkl"))) == 1
+    workbench._MEMO.clear()
+    again = workbench.open_workbench(PERIOD, "sales", SAMPLE)  # from the disk cache
+    pd.testing.assert_frame_equal(again.quarters, sales.quarters)
+
+
+def test_cache_key_follows_the_inputs(tmp_path, cache, config):
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(SAMPLE, data)
+    first = workbench._key(data, config, PERIOD, "zh")
+    with (data / "measures.csv").open("a", encoding="utf-8") as fh:
+        fh.write("2026-09,E0001,sales,1\n")
+    assert workbench._key(data, config, PERIOD, "zh") != first
+    assert workbench._key(data, config, PERIOD, "en") != workbench._key(data, config, PERIOD, "zh")
+
+
+def test_bad_arguments_are_explained(cache):
+    with pytest.raises(UserError, match="not in the scheme"):
+        workbench.open_workbench(PERIOD, "nowhere", SAMPLE)
+    with pytest.raises(UserError, match="zh or en"):
+        workbench.open_workbench(PERIOD, "sales", SAMPLE, lang="fr")
+    with pytest.raises(UserError, match="no measures"):
+        workbench.open_workbench("2023Q1", "sales", SAMPLE)
+
+
+def test_headline_and_grades_add_up(sales):
+    sheet = sales.sheet()
+    head = sections.headline(sales)
+    assert head["people"].sum() == len(sheet)
+    weighted = (head["mean"] * head["people"]).sum() / head["people"].sum()
+    assert weighted == pytest.approx(sheet["composite"].mean())
+    assert "" not in set(head["team"])  # the head of department is a named row
+    grades = sections.grade_counts(sales)
+    assert grades.drop(columns="team").to_numpy().sum() == len(sheet)
+    assert list(grades.columns[1:]) == ["优秀", "良好", "合格", "待改进"]
+
+
+def test_scheme_table_shows_weights_and_thresholds_in_their_units(sales, config):
+    table = sections.scheme_table(sales).set_index("kpi")
+    weights = config.scheme.departments["sales"]
+    assert table["weight"].sum() == sum(weights.quantitative.values()) + sum(weights.qualitative.values())
+    assert table.loc["renewal_rate", "target"] == "85%"
+    assert table.loc["sales_amount", "target"] == "1,600,000"
+
+
+def test_concentration_is_the_library_statistic(sales):
+    row = sections.concentration(sales).iloc[0]
+    lines = sales.period_lines()
+    amounts = lines[lines["kpi"] == "sales_amount"]["actual"].dropna()
+    assert row["top_share"] == pytest.approx(stats.top_share(amounts, 0.2))
+    assert row["gini"] == pytest.approx(stats.gini(amounts))
+    assert 0.40 < row["top_share"] < 0.50  # the planted heavy tail (source report: 45%)
+
+
+def test_bands_split_each_department_20_60_20(company):
+    sheet = company.sheet()
+    bands = sections.common.bands_of(sheet)
+    shares = bands.groupby(sheet["department"]).value_counts(normalize=True).unstack()
+    assert np.allclose(shares["top 20%"], 0.2, atol=0.03) and np.allclose(shares["bottom 20%"], 0.2, atol=0.03)
+
+
+def test_ranking_table_and_movement(sales):
+    table = sections.ranking_table(sales)
+    assert table["rank"].is_monotonic_increasing and table.iloc[0]["composite"] == table["composite"].max()
+    before = sales.sheet("2026Q2").set_index("employee_id")["rank"]
+    row = table.dropna(subset=["previous_rank"]).iloc[5]
+    assert row["previous_rank"] == before[row["employee_id"]]
+    assert row["movement"] == row["previous_rank"] - row["rank"]
+
+
+def test_planted_supervisors_show_in_their_department(sales):
+    flags = sections.rater_table(sales).set_index("rater_id")["flag"]
+    assert flags.get("E0005") == "lenient" and flags.get("E0006") == "severe"
+
+
+def test_score_details_explain_every_line(sales):
+    details = sections.score_details(sales)
+    lines = sales.period_lines()
+    assert len(details) == len(lines)
+    sums = details.groupby("employee_id")["line_score"].sum()
+    assert sums.index.isin(sales.sheet()["employee_id"]).all()
+
+
+def test_company_tables_name_no_one(company, sample):
+    people = sample.people()
+    names = set(people["name"]) | set(people["employee_id"])
+    calls = ["scheme_table", "headline", "grade_counts", "kpi_attainment", "concentration", "band_profile",
+             "ranking_table", "rank_stability", "band_movement", "trend_frame", "person_trends", "outlook",
+             "top_drivers", "rater_table", "self_gap", "incentive_summary", "kpi_leaders", "most_improved",
+             "score_details", "new_hire_ramp"]
+    for name in calls:
+        frame = getattr(sections, name)(company)
+        shown = set(frame.astype(str).to_numpy().ravel()) | {str(c) for c in frame.columns}
+        assert not shown & names, name
+
+
+def test_department_tables_show_only_its_people(sales, sample):
+    people = sample.employees.set_index("employee_id")
+    others = set(people.loc[people["department"] != "sales", "name"]) - set(people.loc[people["department"] == "sales", "name"])
+    for name in ("ranking_table", "kpi_leaders", "most_improved", "outlook", "person_trends", "incentive_summary",
+                 "decisions", "score_details", "rater_table"):
+        frame = getattr(sections, name)(sales)
+        assert not set(frame.astype(str).to_numpy().ravel()) & others, name
+
+
+def test_bands_by_hand():
+    # 19 people: k = round_half_up(3.8) = 4 at each end; a tie at the top boundary stays on top
+    scores = [100, 99, 98, 97, 97] + list(range(80, 66, -1))
+    sheet = pd.DataFrame({"department": "d", "composite": [float(s) for s in scores]})
+    bands = sections.common.bands_of(sheet)
+    assert list(bands[:5]) == ["top 20%"] * 5
+    assert list(bands[-4:]) == ["bottom 20%"] * 4 and (bands == "middle 60%").sum() == 10
