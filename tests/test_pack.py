@@ -165,3 +165,17 @@ def test_index_screenshot_in_a_browser(pack, tmp_path):
                    capture_output=True, timeout=120, check=True)
     image = Image.open(shot).convert("L")
     assert image.size == (1200, 900) and len(set(image.getdata())) > 20  # text and colour, not a blank page
+
+
+def test_client_branding(tmp_path, monkeypatch):
+    from kpilib.pack import load_branding
+    from kpilib.problems import UserError
+
+    monkeypatch.setenv("KPIREPORT_PARAMS", str(tmp_path))
+    assert runner.invoke(app, ["new-client", "acme"]).exit_code == 0
+    brand = load_branding("acme")
+    assert brand.company == "acme" and brand.primary == "#1f4e79" and "--accent:#1f4e79" in brand.css()
+    (tmp_path / "clients" / "acme" / "branding.yaml").write_text("company: 某某集团\ncolours: {primary: red}\n",
+                                                                 encoding="utf-8")
+    with pytest.raises(UserError, match="branding.yaml.*colours.primary"):
+        load_branding("acme")

@@ -26,6 +26,7 @@ from kpilib.config import Config, default_params_dir
 from kpilib.data import Dataset
 from kpilib.pack.index import index_html, manifest
 from kpilib.pack.plan import Document, plan
+from kpilib.pack.render import Branding
 from kpilib.periods import Span
 from kpilib.problems import UserError
 from kpilib.scoring import Scores
@@ -56,14 +57,19 @@ def _environ(**values: str):
                 os.environ[k] = v
 
 
-def _brand(config: Config) -> str:
-    path = default_params_dir() / "clients" / (config.client or "") / "branding.yaml"
-    if config.client and path.exists():
-        import yaml
+def load_branding(client: str | None) -> Branding:
+    """The client's `branding.yaml` (company, colours.primary), else the house look."""
+    path = default_params_dir() / "clients" / (client or "") / "branding.yaml"
+    if not client or not path.exists():
+        return Branding()
+    import yaml
 
+    try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        return str(data.get("company") or data.get("name") or config.client)
-    return "kpireport"
+        colours = data.get("colours") or {}
+        return Branding(company=str(data.get("company") or client), primary=str(colours.get("primary") or "#1f4e79"))
+    except (yaml.YAMLError, ValueError, AttributeError) as exc:
+        raise UserError(f"{path}: {exc}") from None
 
 
 def _previous(final: Path) -> dict[str, dict]:
@@ -87,6 +93,7 @@ def build_pack(config: Config, dataset: Dataset, span: Span, out_dir: Path | str
     unknown = [d for d in departments or [] if d not in known and d != COMPANY]
     if unknown:
         raise UserError(f"--departments: unknown {', '.join(unknown)} (known: {', '.join(known)}, {COMPANY})")
+    brand = load_branding(config.client)
     with _environ(KPIREPORT_CACHE=str(cache)):
         wb = prepare(data_dir, config.client, span, lang, loaded=(config, dataset))
     present = wb.departments()
@@ -102,11 +109,11 @@ def build_pack(config: Config, dataset: Dataset, span: Span, out_dir: Path | str
         doc.env = env
     staging = Path(tempfile.mkdtemp(prefix=f".{span.label}-", dir=out_dir))
     try:
-        entries = _run(docs, staging, final, {} if force else _previous(final), jobs, scheduler, _brand(config), progress)
+        entries = _run(docs, staging, final, {} if force else _previous(final), jobs, scheduler, brand, progress)
         current = Scores(span, wb.sheet(), wb.period_lines(), wb.calibration, wb.problems)
         for name in ("scores.xlsx", "scores.csv"):
             write_scores(current, staging / name)
-        (staging / "index.html").write_text(index_html(wb, entries, _brand(config)), encoding="utf-8")
+        (staging / "index.html").write_text(index_html(wb, entries, brand), encoding="utf-8")
         extra = {"formats": list(formats), "departments": wanted, "jobs": jobs, "scheduler": scheduler}
         body = manifest(wb, entries, time.perf_counter() - started, extra)
         (staging / "manifest.json").write_text(json.dumps(body, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -120,7 +127,7 @@ def build_pack(config: Config, dataset: Dataset, span: Span, out_dir: Path | str
 
 
 def _run(docs: list[Document], staging: Path, final: Path, previous: dict[str, dict], jobs: int | None,
-         scheduler: str | None, brand: str, progress) -> list[dict]:
+         scheduler: str | None, brand: Branding, progress) -> list[dict]:
     from kpilib.pack import execute
 
     entries: list[dict] = []

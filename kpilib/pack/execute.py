@@ -91,8 +91,9 @@ def _failure(nb, exc: Exception) -> str:
     return f"{type(exc).__name__}: {str(exc).strip().splitlines()[-1] if str(exc).strip() else ''}"
 
 
-def run_document(doc: Document, folder: Path, brand: str = "kpireport") -> dict:
+def run_document(doc: Document, folder: Path, brand: render.Branding | None = None) -> dict:
     """Execute, render and write one document under `folder`; returns its manifest entry fields."""
+    brand = brand or render.Branding()
     started = time.perf_counter()
     lang = doc.parameters.get("lang", "zh")
     nb = parameterize_notebook(load_notebook_node(str(doc.notebook)), doc.parameters)
@@ -121,7 +122,7 @@ def run_document(doc: Document, folder: Path, brand: str = "kpireport") -> dict:
     return {"status": "failed" if error else "ok", "seconds": round(time.perf_counter() - started, 3), "error": error}
 
 
-def run_local(docs: Iterable[Document], folder: Path, jobs: int, brand: str,
+def run_local(docs: Iterable[Document], folder: Path, jobs: int, brand: render.Branding,
               done: Callable[[Document, dict], None]) -> None:
     """Run the documents on `jobs` threads, each with its own warm kernel."""
     try:
@@ -134,7 +135,7 @@ def run_local(docs: Iterable[Document], folder: Path, jobs: int, brand: str,
             _kernels.pop().shutdown()
 
 
-def run_dask(docs: Iterable[Document], folder: Path, address: str, brand: str,
+def run_dask(docs: Iterable[Document], folder: Path, address: str, brand: render.Branding,
              done: Callable[[Document, dict], None]) -> None:
     """Run the documents on a Dask cluster (`--scheduler tcp://host:8786`)."""
     from distributed import Client

@@ -11,7 +11,7 @@ import pandas as pd
 
 from kpilib import __version__
 from kpilib.i18n import section_title
-from kpilib.pack.render import STYLE
+from kpilib.pack.render import Branding
 from kpilib.workbench import COMPANY, Workbench
 
 PACKAGES = ("pandas", "numpy", "scipy", "statsmodels", "pingouin", "matplotlib", "seaborn", "pandera",
@@ -54,7 +54,7 @@ def _link(doc: dict) -> str:
     return f'<td class="{status}">{links} {mark}</td>'
 
 
-def index_html(wb: Workbench, documents: list[dict], brand: str) -> str:
+def index_html(wb: Workbench, documents: list[dict], brand: Branding) -> str:
     """One page linking every document (departments as rows, sections as columns)."""
     zh = wb.lang == "zh"
     sections = sorted({d["section"] for d in documents})
@@ -75,10 +75,10 @@ def index_html(wb: Workbench, documents: list[dict], brand: str) -> str:
             "Each department's documents show only its own people; company pages show aggregates only.")
     return f"""<!doctype html>
 <html lang="{'zh-CN' if zh else 'en'}"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
-<style>{STYLE}
+<style>{brand.css()}
 td.failed{{background:#fef3f2}}.f{{color:var(--bad);font-weight:700}}.s{{color:var(--muted)}}
 table.grid th,table.grid td{{text-align:left}}</style></head>
-<body><header class="bar"><span class="brand">{html.escape(brand)}</span></header><main>
+<body><header class="bar"><span class="brand">{html.escape(brand.company)}</span></header><main>
 <h1>{html.escape(title)}</h1>
 <h2>{'报告' if zh else 'Documents'}</h2>
 <table class="grid"><thead><tr><th></th>{heads}</tr></thead><tbody>{''.join(grid)}</tbody></table>

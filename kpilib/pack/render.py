@@ -9,9 +9,11 @@ Chinese); nbconvert's webpdf cannot use a system Chromium and its LaTeX route dr
 from __future__ import annotations
 
 import html
+import re
 import shutil
 import subprocess
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from nbconvert import HTMLExporter
@@ -44,6 +46,21 @@ footer{max-width:1100px;margin:0 auto 2rem;color:var(--muted);font-size:.8rem}
 """
 
 
+@dataclass(frozen=True)
+class Branding:
+    """A client's look (`params/clients/<name>/branding.yaml`: company, colours.primary)."""
+
+    company: str = "kpireport"
+    primary: str = "#1f4e79"
+
+    def __post_init__(self):
+        if not re.fullmatch(r"#[0-9a-fA-F]{6}", self.primary):
+            raise ValueError(f"colours.primary: expected a colour like #1f4e79, got {self.primary!r}")
+
+    def css(self) -> str:
+        return STYLE + f":root{{--accent:{self.primary}}}"
+
+
 def _exporter() -> HTMLExporter:
     c = TraitletsConfig()
     c.TagRemovePreprocessor.remove_cell_tags = {ANALYST_TAG, "parameters", "injected-parameters"}
@@ -52,7 +69,7 @@ def _exporter() -> HTMLExporter:
                         exclude_output_prompt=True)
 
 
-def page(nb, title: str, lang: str, brand: str, back: str = "../index.html", error: str | None = None,
+def page(nb, title: str, lang: str, brand: Branding, back: str = "../index.html", error: str | None = None,
          footer: str = "") -> str:
     """The section as one offline HTML page."""
     body, _ = _exporter().from_notebook_node(nb)
@@ -60,8 +77,8 @@ def page(nb, title: str, lang: str, brand: str, back: str = "../index.html", err
     index = "返回目录" if lang == "zh" else "Index"
     return (f'<!doctype html>\n<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{html.escape(title)}</title>'
-            f"<style>{STYLE}</style></head><body>"
-            f'<header class="bar"><span class="brand">{html.escape(brand)}</span><a href="{back}">{index}</a></header>'
+            f"<style>{brand.css()}</style></head><body>"
+            f'<header class="bar"><span class="brand">{html.escape(brand.company)}</span><a href="{back}">{index}</a></header>'
             f"<main>{banner}{body}</main><footer>{html.escape(footer)}</footer></body></html>\n")
 
 
