@@ -23,8 +23,8 @@ $(SYSTEM): scripts/system-deps.sh
 
 setup: $(STAMP) $(SYSTEM)  ## create .venv, install the project and the Debian packages it needs
 
-pack: setup  ## build the demo report pack from data/sample/ into reports/
-	$(BIN)/kpireport pack --data data/sample
+pack: setup  ## build the demo report pack (HTML + PDF) from data/sample/ into reports/
+	$(BIN)/kpireport pack --data data/sample --format html,pdf
 
 test: setup  ## run the whole test suite (what CI runs)
 	$(BIN)/python -m pytest -n 2 -q
@@ -44,5 +44,5 @@ bench: setup  ## run the benchmarks and print the figures (see bench/README.md)
 sample: setup  ## regenerate data/sample/ (deterministic)
 	$(BIN)/kpireport demo-data --out data/sample
 
-clean:  ## remove generated reports (keeps .venv)
+clean:  ## remove generated reports and their cache (keeps .venv)
 	rm -rf reports

@@ -77,7 +77,8 @@ def index_html(wb: Workbench, documents: list[dict], brand: Branding) -> str:
 <html lang="{'zh-CN' if zh else 'en'}"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <style>{brand.css()}
 td.failed{{background:#fef3f2}}.f{{color:var(--bad);font-weight:700}}.s{{color:var(--muted)}}
-table.grid th,table.grid td{{text-align:left}}</style></head>
+table.grid th,table.grid td{{text-align:left;white-space:normal}}
+table.summary td:first-child,table.summary td:last-child{{text-align:left}}</style></head>
 <body><header class="bar"><span class="brand">{html.escape(brand.company)}</span></header><main>
 <h1>{html.escape(title)}</h1>
 <h2>{'报告' if zh else 'Documents'}</h2>
@@ -85,7 +86,7 @@ table.grid th,table.grid td{{text-align:left}}</style></head>
 {f'<div class="error-banner"><ul>{failures}</ul></div>' if failed else ''}
 <p>{html.escape(note)}</p>
 <h2>{'各部门概况' if zh else 'Departments'}</h2>
-<table><thead><tr>{''.join(f'<th>{h}</th>' for h in summary_head)}</tr></thead><tbody>{_summary_rows(wb)}</tbody></table>
+<table class="summary"><thead><tr>{''.join(f'<th>{h}</th>' for h in summary_head)}</tr></thead><tbody>{_summary_rows(wb)}</tbody></table>
 <p><a href="scores.xlsx">scores.xlsx</a> · <a href="scores.csv">scores.csv</a> · <a href="manifest.json">manifest.json</a></p>
 </main></body></html>
 """
