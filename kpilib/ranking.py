@@ -18,14 +18,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from kpilib.tiers import rank  # noqa: F401 - the ranking rule, re-exported for analysts
+
 BANDS = {"top 10%": (0.0, 0.10), "middle 30–60%": (0.30, 0.60), "bottom 20%": (0.80, 1.0)}
-
-
-def rank(values: pd.Series, ascending: bool = False, by: pd.Series | None = None) -> pd.Series:
-    """Rank 1 = best (highest unless `ascending`), ties share the lowest rank, within `by`."""
-    if by is None:
-        return values.rank(method="min", ascending=ascending).astype("Int64")
-    return values.groupby(by).rank(method="min", ascending=ascending).astype("Int64")
 
 
 def kpi_ranks(values: pd.DataFrame, directions: dict[str, str], people: pd.DataFrame | None = None,

@@ -35,10 +35,18 @@ def apportion(n: int, shares: dict[str, float]) -> dict[str, int]:
     return dict(zip(names, sizes.tolist(), strict=True))
 
 
+def rank(values: pd.Series, ascending: bool = False, by: pd.Series | None = None) -> pd.Series:
+    """Rank 1 = best (highest unless `ascending`), ties share the lowest rank, within `by`.
+    The one ranking rule of the package (kpilib.ranking re-exports it)."""
+    if by is None:
+        return values.rank(method="min", ascending=ascending).astype("Int64")
+    return values.groupby(by).rank(method="min", ascending=ascending).astype("Int64")
+
+
 def rank_within(sheet: pd.DataFrame, by: str, value: str = "composite") -> pd.Series:
-    """Rank 1 = best within each `by` group; ties share the lowest rank (method `min`)."""
+    """Rank 1 = best within each `by` group (the whole sheet when it has no such column)."""
     key = sheet[by] if by in sheet.columns else pd.Series("company", index=sheet.index)
-    return sheet.groupby(key)[value].rank(method="min", ascending=False).astype("Int64")
+    return rank(sheet[value], by=key)
 
 
 def assign_tiers(sheet: pd.DataFrame, tiers: Tiers) -> tuple[pd.DataFrame, pd.DataFrame]:
