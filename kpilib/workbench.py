@@ -158,7 +158,12 @@ def open_workbench(period: str | Span | None = None, department: str = COMPANY, 
         _write_cache(key, frames)
     _MEMO.clear()  # a warm kernel keeps the latest scoring only
     _MEMO[key] = frames
-    return Workbench(config=config, department=department, lang=lang, **frames)
+    wb = Workbench(config=config, department=department, lang=lang, **frames)
+    if wb.sheet().empty:
+        present = sorted(set(wb.quarters.loc[wb.quarters["period"] == wb.span.label, "department"]))
+        raise UserError(f"no one in {department} is scored in {wb.span.label} "
+                        f"(departments with people: {', '.join(present) or 'none'})")
+    return wb
 
 
 def prepare(data_dir: Path | str | None, client: str | None, period: str | Span | None, lang: str = "zh",

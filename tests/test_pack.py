@@ -84,7 +84,9 @@ def test_up_to_date_documents_are_skipped(pack, tmp_path):
 
 def test_bad_options_are_explained(tmp_path):
     for args, expected in ((["--format", "docx"], "--format"), (["--departments", "nowhere"], "unknown nowhere"),
-                           (["--sections", "astrology"], "unknown astrology")):
+                           (["--sections", "astrology"], "unknown astrology"),
+                           (["--departments", "procurement"], "no one in procurement"),
+                           (["--period", "2031Q1"], "no measures")):
         result = runner.invoke(app, ["pack", "--out", str(tmp_path), *args])
         assert result.exit_code == 1 and expected in said(result), args
     assert not any(tmp_path.iterdir()) or not (tmp_path / "2026Q3").exists()

@@ -65,6 +65,8 @@ def test_bad_arguments_are_explained(cache):
         workbench.open_workbench(PERIOD, "sales", SAMPLE, lang="fr")
     with pytest.raises(UserError, match="no measures"):
         workbench.open_workbench("2023Q1", "sales", SAMPLE)
+    with pytest.raises(UserError, match="no one in procurement is scored in 2026Q3"):
+        workbench.open_workbench(PERIOD, "procurement", SAMPLE)  # in the scheme, empty in the sample
 
 
 def test_headline_and_grades_add_up(sales):

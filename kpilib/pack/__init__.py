@@ -97,6 +97,10 @@ def build_pack(config: Config, dataset: Dataset, span: Span, out_dir: Path | str
     with _environ(KPIREPORT_CACHE=str(cache)):
         wb = prepare(data_dir, config.client, span, lang, loaded=(config, dataset))
     present = wb.departments()
+    empty = [d for d in departments or [] if d not in present and d != COMPANY]
+    if empty:
+        raise UserError(f"--departments: no one in {', '.join(empty)} is scored in {span.label} "
+                        f"(departments with people: {', '.join(present)})")
     wanted = [d for d in (departments or present) if d in present]
     final = out_dir / span.label
     params = {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in config.files}

@@ -81,7 +81,11 @@ def tier_allocation(wb: Workbench) -> pd.DataFrame:
     group, tier, size, share, planned, allocated, difference."""
     cal = wb.calibration
     if not wb.company:
-        cal = cal[cal["group"].astype(str).str.contains(wb.department, regex=False)]
+        within = wb.config.scheme.scoring.tiers.within
+        sheet = wb.sheet()
+        mine = set(sheet[within].astype(str)) if within in sheet.columns else {"company"}
+        pooled = cal["group"].astype(str).str.removeprefix("pooled: ").str.split(", ")
+        cal = cal[pooled.map(lambda names: bool(mine & set(names)))]
     return cal[["group", "tier", "size", "share", "planned", "allocated", "difference"]].reset_index(drop=True)
 
 
