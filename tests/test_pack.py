@@ -181,3 +181,12 @@ def test_client_branding(tmp_path, monkeypatch):
                                                                  encoding="utf-8")
     with pytest.raises(UserError, match="branding.yaml.*colours.primary"):
         load_branding("acme")
+
+
+@pytest.mark.slow
+def test_a_tiny_company_builds_every_section(tmp_path):
+    # 30 people: departments of 2–10, where models and tests have too little to work with
+    assert runner.invoke(app, ["demo-data", "--out", str(tmp_path / "data"), "--employees", "30"]).exit_code == 0
+    result = runner.invoke(app, ["pack", "--data", str(tmp_path / "data"), "--out", str(tmp_path / "r")])
+    assert result.exit_code == 0, said(result)
+    assert {d["status"] for d in manifest_of(tmp_path / "r" / "2026Q3")["documents"]} == {"ok"}

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import warnings
 
+import numpy as np
 import pandas as pd
 
 from kpilib import drivers, ranking, ratings, trends
 from kpilib.sections.common import group_of, with_names, with_teams
 from kpilib.workbench import Workbench
+
+MIN_RATERS = 3  # supervisors needed to separate rater from ratee variance
+
 
 # 40 trends ----------------------------------------------------------------------------
 
@@ -150,9 +154,17 @@ def self_gap(wb: Workbench) -> pd.DataFrame:
 def rater_variance(wb: Workbench) -> pd.DataFrame:
     """Where rating variance comes from (ratings.rater_effects, supervisor ratings): component
     (ratee, rater, residual), variance, share; attrs fit_warnings lists the optimiser's
-    warnings (small departments can put a variance on the boundary, i.e. zero)."""
+    warnings (small departments can put a variance on the boundary, i.e. zero). Empty
+    with fewer than MIN_RATERS supervisors or when the model cannot be fitted."""
+    rated = _scoped_ratings(wb)
+    supervised = rated[rated["rater_type"] == "supervisor"]
+    if supervised["rater_id"].nunique() < MIN_RATERS:
+        return pd.DataFrame(columns=["component", "variance", "share"])
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        variance, _ = ratings.rater_effects(_scoped_ratings(wb), rater_types=("supervisor",))
+        try:
+            variance, _ = ratings.rater_effects(rated, rater_types=("supervisor",))
+        except (np.linalg.LinAlgError, ValueError):  # too little crossing of raters and ratees to separate them
+            return pd.DataFrame(columns=["component", "variance", "share"])
     variance.attrs["fit_warnings"] = sorted({str(w.message) for w in caught})
     return variance
