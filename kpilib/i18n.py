@@ -66,6 +66,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "toward_mean": ("向均值回归", "toward the mean"), "smoothing": ("指数平滑", "exponential smoothing"),
     "rater": ("评分人", "rater"), "ratee": ("被评人", "ratee"), "residual": ("残差", "residual"),
     "new": ("新进", "new"), "direct": ("部门直属", "reports to the head"),
+    "breakthrough": ("突破", "breakthrough"), "last": ("沿用本期", "carry forward"),
+    "not in full": ("未足额发放", "not in full"), "yes": ("是", "yes"), "meets target": ("达标", "meets target"),
 }
 
 SECTIONS: dict[str, tuple[str, str]] = {
@@ -97,14 +99,26 @@ def section_title(section: str, lang: str) -> str:
     return _pick(SECTIONS[section], lang) if section in SECTIONS else section
 
 
+# columns whose values are words of the reports (translated cell by cell; other text is data)
+WORD_COLUMNS = {"kind", "direction", "trend", "flag", "method", "band", "rule", "outcome", "at_risk",
+                "bonus", "commission", "promotion", "reserve pool", "breakthrough", "watch list"}
+
+
+def _cell(value, lang: str):
+    if not isinstance(value, str) or lang != "zh":
+        return word(value, lang) if isinstance(value, str) else value
+    head, _, tail = value.partition(", ")  # "3×, not in full"
+    return word(head, lang) + (f"，{word(tail, lang)}" if tail else "")
+
+
 def labelled(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """A copy with column labels and known value words translated (for display only)."""
+    """A copy with column labels and the words in word columns translated (for display only)."""
     out = frame.copy()
     for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            values = set(out[col].dropna().unique())
-            if values and values <= set(WORDS) | {""}:
-                out[col] = out[col].map(lambda v: word(v, lang) if isinstance(v, str) else v)
+        if pd.api.types.is_bool_dtype(out[col]):
+            out[col] = out[col].map({True: word("yes", lang), False: ""})
+        elif str(col) in WORD_COLUMNS and not pd.api.types.is_numeric_dtype(out[col]):
+            out[col] = out[col].map(lambda v: _cell(v, lang))
     names = [label(str(c), lang) for c in out.columns]
     out.columns = [f"{n} ({c})" if names.count(n) > 1 else n for n, c in zip(names, out.columns, strict=True)]
     return out
