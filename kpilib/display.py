@@ -9,14 +9,15 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from kpilib.i18n import labelled
+from kpilib.i18n import label, labelled
 
 PERCENT = {"attainment", "met_target", "top_share", "share", "stayed", "mean_ratio", "median_ratio",
            "share_overrating", "top 20%", "middle 60%", "bottom 20%", "share_3"}
 THREE = {"gini", "kendall_tau_b", "spearman_rho", "rbo", "lmg", "first", "relative_weight", "r2",
          "spearman", "variance", "slope", "leniency", "ci_low", "ci_high", "mean_gap", "epsilon_sq", "H"}
 PVALUE = {"p_val", "p_adj", "kendall_p", "spearman_p"}
-WRAP = {"formula", "inputs", "evidence", "status", "outcome"}  # long text may wrap; other cells stay on one line
+WRAP = {"formula", "inputs", "evidence", "status", "outcome", "target_source"}
+WRITTEN = {"actual", "target", "baseline", "challenge"}  # numbers written as text in their unit: right-aligned  # long text may wrap; other cells stay on one line
 
 
 def _format(column: str, percent: set[str]):
@@ -42,11 +43,11 @@ def show(frame: pd.DataFrame, lang: str = "zh", percent: Iterable[str] = (), max
     shown = labelled(data, lang)
     names = dict(zip(data.columns, shown.columns, strict=True))
     formats = {names[c]: _format(str(c), pct) for c in data.columns if pd.api.types.is_numeric_dtype(data[c])}
-    text = [names[c] for c in data.columns if not pd.api.types.is_numeric_dtype(data[c])]
+    text = [names[c] for c in data.columns if not pd.api.types.is_numeric_dtype(data[c]) and str(c) not in WRITTEN]
     wrap = [names[c] for c in data.columns if str(c) in WRAP]
     styler = shown.style.format(formats, na_rep="").hide(axis="index")
     styler = styler.set_properties(subset=text, **{"text-align": "left"})
-    return styler.set_properties(subset=wrap, **{"white-space": "normal", "min-width": "12em"}) \
+    return styler.set_properties(subset=wrap, **{"white-space": "normal", "min-width": "8em"}) \
         .set_table_attributes('class="kpi-table"')
 
 
@@ -70,3 +71,17 @@ def title(wb, section: str) -> None:
 
     heading(wb.lang, *(f"{wb.department_name()} · {wb.span.label} · {section_title(section, lang)}"
                        for lang in ("zh", "en")), level=1)
+
+
+def cards(details: pd.DataFrame, lang: str = "zh",
+          person: tuple[str, ...] = ("rank", "employee_id", "name", "composite", "grade", "tier")) -> None:
+    """One heading and one table per person (sections.score_details): the appeal view."""
+    from IPython.display import display
+
+    for _, lines in details.groupby(list(person[:2]), sort=True):
+        first = lines.iloc[0]
+        heading(lang, *(f"{first['rank']}. {first['name']}（{first['employee_id']}）· {label('composite', 'zh')} "
+                        f"{first['composite']:.1f} · {first['grade']} · {first['tier']}",
+                        f"{first['rank']}. {first['name']} ({first['employee_id']}) · composite "
+                        f"{first['composite']:.1f} · {first['grade']} · tier {first['tier']}"), level=3)
+        display(show(lines.drop(columns=list(person)), lang))

@@ -27,7 +27,7 @@ body{font-family:"Noto Sans CJK SC","Noto Sans SC","PingFang SC","Microsoft YaHe
  margin:0;background:#f7f8fa;line-height:1.55;font-size:15px}
 header.bar{background:var(--accent);color:#fff;padding:.7rem 2rem;display:flex;gap:1.5rem;align-items:baseline}
 header.bar a{color:#fff;text-decoration:none;opacity:.85}header.bar .brand{font-weight:700}
-main{max-width:1100px;margin:1.5rem auto;background:#fff;padding:1.5rem 2.5rem;border:1px solid var(--line);border-radius:6px}
+main{max-width:1240px;margin:1.5rem auto;background:#fff;padding:1.5rem 2.5rem;border:1px solid var(--line);border-radius:6px}
 h1{font-size:1.6rem;margin:.2rem 0 1rem;color:var(--accent)}h2{font-size:1.2rem;margin:1.8rem 0 .6rem;
  border-bottom:2px solid var(--line);padding-bottom:.25rem}
 .anchor-link{display:none}
@@ -39,10 +39,11 @@ img{max-width:100%;height:auto}
 .output_stderr{display:none}
 .error-banner{background:#fef3f2;border:1px solid var(--bad);color:var(--bad);padding:.8rem 1rem;border-radius:4px}
 .output_error pre,.output_text pre{white-space:pre-wrap;font-size:.8rem}
-footer{max-width:1100px;margin:0 auto 2rem;color:var(--muted);font-size:.8rem}
+footer{max-width:1240px;margin:0 auto 2rem;color:var(--muted);font-size:.8rem}
 @media print{body{background:#fff;font-size:11px}header.bar{background:#fff;color:var(--accent);padding:0}
  header.bar a{display:none}main{border:0;margin:0;padding:0;max-width:none}table{page-break-inside:auto}
- tr{page-break-inside:avoid}h2{page-break-after:avoid}img{page-break-inside:avoid}}
+ tr{page-break-inside:avoid}h2,h3{page-break-after:avoid}img{page-break-inside:avoid}
+ .output_html{overflow:visible}table{font-size:9px}th,td{padding:.2rem .35rem}}
 """
 
 

@@ -52,3 +52,21 @@ def bands_of(sheet: pd.DataFrame) -> pd.Series:
     from_bottom = ranking.rank(sheet["composite"], ascending=True, by=sheet["department"])
     return pd.Series(np.select([from_top <= k, from_bottom <= k], ["top 20%", "bottom 20%"], "middle 60%"),
                      index=sheet.index)
+
+
+def in_unit(value: float | None, unit: str) -> str:
+    """A threshold as people write it: 85% for percents, 1,200,000 for amounts."""
+    if value is None:
+        return ""
+    if unit == "percent":
+        return f"{value:.0%}" if round(value * 100, 6).is_integer() else f"{value:.1%}"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+
+
+def written(wb: Workbench, lines: pd.DataFrame, columns: tuple[str, ...] = ("actual", "target")) -> pd.DataFrame:
+    """Lines with `columns` written in each KPI's unit (85.0%, 1,600,000), for reading, not computing."""
+    units = lines["kpi"].map(lambda k: wb.config.catalog.kpis[k].unit if k in wb.config.catalog.kpis else "")
+    out = lines.copy()
+    for col in columns:
+        out[col] = [in_unit(None if pd.isna(v) else float(v), u) for v, u in zip(lines[col], units, strict=True)]
+    return out

@@ -15,6 +15,7 @@ from kpilib.sections.common import (
     bands_of,
     composite_summary,
     group_of,
+    in_unit,
     primary_kpi,
     with_names,
     with_teams,
@@ -44,15 +45,6 @@ def scheme_table(wb: Workbench) -> pd.DataFrame:
                              "baseline": in_unit(t.baseline, k.unit), "target": in_unit(t.target, k.unit),
                              "challenge": in_unit(t.challenge, k.unit)})
     return with_names(wb, pd.DataFrame(rows))
-
-
-def in_unit(value: float | None, unit: str) -> str:
-    """A threshold as people write it: 85% for percents, 1,200,000 for amounts."""
-    if value is None:
-        return ""
-    if unit == "percent":
-        return f"{value:.0%}" if round(value * 100, 6).is_integer() else f"{value:.1%}"
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
 
 
 def headline(wb: Workbench) -> pd.DataFrame:

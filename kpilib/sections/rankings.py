@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from kpilib import ranking
-from kpilib.sections.common import composite_summary, with_names, with_teams
+from kpilib.sections.common import composite_summary, with_names, with_teams, written
 from kpilib.workbench import Workbench
 
 # 30 rankings --------------------------------------------------------------------------
@@ -28,7 +28,7 @@ def ranking_table(wb: Workbench) -> pd.DataFrame:
 
 def kpi_leaders(wb: Workbench, k: int = 5) -> pd.DataFrame:
     """The best `k` people on each quantitative KPI of the department by attainment
-    (kpi_name, rank, name, actual, target, attainment)."""
+    (kpi_name, rank, name, actual, target, attainment; actual and target written in the KPI's unit)."""
     if wb.company:
         return pd.DataFrame()
     lines = wb.period_lines()
@@ -36,6 +36,7 @@ def kpi_leaders(wb: Workbench, k: int = 5) -> pd.DataFrame:
     q["rank"] = ranking.rank(q["attainment"], by=q["kpi"])
     q = q[q["rank"] <= k].sort_values(["kpi", "rank", "employee_id"])
     q["kpi_name"] = q["kpi"].map(wb.kpi_name)
+    q = written(wb, q)
     return q[["kpi_name", "rank", "name", "actual", "target", "attainment"]].reset_index(drop=True)
 
 

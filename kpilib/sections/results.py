@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from kpilib import incentives
-from kpilib.sections.common import with_names
+from kpilib.sections.common import with_names, written
 from kpilib.workbench import Workbench
 
 RULES = ("bonus", "commission", "promotion", "reserve pool", "breakthrough", "watch list")
@@ -54,15 +54,16 @@ def incentive_summary(wb: Workbench) -> pd.DataFrame:
 
 
 def score_details(wb: Workbench) -> pd.DataFrame:
-    """How every score was computed, line by line (department only): rank, name, kpi_name,
-    weight, formula, inputs, actual, target, target_source, attainment, rating, line_score,
-    status — sorted by rank, then weight."""
+    """How every score was computed, line by line (department only): rank, employee_id,
+    name, composite, grade, tier, then per line kpi_name, weight, formula, inputs, actual,
+    target (both written in the KPI's unit), target_source, attainment, rating,
+    line_score, status — by rank, quantitative lines first, heaviest first."""
     if wb.company:
         return pd.DataFrame()
-    lines = wb.period_lines()
-    rank = wb.sheet().set_index("employee_id")["rank"]
-    out = lines.assign(rank=lines["employee_id"].map(rank))
+    lines = written(wb, wb.period_lines())
+    person = wb.sheet().set_index("employee_id")[["rank", "composite", "grade", "tier"]]
+    out = lines.join(person, on="employee_id")
     out = out.sort_values(["rank", "employee_id", "kind", "weight"], ascending=[True, True, False, False])
-    cols = ["rank", "employee_id", "name", "kpi_name", "weight", "formula", "inputs", "actual", "target",
-            "target_source", "attainment", "rating", "line_score", "status"]
+    cols = ["rank", "employee_id", "name", "composite", "grade", "tier", "kpi_name", "weight", "formula", "inputs",
+            "actual", "target", "target_source", "attainment", "rating", "line_score", "status"]
     return out[cols].reset_index(drop=True)
