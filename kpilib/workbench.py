@@ -80,7 +80,7 @@ class Workbench:
 
     Frames cover every department (scope with `scoped`); `periods` are the labels of the
     history, oldest first, ending with `span.label`.
-    - quarters: scoring sheets of the history periods (one row per person and period).
+    - history: scoring sheets of the history periods (one row per person and period).
     - lines: line scores of the history periods (period, employee_id, kpi, ...).
     - months: monthly scoring sheets of the months up to the period's end.
     - calibration: tier allocation of the current period.
@@ -92,7 +92,7 @@ class Workbench:
     department: str
     lang: str
     periods: list[str]
-    quarters: pd.DataFrame
+    history: pd.DataFrame
     lines: pd.DataFrame
     months: pd.DataFrame
     calibration: pd.DataFrame
@@ -114,7 +114,7 @@ class Workbench:
 
     def sheet(self, period: str | None = None) -> pd.DataFrame:
         """The scoring sheet of `period` (default: the current one), scoped."""
-        frame = self.quarters[self.quarters["period"] == (period or self.span.label)]
+        frame = self.history[self.history["period"] == (period or self.span.label)]
         return self.scoped(frame).reset_index(drop=True)
 
     def period_lines(self, period: str | None = None) -> pd.DataFrame:
@@ -123,7 +123,7 @@ class Workbench:
 
     def departments(self) -> list[str]:
         """The departments in scope that have people scored this period."""
-        present = set(self.quarters.loc[self.quarters["period"] == self.span.label, "department"])
+        present = set(self.history.loc[self.history["period"] == self.span.label, "department"])
         wanted = [d for d in self.config.scheme.departments if d in present]
         return wanted if self.company else [d for d in wanted if d == self.department]
 
@@ -160,7 +160,7 @@ def open_workbench(period: str | Span | None = None, department: str = COMPANY, 
     _MEMO[key] = frames
     wb = Workbench(config=config, department=department, lang=lang, **frames)
     if wb.sheet().empty:
-        present = sorted(set(wb.quarters.loc[wb.quarters["period"] == wb.span.label, "department"]))
+        present = sorted(set(wb.history.loc[wb.history["period"] == wb.span.label, "department"]))
         raise UserError(f"no one in {department} is scored in {wb.span.label} "
                         f"(departments with people: {', '.join(present) or 'none'})")
     return wb
@@ -229,7 +229,7 @@ def _score_history(loaded: tuple[Config, Dataset], period: str | Span | None, la
                for m in pd.period_range(span.end - (config.scheme.incentives.promotion_months - 1), span.end, freq="M")
                if m in available]
     return {"dataset": dataset, "span": span, "periods": list(scored),
-            "quarters": pd.concat([s.sheet for s in scored.values()], ignore_index=True),
+            "history": pd.concat([s.sheet for s in scored.values()], ignore_index=True),
             "lines": pd.concat([s.lines for s in scored.values()], ignore_index=True),
             "months": pd.concat(monthly, ignore_index=True) if monthly else pd.DataFrame(),
             "calibration": current.calibration, "problems": current.problems}

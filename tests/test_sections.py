@@ -43,7 +43,7 @@ def test_workbench_scores_the_history_and_caches_it(sales, cache, sample, config
     assert len(list(cache.glob("*.pkl"))) == 1
     workbench._MEMO.clear()
     again = workbench.open_workbench(PERIOD, "sales", SAMPLE)  # from the disk cache
-    pd.testing.assert_frame_equal(again.quarters, sales.quarters)
+    pd.testing.assert_frame_equal(again.history, sales.history)
 
 
 def test_cache_key_follows_the_inputs(tmp_path, cache, config):

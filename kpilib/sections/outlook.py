@@ -20,7 +20,7 @@ def trend_frame(wb: Workbench) -> pd.DataFrame:
     """Mean composite per period and team (department) or department (company): period,
     group column, mean, people — the input of plots.trend_lines."""
     by = group_of(wb)
-    frame = with_teams(wb, wb.scoped(wb.quarters)).groupby(["period", by], observed=True)["composite"].agg(
+    frame = with_teams(wb, wb.scoped(wb.history)).groupby(["period", by], observed=True)["composite"].agg(
         mean="mean", people="size").reset_index()
     return with_names(wb, frame)
 
@@ -29,7 +29,7 @@ def person_trends(wb: Workbench) -> pd.DataFrame:
     """Mann–Kendall trend of each person's composite over the history (trends.trend_table).
     Department: name, n, trend, slope, p_val for people with a significant trend; company:
     people per department and trend (department, trend, people)."""
-    history = wb.scoped(wb.quarters)[["employee_id", "period", "composite", "department", "name"]]
+    history = wb.scoped(wb.history)[["employee_id", "period", "composite", "department", "name"]]
     table = trends.trend_table(history, "composite")
     info = wb.scoped(wb.sheet()).set_index("employee_id")
     table = table[table["employee_id"].isin(info.index)]
@@ -58,7 +58,7 @@ def outlook(wb: Workbench) -> pd.DataFrame:
     """Next-period forecast per person (trends.forecast, toward the mean) and who is at risk
     of falling below the lowest passing grade. Department: name, last, forecast, at_risk
     (at-risk people first); company: department, people, at_risk (count)."""
-    history = wb.scoped(wb.quarters)[["employee_id", "period", "composite"]]
+    history = wb.scoped(wb.history)[["employee_id", "period", "composite"]]
     grades = wb.config.scheme.scoring.grades
     pass_grade = min(g.min for g in grades if g.min > 0) if any(g.min > 0 for g in grades) else 0.0
     fc = trends.at_risk(trends.forecast(history, "composite"), pass_grade)
@@ -75,7 +75,7 @@ def outlook(wb: Workbench) -> pd.DataFrame:
 
 def forecast_check(wb: Workbench) -> pd.DataFrame:
     """How well the forecasts did on the history (trends.backtest): method, mae, spearman."""
-    history = wb.scoped(wb.quarters)[["employee_id", "period", "composite"]]
+    history = wb.scoped(wb.history)[["employee_id", "period", "composite"]]
     test = trends.backtest(history, "composite")
     return test.attrs["summary"].reset_index() if len(test) else pd.DataFrame()
 
@@ -86,7 +86,7 @@ def _pooled_kpis(wb: Workbench, department: str, periods: int = 4) -> tuple[pd.D
     frames = []
     for period in wb.periods[-periods:]:
         lines = wb.lines[wb.lines["period"] == period]
-        sheet = wb.quarters[wb.quarters["period"] == period]
+        sheet = wb.history[wb.history["period"] == period]
         frames.append(drivers.kpi_frame(lines, sheet, department).dropna())
     frame = pd.concat(frames, ignore_index=True)
     kpis = [c for c in frame.columns if c != "composite" and frame[c].std() > 0]

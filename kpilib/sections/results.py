@@ -19,7 +19,7 @@ def decisions(wb: Workbench) -> pd.DataFrame:
     lines = wb.period_lines()
     months = wb.scoped(wb.months) if len(wb.months) else wb.months
     complaints = lines[lines["kpi"] == "complaint_rate"].set_index("employee_id")["actual"]
-    quarterly = wb.scoped(wb.quarters)
+    quarterly = wb.scoped(wb.history)
     primary = lines[lines["kind"] == "quantitative"]
     parts = [incentives.bonus(sheet, lines, rules), incentives.commission(lines, rules),
              incentives.promotion(months, complaints if len(complaints) else None, rules) if len(months) else None,
