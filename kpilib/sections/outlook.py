@@ -12,6 +12,7 @@ from kpilib.sections.common import group_of, with_names, with_teams
 from kpilib.workbench import Workbench
 
 MIN_RATERS = 3  # supervisors needed to separate rater from ratee variance
+MAX_RATEES = 400  # ratees in the crossed model (a seeded sample above this)
 
 
 # 40 trends ----------------------------------------------------------------------------
@@ -155,9 +156,17 @@ def rater_variance(wb: Workbench) -> pd.DataFrame:
     """Where rating variance comes from (ratings.rater_effects, supervisor ratings): component
     (ratee, rater, residual), variance, share; attrs fit_warnings lists the optimiser's
     warnings (small departments can put a variance on the boundary, i.e. zero). Empty
-    with fewer than MIN_RATERS supervisors or when the model cannot be fitted."""
+    with fewer than MIN_RATERS supervisors or when the model cannot be fitted. Above
+    MAX_RATEES ratees the model is fitted on the ratees of a seeded sample of supervisors
+    (whole teams, so each rater keeps all their ratees): memory stays bounded."""
     rated = _scoped_ratings(wb)
     supervised = rated[rated["rater_type"] == "supervisor"]
+    if supervised["employee_id"].nunique() > MAX_RATEES:  # the crossed model's design grows with ratees × ratings
+        teams = supervised.groupby("rater_id", observed=True)["employee_id"].unique().sample(frac=1.0, random_state=0)
+        kept = teams.index[teams.map(len).cumsum() <= MAX_RATEES]
+        ratees = set(supervised.loc[supervised["rater_id"].isin(kept), "employee_id"])
+        rated = rated[rated["employee_id"].isin(ratees)]
+        supervised = rated[rated["rater_type"] == "supervisor"]
     if supervised["rater_id"].nunique() < MIN_RATERS:
         return pd.DataFrame(columns=["component", "variance", "share"])
     with warnings.catch_warnings(record=True) as caught:
