@@ -8,6 +8,7 @@ import pandas as pd
 
 from kpilib import drivers
 from kpilib.i18n import label
+from kpilib.sections.results import QUIET
 from kpilib.workbench import Workbench
 
 
@@ -55,6 +56,16 @@ def regions(wb: Workbench, overall: pd.DataFrame) -> str:
         return f"各区域综合分{verdict}（Kruskal–Wallis H = {r['H']:.1f}，p = {r['p_val']:.3f}，ε² = {r['epsilon_sq']:.2f}）。"
     verdict = "differ significantly" if differ else "do not differ significantly"
     return f"Regions {verdict} (Kruskal–Wallis H = {r['H']:.1f}, p = {r['p_val']:.3f}, ε² = {r['epsilon_sq']:.2f})."
+
+
+def new_hires(wb: Workbench, ramp: pd.DataFrame) -> str:
+    """New hires' first three months relative to their team (stats.new_hire_ramp)."""
+    share = ramp.attrs.get("first_3_months")
+    if share is None or pd.isna(share):
+        return ""
+    if _zh(wb):
+        return f"新员工入职前 3 个月平均达到团队均值的 {share:.0%}。"
+    return f"In their first 3 months new hires reach {share:.0%} of their team's mean."
 
 
 def leaders(wb: Workbench, table: pd.DataFrame, k: int = 3) -> str:
@@ -111,7 +122,7 @@ def incentives(wb: Workbench, summary: pd.DataFrame) -> str:
         counts = summary.drop(columns="department").sum()
     else:
         counts = summary.drop(columns=["employee_id", "rank", "name", "composite", "tier"]).apply(
-            lambda c: int((~c.isin(["", "not yet", "standard", "0×"])).sum()))
+            lambda c: int((~c.isin(QUIET)).sum()))
     if _zh(wb):
         return "；".join(f"{label(r, 'zh')} {int(n)} 人" for r, n in counts.items()) + "。"
     return "; ".join(f"{r}: {int(n)}" for r, n in counts.items()) + "."

@@ -11,9 +11,13 @@ from kpilib.workbench import Workbench
 RULES = ("bonus", "commission", "promotion", "reserve pool", "breakthrough", "watch list")
 
 
-def decisions(wb: Workbench) -> pd.DataFrame:
+QUIET = {"", "not yet", "standard", "0×"}  # outcomes that select no one
+
+
+def decisions(wb: Workbench, notable: bool = False) -> pd.DataFrame:
     """Every incentive rule's decision per person (kpilib.incentives): employee_id, name,
-    rule, outcome, evidence — the long form HR checks and the employee can contest."""
+    rule, outcome, evidence — the long form HR checks and the employee can contest.
+    `notable`: only the decisions that select someone (a bonus, the watch list, ...)."""
     rules = wb.config.scheme.incentives
     sheet = wb.sheet()
     lines = wb.period_lines()
@@ -32,6 +36,8 @@ def decisions(wb: Workbench) -> pd.DataFrame:
     out = pd.concat([p[incentives.COLUMNS] for p in parts if p is not None and len(p)], ignore_index=True)
     out = out[out["employee_id"].isin(sheet["employee_id"])]
     out.insert(1, "name", out["employee_id"].map(sheet.set_index("employee_id")["name"]))
+    if notable:
+        out = out[~out["outcome"].isin(QUIET)]
     return out.reset_index(drop=True)
 
 
@@ -39,7 +45,7 @@ def incentive_summary(wb: Workbench) -> pd.DataFrame:
     """One row per person with the outcome of each rule (department), or per department
     the number of people each rule selects (company: department, bonus, commission, ...)."""
     long = decisions(wb)
-    notable = long[~long["outcome"].isin(["", "not yet", "standard", "0×"])]
+    notable = long[~long["outcome"].isin(QUIET)]
     if wb.company:
         dept = wb.sheet().set_index("employee_id")["department"]
         counts = pd.crosstab(notable["employee_id"].map(dept), notable["rule"]).reindex(columns=list(RULES), fill_value=0)
