@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from kpilib.i18n import label, labelled
+from kpilib.i18n import labelled
 
 PERCENT = {"attainment", "met_target", "top_share", "share", "stayed", "mean_ratio", "median_ratio",
            "share_overrating", "top 20%", "middle 60%", "bottom 20%", "share_3"}
@@ -73,15 +73,32 @@ def title(wb, section: str) -> None:
                        for lang in ("zh", "en")), level=1)
 
 
-def cards(details: pd.DataFrame, lang: str = "zh",
-          person: tuple[str, ...] = ("rank", "employee_id", "name", "composite", "grade", "tier")) -> None:
-    """One heading and one table per person (sections.score_details): the appeal view."""
-    from IPython.display import display
+def table_html(frame: pd.DataFrame, lang: str = "zh", percent: Iterable[str] = ()) -> str:
+    """The plain-HTML form of `show` (same labels and formats, no per-cell styles): ~5× faster,
+    for pages that hold thousands of small tables."""
+    pct = PERCENT | set(percent)
+    shown = labelled(frame, lang)
+    for raw, name in zip(frame.columns, shown.columns, strict=True):
+        if pd.api.types.is_numeric_dtype(frame[raw]):
+            shown[name] = frame[raw].map(_format(str(raw), pct))
+    return shown.to_html(index=False, border=0, na_rep="", classes="kpi-table kpi-card")
 
+
+def cards(details: pd.DataFrame, lang: str = "zh",
+          person: tuple[str, ...] = ("rank", "employee_id", "name", "composite", "grade", "tier")):
+    """One heading and one table per person (sections.score_details): the appeal view, as a
+    single HTML output (a department of thousands stays one output, not thousands)."""
+    import html as escape
+
+    from IPython.display import HTML
+
+    parts = []
     for _, lines in details.groupby(list(person[:2]), sort=True):
-        first = lines.iloc[0]
-        heading(lang, *(f"{first['rank']}. {first['name']}（{first['employee_id']}）· {label('composite', 'zh')} "
-                        f"{first['composite']:.1f} · {first['grade']} · {first['tier']}",
-                        f"{first['rank']}. {first['name']} ({first['employee_id']}) · composite "
-                        f"{first['composite']:.1f} · {first['grade']} · tier {first['tier']}"), level=3)
-        display(show(lines.drop(columns=list(person)), lang))
+        p = lines.iloc[0]
+        if lang == "zh":
+            title = f"{p['rank']}. {p['name']}（{p['employee_id']}）· 综合分 {p['composite']:.1f} · {p['grade']} · {p['tier']}"
+        else:
+            title = (f"{p['rank']}. {p['name']} ({p['employee_id']}) · composite {p['composite']:.1f} · "
+                     f"{p['grade']} · tier {p['tier']}")
+        parts.append(f"<h3>{escape.escape(title)}</h3>" + table_html(lines.drop(columns=list(person)), lang))
+    return HTML("".join(parts))
