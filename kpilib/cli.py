@@ -26,7 +26,7 @@ DataOpt = Annotated[Path | None, typer.Option("--data", help="Data folder (CSV, 
 ClientOpt = Annotated[str | None, typer.Option("--client", help="Client overlay in params/clients/NAME/.")]
 PeriodOpt = Annotated[str | None, typer.Option("--period", help="2025-07, 2025Q3, 2025H2 or 2025. "
                                                "Default: the latest complete quarter in the data.")]
-LangOpt = Annotated[str, typer.Option("--lang", help="zh or en (grade labels, KPI names).")]
+LangOpt = Annotated[str, typer.Option("--lang", help="zh or en: the language of grades, KPI names and reports.")]
 
 
 def main() -> None:

@@ -94,13 +94,16 @@ def importance(wb: Workbench):
                                                             "Share of explained variance by KPI (LMG, %)"))
 
 
-def raters(wb: Workbench):
-    """Leniency of each supervisor with its 95% interval."""
+def raters(wb: Workbench, most: int = 30):
+    """Leniency of each supervisor with its 95% interval (the `most` deviating when there are more)."""
     table = sections.rater_table(wb)
     if wb.company or table.empty:
         return None
+    title = _t(wb, "评分宽严度（相对同一被评人的其他评分人）", "Rater leniency vs the ratee's other raters")
+    if len(table) > most:
+        table = table.loc[table["leniency"].abs().nlargest(most).index]
+        title += _t(wb, f"：偏差最大的 {most} 位", f": the {most} furthest from 0")
     _, ax = plt.subplots(figsize=(8, max(3.0, 0.3 * len(table) + 1)))
-    ax = plots.rater_intervals(table, label="rater_name", ax=ax,
-                               title=_t(wb, "评分宽严度（相对同一被评人的其他评分人）", "Rater leniency vs the ratee's other raters"))
+    ax = plots.rater_intervals(table, label="rater_name", ax=ax, title=title)
     ax.set_xlabel(word("lenient", wb.lang) + " + / − " + word("severe", wb.lang))
     return ax
