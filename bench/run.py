@@ -11,8 +11,9 @@ peak resident memory (ru_maxrss of that process):
 4. pack: `kpireport pack` on the sample company (6 departments + company level, 48
    documents): HTML on 1 and 2 jobs from cold, the rerun (every document up to date),
    and HTML + PDF.
+5. pack-large: the same pack for a generated company of 10,000 people (Parquet).
 
-`--stages pack` (or `ri,intake,scores`) runs a subset.
+`--stages pack` (or `ri,intake,scores,pack-large`) runs a subset; the default runs all.
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ print(round(time.perf_counter() - started, 3))
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--employees", type=int, default=100_000)
-    parser.add_argument("--stages", default="ri,intake,scores,pack")
+    parser.add_argument("--stages", default="ri,intake,scores,pack,pack-large")
     args = parser.parse_args()
     stages = set(args.stages.split(","))
     if "ri" in stages:
@@ -76,6 +77,8 @@ def main() -> None:
                           "seconds": float(out.stdout.strip())}), flush=True)
     if "pack" in stages:
         pack()
+    if "pack-large" in stages:
+        pack_large()
     if stages & {"intake", "scores"}:
         large(args.employees)
 
@@ -89,6 +92,17 @@ def pack() -> None:
             run(f"pack sample, HTML, 48 documents, --jobs {jobs}, cold", base + ["--out", out, "--jobs", jobs])
         run("pack sample, HTML, rerun (all up to date)", base + ["--out", str(Path(tmp) / "jobs2"), "--jobs", "2"])
         run("pack sample, HTML + PDF, --jobs 2, cold", base + ["--out", str(Path(tmp) / "pdf"), "--format", "html,pdf"])
+
+
+def pack_large(employees: int = 10_000) -> None:
+    """The pack of a 10,000-person company, cold and rerun."""
+    with tempfile.TemporaryDirectory() as tmp:
+        data, out = str(Path(tmp) / "data"), str(Path(tmp) / "reports")
+        subprocess.run([PY, "-m", "kpilib", "demo-data", "--out", data, "--employees", str(employees),
+                        "--format", "parquet"], check=True, stdout=subprocess.DEVNULL)
+        run(f"pack {employees:,} people, HTML, 48 documents, --jobs 2, cold",
+            [PY, "-m", "kpilib", "pack", "--data", data, "--out", out])
+        run("pack rerun (all up to date)", [PY, "-m", "kpilib", "pack", "--data", data, "--out", out])
 
 
 def large(employees: int) -> None:
