@@ -7,9 +7,7 @@ import html
 import platform
 from importlib import metadata
 
-import pandas as pd
-
-from kpilib import __version__
+from kpilib import __version__, sections
 from kpilib.i18n import section_title
 from kpilib.pack.render import Branding
 from kpilib.workbench import COMPANY, Workbench
@@ -34,15 +32,14 @@ def manifest(wb: Workbench, documents: list[dict], seconds: float, extra: dict) 
 
 
 def _summary_rows(wb: Workbench) -> str:
-    sheet = wb.sheet()
-    order = [g.zh if wb.lang == "zh" else g.en for g in wb.config.scheme.scoring.grades]
-    grades = pd.crosstab(sheet["department"], sheet["grade"])
+    """One row per department: people, mean, best, lowest composite and the grade counts."""
+    head = sections.headline(wb).set_index("department")
+    grades = sections.grade_counts(wb).set_index("department")
     rows = []
-    for dept, g in sheet.groupby("department", observed=True):
-        counts = " · ".join(f"{k} {int(grades.loc[dept, k])}" for k in order if k in grades.columns and grades.loc[dept, k])
-        c = g["composite"]
-        rows.append(f"<tr><td>{html.escape(wb.department_name(dept))}</td><td>{len(g)}</td><td>{c.mean():.1f}</td>"
-                    f"<td>{c.max():.1f}</td><td>{c.min():.1f}</td><td>{html.escape(counts)}</td></tr>")
+    for name, row in head.iterrows():
+        counts = " · ".join(f"{g} {int(n)}" for g, n in grades.loc[name].items() if n)
+        rows.append(f"<tr><td>{html.escape(name)}</td><td>{int(row['people'])}</td><td>{row['mean']:.1f}</td>"
+                    f"<td>{row['best']:.1f}</td><td>{row['lowest']:.1f}</td><td>{html.escape(counts)}</td></tr>")
     return "".join(rows)
 
 

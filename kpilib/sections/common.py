@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kpilib import ranking
+from kpilib import ranking, stats
 from kpilib.i18n import word
 from kpilib.workbench import Workbench
 
@@ -32,8 +32,9 @@ def with_names(wb: Workbench, frame: pd.DataFrame, column: str = "department") -
 
 
 def composite_summary(sheet: pd.DataFrame, by: str) -> pd.DataFrame:
-    return sheet.groupby(by, observed=True)["composite"].agg(
-        people="size", mean="mean", median="median", best="max", lowest="min").reset_index()
+    """Composite per group (stats.summary_by): by, people, mean, median, best, lowest."""
+    table = stats.summary_by(sheet, "composite", by).rename(columns={"n": "people", "max": "best", "min": "lowest"})
+    return table.astype({"people": int})[[by, "people", "mean", "median", "best", "lowest"]]
 
 
 def primary_kpi(wb: Workbench, department: str | None = None) -> str | None:
