@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from kpilib import stats
+from kpilib.i18n import label
 from kpilib.sections.common import (
     BANDS,
     bands_of,
@@ -112,10 +113,12 @@ def concentration(wb: Workbench) -> pd.DataFrame:
         lines = wb.period_lines()
         if kpi and unit in ("currency", "count"):
             values = lines[(lines["department"] == dept) & (lines["kpi"] == kpi)]["actual"].dropna()
-            measure = wb.kpi_name(kpi)
+            formula = (wb.config.catalog.kpis[kpi].formula or "").strip()
+            named = wb.config.catalog.measures.get(formula)
+            measure = named.name(wb.lang) if named else wb.kpi_name(kpi)
         else:
             values = wb.sheet().query("department == @dept")["composite"].dropna()
-            measure = "composite"
+            measure = label("composite", wb.lang)
         values = values[values >= 0]
         if len(values) >= 5:
             rows.append({"department": dept, "measure": measure, "n": len(values),
