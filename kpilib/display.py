@@ -4,6 +4,7 @@ numbers formatted by what they are (percent, p-value, score), no index, and Mark
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Iterable
 
@@ -45,10 +46,15 @@ def show(frame: pd.DataFrame, lang: str = "zh", percent: Iterable[str] = (), max
     formats = {names[c]: _format(str(c), pct) for c in data.columns if pd.api.types.is_numeric_dtype(data[c])}
     text = [names[c] for c in data.columns if not pd.api.types.is_numeric_dtype(data[c]) and str(c) not in WRITTEN]
     wrap = [names[c] for c in data.columns if str(c) in WRAP]
-    styler = shown.style.format(formats, na_rep="").hide(axis="index")
-    styler = styler.set_properties(subset=text, **{"text-align": "left"})
-    return styler.set_properties(subset=wrap, **{"white-space": "normal", "min-width": "8em"}) \
-        .set_table_attributes('class="kpi-table"')
+    styles = {name: [{"selector": "td", "props": "text-align:left"}] for name in text}
+    for name in wrap:
+        styles.setdefault(name, []).append({"selector": "td", "props": "white-space:normal;min-width:8em"})
+    digest = hashlib.sha1(pd.util.hash_pandas_object(data, index=False).to_numpy().tobytes()
+                          + "|".join(map(str, data.columns)).encode()).hexdigest()[:10]
+    return (shown.style.format(formats, na_rep="").hide(axis="index")
+            .set_table_styles(styles, overwrite=False)  # one rule per column, not per cell
+            .set_uuid(digest)  # ids from the content: the same table renders to the same bytes
+            .set_table_attributes('class="kpi-table"'))
 
 
 def markdown(text: str):

@@ -67,7 +67,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "rater": ("评分人", "rater"), "ratee": ("被评人", "ratee"), "residual": ("残差", "residual"),
     "new": ("新进", "new"), "direct": ("部门直属", "reports to the head"),
     "breakthrough": ("突破", "breakthrough"), "last": ("沿用本期", "carry forward"),
-    "not in full": ("未足额发放", "not in full"), "yes": ("是", "yes"), "meets target": ("达标", "meets target"),
+    "not in full": ("未足额发放", "not in full"), "yes": ("是", "yes"),
+    "percent": ("百分比", "percent"), "ratio": ("比值", "ratio"), "count": ("数量", "count"),
+    "currency": ("金额", "amount"), "days": ("天", "days"), "hours": ("小时", "hours"), "score": ("评分", "score"), "meets target": ("达标", "meets target"),
 }
 
 SECTIONS: dict[str, tuple[str, str]] = {
@@ -100,7 +102,7 @@ def section_title(section: str, lang: str) -> str:
 
 
 # columns whose values are words of the reports (translated cell by cell; other text is data)
-WORD_COLUMNS = {"kind", "direction", "trend", "flag", "method", "band", "rule", "outcome", "at_risk",
+WORD_COLUMNS = {"kind", "direction", "unit", "trend", "flag", "method", "band", "rule", "outcome", "at_risk",
                 "bonus", "commission", "promotion", "reserve pool", "breakthrough", "watch list"}
 
 

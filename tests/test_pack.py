@@ -45,6 +45,7 @@ def test_documents_index_and_manifest(pack):
     for d in docs:
         assert d["status"] == "ok" and d["seconds"] > 0 and d["period"] == "2026Q3"
         assert d["parameters"]["department"] == d["department"] and len(d["key"]) == 64
+        assert "measures.csv" in d["inputs"] and len(d["notebook_sha256"]) == 64
         assert (pack / d["outputs"][0]).exists()
     index = (pack / "index.html").read_text(encoding="utf-8")
     assert all(f'href="{d["outputs"][0]}"' in index for d in docs)
@@ -80,6 +81,8 @@ def test_up_to_date_documents_are_skipped(pack, tmp_path):
     assert {d["status"] for d in manifest_of(out / "2026Q3")["documents"]} == {"skipped"}
     forced = build(out, "--force")
     assert {d["status"] for d in manifest_of(out / "2026Q3")["documents"]} == {"ok"} and forced.exit_code == 0
+    for page in pack.rglob("*.html"):  # rebuilt from the same inputs: the same bytes
+        assert (out / "2026Q3" / page.relative_to(pack)).read_bytes() == page.read_bytes(), page.name
 
 
 def test_bad_options_are_explained(tmp_path):

@@ -139,7 +139,7 @@ def _run(docs: list[Document], staging: Path, final: Path, previous: dict[str, d
     def record(doc: Document, result: dict) -> None:
         entries.append({"period": doc.period, "department": doc.department, "section": doc.section,
                         **result, "outputs": doc.outputs(), "parameters": doc.parameters, "key": doc.key,
-                        "notebook": str(doc.notebook)})
+                        "inputs": doc.inputs, "notebook": str(doc.notebook), "notebook_sha256": doc.notebook_sha256})
         if progress:
             progress(len(entries), len(docs), entries[-1])
 

@@ -41,6 +41,8 @@ class Document:
     parameters: dict
     formats: tuple[str, ...]
     key: str = ""
+    inputs: dict[str, str] = field(default_factory=dict)  # input file → sha256
+    notebook_sha256: str = ""
     env: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -85,9 +87,10 @@ def plan(period: str, departments: list[str], *, client: str | None, data_dir: P
         for dept in targets:
             parameters = {"period": period, "department": dept, "data_dir": str(data_dir),
                           "client": client, "lang": lang}
+            notebook_sha = hashlib.sha256(notebook.read_bytes()).hexdigest()
             digest = hashlib.sha256(json.dumps({
                 "parameters": parameters, "inputs": inputs, "params": params, "formats": formats,
-                "notebook": hashlib.sha256(notebook.read_bytes()).hexdigest(), "kpilib": source,
+                "notebook": notebook_sha, "kpilib": source,
             }, sort_keys=True).encode()).hexdigest()
-            docs.append(Document(period, dept, name, notebook, parameters, formats, digest))
+            docs.append(Document(period, dept, name, notebook, parameters, formats, digest, inputs, notebook_sha))
     return docs
