@@ -11,6 +11,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from kpilib.i18n import labelled
+from kpilib.rounding import round_half_up_scalar
 
 PERCENT = {"attainment", "met_target", "top_share", "share", "stayed", "mean_ratio", "median_ratio",
            "share_overrating", "top 20%", "middle 60%", "bottom 20%", "share_3"}
@@ -21,14 +22,16 @@ WRAP = {"formula", "inputs", "evidence", "status", "outcome", "target_source"}
 WRITTEN = {"actual", "target", "baseline", "challenge"}  # numbers written as text in their unit: right-aligned  # long text may wrap; other cells stay on one line
 
 
-def _format(column: str, percent: set[str]):
+def _format(column: str, percent: set[str], less_than: str = "<"):
+    """Formatter for a column; decimals are rounded half up as Excel does (0.125 → 0.13).
+    `less_than`: how "<" is written (a Styler does not escape what a formatter returns)."""
     if column in percent:
-        return lambda v: "" if _missing(v) else f"{v:.1%}"
+        return lambda v: "" if _missing(v) else f"{round_half_up_scalar(100 * v, 1):.1f}%"
     if column in PVALUE:
-        return lambda v: "" if _missing(v) else ("<0.001" if v < 0.001 else f"{v:.3f}")
+        return lambda v: "" if _missing(v) else (f"{less_than}0.001" if v < 0.001 else f"{round_half_up_scalar(v, 3):.3f}")
     if column in THREE:
-        return lambda v: "" if _missing(v) else f"{v:.3f}"
-    return lambda v: "" if _missing(v) else (f"{v:,.1f}" if isinstance(v, float) else v)
+        return lambda v: "" if _missing(v) else f"{round_half_up_scalar(v, 3):.3f}"
+    return lambda v: "" if _missing(v) else (f"{round_half_up_scalar(v, 1):,.1f}" if isinstance(v, float) else v)
 
 
 def _missing(v) -> bool:
@@ -43,7 +46,7 @@ def show(frame: pd.DataFrame, lang: str = "zh", percent: Iterable[str] = (), max
     data = frame.head(max_rows) if max_rows else frame
     shown = labelled(data, lang)
     names = dict(zip(data.columns, shown.columns, strict=True))
-    formats = {names[c]: _format(str(c), pct) for c in data.columns if pd.api.types.is_numeric_dtype(data[c])}
+    formats = {names[c]: _format(str(c), pct, "&lt;") for c in data.columns if pd.api.types.is_numeric_dtype(data[c])}
     text = [names[c] for c in data.columns if not pd.api.types.is_numeric_dtype(data[c]) and str(c) not in WRITTEN]
     wrap = [names[c] for c in data.columns if str(c) in WRAP]
     styles = {name: [{"selector": "td", "props": "text-align:left"}] for name in text}
@@ -51,17 +54,20 @@ def show(frame: pd.DataFrame, lang: str = "zh", percent: Iterable[str] = (), max
         styles.setdefault(name, []).append({"selector": "td", "props": "white-space:normal;min-width:8em"})
     digest = hashlib.sha1(pd.util.hash_pandas_object(data, index=False).to_numpy().tobytes()
                           + "|".join(map(str, data.columns)).encode()).hexdigest()[:10]
-    return (shown.style.format(formats, na_rep="").hide(axis="index")
+    return (shown.style.format(formats, na_rep="", escape="html").hide(axis="index")
             .set_table_styles(styles, overwrite=False)  # one rule per column, not per cell
             .set_uuid(digest)  # ids from the content: the same table renders to the same bytes
             .set_table_attributes('class="kpi-table"'))
 
 
 def markdown(text: str):
-    """Markdown for the notebook (IPython is imported here so kpilib stays usable without it)."""
+    """Markdown for the notebook; HTML in it is escaped (names and notes come from data files).
+    IPython is imported here so kpilib stays usable without it."""
+    import html
+
     from IPython.display import Markdown
 
-    return Markdown(text)
+    return Markdown(html.escape(text, quote=False))
 
 
 def heading(lang: str, zh: str, en: str, level: int = 2) -> None:
