@@ -80,6 +80,7 @@ SECTIONS: dict[str, tuple[str, str]] = {
     "50_drivers": ("驱动因素与评分校准", "Drivers and rater calibration"),
     "60_incentives": ("结果应用", "Results applied"),
     "70_details": ("评分明细（申诉核对）", "Score details (for appeals)"),
+    "book": ("整本报告（PDF）", "Whole report (PDF)"),
 }
 
 

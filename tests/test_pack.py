@@ -131,16 +131,27 @@ def test_a_crash_leaves_the_previous_pack(pack, tmp_path, monkeypatch):
 
 
 @pytest.mark.slow
-def test_pdf_is_printed_with_chinese(tmp_path):
+def test_pdf_is_printed_with_chinese_and_bound_per_department(tmp_path):
     import subprocess
 
-    result = runner.invoke(app, ["pack", "--out", str(tmp_path), "--departments", "sales", "--sections", "overview",
-                                 "--format", "pdf"])
+    args = ["pack", "--out", str(tmp_path), "--departments", "sales", "--sections", "overview,rankings",
+            "--format", "pdf"]
+    result = runner.invoke(app, args)
     assert result.exit_code == 0, said(result)
-    pdf = tmp_path / "2026Q3" / "sales" / "10_overview.pdf"
-    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    assert "销售部" in text and "考核规则与权重" in text
-    assert not (tmp_path / "2026Q3" / "sales" / "10_overview.html").exists()
+    folder = tmp_path / "2026Q3" / "sales"
+
+    def text(pdf):
+        return subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+
+    assert "销售部" in text(folder / "10_overview.pdf") and "考核规则与权重" in text(folder / "10_overview.pdf")
+    assert not (folder / "10_overview.html").exists()  # only PDF was asked
+    book = text(folder / "sales-2026Q3.pdf")
+    assert book.index("概览与考核规则") < book.index("综合排名")  # both sections, in order
+    docs = {d["section"]: d for d in manifest_of(tmp_path / "2026Q3")["documents"]}
+    assert docs["book"]["outputs"] == ["sales/sales-2026Q3.pdf"] and docs["book"]["status"] == "ok"
+    assert 'href="sales/sales-2026Q3.pdf"' in (tmp_path / "2026Q3" / "index.html").read_text(encoding="utf-8")
+    runner.invoke(app, args)
+    assert {d["status"] for d in manifest_of(tmp_path / "2026Q3")["documents"]} == {"skipped"}
 
 
 @pytest.mark.slow

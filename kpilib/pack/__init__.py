@@ -1,7 +1,8 @@
 """The report pack for one period: plan → execute → render → index (architecture.md).
 
 `build_pack` writes `<out>/<period>/`: `index.html`, `<department>/<section>.html|.pdf`
-for every section notebook and department (plus "all", the company level), the scoring
+for every section notebook and department (plus "all", the company level), with PDF also
+`<department>/<department>-<period>.pdf` (every section in one file), the scoring
 sheet (`scores.xlsx`, `scores.csv`) and `manifest.json` (one entry per document with
 status ok / skipped / failed, seconds, parameters and input hashes). Everything is
 written into a staging folder and swapped in whole, so a crash leaves the previous pack
@@ -24,6 +25,7 @@ from pathlib import Path
 
 from kpilib.config import Config, default_params_dir
 from kpilib.data import Dataset
+from kpilib.pack.book import build_books
 from kpilib.pack.index import index_html, manifest
 from kpilib.pack.plan import Document, plan
 from kpilib.pack.render import Branding
@@ -113,7 +115,10 @@ def build_pack(config: Config, dataset: Dataset, span: Span, out_dir: Path | str
         doc.env = env
     staging = Path(tempfile.mkdtemp(prefix=f".{span.label}-", dir=out_dir))
     try:
-        entries = _run(docs, staging, final, {} if force else _previous(final), jobs, scheduler, brand, progress)
+        previous = {} if force else _previous(final)
+        entries = _run(docs, staging, final, previous, jobs, scheduler, brand, progress)
+        if "pdf" in formats:
+            entries += build_books(docs, entries, staging, final, previous, brand, jobs or os.cpu_count() or 1)
         current = Scores(span, wb.sheet(), wb.period_lines(), wb.calibration, wb.problems)
         for name in ("scores.xlsx", "scores.csv"):
             write_scores(current, staging / name)
@@ -146,8 +151,8 @@ def _run(docs: list[Document], staging: Path, final: Path, previous: dict[str, d
     todo = []
     for doc in docs:
         old = previous.get(doc.key)
-        if old and all((final / p).exists() for p in doc.outputs()):
-            for p in doc.outputs():
+        if old and all((final / p).exists() for p in doc.files()):
+            for p in doc.files():
                 (staging / p).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(final / p, staging / p)
             record(doc, {"status": "skipped", "seconds": 0.0, "error": None})

@@ -105,10 +105,11 @@ def run_document(doc: Document, folder: Path, brand: render.Branding | None = No
         if isinstance(exc, DeadKernelError | TimeoutError):
             _local.kernel.shutdown()
     target = folder / doc.stem
-    target.parent.mkdir(parents=True, exist_ok=True)
+    html_path = folder / doc.page
+    for path in (target, html_path):
+        path.parent.mkdir(parents=True, exist_ok=True)
     title = f"{doc.department} · {doc.period} · {section_title(doc.section, lang)}"
     footer = f"kpireport · {doc.notebook.name} · {doc.period} · {doc.department}"
-    html_path = target.with_suffix(".html")
     html_path.write_text(render.page(nb, title, lang, brand, error=error, footer=footer), encoding="utf-8")
     if error:
         nbformat.write(nb, target.with_suffix(".failed.ipynb"))
@@ -117,8 +118,6 @@ def run_document(doc: Document, folder: Path, brand: render.Branding | None = No
             render.to_pdf(html_path, target.with_suffix(".pdf"))
         except (RuntimeError, OSError) as exc:
             error = f"PDF: {exc}"
-    if "html" not in doc.formats and not error:
-        html_path.unlink()
     return {"status": "failed" if error else "ok", "seconds": round(time.perf_counter() - started, 3), "error": error}
 
 

@@ -52,6 +52,16 @@ class Document:
     def outputs(self) -> list[str]:
         return [f"{self.stem}.{fmt}" for fmt in self.formats]
 
+    @property
+    def page(self) -> str:
+        """The rendered HTML: an output, or kept aside in `.pages/` when only PDF is asked (the
+        department book is printed from it)."""
+        return f"{self.stem}.html" if "html" in self.formats else f".pages/{self.stem}.html"
+
+    def files(self) -> list[str]:
+        """Everything the document leaves in the period folder."""
+        return self.outputs() + ([self.page] if self.page not in self.outputs() else [])
+
 
 def sections_available(client: str | None = None, notebooks_dir: Path | None = None) -> dict[str, Path]:
     """Section name → notebook, the client's notebooks overriding or adding to the defaults."""

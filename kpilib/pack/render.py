@@ -71,17 +71,32 @@ def _exporter() -> HTMLExporter:
                         exclude_output_prompt=True)
 
 
-def page(nb, title: str, lang: str, brand: Branding, back: str = "../index.html", error: str | None = None,
-         footer: str = "") -> str:
-    """The section as one offline HTML page."""
-    body, _ = _exporter().from_notebook_node(nb)
-    banner = f'<div class="error-banner">{html.escape(error)}</div>' if error else ""
+BODY = re.compile(r"<main>(.*)</main>", re.S)
+
+
+def shell(body: str, title: str, lang: str, brand: Branding, back: str = "../index.html", footer: str = "") -> str:
+    """Our page around `body`: branding bar with a link back to the index, inline style, footer."""
     index = "返回目录" if lang == "zh" else "Index"
     return (f'<!doctype html>\n<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{html.escape(title)}</title>'
             f"<style>{brand.css()}</style></head><body>"
             f'<header class="bar"><span class="brand">{html.escape(brand.company)}</span><a href="{back}">{index}</a></header>'
-            f"<main>{banner}{body}</main><footer>{html.escape(footer)}</footer></body></html>\n")
+            f"<main>{body}</main><footer>{html.escape(footer)}</footer></body></html>\n")
+
+
+def page(nb, title: str, lang: str, brand: Branding, error: str | None = None, footer: str = "") -> str:
+    """The section as one offline HTML page."""
+    body, _ = _exporter().from_notebook_node(nb)
+    banner = f'<div class="error-banner">{html.escape(error)}</div>' if error else ""
+    return shell(banner + body, title, lang, brand, footer=footer)
+
+
+def book(pages: list[str], title: str, lang: str, brand: Branding) -> str:
+    """Several section pages as one document, each section starting on a new page."""
+    bodies = [m.group(1) if (m := BODY.search(text)) else "" for text in pages]
+    joined = "".join(f'<section style="page-break-before:{"auto" if i == 0 else "always"}">{b}</section>'
+                     for i, b in enumerate(bodies))
+    return shell(joined, title, lang, brand, footer=title)
 
 
 def chromium() -> str | None:
