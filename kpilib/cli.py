@@ -26,7 +26,19 @@ DataOpt = Annotated[Path | None, typer.Option("--data", help="Data folder (CSV, 
 ClientOpt = Annotated[str | None, typer.Option("--client", help="Client overlay in params/clients/NAME/.")]
 PeriodOpt = Annotated[str | None, typer.Option("--period", help="2025-07, 2025Q3, 2025H2 or 2025. "
                                                "Default: the latest complete quarter in the data.")]
-LangOpt = Annotated[str, typer.Option("--lang", help="zh or en: the language of grades, KPI names and reports.")]
+LangOpt = Annotated[str | None, typer.Option(
+    "--lang", help="zh or en: the language of grades, KPI names and reports. "
+    "Default: the client's branding language, else zh.")]
+
+
+def _lang(lang: str | None, client: str | None) -> str:
+    if lang is None:
+        from kpilib.pack import load_branding
+
+        return load_branding(client).language
+    if lang not in ("zh", "en"):
+        raise UserError(f"--lang: expected zh or en, got {lang!r}")
+    return lang
 
 
 def main() -> None:
@@ -122,13 +134,14 @@ def validate(
 @app.command()
 def scores(
     out_file: Annotated[Path, typer.Option("--out", help="Scoring sheet: .csv or .xlsx (adds `lines`).")],
-    data: DataOpt = None, period: PeriodOpt = None, client: ClientOpt = None, lang: LangOpt = "zh",
+    data: DataOpt = None, period: PeriodOpt = None, client: ClientOpt = None, lang: LangOpt = None,
     departments: Annotated[str | None, typer.Option(help="Only these departments, comma-separated (e.g. sales,marketing).")] = None,
 ) -> None:
     """The scoring sheet: one row per person with quantitative, qualitative, composite, grade, tier, rank."""
     from kpilib.scoring import score
     from kpilib.sheets import write_scores
 
+    lang = _lang(lang, client)
     config, dataset = _load(data, client)
     span = _period(dataset, period)
     chosen = [d.strip() for d in departments.split(",") if d.strip()] if departments else None
@@ -148,11 +161,12 @@ def catalog(
     client: ClientOpt = None,
     department: Annotated[str | None, typer.Option(help="Only KPIs of this department.")] = None,
     fmt: Annotated[str, typer.Option("--format", help="table or markdown (a glossary).")] = "table",
-    lang: LangOpt = "zh",
+    lang: LangOpt = None,
 ) -> None:
     """List the KPIs with formula, direction, unit, departments and target."""
     from kpilib.config import load_config
 
+    lang = _lang(lang, client)
     config = load_config(client)
     rows = [(k, v) for k, v in config.catalog.kpis.items() if department is None or department in v.departments]
     if department and not rows:
@@ -193,8 +207,14 @@ def new_client(name: Annotated[str, typer.Argument(help="Client folder name (let
         "# Overlay merged over params/scheme.yaml key by key.\n# scoring:\n#   quantitative_share: 0.6\n"
         "# departments:\n#   sales:\n#     quantitative: {sales_amount: 40, new_customers: 20}\n{}\n", encoding="utf-8")
     (folder / "branding.yaml").write_text(
-        f"company: {name}\nlanguage: zh\ncolours: {{primary: '#1f4e79', accent: '#c00000'}}\nlogo: null\n",
+        f"company: {name}\nlanguage: zh        # zh or en: the default --lang for this client\n"
+        "colours: {primary: '#1f4e79', accent: '#c00000'}\n"
+        "logo: null         # an image next to this file, e.g. logo.png: shown in every page's header\n",
         encoding="utf-8")
+    (folder / "notebooks" / "README.md").write_text(
+        "Section notebooks for this client. A notebook named like one of ../../../notebooks/ "
+        "(e.g. 30_rankings.ipynb) replaces it; a new number (e.g. 80_projects.ipynb) adds a section.\n"
+        "Start from a copy of a default notebook: keep its cell tagged `parameters`.\n", encoding="utf-8")
     out.print(f"created {folder}")
 
 
@@ -207,7 +227,7 @@ def _names(values: list[str] | None) -> list[str] | None:
 
 @app.command()
 def pack(
-    data: DataOpt = None, period: PeriodOpt = None, client: ClientOpt = None, lang: LangOpt = "zh",
+    data: DataOpt = None, period: PeriodOpt = None, client: ClientOpt = None, lang: LangOpt = None,
     departments: Annotated[list[str] | None, typer.Option(
         "--departments", help="Department ids (comma-separated or repeated); 'all' adds the company level. "
         "Default: every department with people, and the company level.")] = None,
@@ -229,6 +249,7 @@ def pack(
     from kpilib.pack import build_pack
     from kpilib.workbench import sample_dir
 
+    lang = _lang(lang, client)
     wanted = tuple(f.strip() for f in formats.split(",") if f.strip())
     if not wanted or set(wanted) - {"html", "pdf"}:
         raise UserError(f"--format: expected html, pdf or html,pdf; got {formats!r}")

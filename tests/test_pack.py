@@ -192,9 +192,17 @@ def test_client_branding(tmp_path, monkeypatch):
     assert runner.invoke(app, ["new-client", "acme"]).exit_code == 0
     brand = load_branding("acme")
     assert brand.company == "acme" and brand.primary == "#1f4e79" and "--accent:#1f4e79" in brand.css()
-    (tmp_path / "clients" / "acme" / "branding.yaml").write_text("company: 某某集团\ncolours: {primary: red}\n",
-                                                                 encoding="utf-8")
+    assert brand.language == "zh" and (tmp_path / "clients" / "acme" / "notebooks" / "README.md").exists()
+    folder = tmp_path / "clients" / "acme"
+    (folder / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (folder / "branding.yaml").write_text("company: 某某集团\nlanguage: en\nlogo: logo.png\n", encoding="utf-8")
+    brand = load_branding("acme")
+    assert brand.language == "en" and brand.logo.startswith("data:image/png;base64,") and "某某集团" in brand.mark()
+    (folder / "branding.yaml").write_text("company: 某某集团\ncolours: {primary: red}\n", encoding="utf-8")
     with pytest.raises(UserError, match="branding.yaml.*colours.primary"):
+        load_branding("acme")
+    (folder / "branding.yaml").write_text("logo: missing.png\n", encoding="utf-8")
+    with pytest.raises(UserError, match="logo: expected an image file"):
         load_branding("acme")
 
 

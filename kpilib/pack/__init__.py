@@ -60,16 +60,28 @@ def _environ(**values: str):
 
 
 def load_branding(client: str | None) -> Branding:
-    """The client's `branding.yaml` (company, colours.primary), else the house look."""
-    path = default_params_dir() / "clients" / (client or "") / "branding.yaml"
+    """The client's `branding.yaml` (company, colours.primary, language, logo), else the house look."""
+    folder = default_params_dir() / "clients" / (client or "")
+    path = folder / "branding.yaml"
     if not client or not path.exists():
         return Branding()
+    import base64
+    import mimetypes
+
     import yaml
 
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         colours = data.get("colours") or {}
-        return Branding(company=str(data.get("company") or client), primary=str(colours.get("primary") or "#1f4e79"))
+        logo = ""
+        if data.get("logo"):
+            image = folder / str(data["logo"])
+            kind = mimetypes.guess_type(image.name)[0]
+            if not image.is_file() or not kind or not kind.startswith("image/"):
+                raise ValueError(f"logo: expected an image file next to branding.yaml, got {data['logo']!r}")
+            logo = f"data:{kind};base64," + base64.b64encode(image.read_bytes()).decode()
+        return Branding(company=str(data.get("company") or client), primary=str(colours.get("primary") or "#1f4e79"),
+                        language=str(data.get("language") or "zh"), logo=logo)
     except (yaml.YAMLError, ValueError, AttributeError) as exc:
         raise UserError(f"{path}: {exc}") from None
 

@@ -76,7 +76,7 @@ def index_html(wb: Workbench, documents: list[dict], brand: Branding) -> str:
 td.failed{{background:#fef3f2}}.f{{color:var(--bad);font-weight:700}}.s{{color:var(--muted)}}
 table.grid th,table.grid td{{text-align:left;white-space:normal}}
 table.summary td:first-child,table.summary td:last-child{{text-align:left}}</style></head>
-<body><header class="bar"><span class="brand">{html.escape(brand.company)}</span></header><main>
+<body><header class="bar">{brand.mark()}</header><main>
 <h1>{html.escape(title)}</h1>
 <h2>{'报告' if zh else 'Documents'}</h2>
 <table class="grid"><thead><tr><th></th>{heads}</tr></thead><tbody>{''.join(grid)}</tbody></table>

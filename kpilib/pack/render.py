@@ -27,6 +27,7 @@ body{font-family:"Noto Sans CJK SC","Noto Sans SC","PingFang SC","Microsoft YaHe
  margin:0;background:#f7f8fa;line-height:1.55;font-size:15px}
 header.bar{background:var(--accent);color:#fff;padding:.7rem 2rem;display:flex;gap:1.5rem;align-items:baseline}
 header.bar a{color:#fff;text-decoration:none;opacity:.85}header.bar .brand{font-weight:700}
+header.bar img.logo{height:1.6em;vertical-align:middle;margin-right:.6em;background:#fff;border-radius:3px}
 main{max-width:1240px;margin:1.5rem auto;background:#fff;padding:1.5rem 2.5rem;border:1px solid var(--line);border-radius:6px}
 h1{font-size:1.6rem;margin:.2rem 0 1rem;color:var(--accent)}h2{font-size:1.2rem;margin:1.8rem 0 .6rem;
  border-bottom:2px solid var(--line);padding-bottom:.25rem}
@@ -50,17 +51,27 @@ footer{max-width:1240px;margin:0 auto 2rem;color:var(--muted);font-size:.8rem}
 
 @dataclass(frozen=True)
 class Branding:
-    """A client's look (`params/clients/<name>/branding.yaml`: company, colours.primary)."""
+    """A client's look (`params/clients/<name>/branding.yaml`): company name, primary colour,
+    report language, and a logo embedded in the page (`logo`: a data URI, offline)."""
 
     company: str = "kpireport"
     primary: str = "#1f4e79"
+    language: str = "zh"
+    logo: str = ""
 
     def __post_init__(self):
         if not re.fullmatch(r"#[0-9a-fA-F]{6}", self.primary):
             raise ValueError(f"colours.primary: expected a colour like #1f4e79, got {self.primary!r}")
+        if self.language not in ("zh", "en"):
+            raise ValueError(f"language: expected zh or en, got {self.language!r}")
 
     def css(self) -> str:
         return STYLE + f":root{{--accent:{self.primary}}}"
+
+    def mark(self) -> str:
+        """The header's brand: logo (when given) and company name."""
+        logo = f'<img class="logo" src="{self.logo}" alt="">' if self.logo else ""
+        return f'<span class="brand">{logo}{html.escape(self.company)}</span>'
 
 
 def _exporter() -> HTMLExporter:
@@ -80,7 +91,7 @@ def shell(body: str, title: str, lang: str, brand: Branding, back: str = "../ind
     return (f'<!doctype html>\n<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{html.escape(title)}</title>'
             f"<style>{brand.css()}</style></head><body>"
-            f'<header class="bar"><span class="brand">{html.escape(brand.company)}</span><a href="{back}">{index}</a></header>'
+            f'<header class="bar">{brand.mark()}<a href="{back}">{index}</a></header>'
             f"<main>{body}</main><footer>{html.escape(footer)}</footer></body></html>\n")
 
 
