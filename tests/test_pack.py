@@ -50,6 +50,7 @@ def test_documents_index_and_manifest(pack):
     index = (pack / "index.html").read_text(encoding="utf-8")
     assert all(f'href="{d["outputs"][0]}"' in index for d in docs)
     assert "measures.csv" in manifest_of(pack)["inputs"] and (pack / "scores.xlsx").exists()
+    assert 'href="2026Q3/index.html"' in (pack.parent / "index.html").read_text(encoding="utf-8")  # every period
 
 
 def test_pages_are_offline_and_chinese(pack):

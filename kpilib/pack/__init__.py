@@ -26,7 +26,7 @@ from pathlib import Path
 from kpilib.config import Config, default_params_dir
 from kpilib.data import Dataset
 from kpilib.pack.book import build_books
-from kpilib.pack.index import index_html, manifest
+from kpilib.pack.index import index_html, manifest, periods_html
 from kpilib.pack.plan import Document, plan
 from kpilib.pack.render import Branding
 from kpilib.periods import Span
@@ -144,6 +144,9 @@ def build_pack(config: Config, dataset: Dataset, span: Span, out_dir: Path | str
     finally:
         if staging.exists():
             shutil.rmtree(staging)
+    front = out_dir / "index.html.tmp"
+    front.write_text(periods_html(out_dir, brand, lang), encoding="utf-8")
+    front.replace(out_dir / "index.html")
     return PackResult(final / "index.html", entries)
 
 

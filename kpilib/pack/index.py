@@ -87,3 +87,31 @@ table.summary td:first-child,table.summary td:last-child{{text-align:left}}</sty
 <p><a href="scores.xlsx">scores.xlsx</a> · <a href="scores.csv">scores.csv</a> · <a href="manifest.json">manifest.json</a></p>
 </main></body></html>
 """
+
+
+def periods_html(out_dir, brand: Branding, lang: str) -> str:
+    """`reports/index.html`: every period built under `out_dir`, newest first, from its manifest."""
+    import json
+    from pathlib import Path
+
+    zh = lang == "zh"
+    rows = []
+    for path in sorted(Path(out_dir).glob("*/manifest.json"), reverse=True):
+        try:
+            m = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        docs = m.get("documents", [])
+        failed = sum(d.get("status") == "failed" for d in docs)
+        period = html.escape(str(m.get("period", path.parent.name)))
+        rows.append(f'<tr><td><a href="{period}/index.html">{period}</a></td><td>{m.get("people_scored", "")}</td>'
+                    f'<td>{len(docs)}</td><td>{failed or ""}</td><td>{html.escape(str(m.get("client") or ""))}</td></tr>')
+    head = ["期间", "考核人数", "报告数", "失败", "客户"] if zh else ["Period", "People", "Documents", "Failed", "Client"]
+    title = "绩效考核报告" if zh else "KPI evaluation reports"
+    return f"""<!doctype html>
+<html lang="{'zh-CN' if zh else 'en'}"><head><meta charset="utf-8"><title>{title}</title>
+<style>{brand.css()}</style></head>
+<body><header class="bar">{brand.mark()}</header><main><h1>{title}</h1>
+<table><thead><tr>{''.join(f'<th>{h}</th>' for h in head)}</tr></thead><tbody>{''.join(rows)}</tbody></table>
+</main></body></html>
+"""
