@@ -138,9 +138,11 @@ def build_pack(config: Config, dataset: Dataset, span: Span, out_dir: Path | str
         extra = {"formats": list(formats), "departments": wanted, "jobs": jobs, "scheduler": scheduler}
         body = manifest(wb, entries, time.perf_counter() - started, extra)
         (staging / "manifest.json").write_text(json.dumps(body, ensure_ascii=False, indent=2), encoding="utf-8")
+        retired = staging.with_name(staging.name + "-previous")
         if final.exists():
-            shutil.rmtree(final)
+            final.rename(retired)  # two renames: there is always a whole pack under `final`'s name or beside it
         staging.rename(final)
+        shutil.rmtree(retired, ignore_errors=True)
     finally:
         if staging.exists():
             shutil.rmtree(staging)
