@@ -17,10 +17,11 @@ from kpilib.ranking import rank
 COLUMNS = ["employee_id", "rule", "outcome", "evidence"]
 
 
-def _share(sheet: pd.DataFrame, by: str = "department") -> pd.Series:
+def _share(sheet: pd.DataFrame, by: str | list[str] = "department") -> pd.Series:
     """Rank position as a share of the group (0 < share ≤ 1; 0.1 = within the top 10%)."""
-    n = sheet.groupby(by)["composite"].transform("count")
-    return rank(sheet["composite"], by=sheet[by]).astype(float) / n
+    keys = [sheet[k] for k in ([by] if isinstance(by, str) else by)]
+    n = sheet.groupby(keys)["composite"].transform("count")
+    return rank(sheet["composite"], by=keys).astype(float) / n
 
 
 def bonus(sheet: pd.DataFrame, lines: pd.DataFrame, rules: Incentives) -> pd.DataFrame:
@@ -71,7 +72,7 @@ def promotion(monthly: pd.DataFrame, complaints: pd.Series | None, rules: Incent
     `monthly`: period, employee_id, department, composite (one scoring per month);
     `complaints`: complaint rate by employee_id over the same months (or None)."""
     frame = monthly.dropna(subset=["composite"]).copy()
-    frame["top"] = frame.groupby("period", group_keys=False).apply(lambda g: _share(g) <= rules.promotion_top_share)
+    frame["top"] = _share(frame, ["period", "department"]) <= rules.promotion_top_share
     flags = frame.pivot_table(index="employee_id", columns="period", values="top", aggfunc="max").sort_index(axis=1)
     run = _streak(flags)
     rate = complaints.reindex(run.index) if complaints is not None else pd.Series(np.nan, index=run.index)
@@ -112,9 +113,8 @@ def watch_list(quarterly: pd.DataFrame, rules: Incentives) -> pd.DataFrame:
     bottom 10% for 2 consecutive quarters → transfer or exit review.
     `quarterly`: period, employee_id, department, composite."""
     frame = quarterly.dropna(subset=["composite"]).copy()
-    frame["bottom"] = frame.groupby("period", group_keys=False).apply(
-        lambda g: g.groupby("department")["composite"].rank(method="max", ascending=True)
-        / g.groupby("department")["composite"].transform("count") <= rules.watch_bottom_share)
+    group = frame.groupby(["period", "department"])["composite"]
+    frame["bottom"] = group.rank(method="max", ascending=True) / group.transform("count") <= rules.watch_bottom_share
     flags = frame.pivot_table(index="employee_id", columns="period", values="bottom", aggfunc="max").sort_index(axis=1)
     run = _streak(flags)
     outcome = np.where(run >= rules.review_after, "review", np.where(run >= 1, "observation", ""))

@@ -54,3 +54,15 @@ def test_reserve_pool_breakthrough_watch_list():
             for q in quarters for i in range(10)]
     watch = I.watch_list(pd.DataFrame(rows), RULES).set_index("employee_id")["outcome"]
     assert watch["e03"] == "review" and watch["e09"] == ""
+
+
+def test_a_single_period_and_two_departments():
+    # one quarter (a yearly report on two years of data has one): streaks of 1, groups kept apart
+    rows = [{"period": "2025", "employee_id": f"{d}{i}", "department": d, "composite": 90.0 - i}
+            for d in ("s", "m") for i in range(10)]
+    watch = I.watch_list(pd.DataFrame(rows), RULES).set_index("employee_id")["outcome"]
+    assert watch["s9"] == watch["m9"] == "observation" and watch["s8"] == ""
+    months = pd.DataFrame(rows).assign(period="2025-12")
+    promo = I.promotion(months, None, RULES).set_index("employee_id")
+    assert "1 consecutive months in the top 20%" in promo.loc["s0", "evidence"]
+    assert promo.loc["m1", "outcome"] == "not yet" and "1 consecutive" in promo.loc["m1", "evidence"]

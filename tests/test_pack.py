@@ -214,3 +214,12 @@ def test_a_tiny_company_builds_every_section(tmp_path):
     result = runner.invoke(app, ["pack", "--data", str(tmp_path / "data"), "--out", str(tmp_path / "r")])
     assert result.exit_code == 0, said(result)
     assert {d["status"] for d in manifest_of(tmp_path / "r" / "2026Q3")["documents"]} == {"ok"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("period", ["2026-09", "2026H1", "2025"])
+def test_every_section_builds_for_months_halves_and_years(period, tmp_path):
+    # a year on 24 months of data has no earlier year: no movement, no trend, streaks of one
+    result = runner.invoke(app, ["pack", "--period", period, "--out", str(tmp_path), "--departments", "sales,all"])
+    assert result.exit_code == 0, said(result)
+    assert {d["status"] for d in manifest_of(tmp_path / period)["documents"]} == {"ok"}
