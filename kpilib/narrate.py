@@ -7,6 +7,7 @@ from __future__ import annotations
 import pandas as pd
 
 from kpilib import drivers
+from kpilib import trends as trends_module
 from kpilib.i18n import label
 from kpilib.sections.results import QUIET
 from kpilib.workbench import Workbench
@@ -80,6 +81,11 @@ def leaders(wb: Workbench, table: pd.DataFrame, k: int = 3) -> str:
 
 def trends(wb: Workbench, table: pd.DataFrame, transitions: pd.DataFrame) -> str:
     """How many people trend up or down, and how mobile the tiers were."""
+    if len(wb.periods) < trends_module.MIN_PERIODS:
+        n = len(wb.periods)
+        if _zh(wb):
+            return f"只有 {n} 期数据，趋势检验至少需要 {trends_module.MIN_PERIODS} 期。"
+        return f"Only {n} period(s) of data; trend tests need at least {trends_module.MIN_PERIODS}."
     count = (table.groupby("trend")["people"].sum() if wb.company and len(table)
              else table["trend"].value_counts() if len(table) else pd.Series(dtype=int))
     up, down = int(count.get("increasing", 0)), int(count.get("decreasing", 0))

@@ -13,6 +13,7 @@ from kpilib.workbench import Workbench
 
 MIN_RATERS = 3  # supervisors needed to separate rater from ratee variance
 MAX_RATEES = 400  # ratees in the crossed model (a seeded sample above this)
+MIN_FORECAST_PERIODS = 3  # a forecast needs a correlation between two earlier periods
 
 
 # 40 trends ----------------------------------------------------------------------------
@@ -58,7 +59,10 @@ def tier_transitions(wb: Workbench) -> pd.DataFrame:
 def outlook(wb: Workbench) -> pd.DataFrame:
     """Next-period forecast per person (trends.forecast, toward the mean) and who is at risk
     of falling below the lowest passing grade. Department: name, last, forecast, at_risk
-    (at-risk people first); company: department, people, at_risk (count)."""
+    (at-risk people first); company: department, people, at_risk (count). Empty with fewer
+    than MIN_FORECAST_PERIODS periods of history."""
+    if len(wb.periods) < MIN_FORECAST_PERIODS:
+        return pd.DataFrame()
     history = wb.scoped(wb.history)[["employee_id", "period", "composite"]]
     grades = wb.config.scheme.scoring.grades
     pass_grade = min(g.min for g in grades if g.min > 0) if any(g.min > 0 for g in grades) else 0.0
