@@ -18,7 +18,7 @@ PERCENT = {"attainment", "met_target", "top_share", "share", "stayed", "mean_rat
 THREE = {"gini", "kendall_tau_b", "spearman_rho", "rbo", "lmg", "first", "relative_weight", "r2",
          "spearman", "variance", "slope", "leniency", "ci_low", "ci_high", "mean_gap", "epsilon_sq", "H"}
 PVALUE = {"p_val", "p_adj", "kendall_p", "spearman_p"}
-WRAP = {"formula", "inputs", "evidence", "status", "outcome", "target_source"}
+WRAP = {"formula", "inputs", "evidence", "status", "outcome", "target_source", "kpis"}
 WRITTEN = {"actual", "target", "baseline", "challenge"}  # numbers written as text in their unit: right-aligned  # long text may wrap; other cells stay on one line
 
 

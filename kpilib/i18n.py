@@ -25,10 +25,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "std": ("标准差", "Std dev"), "share": ("占比", "Share"), "planned": ("计划人数", "Planned"),
     "allocated": ("实际人数", "Allocated"), "difference": ("差异", "Difference"), "size": ("人数", "Size"),
     "met_target": ("达标人数占比", "Share at target"), "quantitative_weight": ("定量权重", "Quantitative weight"),
-    "qualitative_weight": ("定性权重", "Qualitative weight"), "kpis": ("指标数", "KPIs"),
+    "qualitative_weight": ("定性权重", "Qualitative weight"), "kpi_count": ("指标数", "KPIs"),
     "baseline": ("基准值", "Baseline"), "challenge": ("挑战值", "Challenge"),
     # analysis
-    "band": ("区间", "Band"), "top_share": ("前20%贡献占比", "Top 20% share"), "gini": ("基尼系数", "Gini"),
+    "band": ("区间", "Band"), "kpis": ("重点指标：达成率（部门均值）", "KPIs: attainment (department mean)"),
+    "top_share": ("前20%贡献占比", "Top 20% share"), "gini": ("基尼系数", "Gini"),
     "measure": ("度量", "Measure"), "tenure_month": ("入职月数", "Month of tenure"),
     "mean_ratio": ("相对团队均值", "Relative to team mean"), "median_ratio": ("中位相对值", "Median ratio"),
     "H": ("H 统计量", "H"), "p_val": ("p 值", "p-value"), "p_adj": ("校正 p 值", "Adjusted p"),

@@ -46,6 +46,19 @@ def concentration(wb: Workbench, table: pd.DataFrame) -> str:
             f"{row['measure']} (Gini {row['gini']:.2f}).")
 
 
+def bands(wb: Workbench, profile: pd.DataFrame) -> str:
+    """The KPI where the bottom 20% trail the top 20% most (sections.band_profile)."""
+    if profile.empty or not {"top 20%", "bottom 20%"} <= set(profile.columns):
+        return ""
+    gap = profile["top 20%"] - profile["bottom 20%"]
+    row = profile.loc[gap.idxmax()]
+    if _zh(wb):
+        return (f"前20%与后20%差距最大的指标是{row['kpi_name']}：平均达成率 {row['top 20%']:.0%} 对 "
+                f"{row['bottom 20%']:.0%}。")
+    return (f"The top and bottom 20% differ most on {row['kpi_name']}: mean attainment {row['top 20%']:.0%} "
+            f"against {row['bottom 20%']:.0%}.")
+
+
 def regions(wb: Workbench, overall: pd.DataFrame) -> str:
     """The Kruskal–Wallis verdict on regional differences."""
     if overall.empty or "p_val" not in overall:

@@ -133,7 +133,7 @@ def test_company_tables_name_no_one(company, sample):
     calls = ["scheme_table", "headline", "grade_counts", "kpi_attainment", "concentration", "band_profile",
              "ranking_table", "rank_stability", "band_movement", "trend_frame", "person_trends", "outlook",
              "top_drivers", "rater_table", "self_gap", "incentive_summary", "kpi_leaders", "most_improved",
-             "score_details", "new_hire_ramp"]
+             "score_details", "new_hire_ramp", "coaching", "top_cases"]
     for name in calls:
         frame = getattr(sections, name)(company)
         shown = set(frame.astype(str).to_numpy().ravel()) | {str(c) for c in frame.columns}
@@ -144,7 +144,7 @@ def test_department_tables_show_only_its_people(sales, sample):
     people = sample.employees.set_index("employee_id")
     others = set(people.loc[people["department"] != "sales", "name"]) - set(people.loc[people["department"] == "sales", "name"])
     for name in ("ranking_table", "kpi_leaders", "most_improved", "outlook", "person_trends", "incentive_summary",
-                 "decisions", "score_details", "rater_table"):
+                 "decisions", "score_details", "rater_table", "coaching", "top_cases"):
         frame = getattr(sections, name)(sales)
         assert not set(frame.astype(str).to_numpy().ravel()) & others, name
 
@@ -156,3 +156,17 @@ def test_bands_by_hand():
     bands = sections.common.bands_of(sheet)
     assert list(bands[:5]) == ["top 20%"] * 5
     assert list(bands[-4:]) == ["bottom 20%"] * 4 and (bands == "middle 60%").sum() == 10
+
+
+def test_coaching_names_the_bottom_band_and_their_weakest_kpis(sales):
+    table = sections.coaching(sales, k=1)
+    sheet = sales.sheet()
+    bottom = set(sheet.loc[sections.common.bands_of(sheet) == "bottom 20%", "name"])
+    assert set(table["name"]) == bottom and table["rank"].is_monotonic_decreasing
+    worst = table.iloc[0]
+    person = sheet.set_index("name").loc[worst["name"], "employee_id"]
+    lines = sales.period_lines().query("kind == 'quantitative'").dropna(subset=["attainment"])
+    gap = lines["attainment"] - lines.groupby("kpi")["attainment"].transform("mean")
+    weakest = lines.loc[gap[lines["employee_id"] == person].idxmin()]
+    assert worst["kpis"].startswith(f"{weakest['kpi_name']} {weakest['attainment']:.0%}")
+    assert set(sections.top_cases(sales)["name"]) == set(sheet.loc[sections.common.bands_of(sheet) == "top 20%", "name"])

@@ -22,6 +22,7 @@ from kpilib.sections.outlook import (
 )
 from kpilib.sections.overview import (
                                      band_profile,
+                                     coaching,
                                      concentration,
                                      grade_counts,
                                      headline,
@@ -30,6 +31,7 @@ from kpilib.sections.overview import (
                                      region_comparison,
                                      scheme_table,
                                      tier_allocation,
+                                     top_cases,
 )
 from kpilib.sections.rankings import (
                                      band_movement,
@@ -41,9 +43,9 @@ from kpilib.sections.rankings import (
 from kpilib.sections.results import decisions, incentive_summary, score_details
 
 __all__ = [
-    "band_movement", "band_profile", "concentration", "decisions", "forecast_check", "grade_counts",
+    "band_movement", "band_profile", "coaching", "concentration", "decisions", "forecast_check", "grade_counts",
     "headline", "importance", "incentive_summary", "kpi_attainment", "kpi_leaders", "most_improved",
     "new_hire_ramp", "outlook", "primary_kpi", "person_trends", "rank_stability", "ranking_table", "rater_table",
     "rater_variance", "region_comparison", "scheme_table", "score_details", "self_gap", "tier_allocation",
-    "tier_transitions", "top_drivers", "trend_frame", "with_teams",
+    "tier_transitions", "top_cases", "top_drivers", "trend_frame", "with_teams",
 ]

@@ -28,12 +28,12 @@ from kpilib.workbench import Workbench
 def scheme_table(wb: Workbench) -> pd.DataFrame:
     """The rules: for a department, one row per KPI (kpi, kpi_name, kind, weight, formula,
     unit, direction, baseline, target, challenge); at company level one row per department
-    (department, kpis, quantitative_weight, qualitative_weight)."""
+    (department, kpi_count, quantitative_weight, qualitative_weight)."""
     rows = []
     for dept in wb.departments():
         weights = wb.config.scheme.departments[dept]
         if wb.company:
-            rows.append({"department": dept, "kpis": len(weights.quantitative) + len(weights.qualitative),
+            rows.append({"department": dept, "kpi_count": len(weights.quantitative) + len(weights.qualitative),
                          "quantitative_weight": sum(weights.quantitative.values()),
                          "qualitative_weight": sum(weights.qualitative.values())})
             continue
@@ -139,6 +139,39 @@ def band_profile(wb: Workbench) -> pd.DataFrame:
     table = table.reindex(columns=[b for b in BANDS if b in table.columns])
     table.columns.name = None
     return table.reset_index()
+
+
+def _standouts(wb: Workbench, band: str, weakest: bool, k: int) -> pd.DataFrame:
+    """People of `band` with their `k` KPIs furthest below (or above) the department's mean attainment."""
+    if wb.company:
+        return pd.DataFrame()
+    sheet = wb.sheet()
+    people = sheet[bands_of(sheet) == band].sort_values("rank", ascending=not weakest)
+    lines = wb.period_lines()
+    q = lines[lines["kind"] == "quantitative"].dropna(subset=["attainment"]).copy()
+    q["mean"] = q.groupby("kpi")["attainment"].transform("mean")
+    q["gap"] = q["attainment"] - q["mean"]
+    rows = []
+    for person in people.itertuples():
+        mine = q[q["employee_id"] == person.employee_id]
+        picked = mine.nsmallest(k, "gap") if weakest else mine.nlargest(k, "gap")
+        rows.append({"rank": person.rank, "name": person.name, "composite": person.composite, "grade": person.grade,
+                     "kpis": "; ".join(f"{wb.kpi_name(r.kpi)} {r.attainment:.0%} ({r.mean:.0%})"
+                                       for r in picked.itertuples())})
+    return pd.DataFrame(rows, columns=["rank", "name", "composite", "grade", "kpis"])
+
+
+def coaching(wb: Workbench, k: int = 2) -> pd.DataFrame:
+    """Bottom 20% of the department, each with the `k` KPIs where they fall furthest below the
+    department's mean attainment — where coaching starts (rank, name, composite, grade,
+    kpis: "KPI attainment (department mean)")."""
+    return _standouts(wb, "bottom 20%", weakest=True, k=k)
+
+
+def top_cases(wb: Workbench, k: int = 2) -> pd.DataFrame:
+    """Top 20% of the department, each with the `k` KPIs where they lead the department's
+    mean attainment most — the cases worth telling (same columns as `coaching`)."""
+    return _standouts(wb, "top 20%", weakest=False, k=k)
 
 
 def region_comparison(wb: Workbench) -> tuple[pd.DataFrame, pd.DataFrame]:
