@@ -29,6 +29,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "baseline": ("基准值", "Baseline"), "challenge": ("挑战值", "Challenge"),
     # analysis
     "band": ("区间", "Band"), "kpis": ("重点指标：达成率（部门均值）", "KPIs: attainment (department mean)"),
+    "top 20%": ("前20%", "Top 20%"), "middle 60%": ("中间60%", "Middle 60%"), "bottom 20%": ("后20%", "Bottom 20%"),
     "top_share": ("前20%贡献占比", "Top 20% share"), "gini": ("基尼系数", "Gini"),
     "measure": ("度量", "Measure"), "tenure_month": ("入职月数", "Month of tenure"),
     "mean_ratio": ("相对团队均值", "Relative to team mean"), "median_ratio": ("中位相对值", "Median ratio"),
