@@ -19,7 +19,7 @@ def _t(wb: Workbench, zh: str, en: str) -> str:
 
 def grades(wb: Workbench):
     """Share of each grade per team (department) or department (company)."""
-    sheet = sections.with_teams(wb, wb.sheet())
+    sheet = wb.sheet()
     by = "department" if wb.company else "team"
     names = {d: wb.department_name(d) for d in sheet["department"].unique()} if wb.company else None
     order = [g.zh if wb.lang == "zh" else g.en for g in wb.config.scheme.scoring.grades]

@@ -26,6 +26,7 @@ import pandas as pd
 from kpilib import __version__
 from kpilib.config import Config, load_config
 from kpilib.data import Dataset, input_hashes, load_dataset
+from kpilib.i18n import word
 from kpilib.periods import Span, latest_complete, parse_period, span_of_month
 from kpilib.problems import Problems, UserError
 from kpilib.scoring import score
@@ -80,7 +81,8 @@ class Workbench:
 
     Frames cover every department (scope with `scoped`); `periods` are the labels of the
     history, oldest first, ending with `span.label`.
-    - history: scoring sheets of the history periods (one row per person and period).
+    - history: scoring sheets of the history periods (one row per person and period);
+      people in no team (a department's head) have the team "部门直属" / "reports to the head".
     - lines: line scores of the history periods (period, employee_id, kpi, ...).
     - months: monthly scoring sheets of the months up to the period's end.
     - calibration: tier allocation of the current period.
@@ -158,7 +160,9 @@ def open_workbench(period: str | Span | None = None, department: str = COMPANY, 
         _write_cache(key, frames)
     _MEMO.clear()  # a warm kernel keeps the latest scoring only
     _MEMO[key] = frames
-    wb = Workbench(config=config, department=department, lang=lang, **frames)
+    direct = word("direct", lang)  # people outside any team, e.g. the department's head
+    history = frames["history"].assign(team=frames["history"]["team"].astype(object).fillna("").replace("", direct))
+    wb = Workbench(config=config, department=department, lang=lang, **{**frames, "history": history})
     if wb.sheet().empty:
         present = sorted(set(wb.history.loc[wb.history["period"] == wb.span.label, "department"]))
         raise UserError(f"no one in {department} is scored in {wb.span.label} "

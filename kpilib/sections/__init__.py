@@ -7,7 +7,7 @@ company level ("all") every table is an aggregate by department and names no one
 drivers, ratings and incentives and are tested there; sections select, join, aggregate.
 """
 
-from kpilib.sections.common import primary_kpi, with_teams
+from kpilib.sections.common import primary_kpi
 from kpilib.sections.outlook import (
                                      forecast_check,
                                      importance,
@@ -47,5 +47,5 @@ __all__ = [
     "headline", "importance", "incentive_summary", "kpi_attainment", "kpi_leaders", "most_improved",
     "new_hire_ramp", "outlook", "primary_kpi", "person_trends", "rank_stability", "ranking_table", "rater_table",
     "rater_variance", "region_comparison", "scheme_table", "score_details", "self_gap", "tier_allocation",
-    "tier_transitions", "top_cases", "top_drivers", "trend_frame", "with_teams",
+    "tier_transitions", "top_cases", "top_drivers", "trend_frame",
 ]

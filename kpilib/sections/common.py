@@ -6,7 +6,6 @@ import numpy as np
 import pandas as pd
 
 from kpilib import ranking, stats
-from kpilib.i18n import word
 from kpilib.workbench import Workbench
 
 BANDS = {"top 20%": (0.0, 0.2), "middle 60%": (0.2, 0.8), "bottom 20%": (0.8, 1.0)}
@@ -15,14 +14,6 @@ BANDS = {"top 20%": (0.0, 0.2), "middle 60%": (0.2, 0.8), "bottom 20%": (0.8, 1.
 def group_of(wb: Workbench) -> str:
     """Rows of a summary: departments at company level, teams inside a department."""
     return "department" if wb.company else "team"
-
-
-def with_teams(wb: Workbench, frame: pd.DataFrame) -> pd.DataFrame:
-    """People outside any team (the department head, say) grouped under a named row."""
-    if wb.company or "team" not in frame:
-        return frame
-    direct = word("direct", wb.lang)
-    return frame.assign(team=frame["team"].astype(object).fillna("").replace("", direct))
 
 
 def with_names(wb: Workbench, frame: pd.DataFrame, column: str = "department") -> pd.DataFrame:

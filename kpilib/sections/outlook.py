@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from kpilib import drivers, ranking, ratings, trends
-from kpilib.sections.common import group_of, with_names, with_teams
+from kpilib.sections.common import group_of, with_names
 from kpilib.workbench import Workbench
 
 MIN_RATERS = 3  # supervisors needed to separate rater from ratee variance
@@ -22,7 +22,7 @@ def trend_frame(wb: Workbench) -> pd.DataFrame:
     """Mean composite per period and team (department) or department (company): period,
     group column, mean, people — the input of plots.trend_lines."""
     by = group_of(wb)
-    frame = with_teams(wb, wb.scoped(wb.history)).groupby(["period", by], observed=True)["composite"].agg(
+    frame = wb.scoped(wb.history).groupby(["period", by], observed=True)["composite"].agg(
         mean="mean", people="size").reset_index()
     return with_names(wb, frame)
 

@@ -19,7 +19,6 @@ from kpilib.sections.common import (
     in_unit,
     primary_kpi,
     with_names,
-    with_teams,
 )
 from kpilib.workbench import Workbench
 
@@ -52,9 +51,9 @@ def headline(wb: Workbench) -> pd.DataFrame:
     """Per team (department level) or department (company level): people, mean, median,
     best, lowest composite this period, previous (mean last period) and change."""
     by = group_of(wb)
-    now = composite_summary(with_teams(wb, wb.sheet()), by)
+    now = composite_summary(wb.sheet(), by)
     if wb.previous:
-        before = with_teams(wb, wb.sheet(wb.previous)).groupby(by, observed=True)["composite"].mean().rename("previous")
+        before = wb.sheet(wb.previous).groupby(by, observed=True)["composite"].mean().rename("previous")
         now = now.merge(before, left_on=by, right_index=True, how="left")
         now["change"] = now["mean"] - now["previous"]
     return with_names(wb, now)
@@ -62,7 +61,7 @@ def headline(wb: Workbench) -> pd.DataFrame:
 
 def grade_counts(wb: Workbench) -> pd.DataFrame:
     """People per grade, grades in scheme order (best first), per team or department."""
-    sheet = with_teams(wb, wb.sheet())
+    sheet = wb.sheet()
     order = [g.zh if wb.lang == "zh" else g.en for g in wb.config.scheme.scoring.grades]
     table = pd.crosstab(sheet[group_of(wb)], sheet["grade"]).reindex(columns=order, fill_value=0)
     table.columns.name = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from kpilib import ranking
-from kpilib.sections.common import composite_summary, with_names, with_teams, written
+from kpilib.sections.common import composite_summary, with_names, written
 from kpilib.workbench import Workbench
 
 # 30 rankings --------------------------------------------------------------------------
@@ -17,7 +17,7 @@ def ranking_table(wb: Workbench) -> pd.DataFrame:
         table = composite_summary(wb.sheet(), "department").sort_values("mean", ascending=False, ignore_index=True)
         table.insert(0, "rank", ranking.rank(table["mean"]))
         return with_names(wb, table)
-    sheet = with_teams(wb, wb.sheet()).sort_values(["rank", "employee_id"], ignore_index=True)
+    sheet = wb.sheet().sort_values(["rank", "employee_id"], ignore_index=True)
     table = sheet[["rank", "employee_id", "name", "team", "region", "composite", "grade", "tier"]].copy()
     if wb.previous:
         before = wb.sheet(wb.previous).set_index("employee_id")["rank"]
