@@ -104,12 +104,15 @@ def test_a_failing_notebook_is_recorded_and_the_rest_are_built(tmp_path, monkeyp
     nb = nbformat.read(ROOT / "notebooks" / "10_overview.ipynb", as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell("raise ValueError('the sky fell')"))
     nbformat.write(nb, folder / "80_broken.ipynb")
+    nb.cells[-1] = nbformat.v4.new_code_cell("import os\nos._exit(3)")  # the kernel dies
+    nbformat.write(nb, folder / "05_crash.ipynb")
     monkeypatch.setenv("KPIREPORT_PARAMS", str(params))
     result = runner.invoke(app, ["pack", "--client", "broken", "--out", str(tmp_path / "r"), "--departments", "sales",
-                                 "--sections", "overview,broken"])
+                                 "--sections", "crash,overview,broken,rankings", "--jobs", "1"])
     assert result.exit_code == 1
     docs = {d["section"]: d for d in manifest_of(tmp_path / "r" / "2026Q3")["documents"]}
     assert docs["10_overview"]["status"] == "ok" and docs["80_broken"]["status"] == "failed"
+    assert docs["05_crash"]["status"] == "failed" and docs["30_rankings"]["status"] == "ok"  # a new kernel took over
     assert "ValueError: the sky fell" in docs["80_broken"]["error"]
     page = (tmp_path / "r" / "2026Q3" / "sales" / "80_broken.html").read_text(encoding="utf-8")
     assert "error-banner" in page and "the sky fell" in page
