@@ -4,6 +4,8 @@ rule outcomes. One table, so the same concept carries the same word in every sec
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 LABELS: dict[str, tuple[str, str]] = {
@@ -86,6 +88,32 @@ SECTIONS: dict[str, tuple[str, str]] = {
 }
 
 
+# how scoring explains a line (kpilib.scoring status, kpilib.targets target_source), in Chinese
+PHRASES: list[tuple[re.Pattern, str]] = [(re.compile(p), zh) for p, zh in (
+    (r"^ok$", "正常"),
+    (r"^none$", "无"),
+    (r"^catalogue$", "指标库默认值"),
+    (r"^catalogue × (.+)$", r"指标库默认值 × \1"),
+    (r"^targets: sum of (\d+) inside (\S+)$", r"目标表：\2 内 \1 行之和"),
+    (r"^targets: mean of (\d+) inside (\S+)$", r"目标表：\2 内 \1 行平均"),
+    (r"^targets (\S+)$", r"目标表 \1"),
+    (r"^targets (\S+) × (.+)$", r"目标表 \1 × \2"),
+    (r"^no ratings in (\S+)$", r"\1 无评分"),
+    (r"^division by zero: (.+) is 0 in (\S+)$", r"除数为零：\2 的 \1 为 0"),
+    (r"^no target \((.*)\)$", r"无目标（\1）"),
+)]
+
+
+def phrase(text: str, lang: str) -> str:
+    """A scoring explanation in `lang` (English as written, Chinese by pattern; unknown ones unchanged)."""
+    if lang != "zh" or not isinstance(text, str):
+        return text
+    for pattern, zh in PHRASES:
+        if pattern.match(text):
+            return pattern.sub(zh, text)
+    return text
+
+
 def _pick(pair: tuple[str, str], lang: str) -> str:
     return pair[0] if lang == "zh" else pair[1]
 
@@ -122,6 +150,8 @@ def labelled(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     for col in out.columns:
         if pd.api.types.is_bool_dtype(out[col]):
             out[col] = out[col].map({True: word("yes", lang), False: ""})
+        elif str(col) in ("status", "target_source"):
+            out[col] = out[col].map(lambda v: phrase(v, lang))
         elif str(col) in WORD_COLUMNS and not pd.api.types.is_numeric_dtype(out[col]):
             out[col] = out[col].map(lambda v: _cell(v, lang))
     names = [label(str(c), lang) for c in out.columns]
