@@ -112,5 +112,7 @@ def cards(details: pd.DataFrame, lang: str = "zh",
         else:
             title = (f"{p['rank']}. {p['name']} ({p['employee_id']}) · composite {p['composite']:.1f} · "
                      f"{p['grade']} · tier {p['tier']}")
-        parts.append(f"<h3>{escape.escape(title)}</h3>" + table_html(lines.drop(columns=list(person)), lang))
-    return HTML("".join(parts))
+        parts.append(f'<div class="card"><h3>{escape.escape(title)}</h3>'
+                     + table_html(lines.drop(columns=list(person)), lang) + "</div>")
+    hint = "输入姓名或工号筛选" if lang == "zh" else "Filter by name or ID"
+    return HTML(f'<input class="card-filter" type="search" placeholder="{hint}">' + "".join(parts))

@@ -226,3 +226,38 @@ def test_every_section_builds_for_months_halves_and_years(period, tmp_path):
     result = runner.invoke(app, ["pack", "--period", period, "--out", str(tmp_path), "--departments", "sales,all"])
     assert result.exit_code == 0, said(result)
     assert {d["status"] for d in manifest_of(tmp_path / period)["documents"]} == {"ok"}
+
+
+@pytest.mark.slow
+def test_tables_sort_and_cards_filter_in_a_browser(pack, tmp_path):
+    """Click a heading twice and type a name, in headless Chromium, and read the DOM back."""
+    import subprocess
+
+    from kpilib.pack.render import chromium
+
+    probe = """<script>
+    var t = document.querySelectorAll('table.kpi-table')[0], ths = t.tHead.rows[t.tHead.rows.length - 1].cells, k = -1;
+    for (var i = 0; i < ths.length; i++) { if (ths[i].textContent.trim() === '综合分') k = i; }
+    ths[k].click(); var low = t.tBodies[0].rows[0].cells[k].textContent;
+    ths[k].click(); var high = t.tBodies[0].rows[0].cells[k].textContent;
+    document.body.setAttribute('data-sorted', low + '|' + high);
+    </script></body>"""
+    finder = """<script>
+    var box = document.querySelector('input.card-filter'); box.value = 'NAME'; box.dispatchEvent(new Event('input'));
+    var shown = Array.prototype.filter.call(document.querySelectorAll('div.card'), function (c) {
+      return c.style.display !== 'none'; }).length;
+    document.body.setAttribute('data-shown', String(shown));
+    </script></body>"""
+    ranking = (pack / "sales" / "30_rankings.html").read_text(encoding="utf-8")
+    details = (pack / "sales" / "70_details.html").read_text(encoding="utf-8")
+    best = re.search(r'<h3>1\. ([^（]+)（(E\d+)）', details)
+    pages = {"sort": ranking.replace("</body>", probe, 1), "find": details.replace("</body>", finder.replace("NAME", best.group(2)), 1)}
+    seen = {}
+    for name, text in pages.items():
+        page = tmp_path / f"{name}.html"
+        page.write_text(text, encoding="utf-8")
+        dom = subprocess.run([chromium(), "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={tmp_path / 'p'}",
+                              "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120).stdout
+        seen[name] = re.search(r'data-(?:sorted|shown)="([^"]*)"', dom).group(1)
+    low, high = map(float, seen["sort"].split("|"))
+    assert low < high and seen["find"] == "1"

@@ -45,7 +45,8 @@ footer{max-width:1240px;margin:0 auto 2rem;color:var(--muted);font-size:.8rem}
 @media print{body{background:#fff;font-size:11px}header.bar{background:#fff;color:var(--accent);padding:0}
  header.bar a{display:none}main{border:0;margin:0;padding:0;max-width:none}table{page-break-inside:auto}
  tr{page-break-inside:avoid}h2,h3{page-break-after:avoid}img{page-break-inside:avoid}
- .output_html{overflow:visible}table{font-size:9px}th,td{padding:.2rem .35rem}}
+ .output_html{overflow:visible}table{font-size:9px}th,td{padding:.2rem .35rem}input.card-filter{display:none}}
+input.card-filter{font:inherit;padding:.35rem .6rem;width:20em;margin:.4rem 0 1rem;border:1px solid var(--line);border-radius:4px}
 """
 
 
@@ -83,6 +84,39 @@ def _exporter() -> HTMLExporter:
 
 
 BODY = re.compile(r"<main>(.*)</main>", re.S)
+# Inline, no library: click a column heading to sort a table; type in a card filter to find a person.
+SCRIPT = """
+document.querySelectorAll('table.kpi-table').forEach(function (t) {
+  if (!t.tHead || !t.tBodies.length) return;
+  var cells = t.tHead.rows[t.tHead.rows.length - 1].cells;
+  Array.prototype.forEach.call(cells, function (th, i) {
+    th.style.cursor = 'pointer';
+    th.addEventListener('click', function () {
+      var body = t.tBodies[0], rows = Array.prototype.slice.call(body.rows), up = th.dataset.dir !== 'asc';
+      function key(r) {
+        var text = r.cells[i] ? r.cells[i].textContent.trim() : '';
+        var n = parseFloat(text.replace(/[,%×<＜]/g, ''));
+        return isNaN(n) ? text : n;
+      }
+      rows.sort(function (a, b) {
+        var x = key(a), y = key(b);
+        var c = (typeof x === 'number' && typeof y === 'number') ? x - y : String(x).localeCompare(String(y), 'zh');
+        return up ? c : -c;
+      });
+      rows.forEach(function (r) { body.appendChild(r); });
+      th.dataset.dir = up ? 'asc' : 'desc';
+    });
+  });
+});
+document.querySelectorAll('input.card-filter').forEach(function (box) {
+  box.addEventListener('input', function () {
+    var q = box.value.trim().toLowerCase();
+    document.querySelectorAll('div.card').forEach(function (card) {
+      card.style.display = !q || card.textContent.toLowerCase().indexOf(q) >= 0 ? '' : 'none';
+    });
+  });
+});
+"""
 
 
 def shell(body: str, title: str, lang: str, brand: Branding, back: str = "../index.html", footer: str = "") -> str:
@@ -92,7 +126,7 @@ def shell(body: str, title: str, lang: str, brand: Branding, back: str = "../ind
             f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{html.escape(title)}</title>'
             f"<style>{brand.css()}</style></head><body>"
             f'<header class="bar">{brand.mark()}<a href="{back}">{index}</a></header>'
-            f"<main>{body}</main><footer>{html.escape(footer)}</footer></body></html>\n")
+            f"<main>{body}</main><footer>{html.escape(footer)}</footer><script>{SCRIPT}</script></body></html>\n")
 
 
 def page(nb, title: str, lang: str, brand: Branding, error: str | None = None, footer: str = "") -> str:
