@@ -32,6 +32,10 @@ from kpilib.problems import Problems, UserError
 from kpilib.scoring import score
 
 HISTORY = 8  # periods of the report's grain, the current one included
+# earlier periods' lines keep their numbers; the explanations (formula, inputs, target_source,
+# status, kpi_name: half of the memory) are kept for the current period, which shows them
+PAST_LINE_COLUMNS = ["period", "employee_id", "name", "department", "kpi", "kind", "weight", "actual", "target",
+                     "attainment", "rating", "line_score"]
 COMPANY = "all"
 
 
@@ -83,7 +87,8 @@ class Workbench:
     history, oldest first, ending with `span.label`.
     - history: scoring sheets of the history periods (one row per person and period);
       people in no team (a department's head) have the team "部门直属" / "reports to the head".
-    - lines: line scores of the history periods (period, employee_id, kpi, ...).
+    - lines: line scores of the history periods (period, employee_id, kpi, ...); the text
+      columns (formula, inputs, target_source, status, kpi_name) for the current period only.
     - months: monthly scoring sheets of the months up to the period's end.
     - calibration: tier allocation of the current period.
     """
@@ -234,6 +239,7 @@ def _score_history(loaded: tuple[Config, Dataset], period: str | Span | None, la
                if m in available]
     return {"dataset": dataset, "span": span, "periods": list(scored),
             "history": pd.concat([s.sheet for s in scored.values()], ignore_index=True),
-            "lines": pd.concat([s.lines for s in scored.values()], ignore_index=True),
+            "lines": pd.concat([s.lines if label == span.label else s.lines[PAST_LINE_COLUMNS]
+                                for label, s in scored.items()], ignore_index=True),
             "months": pd.concat(monthly, ignore_index=True) if monthly else pd.DataFrame(),
             "calibration": current.calibration, "problems": current.problems}
