@@ -37,18 +37,14 @@ def distribution(wb: Workbench):
 
 
 def lorenz(wb: Workbench):
-    """Lorenz curve of the department's primary result (or the composite)."""
-    table = sections.concentration(wb)
-    if table.empty:
-        return None
-    kpi = sections.primary_kpi(wb) if not wb.company else None
-    lines = wb.period_lines()
-    if kpi and wb.config.catalog.kpis[kpi].unit in ("currency", "count"):
-        values = lines[lines["kpi"] == kpi]["actual"]
+    """Lorenz curve of the department's primary result (the composite at company level)."""
+    if wb.company:
+        values, measure = wb.sheet()["composite"].dropna().clip(lower=0), label("composite", wb.lang)
     else:
-        values = wb.sheet()["composite"]
-    measure = table["measure"].iloc[0] if not wb.company else label("composite", wb.lang)
-    return plots.lorenz_curve(stats.lorenz(values.dropna().clip(lower=0)),
+        values, measure = sections.result_values(wb, wb.department)
+    if len(values) < 5:
+        return None
+    return plots.lorenz_curve(stats.lorenz(values),
                               title=_t(wb, f"{measure}集中度（洛伦兹曲线）", f"Concentration of {measure} (Lorenz curve)"))
 
 

@@ -29,6 +29,7 @@ from kpilib.sections.overview import (
                                      kpi_attainment,
                                      new_hire_ramp,
                                      region_comparison,
+    result_values,
                                      scheme_table,
                                      tier_allocation,
                                      top_cases,
@@ -46,6 +47,6 @@ __all__ = [
     "band_movement", "band_profile", "coaching", "concentration", "decisions", "forecast_check", "grade_counts",
     "headline", "importance", "incentive_summary", "kpi_attainment", "kpi_leaders", "most_improved",
     "new_hire_ramp", "outlook", "primary_kpi", "person_trends", "rank_stability", "ranking_table", "rater_table",
-    "rater_variance", "region_comparison", "scheme_table", "score_details", "self_gap", "tier_allocation",
+    "rater_variance", "region_comparison", "result_values", "scheme_table", "score_details", "self_gap", "tier_allocation",
     "tier_transitions", "top_cases", "top_drivers", "trend_frame",
 ]

@@ -100,25 +100,29 @@ def kpi_attainment(wb: Workbench) -> pd.DataFrame:
 
 # 20 performance -----------------------------------------------------------------------
 
+def result_values(wb: Workbench, department: str) -> tuple[pd.Series, str]:
+    """What a department's concentration is measured on, and its name: the primary KPI's
+    actual per person when it is an amount or a count (sales), else the composite."""
+    kpi = primary_kpi(wb, department)
+    if kpi and wb.config.catalog.kpis[kpi].unit in ("currency", "count"):
+        lines = wb.period_lines()
+        values = lines[(lines["department"] == department) & (lines["kpi"] == kpi)]["actual"]
+        named = wb.config.catalog.measures.get((wb.config.catalog.kpis[kpi].formula or "").strip())
+        measure = named.name(wb.lang) if named else wb.kpi_name(kpi)
+    else:
+        values = wb.sheet().query("department == @department")["composite"]
+        measure = label("composite", wb.lang)
+    values = values.dropna()
+    return values[values >= 0], measure
+
+
 def concentration(wb: Workbench) -> pd.DataFrame:
     """How concentrated results are: share of the total delivered by the top 20% of people
-    and the Gini coefficient (stats.top_share, stats.gini) of the primary KPI's actual when
-    it is an amount or a count, else of the composite. Columns: department, measure, n,
-    top_share, gini."""
+    and the Gini coefficient (stats.top_share, stats.gini) of each department's
+    `result_values`. Columns: department, measure, n, top_share, gini."""
     rows = []
     for dept in wb.departments():
-        kpi = primary_kpi(wb, dept)
-        unit = wb.config.catalog.kpis[kpi].unit if kpi else None
-        lines = wb.period_lines()
-        if kpi and unit in ("currency", "count"):
-            values = lines[(lines["department"] == dept) & (lines["kpi"] == kpi)]["actual"].dropna()
-            formula = (wb.config.catalog.kpis[kpi].formula or "").strip()
-            named = wb.config.catalog.measures.get(formula)
-            measure = named.name(wb.lang) if named else wb.kpi_name(kpi)
-        else:
-            values = wb.sheet().query("department == @dept")["composite"].dropna()
-            measure = label("composite", wb.lang)
-        values = values[values >= 0]
+        values, measure = result_values(wb, dept)
         if len(values) >= 5:
             rows.append({"department": dept, "measure": measure, "n": len(values),
                          "top_share": stats.top_share(values, 0.2), "gini": stats.gini(values)})
