@@ -9,12 +9,18 @@ import pandas as pd
 from kpilib import drivers
 from kpilib import trends as trends_module
 from kpilib.i18n import label
+from kpilib.rounding import round_half_up_scalar
 from kpilib.sections.results import QUIET
 from kpilib.workbench import Workbench
 
 
 def _zh(wb: Workbench) -> bool:
     return wb.lang == "zh"
+
+
+def _score(value: float, sign: str = "") -> str:
+    """A score or a mean of scores to one decimal, half up as Excel (the tables do the same)."""
+    return f"{round_half_up_scalar(value, 1):{sign}.1f}"
 
 
 def overview(wb: Workbench, headline: pd.DataFrame) -> str:
@@ -27,11 +33,11 @@ def overview(wb: Workbench, headline: pd.DataFrame) -> str:
     top, low = order[0], order[-1]
     name = wb.department_name()
     if _zh(wb):
-        change = "" if pd.isna(before) else f"（上期 {before:.1f}，{mean - before:+.1f}）"
-        return (f"**{name}** {wb.span.label} 共 {n} 人参与考核，平均综合分 {mean:.1f}{change}；"
+        change = "" if pd.isna(before) else f"（上期 {_score(before)}，{_score(mean - before, '+')}）"
+        return (f"**{name}** {wb.span.label} 共 {n} 人参与考核，平均综合分 {_score(mean)}{change}；"
                 f"{top} {int(grades.get(top, 0))} 人，{low} {int(grades.get(low, 0))} 人。")
-    change = "" if pd.isna(before) else f" (last period {before:.1f}, {mean - before:+.1f})"
-    return (f"**{name}**, {wb.span.label}: {n} people scored, mean composite {mean:.1f}{change}; "
+    change = "" if pd.isna(before) else f" (last period {_score(before)}, {_score(mean - before, '+')})"
+    return (f"**{name}**, {wb.span.label}: {n} people scored, mean composite {_score(mean)}{change}; "
             f"{int(grades.get(top, 0))} rated {top}, {int(grades.get(low, 0))} rated {low}.")
 
 
@@ -88,7 +94,7 @@ def leaders(wb: Workbench, table: pd.DataFrame, k: int = 3) -> str:
         return ""
     who = table["department"] if wb.company else table["name"]
     score = table["mean"] if wb.company else table["composite"]
-    top = [f"{w}（{s:.1f}）" if _zh(wb) else f"{w} ({s:.1f})" for w, s in zip(who.head(k), score.head(k), strict=True)]
+    top = [f"{w}（{_score(s)}）" if _zh(wb) else f"{w} ({_score(s)})" for w, s in zip(who.head(k), score.head(k), strict=True)]
     return ("排名前列：" + "、".join(top) + "。") if _zh(wb) else ("Leading: " + ", ".join(top) + ".")
 
 

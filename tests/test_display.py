@@ -75,3 +75,7 @@ def test_markdown_escapes_html_from_data():
 ])
 def test_scoring_explanations_in_chinese(english, chinese):
     assert i18n.phrase(english, "zh") == chinese and i18n.phrase(english, "en") == english
+
+
+def test_sentences_round_scores_half_up():
+    assert narrate._score(84.25) == "84.3" and narrate._score(0.05, "+") == "+0.1" and f"{84.25:.1f}" == "84.2"
