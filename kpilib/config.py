@@ -22,6 +22,8 @@ from kpilib.problems import Problems, UserError
 Unit = Literal["percent", "ratio", "count", "currency", "days", "hours", "minutes", "score"]
 Aggregation = Literal["sum", "mean", "last", "first", "max", "min"]
 RATER_TYPES = ("self", "supervisor", "cross_department", "peer", "customer")
+PERCENT_RANGE = (0.0, 1.5)  # a percent is a fraction: 95.6% is 0.956, and 95.6 is a typo
+Method = Literal["ratio", "thresholds"]
 
 
 def default_params_dir() -> Path:
@@ -57,6 +59,11 @@ class Measure(_Model):
     unit: Unit = "count"
     aggregation: Aggregation = "sum"
     signed: bool = False  # negative values allowed
+    range: tuple[float, float] | None = None  # plausible values; percent defaults to [0, 1.5]
+
+    def plausible(self) -> tuple[float, float] | None:
+        """The range a value must lie in: the declared `range`, else [0, 1.5] for a percent."""
+        return self.range if self.range is not None else PERCENT_RANGE if self.unit == "percent" else None
 
 
 class KPI(_Model):
@@ -75,7 +82,14 @@ class KPI(_Model):
     thresholds: Thresholds = Thresholds()
     cap: float | None = Field(default=None, gt=0)  # attainment cap for this KPI
     target_aggregation: Literal["sum", "mean"] | None = None  # how finer targets combine
+    attainment_method: Method | None = None  # overrides scoring.attainment.method for this KPI
+    range: tuple[float, float] | None = None  # plausible targets; percent defaults to [0, 1.5]
+    outcome: bool = False  # an additive outcome (sales, new customers): concentration is shown for it
     description: Names | None = None
+
+    def plausible(self) -> tuple[float, float] | None:
+        """The range a target must lie in: the declared `range`, else [0, 1.5] for a percent."""
+        return self.range if self.range is not None else PERCENT_RANGE if self.unit == "percent" else None
 
     @model_validator(mode="after")
     def _shape(self) -> KPI:
@@ -128,9 +142,18 @@ class Rounding(_Model):
 
 
 class Attainment(_Model):
+    """How actual and target become an attainment (see `kpilib.scoring.attainment`).
+
+    `method: ratio` divides (actual / target, or its inverse for lower-is-better);
+    `method: thresholds` maps baseline → target → challenge piecewise-linearly onto
+    floor → 100% → cap (门槛值 / 目标值 / 挑战值). `warn_above`: an attainment (before the
+    cap) above this many times the target is reported as implausible."""
+
+    method: Method = "ratio"
     cap: float | None = Field(default=None, gt=0)
     floor: float = Field(0.0, ge=0)
     lower: Literal["ratio", "linear"] = "ratio"  # ratio: target/actual; linear: 2 - actual/target
+    warn_above: float = Field(3.0, gt=0)
 
 
 class Grade(_Model):
@@ -163,6 +186,12 @@ class Scoring(_Model):
                            Grade(min=70, zh="合格", en="Pass"), Grade(min=0, zh="待改进", en="Needs improvement")]
     tiers: Tiers = Tiers()
     missing: Literal["reweight", "zero"] = "reweight"
+    # fallback: a line without the person's own target uses the catalogue's (and says so loudly);
+    # required: such a line is an error naming the person and the KPI
+    targets: Literal["fallback", "required"] = "fallback"
+    # role layer → "team": people of that layer without their own target are scored on their
+    # team's aggregate (the whole department when they have no team), e.g. {management: team}
+    role_layers: dict[Literal["management", "execution", "support"], Literal["team", "person"]] = {}
     calibrated_ratings: bool = False  # score ratings minus each supervisor's estimated leniency
 
     @model_validator(mode="after")

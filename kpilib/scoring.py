@@ -42,7 +42,7 @@ SHEET_COLUMNS = ["period", "employee_id", "name", "department", "team", "region"
                  "qualitative", "composite", "grade", "tier", "rank", "supervisor_rating",
                  "missing_lines", "tier_note"]
 LINE_COLUMNS = ["period", "employee_id", "name", "department", "kpi", "kpi_name", "kind", "weight",
-                "formula", "inputs", "actual", "target", "target_source", "attainment", "rating",
+                "formula", "inputs", "actual", "target", "baseline", "challenge", "target_source", "attainment", "rating",
                 "line_score", "status"]
 
 
@@ -81,8 +81,13 @@ def months_employed(people: pd.DataFrame, span: Span) -> pd.Series:
 
 
 def attainment(actual: pd.Series, target: pd.Series, direction: pd.Series, band: pd.Series,
-               cap: pd.Series, floor: float, lower: str) -> tuple[pd.Series, pd.Series]:
-    """Attainment and, where it is missing, why (see the module docstring for the formulas)."""
+               cap: pd.Series, floor: float, lower: str, baseline: pd.Series | None = None,
+               challenge: pd.Series | None = None, method: pd.Series | None = None) -> tuple[pd.Series, pd.Series]:
+    """Attainment and, where it is missing, why (see the module docstring for the formulas).
+
+    Where `method` is "thresholds" and the line has baseline < target < challenge (in the
+    KPI's direction), `thresholds_attainment` applies instead of the ratio; band KPIs keep
+    the band rule, which is already piecewise linear around the target."""
     a, t = actual.to_numpy(float), target.to_numpy(float)
     d = direction.to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -95,12 +100,37 @@ def attainment(actual: pd.Series, target: pd.Series, direction: pd.Series, band:
     out = np.select([d == "higher", d == "lower", d == "band"],
                     [higher, lower_ratio if lower == "ratio" else lower_linear, band_att], np.nan)
     caps = cap.to_numpy(float)
+    if method is not None and baseline is not None and challenge is not None:
+        stepped = thresholds_attainment(a, baseline.to_numpy(float), t, challenge.to_numpy(float), d, floor, caps)
+        use = (method.to_numpy() == "thresholds") & ~np.isnan(stepped)
+        out = np.where(use, stepped, out)
     reason = np.full(len(out), None, dtype=object)
     unbounded = np.isinf(out) & np.isnan(caps)
     reason[unbounded] = "actual is 0 on a lower-is-better KPI and no cap is set"
     out = np.where(np.isnan(caps), out, np.minimum(out, caps))
     out = np.where(unbounded, np.nan, np.maximum(out, floor))
     return pd.Series(out, index=actual.index), pd.Series(reason, index=actual.index)
+
+
+def thresholds_attainment(actual: np.ndarray, baseline: np.ndarray, target: np.ndarray, challenge: np.ndarray,
+                          direction: np.ndarray, floor: float, cap: np.ndarray) -> np.ndarray:
+    """门槛值 / 目标值 / 挑战值: baseline → floor, target → 1, challenge → cap, linear in between,
+    held at floor below the baseline and at the cap above the challenge.
+
+    Lower-is-better KPIs run the same way on negated values (baseline > target > challenge).
+    Without a cap the challenge maps to its ratio attainment (challenge / target, or target /
+    challenge). NaN where the three levels are missing or not in order, and for band KPIs.
+    Checked by hand-computed cases in tests/test_scoring.py."""
+    sign = np.where(direction == "lower", -1.0, 1.0)
+    x, lo, mid, hi = sign * actual, sign * baseline, sign * target, sign * challenge
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio_top = np.where(direction == "lower", target / challenge, challenge / target)
+        top = np.where(np.isnan(cap), ratio_top, cap)
+        below = floor + (1 - floor) * (x - lo) / (mid - lo)
+        above = 1 + (top - 1) * (x - mid) / (hi - mid)
+    out = np.where(x <= lo, floor, np.where(x < mid, below, np.where(x < hi, above, top)))
+    valid = (lo < mid) & (mid < hi) & (direction != "band") & ~np.isnan(x)
+    return np.where(valid, out, np.nan)
 
 
 def quantitative_lines(dataset: Dataset, config: Config, span: Span, people: pd.DataFrame,
@@ -119,10 +149,14 @@ def quantitative_lines(dataset: Dataset, config: Config, span: Span, people: pd.
     lines = lines.merge(resolve_targets(dataset.targets, catalog, span, lines[["employee_id", "kpi"]],
                                         months_employed(people, span)), on=["employee_id", "kpi"], how="left")
     kpis = lines["kpi"].map(catalog.kpis)
+    method = kpis.map(lambda k: k.attainment_method or scoring.attainment.method)
+    if (method == "thresholds").any():
+        lines = _scaled_thresholds(lines, catalog)
     att, why = attainment(lines["actual"], lines["target"], kpis.map(lambda k: k.direction),
                           kpis.map(lambda k: k.band if k.band else np.nan),
                           kpis.map(lambda k: k.cap if k.cap else (scoring.attainment.cap or np.nan)),
-                          scoring.attainment.floor, scoring.attainment.lower)
+                          scoring.attainment.floor, scoring.attainment.lower,
+                          lines["baseline"], lines["challenge"], method)
     lines["attainment"] = att
     status = lines["reason"].where(lines["actual"].isna())
     status = status.fillna(pd.Series(np.where(lines["target"].isna(), "no target (" + lines["target_source"] + ")", None),
@@ -134,6 +168,22 @@ def quantitative_lines(dataset: Dataset, config: Config, span: Span, people: pd.
     lines["formula"] = lines["kpi"].map(lambda k: catalog.kpis[k].formula)
     lines["rating"] = np.nan
     return lines
+
+
+def _scaled_thresholds(lines: pd.DataFrame, catalog) -> pd.DataFrame:
+    """Baseline and challenge for lines that have a target but not the other two levels: the
+    catalogue's levels scaled to the line's target (a personal target of 120 with catalogue
+    levels 90 / 100 / 110 gives 108 / 120 / 132)."""
+    out = lines.copy()
+    for level in ("baseline", "challenge"):
+        ratio = out["kpi"].map(lambda k, lv=level: _level_ratio(catalog.kpis[k].thresholds, lv)).astype(float)
+        out[level] = out[level].where(out[level].notna(), out["target"] * ratio)
+    return out
+
+
+def _level_ratio(thresholds, level: str) -> float:
+    value, target = getattr(thresholds, level), thresholds.target
+    return value / target if value is not None and target else np.nan
 
 
 def ratings_in(ratings: pd.DataFrame, span: Span) -> pd.DataFrame:
@@ -231,6 +281,9 @@ def score(dataset: Dataset, config: Config, period: Span | str, lang: str = "zh"
                               kind="stable")[LINE_COLUMNS].reset_index(drop=True)
     sheet = _sheet(people, lines, rated, span, config, lang)
     _line_warnings(lines, problems)
+    _target_warnings(lines, config, span, problems)
+    _implausible(lines, config, problems)
+    _separates_nobody(lines, problems)
     sheet, calibration = assign_tiers(sheet, config.scheme.scoring.tiers)
     sheet["rank"] = rank_within(sheet, "department")
     return Scores(span, sheet[SHEET_COLUMNS].reset_index(drop=True), lines, calibration, problems)
@@ -266,3 +319,73 @@ def _line_warnings(lines: pd.DataFrame, problems: Problems) -> None:
     for (kpi, status), group in bad.groupby(["kpi", bad["status"].str.replace(r" in \d{4}\S*", "", regex=True)]):
         problems.warn("scores", f"{len(group)} line(s) of {kpi} have no score: {status}",
                       column=kpi, value=", ".join(group["employee_id"].head(5)) + ("…" if len(group) > 5 else ""))
+
+
+def borrowed_targets(lines: pd.DataFrame) -> pd.DataFrame:
+    """Lines scored against the catalogue's default target because the person has no target
+    of their own, per department × KPI: department, kpi, people, of (people with the KPI),
+    employee_ids (comma-separated, in order)."""
+    quant = lines[lines["kind"] == "quantitative"]
+    borrowed = quant["target_source"].astype(str).str.startswith("catalogue")
+    columns = ["department", "kpi", "people", "of", "employee_ids"]
+    if not borrowed.any():
+        return pd.DataFrame(columns=columns)
+    of = quant.groupby(["department", "kpi"])["employee_id"].nunique().rename("of")
+    hit = quant[borrowed].groupby(["department", "kpi"])["employee_id"].agg(
+        people="nunique", employee_ids=lambda ids: ", ".join(sorted(set(ids))))
+    return hit.join(of).reset_index()[columns]
+
+
+def _target_warnings(lines: pd.DataFrame, config: Config, span: Span, problems: Problems) -> None:
+    """Targets are never silently borrowed: a warning per department × KPI (`targets:
+    fallback`), or an error per person and KPI (`targets: required`)."""
+    table = borrowed_targets(lines)
+    if config.scheme.scoring.targets == "required":
+        for row in table.itertuples():
+            for person in row.employee_ids.split(", "):
+                problems.error("targets", f"a target of {person}'s own for {row.kpi} in {span} "
+                               "(scoring.targets: required; the catalogue default is not used)",
+                               column="kpi", value=f"{person} {row.kpi}")
+        problems.raise_if_errors(f"targets for {span}")
+        return
+    for row in table.itertuples():
+        ids = row.employee_ids.split(", ")
+        problems.warn("targets", f"{row.people} of {row.of} people of {row.department} have no target of their own "
+                      f"for {row.kpi} in {span}: scored against the catalogue's default",
+                      column=row.kpi, value=", ".join(ids[:5]) + ("…" if len(ids) > 5 else ""))
+
+
+def _implausible(lines: pd.DataFrame, config: Config, problems: Problems) -> None:
+    """An actual above `warn_above` × the target of a higher-is-better KPI (before the cap) is a
+    warning naming person and KPI."""
+    limit = config.scheme.scoring.attainment.warn_above
+    quant = lines[(lines["kind"] == "quantitative") & lines["actual"].notna() & lines["target"].notna()]
+    higher = quant["kpi"].map(lambda k: config.catalog.kpis[k].direction == "higher").astype(bool)
+    quant = quant[higher]  # a small actual of a lower-is-better KPI is good news, not a typo
+    for row in quant[quant["actual"] > limit * quant["target"]].itertuples():
+        problems.warn("scores", f"attainment above {limit:g}× the target for {row.kpi} of {row.employee_id}: "
+                      f"actual {row.actual:.6g} vs target {row.target:.6g}; check the data (e.g. a percent typed as a number)",
+                      column=row.kpi, value=row.employee_id)
+
+
+SEPARATION_MIN_PEOPLE = 10
+SEPARATION_MIN_POINTS = 2.0
+
+
+def separation(lines: pd.DataFrame) -> pd.DataFrame:
+    """Spread of each weighted KPI's line scores within a department: department, kpi, weight,
+    people, spread (max − min line score). A KPI whose spread is under 2 points across 10 or
+    more people separates nobody, however large its weight."""
+    scored = lines[(lines["weight"] > 0) & lines["line_score"].notna()]
+    out = scored.groupby(["department", "kpi"]).agg(weight=("weight", "first"), people=("employee_id", "nunique"),
+                                                    spread=("line_score", lambda s: s.max() - s.min()))
+    return out.reset_index()
+
+
+def _separates_nobody(lines: pd.DataFrame, problems: Problems) -> None:
+    table = separation(lines)
+    flat = table[(table["people"] >= SEPARATION_MIN_PEOPLE) & (table["spread"] < SEPARATION_MIN_POINTS)]
+    for row in flat.itertuples():
+        problems.warn("scheme.yaml", f"{row.kpi} separates nobody in {row.department}: its line scores span "
+                      f"{row.spread:.1f} points across {row.people} people (weight {row.weight:g}); "
+                      "consider attainment method thresholds or another KPI", column=f"departments.{row.department}")

@@ -328,6 +328,7 @@ def _measures(t: _Table, config: Config, employees: pd.DataFrame) -> pd.DataFram
     t.report(t.by_unique("measure", unknown), "measure", "a measure declared in the catalogue (see `kpireport catalog`)")
     signed = np.array([catalog[u].signed if u in catalog else True for u in names], dtype=bool)
     t.report(~t.by_unique("measure", signed) & (value < 0).to_numpy(), "value", "a value ≥ 0 (this measure cannot be negative)")
+    _plausible(t, "measure", {u: catalog[u] for u in names if u in catalog}, value)
     ok = ~period["bad"]
     ordinal = period["start"].asi8
     repeats = t.duplicates({"period": period["key"], "employee_id": t.coded("employee_id")[0],
@@ -344,6 +345,22 @@ def _measures(t: _Table, config: Config, employees: pd.DataFrame) -> pd.DataFram
         for col in ("employee_id", "measure"):
             frame[col] = frame[col].cat.remove_unused_categories()
     return frame
+
+
+def _plausible(t: _Table, key: str, declared: dict, values: pd.Series, column: str = "value") -> None:
+    """Values outside the plausible range of their measure or KPI (`plausible()`: the declared
+    `range`, else [0, 1.5] for a percent) are errors; a percent typed as 95.6 instead of 95.6%
+    or 0.956 is the classic case."""
+    for item, spec in declared.items():
+        bounds = spec.plausible()
+        if bounds is None:
+            continue
+        lo, hi = bounds
+        rows = t.by_unique(key, t.coded(key)[1] == item) & ~((values >= lo) & (values <= hi)).to_numpy() \
+            & values.notna().to_numpy()
+        hint = (f"a fraction from {lo:g} to {hi:g} for {item} (a percent: write 95.6% or 0.956, not 95.6)"
+                if spec.unit == "percent" and spec.range is None else f"a value from {lo:g} to {hi:g} for {item} (its range)")
+        t.report(rows, column, hint, values=values.to_numpy())
 
 
 def _month_gaps(t: _Table, ordinals: np.ndarray) -> None:
@@ -380,6 +397,9 @@ def _targets(t: _Table, config: Config, employees: pd.DataFrame) -> pd.DataFrame
     unknown = ~frame["kpi"].isin(list(quantitative)).to_numpy()
     t.report(unknown, "kpi", "a quantitative KPI id from the catalogue")
     t.report(~unknown & (frame["target"] == 0).to_numpy(), "target", "a target other than 0 (attainment divides by the target)")
+    declared = {k: quantitative[k] for k in t.coded("kpi")[1] if k in quantitative}
+    for level in ("target", "baseline", "challenge"):
+        _plausible(t, "kpi", declared, frame[level], column=level)
     additive = frame["kpi"].map({k: v.targets_add_up for k, v in quantitative.items()}).fillna(False).astype(bool)
     t.report((additive & (frame["target"] < 0)).to_numpy(), "target", "a target ≥ 0 for a count or amount")
     ok = ~period["bad"] & ~unknown
