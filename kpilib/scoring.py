@@ -324,8 +324,8 @@ def _line_warnings(lines: pd.DataFrame, problems: Problems) -> None:
 def borrowed_targets(lines: pd.DataFrame) -> pd.DataFrame:
     """Lines scored against the catalogue's default target because the person has no target
     of their own, per department × KPI: department, kpi, people, of (people with the KPI),
-    employee_ids (comma-separated, in order)."""
-    quant = lines[lines["kind"] == "quantitative"]
+    employee_ids (comma-separated, in order). Lines without an actual value are not counted."""
+    quant = lines[(lines["kind"] == "quantitative") & lines["actual"].notna()]  # only lines that are scored
     borrowed = quant["target_source"].astype(str).str.startswith("catalogue")
     columns = ["department", "kpi", "people", "of", "employee_ids"]
     if not borrowed.any():

@@ -80,7 +80,12 @@ class _Table:
         count = int(mask.sum())
         if not count:
             return
-        where = np.flatnonzero(mask)[:MAX_PER_CHECK]
+        where = np.flatnonzero(mask)
+        if "_wide_column" in self.frame and col not in ("value", "target", "score"):
+            # a wide export's row became one row per column: one problem per cell of the source
+            where = where[~pd.Series(self.frame[ROW].to_numpy()[where]).duplicated().to_numpy()]
+            count = len(where)
+        where = where[:MAX_PER_CHECK]
         rows = self.frame[ROW].to_numpy()[where]
         if values is None:
             codes, uniques = self.coded(col)

@@ -127,3 +127,106 @@ def test_catalogue_targets_of_counts_are_prorated_for_new_hires(config):
     assert line.loc["A", "target"] == 18 and line.loc["A", "target_source"] == "catalogue × 3"
     assert line.loc["N", "target"] == 6 and line.loc["N", "target_source"] == "catalogue × 3 × 1/3 months employed"
     assert line.loc["N", "attainment"] == 1.0
+
+
+def _thresholds(actual, baseline, target, challenge, direction="higher", floor=0.0, cap=1.5):
+    from kpilib.scoring import thresholds_attainment
+    n = len(actual)
+    return thresholds_attainment(np.array(actual, float), np.array([baseline] * n, float), np.array([target] * n, float),
+                                 np.array([challenge] * n, float), np.array([direction] * n), floor,
+                                 np.array([cap] * n, float)).tolist()
+
+
+def test_thresholds_map_baseline_target_challenge_onto_floor_100_cap():
+    # baseline 90 → 0, target 100 → 1, challenge 110 → 1.5; by hand: 95 → 0.5, 105 → 1.25
+    assert _thresholds([80, 90, 95, 100, 105, 110, 130], 90, 100, 110) == pytest.approx(
+        [0.0, 0.0, 0.5, 1.0, 1.25, 1.5, 1.5])
+    # a floor of 0.6 at the baseline: 95 → 0.6 + 0.4 × 0.5 = 0.8
+    assert _thresholds([95], 90, 100, 110, floor=0.6) == pytest.approx([0.8])
+    # lower is better: baseline 0.10, target 0.08, challenge 0.06; 0.09 → 0.5, 0.07 → 1.25
+    assert _thresholds([0.12, 0.09, 0.08, 0.07, 0.05], 0.10, 0.08, 0.06, "lower") == pytest.approx(
+        [0.0, 0.5, 1.0, 1.25, 1.5])
+    # no cap: the challenge earns its ratio (110 / 100)
+    assert _thresholds([110], 90, 100, 110, cap=np.nan) == pytest.approx([1.1])
+    # levels out of order or a band KPI: not defined (the ratio applies)
+    assert np.isnan(_thresholds([95], 100, 90, 110)).all()
+    assert np.isnan(_thresholds([1.0], 0.9, 1.0, 1.1, "band")).all()
+
+
+def test_thresholds_method_separates_high_rate_kpis(config):
+    """Picking accuracy 99.5–99.9% against 99.5%: ratio gives ~1.00 for all, thresholds 0 → 1.5."""
+    months = ("2025-07", "2025-08", "2025-09")
+    people = [{"employee_id": e, "name": e, "department": "sales", "region": "华东", "hire_date": "2020-01-01"}
+              for e in ("A", "B")]
+    measures = [{"period": m, "employee_id": e, "measure": name, "value": v}
+                for m in months for e, (ok, due) in {"A": (995, 1000), "B": (999, 1000)}.items()
+                for name, v in (("collected_on_time", ok), ("collection_due", due))]
+    targets = [{"period": "2025Q3", "employee_id": e, "kpi": "collection_on_time", "target": 0.997,
+                "baseline": 0.995, "challenge": 0.999} for e in ("A", "B")]
+    ds = dataset_from(config, employees=people, measures=measures, targets=targets)
+    ratio = score(ds, config, "2025Q3").lines.query("kpi == 'collection_on_time'").set_index("employee_id")
+    assert ratio.loc["B", "line_score"] - ratio.loc["A", "line_score"] < 0.2
+    stepped = config.scheme.model_copy(deep=True)
+    stepped.scoring.attainment.method = "thresholds"
+    lines = score(ds, type(config)(config.catalog, stepped), "2025Q3").lines
+    line = lines.query("kpi == 'collection_on_time'").set_index("employee_id")
+    assert line.loc["A", "attainment"] == pytest.approx(0.0) and line.loc["B", "attainment"] == pytest.approx(1.5)
+    assert line.loc["B", "line_score"] == 22.5 and line.loc["B", "challenge"] == pytest.approx(0.999)
+
+
+def test_default_cap_is_one_and_a_half(config):
+    assert config.scheme.scoring.attainment.cap == 1.5
+    months = ("2025-07", "2025-08", "2025-09")
+    measures = [{"period": m, "employee_id": "A", "measure": "sales", "value": 10_000_000} for m in months]
+    lines = score(dataset_from(config, employees=PEOPLE, measures=measures), config, "2025Q3").lines
+    line = lines.query("kpi == 'sales_amount'").iloc[0]
+    assert line["attainment"] == 1.5 and line["line_score"] == 45.0
+
+
+def test_borrowed_targets_are_reported_per_department_and_kpi(config):
+    months = ("2025-07", "2025-08", "2025-09")
+    measures = [{"period": m, "employee_id": e, "measure": "sales", "value": 1_000_000} for m in months for e in ("A", "M")]
+    targets = [{"period": "2025Q3", "employee_id": "A", "kpi": "sales_amount", "target": 3_000_000}]
+    result = score(dataset_from(config, employees=PEOPLE, measures=measures, targets=targets), config, "2025Q3")
+    from kpilib.scoring import borrowed_targets
+    table = borrowed_targets(result.lines).set_index("kpi")
+    assert table.loc["sales_amount", "people"] == 1 and table.loc["sales_amount", "of"] == 2
+    assert table.loc["sales_amount", "employee_ids"] == "M"
+    warned = [p for p in result.problems.warnings if p.column == "sales_amount" and "catalogue's default" in p.expected]
+    assert len(warned) == 1 and warned[0].value == "M" and "1 of 2 people of sales" in warned[0].expected
+
+
+def test_targets_required_makes_each_borrowed_line_an_error(config):
+    from kpilib.problems import UserError
+    strict = config.scheme.model_copy(deep=True)
+    strict.scoring.targets = "required"
+    months = ("2025-07", "2025-08", "2025-09")
+    measures = [{"period": m, "employee_id": e, "measure": "sales", "value": 1_000_000} for m in months for e in ("A", "M")]
+    targets = [{"period": "2025Q3", "employee_id": "A", "kpi": "sales_amount", "target": 3_000_000}]
+    ds = dataset_from(config, employees=PEOPLE, measures=measures, targets=targets)
+    with pytest.raises(UserError) as err:
+        score(ds, type(config)(config.catalog, strict), "2025Q3")
+    values = {p.value for p in err.value.problems.errors}
+    assert values == {"M sales_amount"}  # A has a target; lines without an actual borrow nothing
+
+
+def test_an_implausible_attainment_is_a_warning_naming_person_and_kpi(config):
+    months = ("2025-07", "2025-08", "2025-09")
+    measures = [{"period": m, "employee_id": "A", "measure": "new_customers", "value": 40} for m in months]
+    result = score(dataset_from(config, employees=PEOPLE, measures=measures), config, "2025Q3")
+    hit = [p for p in result.problems.warnings if "above 3× the target" in p.expected]
+    assert [(p.column, p.value) for p in hit] == [("new_customers", "A")]
+
+
+def test_a_kpi_that_separates_nobody_is_reported(config):
+    from kpilib.scoring import separation
+    lines = pd.DataFrame({"department": "d", "kpi": ["flat"] * 12 + ["wide"] * 12, "weight": 35.0,
+                          "employee_id": [f"E{i}" for i in range(12)] * 2,
+                          "line_score": [34.8 + 0.03 * i for i in range(12)] + [20.0 + i for i in range(12)]})
+    table = separation(lines).set_index("kpi")
+    assert table.loc["flat", "spread"] == pytest.approx(0.33) and table.loc["wide", "spread"] == pytest.approx(11)
+    from kpilib.problems import Problems
+    from kpilib.scoring import _separates_nobody
+    problems = Problems()
+    _separates_nobody(lines, problems)
+    assert [p.expected.split()[0] for p in problems.warnings] == ["flat"]

@@ -84,6 +84,12 @@ CASES = {
                                "measures.csv", None, "period", "month 2025-08 has none"),
     "measures_after_exit": (set_cell("employees", 3, "exit_date", "2025-07-20"), "measures.csv", 14, "period", "after leaving"),
     "measures_before_hire": (set_cell("employees", 3, "hire_date", "2025-08-03"), "measures.csv", 6, "period", "before joining"),
+    "measures_percent_typo": (lambda t: (set_cell("measures", 6, "measure", "market_share")(t),
+                                         set_cell("measures", 6, "value", "95.6")(t)),
+                              "measures.csv", 8, "value", "a percent"),
+    "targets_percent_typo": (lambda t: (set_cell("targets", 1, "kpi", "renewal_rate")(t),
+                                        set_cell("targets", 1, "target", "85")(t)),
+                             "targets.csv", 3, "target", "a percent"),
     "targets_zero": (set_cell("targets", 0, "target", "0"), "targets.csv", 2, "target", "other than 0"),
     "targets_unknown_kpi": (set_cell("targets", 1, "kpi", "sales_amout"), "targets.csv", 3, "kpi", "quantitative KPI"),
     "targets_bad_period": (set_cell("targets", 0, "period", "2025Q5"), "targets.csv", 2, "period", "YYYYQn"),
@@ -125,6 +131,12 @@ def main() -> None:
         "wide_measures_bad_cell": ("measures.csv", lambda f: f.write_text(
             "period,employee_id,sales,new_customers\n2025-07,E1,1500000,6\n2025-07,E2,n/a,5\n", encoding="utf-8"),
             3, "sales", "a number"),
+        "wide_measures_percent_typo": ("measures.csv", lambda f: f.write_text(
+            "period,employee_id,sales,market_share\n2025-07,E1,1500000,0.12\n2025-07,E3,,95.6\n", encoding="utf-8"),
+            3, "market_share", "a percent"),
+        "wide_measures_unknown_employee_once": ("measures.csv", lambda f: f.write_text(
+            "period,employee_id,sales,new_customers\n2025-07,E1,1500000,6\n2025-07,E9,1,5\n", encoding="utf-8"),
+            3, "employee_id", "listed in employees"),
     }
     for name, (file, mutate, row, column, message) in special.items():
         write(HERE / name, base())
