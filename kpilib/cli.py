@@ -21,7 +21,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode="
 console = Console(stderr=True)
 out = Console()
 
-DataOpt = Annotated[Path | None, typer.Option("--data", help="Data folder (CSV, Parquet or one .xlsx). "
+DataOpt = Annotated[Path | None, typer.Option("--data", help="Data folder (CSV, Parquet or one .xlsx), or an .xlsx workbook. "
                                               "Default: the bundled sample company.")]
 ClientOpt = Annotated[str | None, typer.Option("--client", help="Client overlay in params/clients/NAME/.")]
 PeriodOpt = Annotated[str | None, typer.Option("--period", help="2025-07, 2025Q3, 2025H2 or 2025. "
@@ -108,7 +108,9 @@ def validate(
     data: DataOpt = None, client: ClientOpt = None,
     report: Annotated[Path | None, typer.Option(help="Also write every problem to this CSV.")] = None,
 ) -> None:
-    """Check data and parameters; exit 0 when clean (warnings allowed), 1 listing every problem."""
+    """Check data and parameters, and score the latest complete quarter for what scoring finds
+    (targets borrowed from the catalogue, implausible attainments, KPIs that separate nobody);
+    exit 0 when clean (warnings allowed), 1 listing every problem."""
     from kpilib.config import load_config
     from kpilib.data import check_dataset
     from kpilib.workbench import sample_dir
@@ -117,6 +119,8 @@ def validate(
     data = data or sample_dir()
     with console.status(f"validating {data}"):
         dataset, problems = check_dataset(data, config)
+        if dataset is not None:
+            problems.items += _scoring_problems(dataset, config)
     problems.items[:0] = config.warnings.items
     show_problems(problems, title=f"Validation of {data}")
     if report:
@@ -129,6 +133,19 @@ def validate(
     out.print(f"[green]ok[/]: {people} people, {len(dataset.measures):,} measures over "
               f"{dataset.months[0]}–{dataset.months[-1]}, {len(dataset.targets):,} targets, "
               f"{len(dataset.ratings):,} ratings; {len(problems.warnings)} warning(s)")
+
+
+def _scoring_problems(dataset, config) -> list:
+    """What scoring the latest complete quarter finds beyond the data checks: borrowed
+    targets, implausible attainments, KPIs that separate nobody (errors with `targets: required`)."""
+    from kpilib.scoring import score
+    from kpilib.workbench import resolve_period
+
+    try:
+        result = score(dataset, config, resolve_period(dataset.months, None))
+    except UserError as exc:
+        return exc.problems.items
+    return result.problems.items[len(config.warnings.items):]
 
 
 @app.command()

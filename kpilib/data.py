@@ -108,10 +108,10 @@ def read_tables(data_dir: Path, problems: Problems) -> tuple[dict[str, RawTable]
     """Find and read the tables of `data_dir`; missing optional tables are empty."""
     tables: dict[str, RawTable] = {}
     hashes: dict[str, str] = {}
-    if not data_dir.is_dir():
-        problems.error(str(data_dir), "a folder with employees.csv and measures.csv (or a workbook)")
+    if not data_dir.is_dir() and not _is_workbook(data_dir):
+        problems.error(str(data_dir), "a folder with employees.csv and measures.csv, or an .xlsx workbook")
         return tables, hashes
-    workbooks = sorted(p for p in data_dir.glob("*.xlsx") if not p.name.startswith("~$"))
+    workbooks = _workbooks(data_dir)
     if len(workbooks) > 1:
         problems.error(str(data_dir), f"at most one .xlsx workbook; found {', '.join(p.name for p in workbooks)}")
         return tables, hashes
@@ -125,12 +125,7 @@ def read_tables(data_dir: Path, problems: Problems) -> tuple[dict[str, RawTable]
         except Exception as exc:  # openpyxl raises many kinds for a damaged file
             problems.error(book.name, f"a readable .xlsx workbook ({exc})")
             return tables, hashes
-    files = {}
-    for name in TABLES:
-        found = [data_dir / f"{name}{suffix}" for suffix in (".csv", ".parquet")]
-        found = [p for p in found if p.exists()]
-        if found:
-            files[name] = found[0]
+    files = {name: path for name, path in _table_files(data_dir).items()}
 
     def read(path: Path) -> tuple[str, pd.DataFrame | None]:
         digest = _sha256(path)
@@ -148,7 +143,7 @@ def read_tables(data_dir: Path, problems: Problems) -> tuple[dict[str, RawTable]
             frame = _excel_cells_to_text(sheets[name])
         if frame is None:
             if name in ("employees", "measures") and label is None:
-                problems.error(str(data_dir / f"{name}.csv"), f"the {name} table (CSV, Parquet or a workbook sheet)")
+                problems.error(f"{data_dir}:{name}" if _is_workbook(data_dir) else str(data_dir / f"{name}.csv"), f"the {name} table (CSV, Parquet or a workbook sheet)")
             frame = pd.DataFrame({c: pd.Series(dtype="str") for c in REQUIRED[name]})
             label = label or f"{name}.csv"
         frame = frame.rename(columns=lambda c: str(c).strip().lower().lstrip("\ufeff"))
@@ -161,9 +156,31 @@ def read_tables(data_dir: Path, problems: Problems) -> tuple[dict[str, RawTable]
 def input_hashes(data_dir: Path | str) -> dict[str, str]:
     """sha256 of every file `read_tables` would read (workbooks, table CSV/Parquet), by name."""
     data_dir = Path(data_dir)
-    paths = [p for p in data_dir.glob("*.xlsx") if not p.name.startswith("~$")]
-    paths += [data_dir / f"{name}{suffix}" for name in TABLES for suffix in (".csv", ".parquet")]
+    paths = _workbooks(data_dir) + list(_table_files(data_dir).values())
     return {p.name: _sha256(p) for p in sorted(paths) if p.is_file()}
+
+
+def _is_workbook(path: Path) -> bool:
+    return path.suffix.lower() == ".xlsx" and path.is_file()
+
+
+def _workbooks(data: Path) -> list[Path]:
+    """`--data` naming a workbook: that one; a folder: its workbooks (Excel's `~$` lock files aside)."""
+    if _is_workbook(data):
+        return [data]
+    return sorted(p for p in data.glob("*.xlsx") if not p.name.startswith("~$"))
+
+
+def _table_files(data: Path) -> dict[str, Path]:
+    """Table name → its CSV (else Parquet) file in the folder; none when `--data` names a workbook."""
+    if _is_workbook(data):
+        return {}
+    found = {}
+    for name in TABLES:
+        paths = [p for p in (data / f"{name}.csv", data / f"{name}.parquet") if p.exists()]
+        if paths:
+            found[name] = paths[0]
+    return found
 
 
 def _sha256(path: Path) -> str:

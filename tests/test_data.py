@@ -63,6 +63,18 @@ def test_excel_workbook(clean, config, tmp_path):
             frame.to_excel(xl, sheet_name=name, index=False)
     _, problems = check_dataset(book, config)
     assert any(p.file == "kpi.xlsx:measures" and p.row == 5 and p.column == "value" for p in problems.errors)
+    # --data may name the workbook itself; CSVs beside it are then not read
+    (book / "measures.csv").write_text("period,employee_id,measure,value\n", encoding="utf-8")
+    _, problems = check_dataset(book / "kpi.xlsx", config)
+    assert any(p.file == "kpi.xlsx:measures" and p.row == 5 and p.column == "value" for p in problems.errors)
+    from kpilib.data import input_hashes
+    assert list(input_hashes(book / "kpi.xlsx")) == ["kpi.xlsx"]
+
+
+def test_data_path_that_is_neither_folder_nor_workbook(tmp_path, config):
+    (tmp_path / "notes.txt").write_text("x", encoding="utf-8")
+    _, problems = check_dataset(tmp_path / "notes.txt", config)
+    assert "an .xlsx workbook" in problems.errors[0].expected
 
 
 def test_parquet(clean, config):
