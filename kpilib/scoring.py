@@ -36,6 +36,7 @@ from kpilib.periods import Span, parse_period
 from kpilib.problems import Problems
 from kpilib.rounding import round_half_up
 from kpilib.targets import resolve_targets
+from kpilib.teams import team_lines
 from kpilib.tiers import assign_tiers, rank_within
 
 SHEET_COLUMNS = ["period", "employee_id", "name", "department", "team", "region", "quantitative",
@@ -146,8 +147,11 @@ def quantitative_lines(dataset: Dataset, config: Config, span: Span, people: pd.
                                    for k in pairs["kpi"].unique()], ignore_index=True)
     values["actual"] = values["actual"].astype(float)
     lines = pairs.merge(values.drop(columns="period"), on=["employee_id", "kpi"], how="left")
-    lines = lines.merge(resolve_targets(dataset.targets, catalog, span, lines[["employee_id", "kpi"]],
-                                        months_employed(people, span)), on=["employee_id", "kpi"], how="left")
+    employed = months_employed(people, span)
+    lines = lines.merge(resolve_targets(dataset.targets, catalog, span, lines[["employee_id", "kpi"]], employed),
+                        on=["employee_id", "kpi"], how="left")
+    if scoring.role_layers:
+        lines = team_lines(lines, people, dataset.targets, config, span, cube, employed)
     kpis = lines["kpi"].map(catalog.kpis)
     method = kpis.map(lambda k: k.attainment_method or scoring.attainment.method)
     if (method == "thresholds").any():

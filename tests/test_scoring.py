@@ -230,3 +230,30 @@ def test_a_kpi_that_separates_nobody_is_reported(config):
     problems = Problems()
     _separates_nobody(lines, problems)
     assert [p.expected.split()[0] for p in problems.warnings] == ["flat"]
+
+
+def test_managers_without_targets_are_scored_on_their_team(config):
+    """role_layers {management: team}: the lead M of team t1 (members M, A, B) is scored on the
+    team's sales against the sum of the members' targets; by hand: (3+2+1) M / (0 + 3 + 3) M."""
+    people = [{"employee_id": e, "name": e, "department": "sales", "region": "华东", "hire_date": "2020-01-01",
+               "team": "t1", "role_layer": layer} for e, layer in (("M", "management"), ("A", "execution"),
+                                                                    ("B", "execution"))]
+    people.append({"employee_id": "C", "name": "C", "department": "sales", "region": "华东",
+                   "hire_date": "2020-01-01", "team": "t2", "role_layer": "execution"})
+    months = ("2025-07", "2025-08", "2025-09")
+    per_month = {"M": 1_000_000, "A": 2_000_000 / 3, "B": 1_000_000 / 3, "C": 5_000_000}
+    measures = [{"period": m, "employee_id": e, "measure": "sales", "value": v} for m in months for e, v in per_month.items()]
+    targets = [{"period": "2025Q3", "employee_id": e, "kpi": "sales_amount", "target": 3_000_000} for e in ("A", "B", "C")]
+    ds = dataset_from(config, employees=people, measures=measures, targets=targets)
+    plain = score(ds, config, "2025Q3").lines.query("kpi == 'sales_amount'").set_index("employee_id")
+    assert plain.loc["M", "target_source"] == "catalogue × 3"  # without the rule: borrowed (and warned)
+    teams = config.scheme.model_copy(deep=True)
+    teams.scoring.role_layers = {"management": "team"}
+    result = score(ds, type(config)(config.catalog, teams), "2025Q3")
+    line = result.lines.query("kpi == 'sales_amount'").set_index("employee_id")
+    assert line.loc["M", "actual"] == pytest.approx(6_000_000)
+    # M's own target is the catalogue's 4.8 M: the team target adds the members' (2 own + 1 default)
+    assert line.loc["M", "target"] == pytest.approx(3_000_000 * 2 + 4_800_000)
+    assert line.loc["M", "target_source"] == "team of 3: sum of targets (2 own)"
+    assert line.loc["A", "actual"] == pytest.approx(2_000_000)  # members keep their own lines
+    assert line.loc["C", "target_source"] == "targets 2025Q3"

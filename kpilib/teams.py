@@ -1,0 +1,104 @@
+"""Managers scored on their team's aggregate (`scoring.role_layers: {management: team}`).
+
+A director or team lead often has no personal target: their result is their team's. For
+people of a role layer the scheme maps to `team`, each quantitative line that has no
+target of the person's own is recomputed on the aggregate of their team (everyone in the
+same department and team, themselves included; the whole department when they have no
+team): measures are aggregated per member over the period first, then summed across
+members (averaged for `mean` measures), and the KPI formula applies to the totals, so a
+team's rate is a ratio of team sums. The target is the members' targets added up (counts
+and amounts) or averaged (rates); `target_source` says how many members had their own.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from kpilib.config import Catalog, Config
+from kpilib.kpis import MeasureCube, kpi_values
+from kpilib.periods import Span
+from kpilib.targets import LEVELS, resolve_targets
+
+PREFIX = "team-of:"  # the aggregate entity of a manager
+
+
+class TeamCube:
+    """A `MeasureCube` over team aggregates: one row per manager's team (`PREFIX` + id)."""
+
+    def __init__(self, cube: MeasureCube, members: pd.DataFrame, catalog: Catalog):
+        self.cube, self.members = cube, members  # members: columns member, entity
+        self.how = {k: ("mean" if v.aggregation == "mean" else v.aggregation if v.aggregation in ("max", "min")
+                        else "sum") for k, v in catalog.measures.items()}
+
+    def frame(self, span: Span) -> pd.DataFrame:
+        per_member = self.cube.frame(span)
+        joined = self.members.join(per_member, on="member")
+        if per_member.columns.empty:
+            return pd.DataFrame(index=pd.Index([], name="employee_id", dtype="str"))
+        grouped = joined.groupby("entity")
+        parts = {c: (grouped[c].sum(min_count=1) if self.how.get(c, "sum") == "sum" else grouped[c].agg(self.how[c]))
+                 for c in per_member.columns}
+        return pd.DataFrame(parts)
+
+
+def membership(people: pd.DataFrame, managers: pd.Series) -> pd.DataFrame:
+    """Columns manager, member, entity: every member of each manager's team (themselves
+    included), or of their department when their team is blank."""
+    rows = []
+    for manager in managers:
+        me = people.loc[people["employee_id"] == manager].iloc[0]
+        same = people["department"] == me["department"]
+        if me["team"]:
+            same &= people["team"] == me["team"]
+        for member in people.loc[same, "employee_id"]:
+            rows.append((manager, member, PREFIX + manager))
+    return pd.DataFrame(rows, columns=["manager", "member", "entity"])
+
+
+def team_lines(lines: pd.DataFrame, people: pd.DataFrame, targets: pd.DataFrame, config: Config, span: Span,
+               cube: MeasureCube, months_employed: pd.Series) -> pd.DataFrame:
+    """`lines` with the lines of team-scored managers recomputed on their team's aggregate
+    (actual, reason, inputs, target levels, target_source); other lines unchanged."""
+    layers = [layer for layer, how in config.scheme.scoring.role_layers.items() if how == "team"]
+    managers = people.loc[people["role_layer"].isin(layers), "employee_id"]
+    own = lines["target_source"].astype(str).str.startswith("targets")
+    need = lines["employee_id"].isin(managers) & ~own
+    if not need.any():
+        return lines
+    catalog = config.catalog
+    members = membership(people, pd.Series(lines.loc[need, "employee_id"].unique()))
+    team_cube = TeamCube(cube, members[["member", "entity"]], catalog)
+    wanted = lines.loc[need, ["employee_id", "kpi"]].assign(entity=lambda f: PREFIX + f["employee_id"])
+    values = pd.concat([kpi_values(team_cube, catalog, span, [k], wanted.loc[wanted["kpi"] == k, "entity"])
+                        for k in wanted["kpi"].unique()], ignore_index=True)
+    values = values.rename(columns={"employee_id": "entity"}).drop(columns="period")
+    aggregate = wanted.merge(values, on=["entity", "kpi"], how="left").merge(
+        _team_targets(wanted, members, targets, catalog, span, months_employed), on=["entity", "kpi"], how="left")
+    out = lines.copy()
+    index = out.index[need]
+    keyed = aggregate.set_index(["employee_id", "kpi"])
+    at = pd.MultiIndex.from_frame(out.loc[need, ["employee_id", "kpi"]])
+    for col in ("actual", "reason", "inputs", *LEVELS, "target_source"):
+        out.loc[index, col] = keyed[col].reindex(at).to_numpy()
+    out["actual"] = out["actual"].astype(float)
+    return out
+
+
+def _team_targets(wanted: pd.DataFrame, members: pd.DataFrame, targets: pd.DataFrame, catalog: Catalog, span: Span,
+                  months_employed: pd.Series) -> pd.DataFrame:
+    """Per (entity, kpi): the members' targets added up or averaged, and where they came from."""
+    pairs = members.merge(wanted[["entity", "kpi"]], on="entity")
+    resolved = resolve_targets(targets, catalog, span, pairs.rename(columns={"member": "employee_id"}), months_employed)
+    resolved["entity"] = pairs["entity"].to_numpy()
+    resolved["own"] = resolved["target_source"].astype(str).str.startswith("targets")
+    rows = []
+    for (entity, kpi), group in resolved.groupby(["entity", "kpi"], sort=False):
+        adds = catalog.kpis[kpi].targets_add_up
+        levels = [group[lv].sum(min_count=1) if adds else group[lv].mean() for lv in LEVELS]
+        n, own = len(group), int(group["own"].sum())
+        how = "sum" if adds else "mean"
+        source = (f"team of {n}: {how} of targets ({own} own)" if own
+                  else f"catalogue: team of {n}, {how} of defaults")
+        rows.append((entity, kpi, *levels, source if not np.isnan(levels[0]) else "none"))
+    return pd.DataFrame(rows, columns=["entity", "kpi", *LEVELS, "target_source"])
