@@ -377,10 +377,10 @@ SEPARATION_MIN_POINTS = 2.0
 
 
 def separation(lines: pd.DataFrame) -> pd.DataFrame:
-    """Spread of each weighted KPI's line scores within a department: department, kpi, weight,
+    """Spread of each weighted quantitative KPI's line scores within a department: department, kpi, weight,
     people, spread (max − min line score). A KPI whose spread is under 2 points across 10 or
     more people separates nobody, however large its weight."""
-    scored = lines[(lines["weight"] > 0) & lines["line_score"].notna()]
+    scored = lines[(lines["kind"] == "quantitative") & (lines["weight"] > 0) & lines["line_score"].notna()]
     out = scored.groupby(["department", "kpi"]).agg(weight=("weight", "first"), people=("employee_id", "nunique"),
                                                     spread=("line_score", lambda s: s.max() - s.min()))
     return out.reset_index()

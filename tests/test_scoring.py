@@ -220,7 +220,7 @@ def test_an_implausible_attainment_is_a_warning_naming_person_and_kpi(config):
 
 def test_a_kpi_that_separates_nobody_is_reported(config):
     from kpilib.scoring import separation
-    lines = pd.DataFrame({"department": "d", "kpi": ["flat"] * 12 + ["wide"] * 12, "weight": 35.0,
+    lines = pd.DataFrame({"department": "d", "kpi": ["flat"] * 12 + ["wide"] * 12, "weight": 35.0, "kind": "quantitative",
                           "employee_id": [f"E{i}" for i in range(12)] * 2,
                           "line_score": [34.8 + 0.03 * i for i in range(12)] + [20.0 + i for i in range(12)]})
     table = separation(lines).set_index("kpi")
