@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from kpilib.i18n import labelled
+from kpilib.i18n import labelled, word
 from kpilib.rounding import round_half_up_scalar
 
 PERCENT = {"attainment", "met_target", "top_share", "share", "stayed", "mean_ratio", "median_ratio",
@@ -38,10 +38,15 @@ def _missing(v) -> bool:
     return v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
 
 
-def show(frame: pd.DataFrame, lang: str = "zh", percent: Iterable[str] = (), max_rows: int | None = None):
+def show(frame: pd.DataFrame, lang: str = "zh", percent: Iterable[str] = (), max_rows: int | None = None,
+         empty: str | None = None):
     """A display-ready Styler of `frame`: labels in `lang`, formats per column, no index.
 
-    `percent` names extra columns shown as percentages (e.g. `previous` of an attainment)."""
+    `percent` names extra columns shown as percentages (e.g. `previous` of an attainment).
+    An empty frame is never shown as a table: `empty` (a sentence saying why, e.g.
+    `narrate.unavailable`) is shown instead."""
+    if frame.empty:
+        return markdown(empty or word("nothing to list", lang))
     pct = PERCENT | set(percent)
     data = frame.head(max_rows) if max_rows else frame
     shown = labelled(data, lang)

@@ -37,11 +37,11 @@ def distribution(wb: Workbench):
 
 
 def lorenz(wb: Workbench):
-    """Lorenz curve of the department's primary result (the composite at company level)."""
+    """Lorenz curve of the department's outcome (sections.result_values); none at company
+    level or without an outcome KPI."""
     if wb.company:
-        values, measure = wb.sheet()["composite"].dropna().clip(lower=0), label("composite", wb.lang)
-    else:
-        values, measure = sections.result_values(wb, wb.department)
+        return None
+    values, measure = sections.result_values(wb, wb.department)
     if len(values) < 5:
         return None
     return plots.lorenz_curve(stats.lorenz(values),

@@ -42,8 +42,14 @@ def overview(wb: Workbench, headline: pd.DataFrame) -> str:
 
 
 def concentration(wb: Workbench, table: pd.DataFrame) -> str:
+    """The most concentrated outcome, or why there is none to show."""
     if table.empty:
-        return ""
+        if _zh(wb):
+            return ("业绩集中度只对可加总的结果指标计算（目录中标为 `outcome` 的指标，如销售额、新客户数）；"
+                    f"{wb.department_name()}没有这样的指标，或人数少于 5 人，故不计算。")
+        return ("Concentration is computed only for additive outcome KPIs (marked `outcome` in the catalogue, "
+                f"such as sales or new customers); {wb.department_name()} has none, or fewer than 5 people, "
+                "so it is not shown.")
     row = table.sort_values("top_share", ascending=False).iloc[0]
     if _zh(wb):
         return (f"{row['department']}前20%的员工贡献了{row['measure']}的 {row['top_share']:.1%}"
@@ -151,3 +157,57 @@ def incentives(wb: Workbench, summary: pd.DataFrame) -> str:
     if _zh(wb):
         return "；".join(f"{label(r, 'zh')} {int(n)} 人" for r, n in counts.items()) + "。"
     return "; ".join(f"{r}: {int(n)}" for r, n in counts.items()) + "."
+
+
+def unavailable(wb: Workbench, topic: str) -> str:
+    """Why a table has no rows, in one sentence: `topic` is what the table needs
+    ("history" with the periods it needs as "history:3", "previous", "people", "rows")."""
+    kind, _, need = topic.partition(":")
+    have = len(wb.periods)
+    if kind == "history":
+        if _zh(wb):
+            return f"需要至少 {need} 个考核期的数据，目前只有 {have} 个（{'、'.join(wb.periods)}），本表暂不计算。"
+        return f"This needs at least {need} periods of history; there are {have} ({', '.join(wb.periods)}), so it is not shown yet."
+    if kind == "previous":
+        if _zh(wb):
+            return f"没有上一期（{wb.span.label} 之前）的考核结果，无法比较。"
+        return f"There is no earlier period than {wb.span.label} to compare with."
+    if kind == "people":
+        if _zh(wb):
+            return f"{wb.department_name()}人数或评分人太少，无法可靠计算本表。"
+        return f"{wb.department_name()} has too few people or raters for this table to be reliable."
+    if _zh(wb):
+        return "本期没有符合条件的人员。"
+    return "No one meets the condition this period."
+
+
+def coaching_basis(wb: Workbench, table: pd.DataFrame) -> str:
+    """What the coaching list is based on."""
+    if _zh(wb):
+        return (f"名单为本部门综合分排名后 20% 的 {len(table)} 人；每人列出达成率低于部门平均最多的指标"
+                "（括号内为部门平均达成率）。")
+    return (f"The list holds the {len(table)} people in the bottom 20% of the department by composite rank; each "
+            "with the KPIs where their attainment trails the department mean most (the mean in brackets).")
+
+
+def grade_vs_tier(wb: Workbench) -> str:
+    """Where a person's grade (absolute bands) and tier (forced distribution) disagree, why."""
+    sheet = wb.sheet()
+    grades = [g.zh if _zh(wb) else g.en for g in wb.config.scheme.scoring.grades]
+    tiers = list(wb.config.scheme.scoring.tiers.shares)
+    low_tiers, high_tiers = set(tiers[len(tiers) // 2 + 1:]), set(tiers[:len(tiers) // 2])
+    top_low = int(((sheet["grade"] == grades[0]) & sheet["tier"].isin(low_tiers)).sum())
+    bottom_high = int(((sheet["grade"] == grades[-1]) & sheet["tier"].isin(high_tiers)).sum())
+    if not top_low and not bottom_high:
+        return ""
+    shares = "/".join(f"{t} {v:.0%}" for t, v in wb.config.scheme.scoring.tiers.shares.items())
+    if _zh(wb):
+        parts = ([f"{top_low} 人等级为{grades[0]}却在 {'/'.join(sorted(low_tiers))} 档"] if top_low else []) + \
+                ([f"{bottom_high} 人等级为{grades[-1]}却在 {'/'.join(sorted(high_tiers))} 档"] if bottom_high else [])
+        return (f"{'；'.join(parts)}：等级按综合分的绝对分数线划分，档位则是部门内的强制分布（{shares}），"
+                "两者衡量的是不同的东西，同一部门多数人得分很高（或很低）时就会出现这种情况。")
+    parts = ([f"{top_low} people graded {grades[0]} are in tier {'/'.join(sorted(low_tiers))}"] if top_low else []) + \
+            ([f"{bottom_high} graded {grades[-1]} are in tier {'/'.join(sorted(high_tiers))}"] if bottom_high else [])
+    return (f"{'; '.join(parts)}: grades are absolute bands of the composite, tiers a forced distribution within the "
+            f"department ({shares}); they measure different things and part ways when most of a department scores "
+            "high (or low).")

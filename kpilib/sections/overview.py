@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from kpilib import stats
-from kpilib.i18n import label
+from kpilib.i18n import label, word
 from kpilib.sections.common import (
     BANDS,
     bands_of,
@@ -78,7 +78,17 @@ def tier_allocation(wb: Workbench) -> pd.DataFrame:
         mine = set(sheet[within].astype(str)) if within in sheet.columns else {"company"}
         pooled = cal["group"].astype(str).str.removeprefix("pooled: ").str.split(", ")
         cal = cal[pooled.map(lambda names: bool(mine & set(names)))]
-    return cal[["group", "tier", "size", "share", "planned", "allocated", "difference"]].reset_index(drop=True)
+    cal = cal[["group", "tier", "size", "share", "planned", "allocated", "difference"]].reset_index(drop=True)
+    if wb.config.scheme.scoring.tiers.within == "department":
+        cal["group"] = cal["group"].astype(str).map(lambda g: _group_name(wb, g))
+    return cal
+
+
+def _group_name(wb: Workbench, group: str) -> str:
+    """A tier group by its department names ("pooled: a, b" keeps its pooling word)."""
+    pooled = group.startswith("pooled: ")
+    names = ", ".join(wb.department_name(d) for d in group.removeprefix("pooled: ").split(", "))
+    return f"{word('pooled', wb.lang)}: {names}" if pooled else names
 
 
 def kpi_attainment(wb: Workbench) -> pd.DataFrame:
@@ -100,26 +110,32 @@ def kpi_attainment(wb: Workbench) -> pd.DataFrame:
 
 # 20 performance -----------------------------------------------------------------------
 
+def outcome_kpi(wb: Workbench, department: str) -> str | None:
+    """The department's highest-weighted KPI the catalogue marks `outcome: true` (an additive
+    result such as sales or new customers), or None."""
+    weights = wb.config.scheme.departments[department].quantitative
+    outcomes = {k: w for k, w in weights.items() if wb.config.catalog.kpis[k].outcome}
+    return max(outcomes, key=outcomes.get) if outcomes else None
+
+
 def result_values(wb: Workbench, department: str) -> tuple[pd.Series, str]:
-    """What a department's concentration is measured on, and its name: the primary KPI's
-    actual per person when it is an amount or a count (sales), else the composite."""
-    kpi = primary_kpi(wb, department)
-    if kpi and wb.config.catalog.kpis[kpi].unit in ("currency", "count"):
-        lines = wb.period_lines()
-        values = lines[(lines["department"] == department) & (lines["kpi"] == kpi)]["actual"]
-        named = wb.config.catalog.measures.get((wb.config.catalog.kpis[kpi].formula or "").strip())
-        measure = named.name(wb.lang) if named else wb.kpi_name(kpi)
-    else:
-        values = wb.sheet().query("department == @department")["composite"]
-        measure = label("composite", wb.lang)
-    values = values.dropna()
-    return values[values >= 0], measure
+    """What a department's concentration is measured on, and its name: each person's actual
+    of the department's `outcome_kpi` (sales amount, say), named by its measure. Empty when
+    the department has no outcome KPI: a share of composite scores means nothing."""
+    kpi = outcome_kpi(wb, department)
+    if kpi is None:
+        return pd.Series(dtype=float), ""
+    lines = wb.period_lines()
+    values = lines[(lines["department"] == department) & (lines["kpi"] == kpi)]["actual"].dropna()
+    named = wb.config.catalog.measures.get((wb.config.catalog.kpis[kpi].formula or "").strip())
+    return values[values >= 0], named.name(wb.lang) if named else wb.kpi_name(kpi)
 
 
 def concentration(wb: Workbench) -> pd.DataFrame:
     """How concentrated results are: share of the total delivered by the top 20% of people
     and the Gini coefficient (stats.top_share, stats.gini) of each department's
-    `result_values`. Columns: department, measure, n, top_share, gini."""
+    `result_values`, for departments with an outcome KPI and at least 5 people.
+    Columns: department, measure, n, top_share, gini."""
     rows = []
     for dept in wb.departments():
         values, measure = result_values(wb, dept)
