@@ -2,9 +2,12 @@
 department from scheme.yaml, checked against the catalogue; the section on the sample."""
 
 import shutil
+from pathlib import Path
 
+import nbformat
 import numpy as np
 import pandas as pd
+import papermill as pm
 import pytest
 
 from kpilib import incentives as I
@@ -202,3 +205,16 @@ def test_a_department_without_rules_gets_one_sentence_and_no_table(open_dept):
     company = sections.incentive_summary(open_dept("all"))
     assert company["department"].tolist() == ["销售部", "市场部"]
     assert company.set_index("department").loc["市场部", "commission"] is pd.NA  # not a rule of marketing
+
+
+def test_the_notebook_of_a_department_without_rules_says_so_and_shows_no_table(tmp_path, monkeypatch):
+    notebook = Path(__file__).resolve().parent.parent / "notebooks" / "60_incentives.ipynb"
+    monkeypatch.setenv("KPIREPORT_CACHE", str(tmp_path / "cache"))
+    out = tmp_path / notebook.name
+    pm.execute_notebook(str(notebook), str(out), parameters={"period": "2026Q3", "department": "hr", "lang": "en"},
+                        kernel_name="python3", progress_bar=False, cwd=str(notebook.parent))
+    outputs = [o for c in nbformat.read(out, as_version=4).cells if c.cell_type == "code" for o in c.outputs]
+    shown = [o.get("data", {}).get("text/markdown", "") + o.get("data", {}).get("text/html", "") for o in outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    assert [s for s in shown if "No incentive rules are configured for Human resources" in s]
+    assert not [s for s in shown if "<table" in s or "Summary" in s or "Evidence" in s]
