@@ -93,8 +93,8 @@ def incentive_summary(wb: Workbench) -> pd.DataFrame:
         wide = wide.reindex(columns=columns).fillna("")
         wide.columns.name = None
         out = sheet.loc[wide.index, ["rank", "name", "composite", "tier"]].join(wide).sort_values("rank").reset_index()
-    counts = picked["rule"].value_counts()
-    out.attrs["selected"] = {r: int(counts.get(r, 0)) for r in columns}  # plain values: pandas compares attrs
+    selected = picked["rule"].value_counts()
+    out.attrs["selected"] = {r: int(selected.get(r, 0)) for r in columns}  # plain values: pandas compares attrs
     return out
 
 
