@@ -8,6 +8,7 @@ the key and what was expected.
 
 from __future__ import annotations
 
+import difflib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -212,32 +213,93 @@ class DepartmentWeights(_Model):
     qualitative: dict[str, float] = {}
 
 
-class Incentives(_Model):
-    """Results applied (结果应用); defaults are domain.md §6."""
+class Gate(_Model):
+    """A condition on a KPI's actual value for the person: at least `min`, or strictly
+    `below`. A person the KPI is not measured for fails the gate."""
 
-    bonus_bands: list[tuple[float, float]] = [(0.10, 3.0), (0.30, 2.0)]  # (top share, multiplier)
-    meets_target_multiplier: float = 1.0
-    meets_target_min: float = 70.0  # composite that counts as meeting target
-    full_payment_kpi: str = "collection_on_time"
-    full_payment_min: float = 0.95
-    commission_kpi: str = "sales_amount"
-    commission_attainment: float = 1.20
-    commission_multiplier: float = 3.0
-    promotion_months: int = 6
-    promotion_top_share: float = 0.20
-    promotion_complaint_kpi: str = "complaint_rate"
-    promotion_complaint_max: float = 0.005
-    reserve_quarters: int = 4
-    reserve_tiers: list[str] = ["S", "A"]
-    breakthrough_ratio: float = 1.5
-    watch_bottom_share: float = 0.10
-    review_after: int = 2
+    kpi: str
+    min: float | None = None
+    below: float | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> Gate:
+        if (self.min is None) == (self.below is None):
+            raise ValueError("a gate needs exactly one of min (at least) or below (strictly below)")
+        return self
+
+
+class BonusBand(_Model):
+    top: float = Field(gt=0, le=1)  # rank share within the department (0.10 = top 10%)
+    multiplier: float = Field(ge=0)
+
+
+class MeetsTarget(_Model):
+    min: float  # composite that counts as meeting target
+    multiplier: float = Field(ge=0)
+
+
+class Bonus(_Model):
+    bands: list[BonusBand]
+    meets_target: MeetsTarget
+    full_payment: Gate | None = None  # without it, every bonus is paid in full
+
+
+class Commission(_Model):
+    kpi: str
+    attainment: float = Field(gt=0)  # attainment of `kpi` at or above which the multiplier applies
+    multiplier: float = Field(ge=0)
+
+
+class Promotion(_Model):
+    months: int = Field(ge=1)  # consecutive months, up to the period's last
+    top: float = Field(gt=0, le=1)  # rank share within the department
+    complaints: Gate | None = None
+
+
+class ReservePool(_Model):
+    quarters: int = Field(ge=1)
+    tiers: list[str]
+
+
+class Breakthrough(_Model):
+    kpi: str  # its actual for the period against the person's previous peak
+    ratio: float = Field(gt=0)
+
+
+class WatchList(_Model):
+    bottom: float = Field(gt=0, le=1)  # rank share from the bottom of the department
+    review_after: int = Field(ge=1)  # consecutive periods in the bottom before a review
+
+
+class Incentives(_Model):
+    """Results applied (结果应用) of one department, from `scheme.yaml` `incentives.<department>`.
+
+    Every rule is optional (absent: the rule does not apply) and every threshold of a rule
+    that is present must be written in the YAML; only the gates are optional."""
+
+    bonus: Bonus | None = None
+    commission: Commission | None = None
+    promotion: Promotion | None = None
+    reserve_pool: ReservePool | None = None
+    breakthrough: Breakthrough | None = None
+    watch_list: WatchList | None = None
+
+    def kpis(self) -> dict[str, str]:
+        """The KPI ids the rules refer to, by key (`bonus.full_payment.kpi`: id)."""
+        refs = {"bonus.full_payment": self.bonus and self.bonus.full_payment, "commission": self.commission,
+                "promotion.complaints": self.promotion and self.promotion.complaints,
+                "breakthrough": self.breakthrough}
+        return {f"{key}.kpi": rule.kpi for key, rule in refs.items() if rule}
+
+    def configured(self) -> list[str]:
+        """The rules present, in the order of the fields (bonus, commission, ...)."""
+        return [name for name in type(self).model_fields if getattr(self, name) is not None]
 
 
 class Scheme(_Model):
     scoring: Scoring = Scoring()
     departments: dict[str, DepartmentWeights] = {}
-    incentives: Incentives = Incentives()
+    incentives: dict[str, Incentives] = {}  # department: its rules; absent: none
 
 
 @dataclass
@@ -281,6 +343,7 @@ def load_config(client: str | None = None, params_dir: Path | str | None = None)
     problems.raise_if_errors("parameters")
     config = Config(models["catalog"], models["scheme"], client, files)
     _cross_check(config, problems)
+    _check_incentives(config, problems)
     problems.raise_if_errors("parameters")
     config.warnings = problems
     return config
@@ -348,3 +411,35 @@ def _cross_check(config: Config, problems: Problems) -> None:
             problems.warn(sch_file, f"the composite of {dept} tops out at {full:g}, not 100 "
                           f"(share × quantitative weights + qualitative weights)",
                           column=f"departments.{dept}")
+
+
+def _did_you_mean(value: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(value, known, n=1)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
+def _check_incentives(config: Config, problems: Problems) -> None:
+    """Incentive rules name departments of the scheme, KPIs that department scores
+    (quantitative: gates and amounts read their actual) and tiers of the scheme."""
+    catalog, scheme = config.catalog, config.scheme
+    sch_file = "scheme.yaml" if not config.client else f"scheme.yaml (client {config.client})"
+    for dept, rules in scheme.incentives.items():
+        weights = scheme.departments.get(dept)
+        if weights is None:
+            problems.error(sch_file, f"a department of departments: ({', '.join(scheme.departments)})"
+                           + _did_you_mean(dept, list(scheme.departments)), column=f"incentives.{dept}", value=dept)
+            continue
+        for key, kpi_id in rules.kpis().items():
+            column = f"incentives.{dept}.{key}"
+            if kpi_id not in catalog.kpis:
+                problems.error(sch_file, "a KPI id from the catalogue" + _did_you_mean(kpi_id, list(catalog.kpis)),
+                               column=column, value=kpi_id)
+            elif kpi_id not in weights.quantitative:
+                problems.error(sch_file, f"a quantitative KPI scored for {dept} (departments.{dept}.quantitative: "
+                               f"{', '.join(weights.quantitative)}); {kpi_id} is not, so it is measured for no one",
+                               column=column, value=kpi_id)
+        pool = rules.reserve_pool
+        for tier in pool.tiers if pool else []:
+            if tier not in scheme.scoring.tiers.shares:
+                problems.error(sch_file, f"a tier of scoring.tiers.shares ({', '.join(scheme.scoring.tiers.shares)})",
+                               column=f"incentives.{dept}.reserve_pool.tiers", value=tier)

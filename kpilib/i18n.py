@@ -54,8 +54,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "stayed": ("留在原区间", "Stayed in band"), "improvement": ("提升", "Improvement"),
     # incentives
     "bonus": ("奖金倍数", "Bonus"), "commission": ("提成", "Commission"), "promotion": ("晋升", "Promotion"),
-    "reserve pool": ("后备干部", "Reserve pool"), "breakthrough": ("突破", "Breakthrough"),
-    "watch list": ("观察", "Watch list"), "rule": ("规则", "Rule"), "outcome": ("结果", "Outcome"),
+    "reserve_pool": ("后备干部", "Reserve pool"), "breakthrough": ("突破", "Breakthrough"),
+    "watch_list": ("观察", "Watch list"), "rule": ("规则", "Rule"), "outcome": ("结果", "Outcome"),
     "evidence": ("依据", "Evidence"), "count": ("人数", "Count"),
 }
 
@@ -70,7 +70,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "toward_mean": ("向均值回归", "toward the mean"), "smoothing": ("指数平滑", "exponential smoothing"),
     "rater": ("评分人", "rater"), "ratee": ("被评人", "ratee"), "residual": ("残差", "residual"),
     "new": ("新进", "new"), "direct": ("部门直属", "reports to the head"),
-    "breakthrough": ("突破", "breakthrough"), "last": ("沿用本期", "carry forward"),
+    "breakthrough": ("突破", "breakthrough"), "bonus": ("奖金倍数", "bonus"), "commission": ("提成", "commission"),
+    "promotion": ("晋升", "promotion"), "reserve_pool": ("后备干部", "reserve pool"), "watch_list": ("观察", "watch list"),
+    "last": ("沿用本期", "carry forward"),
     "not in full": ("未足额发放", "not in full"), "yes": ("是", "yes"),
     "percent": ("百分比", "percent"), "ratio": ("比值", "ratio"), "count": ("数量", "count"),
     "currency": ("金额", "amount"), "days": ("天", "days"), "hours": ("小时", "hours"), "score": ("评分", "score"), "meets target": ("达标", "meets target"),
@@ -136,7 +138,7 @@ def section_title(section: str, lang: str) -> str:
 
 # columns whose values are words of the reports (translated cell by cell; other text is data)
 WORD_COLUMNS = {"kind", "direction", "unit", "trend", "flag", "method", "band", "rule", "outcome", "at_risk",
-                "bonus", "commission", "promotion", "reserve pool", "breakthrough", "watch list"}
+                "bonus", "commission", "promotion", "reserve_pool", "breakthrough", "watch_list"}
 
 
 def _cell(value, lang: str):

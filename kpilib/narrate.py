@@ -10,7 +10,7 @@ from kpilib import drivers
 from kpilib import trends as trends_module
 from kpilib.i18n import label
 from kpilib.rounding import round_half_up_scalar
-from kpilib.sections.results import QUIET
+from kpilib.sections.results import unconfigured
 from kpilib.workbench import Workbench
 
 
@@ -146,17 +146,20 @@ def raters(wb: Workbench, table: pd.DataFrame) -> str:
 
 
 def incentives(wb: Workbench, summary: pd.DataFrame) -> str:
-    """How many people each rule selects."""
-    if summary.empty:
-        return ""
-    if wb.company:
-        counts = summary.drop(columns="department").sum()
-    else:
-        counts = summary.drop(columns=["employee_id", "rank", "name", "composite", "tier"]).apply(
-            lambda c: int((~c.isin(QUIET)).sum()))
+    """How many people each rule selects (sections.incentive_summary attrs["selected"]:
+    only people who receive something or are put on the watch list), and which
+    departments have no incentive rules configured."""
+    counts = summary.attrs.get("selected", {})
+    missing = unconfigured(wb)
     if _zh(wb):
-        return "；".join(f"{label(r, 'zh')} {int(n)} 人" for r, n in counts.items()) + "。"
-    return "; ".join(f"{r}: {int(n)}" for r, n in counts.items()) + "."
+        said = "；".join(f"{label(r, 'zh')} {n} 人" for r, n in counts.items())
+        none = f"{'、'.join(missing)}未配置激励规则（scheme.yaml incentives），不产生激励结果。" if missing else ""
+        return (said + "。" if said else "") + none
+    said = "; ".join(f"{label(r, 'en')}: {n}" for r, n in counts.items())
+    none = (f"No incentive rules are configured for {', '.join(missing)} (scheme.yaml incentives); "
+            "no incentive outcomes are given." if missing else "")
+    return " ".join(t for t in (said + "." if said else "", none) if t)
+
 
 
 def unavailable(wb: Workbench, topic: str) -> str:

@@ -89,7 +89,8 @@ class Workbench:
       people in no team (a department's head) have the team "部门直属" / "reports to the head".
     - lines: line scores of the history periods (period, employee_id, kpi, ...); the text
       columns (formula, inputs, target_source, status, kpi_name) for the current period only.
-    - months: monthly scoring sheets of the months up to the period's end.
+    - months: monthly scoring sheets of the months up to the period's end, as many as the
+      longest promotion rule needs (none without one).
     - calibration: tier allocation of the current period.
     """
 
@@ -234,9 +235,9 @@ def _score_history(loaded: tuple[Config, Dataset], period: str | Span | None, la
              if all(m in available for m in s.months())]
     scored = {s.label: score(dataset, config, s, lang=lang) for s in spans}
     current = scored[span.label]
+    months = max((r.promotion.months for r in config.scheme.incentives.values() if r.promotion), default=0)
     monthly = [score(dataset, config, span_of_month(m, "M"), lang=lang).sheet
-               for m in pd.period_range(span.end - (config.scheme.incentives.promotion_months - 1), span.end, freq="M")
-               if m in available]
+               for m in pd.period_range(span.end - (months - 1), span.end, freq="M") if months and m in available]
     return {"dataset": dataset, "span": span, "periods": list(scored),
             "history": pd.concat([s.sheet for s in scored.values()], ignore_index=True),
             "lines": pd.concat([s.lines if label == span.label else s.lines[PAST_LINE_COLUMNS]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from kpilib import stats
-from kpilib.i18n import label, word
+from kpilib.i18n import word
 from kpilib.sections.common import (
     BANDS,
     bands_of,

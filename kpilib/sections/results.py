@@ -5,58 +5,97 @@ from __future__ import annotations
 import pandas as pd
 
 from kpilib import incentives
+from kpilib.config import Incentives
 from kpilib.sections.common import with_names, written
 from kpilib.workbench import Workbench
 
-RULES = ("bonus", "commission", "promotion", "reserve pool", "breakthrough", "watch list")
+RULES = tuple(Incentives.model_fields)  # bonus, commission, promotion, reserve_pool, breakthrough, watch_list
 
 
-QUIET = {"", "not yet", "standard", "0×"}  # outcomes that select no one
+def _rules(wb: Workbench) -> dict[str, Incentives]:
+    """The incentive rules of each department in scope that has any (scheme.yaml `incentives:`)."""
+    scheme = wb.config.scheme.incentives
+    return {d: scheme[d] for d in wb.departments() if d in scheme and scheme[d].configured()}
+
+
+def unconfigured(wb: Workbench) -> list[str]:
+    """Names of the departments in scope that have no incentive rules."""
+    rules = _rules(wb)
+    return [wb.department_name(d) for d in wb.departments() if d not in rules]
+
+
+def _department_decisions(wb: Workbench, dept: str, rules: Incentives) -> list[pd.DataFrame]:
+    """Each configured rule of `dept` applied to its people (kpilib.incentives)."""
+    def own(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame[frame["department"] == dept] if len(frame) else frame
+
+    sheet, lines, quarterly = own(wb.sheet()), own(wb.period_lines()), own(wb.history)
+    parts = []
+    if rules.bonus:
+        parts.append(incentives.bonus(sheet, lines, rules.bonus))
+    if rules.commission:
+        parts.append(incentives.commission(lines, rules.commission))
+    if rules.promotion and len(wb.months):
+        gate = rules.promotion.complaints
+        complaints = lines[lines["kpi"] == gate.kpi].set_index("employee_id")["actual"] if gate else None
+        parts.append(incentives.promotion(own(wb.months), complaints, rules.promotion))
+    if rules.reserve_pool:
+        parts.append(incentives.reserve_pool(quarterly, rules.reserve_pool))
+    if rules.breakthrough:
+        amounts = own(wb.lines)
+        amounts = amounts[amounts["kpi"] == rules.breakthrough.kpi][["employee_id", "period", "actual"]]
+        parts.append(incentives.breakthrough(amounts, "actual", rules.breakthrough))
+    if rules.watch_list:
+        parts.append(incentives.watch_list(quarterly, rules.watch_list))
+    return parts
 
 
 def decisions(wb: Workbench, notable: bool = False) -> pd.DataFrame:
-    """Every incentive rule's decision per person (kpilib.incentives): employee_id, name,
-    rule, outcome, evidence — the long form HR checks and the employee can contest.
-    `notable`: only the decisions that select someone (a bonus, the watch list, ...)."""
-    rules = wb.config.scheme.incentives
+    """Every incentive rule's decision per person (kpilib.incentives), for the departments
+    that have rules: employee_id, name, rule, outcome, evidence, selected — the long form
+    HR checks and the employee can contest. Empty for a department without rules.
+    `notable`: only the decisions that select someone (a bonus, the watch list, ...),
+    without the `selected` column."""
+    parts = [p[incentives.COLUMNS] for dept, rules in _rules(wb).items()
+             for p in _department_decisions(wb, dept, rules) if len(p)]
     sheet = wb.sheet()
-    lines = wb.period_lines()
-    months = wb.scoped(wb.months) if len(wb.months) else wb.months
-    complaints = lines[lines["kpi"] == "complaint_rate"].set_index("employee_id")["actual"]
-    quarterly = wb.scoped(wb.history)
-    primary = lines[lines["kind"] == "quantitative"]
-    parts = [incentives.bonus(sheet, lines, rules), incentives.commission(lines, rules),
-             incentives.promotion(months, complaints if len(complaints) else None, rules) if len(months) else None,
-             incentives.reserve_pool(quarterly, rules), incentives.watch_list(quarterly, rules)]
-    if len(primary):
-        amounts = wb.scoped(wb.lines)
-        amounts = amounts[amounts["kpi"] == rules.commission_kpi][["employee_id", "period", "actual"]]
-        if len(amounts):
-            parts.append(incentives.breakthrough(amounts, "actual", rules))
-    out = pd.concat([p[incentives.COLUMNS] for p in parts if p is not None and len(p)], ignore_index=True)
-    out = out[out["employee_id"].isin(sheet["employee_id"])]
+    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=incentives.COLUMNS)
+    out = out[out["employee_id"].isin(sheet["employee_id"])].astype({"selected": bool})
     out.insert(1, "name", out["employee_id"].map(sheet.set_index("employee_id")["name"]))
     if notable:
-        out = out[~out["outcome"].isin(QUIET)]
+        out = out[out["selected"]].drop(columns="selected")
     return out.reset_index(drop=True)
 
 
 def incentive_summary(wb: Workbench) -> pd.DataFrame:
-    """One row per person with the outcome of each rule (department), or per department
-    the number of people each rule selects (company: department, bonus, commission, ...)."""
+    """One row per person with the outcome of each configured rule (department: employee_id,
+    rank, name, composite, tier, bonus, ...), or per department with rules the number of
+    people each rule selects, blank where the department has no such rule (company:
+    department, bonus, ...). Empty when no department in scope has rules.
+    attrs["selected"]: {rule: people selected} (what the headline counts)."""
+    rules = _rules(wb)
+    columns = [r for r in RULES if any(r in d.configured() for d in rules.values())]
     long = decisions(wb)
-    notable = long[~long["outcome"].isin(QUIET)]
-    if wb.company:
+    picked = long[long["selected"]]
+    if not rules:
+        out = pd.DataFrame()
+    elif wb.company:
         dept = wb.sheet().set_index("employee_id")["department"]
-        counts = pd.crosstab(notable["employee_id"].map(dept), notable["rule"]).reindex(columns=list(RULES), fill_value=0)
+        counts = pd.crosstab(picked["employee_id"].map(dept), picked["rule"])
+        counts = counts.reindex(index=list(rules), columns=columns, fill_value=0).astype("Int64")
+        for d, own in rules.items():
+            counts.loc[d, [c for c in columns if c not in own.configured()]] = pd.NA
         counts.index.name, counts.columns.name = "department", None
-        return with_names(wb, counts.reset_index())
-    sheet = wb.sheet().set_index("employee_id")
-    wide = long.pivot_table(index="employee_id", columns="rule", values="outcome", aggfunc="first")
-    wide = wide.reindex(columns=[r for r in RULES if r in wide.columns]).fillna("")
-    wide.columns.name = None
-    out = sheet.loc[wide.index, ["rank", "name", "composite", "tier"]].join(wide)
-    return out.sort_values("rank").reset_index()
+        out = with_names(wb, counts.reset_index())
+    else:
+        sheet = wb.sheet().set_index("employee_id")
+        wide = long.pivot_table(index="employee_id", columns="rule", values="outcome", aggfunc="first")
+        wide = wide.reindex(columns=columns).fillna("")
+        wide.columns.name = None
+        out = sheet.loc[wide.index, ["rank", "name", "composite", "tier"]].join(wide).sort_values("rank").reset_index()
+    selected = picked["rule"].value_counts()
+    out.attrs["selected"] = {r: int(selected.get(r, 0)) for r in columns}  # plain values: pandas compares attrs
+    return out
 
 
 def score_details(wb: Workbench) -> pd.DataFrame:

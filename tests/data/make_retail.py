@@ -56,10 +56,10 @@ def people() -> pd.DataFrame:
         add("customer_service", "Service desk", "execution", lead, REGIONS[i % 2])
     boss = add("warehouse", "", "management", "", "South", "2017-11-20")
     for team in ("Picking A", "Picking B"):
-        for i in range(10):
+        for _ in range(10):
             add("warehouse", team, "execution", boss, "South")
     head = add("marketing", "Brand", "management", "", "North", "2020-06-01")
-    for i in range(4):
+    for _ in range(4):
         add("marketing", "Brand", "execution", head, "North")
     return pd.DataFrame(rows)
 
