@@ -82,12 +82,15 @@ def heading(lang: str, zh: str, en: str, level: int = 2) -> None:
     display(markdown("#" * level + " " + (zh if lang == "zh" else en)))
 
 
-def titled(frame: pd.DataFrame, lang: str, zh: str, en: str, **show_options) -> None:
-    """A heading and the table under it (`show`), or nothing when the table is empty."""
+def titled(frame: pd.DataFrame, lang: str, zh: str, en: str, intro: str = "", **show_options) -> None:
+    """A heading, an optional sentence (`intro`) and the table under it (`show`), or nothing
+    when the table is empty."""
     from IPython.display import display
 
     if len(frame):
         heading(lang, zh, en)
+        if intro:
+            display(markdown(intro))
         display(show(frame, lang, **show_options))
 
 
