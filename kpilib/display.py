@@ -32,7 +32,7 @@ def _format(column: str, percent: set[str], less_than: str = "<"):
     if column in PVALUE:
         return lambda v: "" if _missing(v) else (f"{less_than}0.001" if v < 0.001 else f"{round_half_up_scalar(v, 3):.3f}")
     if column in LENIENCY:
-        return lambda v: "" if _missing(v) else f"{round_half_up_scalar(v, DECIMALS):+.{DECIMALS}f}"
+        return lambda v: "" if _missing(v) else f"{round_half_up_scalar(v, DECIMALS) + 0.0:+.{DECIMALS}f}"  # + 0.0: no "-0.00"
     if column in THREE:
         return lambda v: "" if _missing(v) else f"{round_half_up_scalar(v, 3):.3f}"
     return lambda v: "" if _missing(v) else (f"{round_half_up_scalar(v, 1):,.1f}" if isinstance(v, float) else v)

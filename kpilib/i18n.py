@@ -66,7 +66,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "top 20%": ("前20%", "top 20%"), "middle 60%": ("中间60%", "middle 60%"), "bottom 20%": ("后20%", "bottom 20%"),
     "increasing": ("上升", "increasing"), "decreasing": ("下降", "decreasing"), "no trend": ("无明显趋势", "no trend"),
     "insufficient data": ("数据不足", "insufficient data"), "lenient": ("偏宽", "lenient"), "severe": ("偏严", "severe"),
-    "too_few": ("评分太少", "too few ratings"), "no_comparison": ("无可比的其他上级", "no other supervisor to compare with"),
+    "too_few": ("评分或被评人太少", "too few ratings or ratees"), "no_comparison": ("无可比的其他上级", "no other supervisor to compare with"),
     "eligible": ("符合", "eligible"), "not yet": ("未满足", "not yet"), "in pool": ("入选", "in pool"),
     "observation": ("观察期", "observation"), "review": ("调岗/退出评审", "review"), "standard": ("标准", "standard"),
     "toward_mean": ("向均值回归", "toward the mean"), "smoothing": ("指数平滑", "exponential smoothing"),

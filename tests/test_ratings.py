@@ -187,6 +187,7 @@ def printed_rule(row, threshold: float) -> str:
     (0.494, 0.2, 0.8, ""),               # prints +0.49: under the threshold
     (-0.495, -0.99, -0.005, "severe"),
     (-0.6, -1.2, 0.004, ""),
+    (-0.6, -1.2, -0.004, ""),            # ci_high prints +0.00 (never -0.00): touches 0
     (np.nan, np.nan, np.nan, ""),
 ])
 def test_flag_is_the_printed_rule_at_the_edges(estimate, low, high, flag):
@@ -264,3 +265,19 @@ def test_calibrated_scoring_moves_lenient_supervisors_ratees_down(sample, config
 
 def company_truth():
     return synth.generate().truth
+
+
+@pytest.mark.parametrize(("lang", "not_judged", "says"), [
+    ("zh", {"董红": "no_comparison"}, "没有其他上级评过可比的人，未做宽严判定。"),
+    ("en", {"E1": "too_few"}, "There are too few ratings (at least 3 ratees per supervisor are needed), "
+                              "so no leniency is judged."),
+])
+def test_page_says_in_one_sentence_when_nothing_is_judged(lang, not_judged, says):
+    from types import SimpleNamespace
+
+    from kpilib import narrate
+
+    table = pd.DataFrame(columns=["rater_id", "rater_name", "ratings", "ratees", "leniency", "ci_low", "ci_high", "flag"])
+    table.attrs = {"threshold": 0.5, "level": 0.95, "unknown_ratings": 4, "not_judged": not_judged, "raters": 1}
+    text = narrate.raters(SimpleNamespace(lang=lang, company=False), table)
+    assert text.startswith(says) and ("4" in text)  # and the ratings without a rater id are counted
