@@ -91,15 +91,18 @@ def importance(wb: Workbench):
 
 
 def raters(wb: Workbench, most: int = 30):
-    """Leniency of each supervisor with its 95% interval (the `most` deviating when there are more)."""
+    """Leniency of each supervisor with its 95% interval and the flag threshold (dashed), the
+    `most` deviating when there are more."""
     table = sections.rater_table(wb)
     if wb.company or table.empty:
         return None
-    title = _t(wb, "评分宽严度（相对同一被评人的其他评分人）", "Rater leniency vs the ratee's other raters")
+    threshold = table.attrs["threshold"]
+    title = _t(wb, f"上级评分宽严度（相对其他上级，定量得分已调整；虚线 ±{threshold:.2f}）",
+               f"Supervisor leniency vs other supervisors, quantitative score adjusted (dashed: ±{threshold:.2f})")
     if len(table) > most:
         table = table.loc[table["leniency"].abs().nlargest(most).index]
         title += _t(wb, f"：偏差最大的 {most} 位", f": the {most} furthest from 0")
     _, ax = plt.subplots(figsize=(8, max(3.0, 0.3 * len(table) + 1)))
-    ax = plots.rater_intervals(table, label="rater_name", ax=ax, title=title)
+    ax = plots.rater_intervals(table, label="rater_name", ax=ax, title=title, threshold=threshold)
     ax.set_xlabel(word("lenient", wb.lang) + " + / − " + word("severe", wb.lang))
     return ax

@@ -8,7 +8,8 @@ import pandas as pd
 
 from kpilib import drivers
 from kpilib import trends as trends_module
-from kpilib.i18n import label
+from kpilib.i18n import label, word
+from kpilib.ratings import DECIMALS, MIN_RATEES
 from kpilib.rounding import round_half_up_scalar
 from kpilib.sections.results import unconfigured
 from kpilib.workbench import Workbench
@@ -130,19 +131,53 @@ def importance(wb: Workbench, table: pd.DataFrame) -> str:
     return drivers.summary_sentence(frame, target, dict(zip(table["kpi"], table["kpi_name"], strict=True)), lang=wb.lang)
 
 
+def _fixed(value: float, digits: int, sign: str = "") -> str:
+    """A number to `digits` decimals, half up as Excel (the tables round the same way)."""
+    return f"{round_half_up_scalar(value, digits):{sign}.{digits}f}"
+
+
 def raters(wb: Workbench, table: pd.DataFrame) -> str:
-    """Which supervisors rate notably leniently or severely."""
+    """How supervisors were compared, the flag rule with its threshold, who is flagged
+    (with the interval), who could not be judged and why, and ratings without a rater id
+    (sections.rater_table and its attrs)."""
+    zh, a = _zh(wb), table.attrs
+    threshold, level = _fixed(a["threshold"], DECIMALS), f"{a['level']:.0%}"
+    unknown = a["unknown_ratings"]
+    missing = (f"另有 {unknown} 条上级评分未填评分人，未计入。" if zh else
+               f" {unknown} supervisor ratings without a rater id are left out.") if unknown else ""
+    if table.empty:
+        if not a["raters"]:
+            reason = "没有上级评分人，" if zh else "There are no supervisor ratings here, "
+        elif set(a["not_judged"] if wb.company else a["not_judged"].values()) == {"no_comparison"}:
+            reason = "没有其他上级评过可比的人，" if zh else "No other supervisor rated comparable people, "
+        else:
+            reason = (f"评分太少（每位上级至少需要 {MIN_RATEES} 位被评人），" if zh else
+                      f"There are too few ratings (at least {MIN_RATEES} ratees per supervisor are needed), ")
+        return reason + ("未做宽严判定。" if zh else "so no leniency is judged.") + missing
+    if zh:
+        rule = (f"每位上级与全公司其他上级对同一考核项、同期、定量得分相近者的评分相比（自评不作参照）；"
+                f"{level} 区间不含 0 且偏差绝对值 ≥ {threshold} 分者判为偏宽或偏严。")
+    else:
+        rule = (f"Each supervisor is compared with the other supervisors' ratings, on the same criterion and period, "
+                f"of people with a similar quantitative score (never with self-ratings); flagged lenient or severe "
+                f"when the {level} interval excludes 0 and the leniency is at least {threshold} points either way.")
     if wb.company:
-        n = int(table.drop(columns="department").to_numpy().sum()) if len(table) else 0
-        return f"全公司共 {n} 位评分人被标记为偏宽或偏严。" if _zh(wb) else f"{n} raters are flagged lenient or severe."
+        n = int(table[["lenient", "severe"]].to_numpy().sum())
+        found = f"共 {n} 位被标记。" if zh else f" {n} are flagged."
+        left = sum(a["not_judged"].values())
+        skipped = (f"{left} 位评分太少或无可比者，未判定。" if zh else
+                   f" {left} with too few ratings or no one to compare with are not judged.") if left else ""
+        return rule + found + skipped + missing
     flagged = table[table["flag"] != ""]
-    if flagged.empty:
-        return "没有评分人的宽严偏差显著。" if _zh(wb) else "No rater deviates significantly."
-    parts = [f"{r.rater_name}（{r.leniency:+.2f}）" if _zh(wb) else f"{r.rater_name} ({r.leniency:+.2f})"
-             for r in flagged.itertuples()]
-    if _zh(wb):
-        return "评分宽严显著偏离同一被评人的其他评分人：" + "、".join(parts) + "（分值为平均偏差）。"
-    return "Raters whose scores differ significantly from the ratee's other raters: " + ", ".join(parts) + "."
+    parts = [f"{r.rater_name}（{word(r.flag, 'zh')}，{_fixed(r.leniency, DECIMALS, '+')}，区间 "
+             f"{_fixed(r.ci_low, DECIMALS, '+')} 至 {_fixed(r.ci_high, DECIMALS, '+')}）" if zh else
+             f"{r.rater_name} ({r.flag}, {_fixed(r.leniency, DECIMALS, '+')}, interval "
+             f"{_fixed(r.ci_low, DECIMALS, '+')} to {_fixed(r.ci_high, DECIMALS, '+')})" for r in flagged.itertuples()]
+    found = (("被标记：" + "、".join(parts) + "。") if zh else (" Flagged: " + "; ".join(parts) + ".")) if parts else (
+        "无人被标记。" if zh else " No one is flagged.")
+    left = [f"{name}（{word(why, 'zh')}）" if zh else f"{name} ({word(why, 'en')})" for name, why in a["not_judged"].items()]
+    skipped = (("未判定：" + "、".join(left) + "。") if zh else (" Not judged: " + "; ".join(left) + ".")) if left else ""
+    return rule + found + skipped + missing
 
 
 def incentives(wb: Workbench, summary: pd.DataFrame) -> str:

@@ -134,15 +134,19 @@ def importance_bars(importance: pd.DataFrame, value: str = "lmg_pct", labels: di
     return ax
 
 
-def rater_intervals(table: pd.DataFrame, label: str = "rater_id", ax=None, title: str | None = None):
-    """Leniency with intervals (from kpilib.ratings.rater_leniency); flagged raters in colour."""
+def rater_intervals(table: pd.DataFrame, label: str = "rater_id", ax=None, title: str | None = None,
+                    threshold: float | None = None):
+    """Leniency with intervals (from kpilib.ratings.rater_leniency; raters without one are
+    left out); flagged raters in colour; dashed lines at ±`threshold` when given."""
     ax = _ax(ax)
-    frame = table.sort_values("leniency").reset_index(drop=True)
+    frame = table.dropna(subset=["leniency"]).sort_values("leniency").reset_index(drop=True)
     colours = frame["flag"].map({"lenient": PALETTE[1], "severe": PALETTE[0]}).fillna("#999999")
     ax.errorbar(frame["leniency"], frame.index, xerr=[frame["leniency"] - frame["ci_low"], frame["ci_high"] - frame["leniency"]],
                 fmt="none", ecolor="#bbbbbb")
     ax.scatter(frame["leniency"], frame.index, c=colours, zorder=3)
     ax.set_yticks(frame.index, frame[label].astype(str))
     ax.axvline(0, color="#666666", linewidth=1)
+    for edge in (-threshold, threshold) if threshold else ():
+        ax.axvline(edge, color="#666666", linewidth=1, linestyle="--")
     ax.set_title(title or "")
     return ax

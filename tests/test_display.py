@@ -58,8 +58,10 @@ def test_sentences_quote_their_tables(sales):
     assert f"H = {test['H'].iloc[0]:.1f}" in text and ("无显著差异" in text) == (test["p_val"].iloc[0] >= 0.05)
     ranking = sections.ranking_table(sales)
     assert narrate.leaders(sales, ranking).startswith(f"排名前列：{ranking['name'].iloc[0]}")
-    leniency = sections.rater_table(sales)
-    assert "梁鹏（+0.79）" in narrate.raters(sales, leniency)  # E0005, planted lenient
+    leniency = sections.rater_table(sales).set_index("rater_id")
+    lenient = leniency.loc["E0005"]  # 梁鹏, planted lenient: the sentence prints the table's numbers
+    shown = [display._format(c, set())(lenient[c]) for c in ("leniency", "ci_low", "ci_high")]
+    assert f"梁鹏（偏宽，{shown[0]}，区间 {shown[1]} 至 {shown[2]}）" in narrate.raters(sales, leniency)
     ri = sections.importance(sales)
     assert f"{100 * ri['lmg'].iloc[:2].sum():.0f}%" in narrate.importance(sales, ri)
 

@@ -36,24 +36,189 @@ def company():
     return synth.generate()
 
 
-def test_planted_lenient_and_severe_supervisors_are_found(company):
-    table = R.rater_leniency(company.ratings)
+@pytest.fixture(scope="module")
+def scored(tmp_path_factory):
+    """The sample company scored over its history (the page's input)."""
+    from kpilib.workbench import open_workbench
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("KPIREPORT_CACHE", str(tmp_path_factory.mktemp("cache")))
+        yield open_workbench("2026Q3", "all")
+
+
+def performance_of(wb):
+    return wb.history[["employee_id", "period", "quantitative"]].rename(columns={"quantitative": "performance"})
+
+
+def test_planted_lenient_and_severe_supervisors_are_found(scored, company):
+    table = R.rater_leniency(scored.dataset.ratings, performance=performance_of(scored))
     flagged = table[table["flag"] != ""]
     assert sorted(flagged.loc[flagged["flag"] == "lenient", "rater_id"]) == company.truth["lenient_supervisors"]
     assert sorted(flagged.loc[flagged["flag"] == "severe", "rater_id"]) == company.truth["severe_supervisors"]
     assert (flagged["ci_low"] * flagged["ci_high"] > 0).all()
+    assert table.loc[table["reason"] == "", "leniency"].abs().sort_values().iloc[-5] < 0.5  # the rest well inside
 
 
-def test_leniency_by_hand():
-    # ratee A: supervisor S gives 5, the two peers 3 and 4 → deviation 5 − 3.5 = 1.5
+def self_and_supervisor(bias: dict[str, float] | None = None, supervisors: int = 8, team: int = 8,
+                        periods: int = 4, seed: int = 1) -> pd.DataFrame:
+    """A company rated only by self (+1 inflated) and one supervisor per ratee (unbiased
+    unless `bias` says so); team quality differs, and the quantitative score tracks it."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for s in range(supervisors):
+        sup = f"S{s}"
+        team_level = rng.normal(0, 0.3)
+        for e in range(team):
+            ratee, true = f"{sup}E{e}", 3.2 + team_level + rng.normal(0, 0.4)
+            for p in range(periods):
+                level, period = true + rng.normal(0, 0.2), f"2025Q{p + 1}"
+                perf = 90 + 25 * (level - 3.2) + rng.normal(0, 3)
+                for c in ("collaboration", "innovation", "responsibility"):
+                    for kind, rater, shift in (("self", ratee, 1.0), ("supervisor", sup, (bias or {}).get(sup, 0.0))):
+                        score = float(np.clip(np.rint(level + shift + rng.normal(0, 0.4)), 1, 5))
+                        rows.append({"period": period, "employee_id": ratee, "rater_type": kind, "rater_id": rater,
+                                     "criterion": c, "score": score, "performance": perf})
+    return pd.DataFrame(rows)
+
+
+def split(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return frame.drop(columns="performance"), frame[["employee_id", "period", "performance"]].drop_duplicates()
+
+
+def test_supervisors_are_not_judged_against_inflated_self_ratings():
+    ratings, performance = split(self_and_supervisor())
+    table = R.rater_leniency(ratings, performance=performance)
+    assert len(table) == 8 and (table["reason"] == "").all() and (table["flag"] == "").all()
+    assert table["leniency"].abs().max() < 0.25
+    # what went wrong before: against the ratee's other raters (self only), every supervisor is ~1 point severe
+    wide = ratings.pivot_table(index=["employee_id", "period", "criterion"], columns="rater_type", values="score")
+    assert (wide["supervisor"] - wide["self"]).mean() < -0.8
+
+
+def test_one_planted_lenient_supervisor_among_several():
+    ratings, performance = split(self_and_supervisor(bias={"S3": 1.0}))
+    table = R.rater_leniency(ratings, performance=performance).set_index("rater_id")
+    assert table.loc["S3", "flag"] == "lenient"
+    assert (table.drop(index="S3")["flag"] == "").all()
+
+
+def test_leniency_against_statsmodels_ols():
+    """Each rating's reference is an OLS line fitted on the other supervisors' ratings of
+    its (criterion, period); the rater's leniency is the mean of per-ratee mean deviations
+    with a t interval over ratees."""
+    import statsmodels.api as sm
+    from scipy import stats
+
+    frame = self_and_supervisor(bias={"S3": 0.6}, supervisors=4, team=5, periods=2)
+    ratings, performance = split(frame)
+    table = R.rater_leniency(ratings, performance=performance).set_index("rater_id")
+    sup = frame[frame["rater_type"] == "supervisor"]
+    for rater in ("S3", "S0"):
+        deviations = []
+        for (_, _), cell in sup.groupby(["period", "criterion"]):
+            others, mine = cell[cell["rater_id"] != rater], cell[cell["rater_id"] == rater]
+            fit = sm.OLS(others["score"], sm.add_constant(others["performance"])).fit()
+            predicted = fit.predict(sm.add_constant(mine["performance"], has_constant="add"))
+            deviations.append(mine.assign(d=mine["score"] - predicted))
+        per_ratee = pd.concat(deviations).groupby("employee_id")["d"].mean()
+        m, mean = len(per_ratee), per_ratee.mean()
+        half = stats.t.ppf(0.975, m - 1) * per_ratee.std(ddof=1) / np.sqrt(m)
+        row = table.loc[rater]
+        assert (row["ratees"], row["n"]) == (5, 5 * 2 * 3)
+        assert row["leniency"] == pytest.approx(mean) and row["ci_low"] == pytest.approx(mean - half)
+        assert row["ci_high"] == pytest.approx(mean + half) and row["basis"] == "comparable_ratees"
+
+
+def test_same_ratee_reference_by_hand():
+    # 12 ratees each rated by three supervisors: S gives 5 or 4, P1 3 and P2 4 → S's deviation 5 − 3.5 or 4 − 3.5
     rows = []
     for i in range(12):
-        rows += [{"period": "2025Q3", "employee_id": f"A{i}", "rater_type": "supervisor", "rater_id": "S",
-                  "criterion": "c", "score": 5},
-                 {"period": "2025Q3", "employee_id": f"A{i}", "rater_type": "peer", "rater_id": "P1", "criterion": "c", "score": 3},
-                 {"period": "2025Q3", "employee_id": f"A{i}", "rater_type": "peer", "rater_id": "P2", "criterion": "c", "score": 4}]
-    table = R.rater_leniency(pd.DataFrame(rows))
-    assert table.loc[0, "leniency"] == pytest.approx(1.5) and table.loc[0, "flag"] == "lenient"
+        for rater, score in (("S", 5 if i % 2 else 4), ("P1", 3), ("P2", 4)):
+            rows.append({"period": "2025Q3", "employee_id": f"A{i}", "rater_type": "supervisor", "rater_id": rater,
+                         "criterion": "c", "score": score})
+    rows += [{**r, "rater_type": "self", "rater_id": r["employee_id"], "score": 1} for r in rows[:12]]  # never used
+    table = R.rater_leniency(pd.DataFrame(rows)).set_index("rater_id")
+    d = np.array([1.5 if i % 2 else 0.5 for i in range(12)])
+    half = 2.200985 * d.std(ddof=1) / np.sqrt(12)  # t(0.975, 11)
+    assert table.loc["S", "leniency"] == pytest.approx(1.0) and table.loc["S", "basis"] == "same_ratee"
+    assert table.loc["S", "ci_low"] == pytest.approx(1.0 - half, abs=1e-5) and table.loc["S", "flag"] == "lenient"
+    assert table.loc["P1", "leniency"] == pytest.approx(np.mean([3 - 4.5, 3 - 4] * 6))  # 3 − mean(S, P2)
+
+
+def test_no_comparison_and_too_few_give_a_reason_not_a_flag():
+    ratings, _ = split(self_and_supervisor(supervisors=1))
+    table = R.rater_leniency(ratings)
+    assert table[["rater_id", "flag", "reason"]].to_dict("records") == [{"rater_id": "S0", "flag": "",
+                                                                          "reason": "no_comparison"}]
+    assert table["leniency"].isna().all()
+    ratings, _ = split(self_and_supervisor(supervisors=3, team=2))
+    assert (R.rater_leniency(ratings)["reason"] == "too_few").all()
+
+
+@pytest.mark.parametrize("blank", ["", "   ", "nan", "NaN", "None", None, np.nan])
+def test_blank_rater_ids_are_unknown_not_one_rater(blank):
+    ratings, performance = split(self_and_supervisor(seed=3))
+    sup = ratings.index[ratings["rater_type"] == "supervisor"]
+    blanked = ratings.copy().astype({"rater_id": object})
+    hidden = sup[::7]  # a share of every supervisor's ratings
+    blanked.loc[hidden, "rater_id"] = blank
+    table = R.rater_leniency(blanked, performance=performance)
+    assert sorted(table["rater_id"]) == [f"S{s}" for s in range(8)]
+    assert table.attrs["unknown_ratings"] == len(hidden)
+    # the same as if those ratings were not there: never pooled, never a reference
+    expected = R.rater_leniency(ratings.drop(index=hidden), performance=performance)
+    pd.testing.assert_frame_equal(table, expected)
+    assert R.known_rater(pd.Series(["E1", " ", blank], dtype=object)).tolist() == [True, False, False]
+    assert set(R.rating_distribution(blanked, min_ratings=1)["rater_id"]) == {f"S{s}" for s in range(8)}
+    assert set(R.halo(blanked)["rater_id"]) == {f"S{s}" for s in range(8)}
+
+
+def printed_rule(row, threshold: float) -> str:
+    """The rule as the page prints it, read back from the printed numbers."""
+    from kpilib.display import _format
+
+    est, low, high = (float(_format(c, set())(row[c])) for c in ("leniency", "ci_low", "ci_high"))
+    return "lenient" if low > 0 and est >= threshold else "severe" if high < 0 and est <= -threshold else ""
+
+
+@pytest.mark.parametrize(("estimate", "low", "high", "flag"), [
+    (0.4951, 0.004, 0.99, ""),          # prints +0.50 and +0.00: the interval touches 0
+    (0.495, 0.005, 0.99, "lenient"),     # prints +0.50 and +0.01 (half up)
+    (0.494, 0.2, 0.8, ""),               # prints +0.49: under the threshold
+    (-0.495, -0.99, -0.005, "severe"),
+    (-0.6, -1.2, 0.004, ""),
+    (-0.6, -1.2, -0.004, ""),            # ci_high prints +0.00 (never -0.00): touches 0
+    (np.nan, np.nan, np.nan, ""),
+])
+def test_flag_is_the_printed_rule_at_the_edges(estimate, low, high, flag):
+    assert R.leniency_flag(estimate, low, high) == flag
+    if not np.isnan(estimate):
+        assert printed_rule({"leniency": estimate, "ci_low": low, "ci_high": high}, R.LENIENCY_THRESHOLD) == flag
+
+
+def test_flags_agree_with_the_printed_rule_on_every_row(scored):
+    from kpilib import narrate, sections
+    from kpilib.display import _format
+    from kpilib.workbench import open_workbench
+
+    frames = [R.rater_leniency(scored.dataset.ratings, performance=performance_of(scored)),
+              R.rater_leniency(split(self_and_supervisor(bias={"S1": -0.7, "S2": 0.5}))[0])]
+    sales = open_workbench("2026Q3", "sales")
+    frames.append(sections.rater_table(sales))
+    for table in frames:
+        judged = table.dropna(subset=["leniency"])
+        assert len(judged)
+        for _, row in judged.iterrows():
+            assert row["flag"] == printed_rule(row, table.attrs["threshold"])
+    text = narrate.raters(sales, frames[-1])
+    assert "0.50" in text and "95%" in text
+    printed = {c: _format(c, set()) for c in ("leniency", "ci_low", "ci_high")}
+    flagged = frames[-1][frames[-1]["flag"] != ""]
+    assert len(flagged) == 2
+    for row in flagged.itertuples():
+        shown = {c: printed[c](getattr(row, c)) for c in printed}
+        assert (f"{row.rater_name}（{'偏宽' if row.flag == 'lenient' else '偏严'}，{shown['leniency']}，区间 "
+                f"{shown['ci_low']} 至 {shown['ci_high']}）") in text
 
 
 def test_self_ratings_run_higher_than_supervisors(company):
@@ -100,3 +265,19 @@ def test_calibrated_scoring_moves_lenient_supervisors_ratees_down(sample, config
 
 def company_truth():
     return synth.generate().truth
+
+
+@pytest.mark.parametrize(("lang", "not_judged", "says"), [
+    ("zh", {"董红": "no_comparison"}, "没有其他上级评过可比的人，未做宽严判定。"),
+    ("en", {"E1": "too_few"}, "There are too few ratings (at least 3 ratees per supervisor are needed), "
+                              "so no leniency is judged."),
+])
+def test_page_says_in_one_sentence_when_nothing_is_judged(lang, not_judged, says):
+    from types import SimpleNamespace
+
+    from kpilib import narrate
+
+    table = pd.DataFrame(columns=["rater_id", "rater_name", "ratings", "ratees", "leniency", "ci_low", "ci_high", "flag"])
+    table.attrs = {"threshold": 0.5, "level": 0.95, "unknown_ratings": 4, "not_judged": not_judged, "raters": 1}
+    text = narrate.raters(SimpleNamespace(lang=lang, company=False), table)
+    assert text.startswith(says) and ("4" in text)  # and the ratings without a rater id are counted

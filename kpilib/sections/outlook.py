@@ -132,20 +132,37 @@ def _scoped_ratings(wb: Workbench) -> pd.DataFrame:
 
 
 def rater_table(wb: Workbench) -> pd.DataFrame:
-    """Leniency (+) or severity (−) of each supervisor rating this department's people
-    (ratings.rater_leniency over the history): rater_name, ratings, leniency, ci_low,
-    ci_high, flag. Company: raters flagged per department (department, lenient, severe)."""
-    table = ratings.rater_leniency(_scoped_ratings(wb))
+    """Leniency (+) or severity (−) of each supervisor rating this department's people, over
+    the history (ratings.rater_leniency): every supervisor is compared with the other
+    supervisors of the whole company rating the same criterion in the same period, adjusted
+    for the ratees' quantitative score; self-ratings are never the reference.
+
+    Department: rater_id, rater_name, ratings, ratees, leniency, ci_low, ci_high, flag, for
+    the supervisors judged. Company: per department of the rater, raters judged, lenient,
+    severe. Attrs: threshold, level, unknown_ratings (supervisor ratings in scope without a
+    rater id, left out), not_judged (rater_name or rater_id → reason: 'too_few' or
+    'no_comparison'; a count per reason at company level), raters (supervisors in scope)."""
+    performance = wb.history[["employee_id", "period", "quantitative"]].rename(columns={"quantitative": "performance"})
+    table = ratings.rater_leniency(wb.dataset.ratings, performance=performance)
+    rated = _scoped_ratings(wb)
+    rated = rated[(rated["rater_type"] == "supervisor") & rated["period"].isin(wb.periods)]
+    known = ratings.known_rater(rated["rater_id"])
+    table = table[table["rater_id"].isin(set(rated.loc[known, "rater_id"].astype(str).str.strip()))]
     names = wb.dataset.employees.set_index("employee_id")
+    judged, left = table[table["reason"] == ""], table[table["reason"] != ""]
     if wb.company:
-        table["department"] = table["rater_id"].map(names["department"])
-        flagged = table[table["flag"] != ""]
-        counts = pd.crosstab(flagged["department"], flagged["flag"]).reset_index()
-        counts.columns.name = None
-        return with_names(wb, counts)
-    table.insert(1, "rater_name", table["rater_id"].map(names["name"]))
-    return table.rename(columns={"n": "ratings"})[["rater_id", "rater_name", "ratings", "leniency",
-                                                   "ci_low", "ci_high", "flag"]]
+        out = judged.assign(department=judged["rater_id"].map(names["department"])).groupby("department").agg(
+            raters=("rater_id", "size"), lenient=("flag", lambda f: int((f == "lenient").sum())),
+            severe=("flag", lambda f: int((f == "severe").sum()))).reset_index()
+        out, not_judged = with_names(wb, out), left["reason"].value_counts().to_dict()
+    else:
+        out = judged.assign(rater_name=judged["rater_id"].map(names["name"])).rename(columns={"n": "ratings"})
+        out = out[["rater_id", "rater_name", "ratings", "ratees", "leniency", "ci_low", "ci_high", "flag"]]
+        not_judged = dict(zip(left["rater_id"].map(names["name"]).fillna(left["rater_id"]), left["reason"], strict=True))
+    out = out.reset_index(drop=True)
+    out.attrs = {**table.attrs, "unknown_ratings": int((~known).sum()), "not_judged": not_judged,
+                 "raters": len(table)}
+    return out
 
 
 def self_gap(wb: Workbench) -> pd.DataFrame:
