@@ -249,3 +249,18 @@ def grade_vs_tier(wb: Workbench) -> str:
     return (f"{'; '.join(parts)}: grades are absolute bands of the composite, tiers a forced distribution within the "
             f"department ({shares}); they measure different things and part ways when most of a department scores "
             "high (or low).")
+
+
+def borrowed_targets(wb: Workbench, table: pd.DataFrame) -> str:
+    """A warning banner when KPIs were scored against the catalogue's default targets."""
+    if table.empty:
+        return ""
+    kpis = len(table)
+    people = int(table["people"].max())
+    names = "、".join(table["kpi_name"]) if _zh(wb) else ", ".join(table["kpi_name"])
+    if _zh(wb):
+        return (f"⚠ 目标值提示：{kpis} 个指标有人员没有自己的目标值（最多 {people} 人），按指标目录的默认目标计分："
+                f"{names}。请在 targets 中补充个人目标，或在方案中设 `scoring.targets: required`。")
+    return (f"⚠ Targets: {kpis} KPI(s) were scored against the catalogue's default target for people without a "
+            f"target of their own (up to {people} people): {names}. Add personal targets, or set "
+            "`scoring.targets: required` in the scheme.")

@@ -22,14 +22,16 @@ from kpilib.sections.outlook import (
 )
 from kpilib.sections.overview import (
                                      band_profile,
+                                     borrowed_targets,
                                      coaching,
                                      concentration,
                                      grade_counts,
                                      headline,
                                      kpi_attainment,
                                      new_hire_ramp,
+                                     outcome_kpi,
                                      region_comparison,
-    result_values,
+                                     result_values,
                                      scheme_table,
                                      tier_allocation,
                                      top_cases,
@@ -44,9 +46,9 @@ from kpilib.sections.rankings import (
 from kpilib.sections.results import decisions, incentive_summary, score_details
 
 __all__ = [
-    "band_movement", "band_profile", "coaching", "concentration", "decisions", "forecast_check", "grade_counts",
+    "band_movement", "band_profile", "borrowed_targets", "coaching", "concentration", "decisions", "forecast_check", "grade_counts",
     "headline", "importance", "incentive_summary", "kpi_attainment", "kpi_leaders", "most_improved",
-    "new_hire_ramp", "outlook", "primary_kpi", "person_trends", "rank_stability", "ranking_table", "rater_table",
+    "new_hire_ramp", "outcome_kpi", "outlook", "primary_kpi", "person_trends", "rank_stability", "ranking_table", "rater_table",
     "rater_variance", "region_comparison", "result_values", "scheme_table", "score_details", "self_gap", "tier_allocation",
     "tier_transitions", "top_cases", "top_drivers", "trend_frame",
 ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from kpilib import stats
+from kpilib import scoring, stats
 from kpilib.i18n import word
 from kpilib.sections.common import (
     BANDS,
@@ -45,6 +45,14 @@ def scheme_table(wb: Workbench) -> pd.DataFrame:
                              "baseline": in_unit(t.baseline, k.unit), "target": in_unit(t.target, k.unit),
                              "challenge": in_unit(t.challenge, k.unit)})
     return with_names(wb, pd.DataFrame(rows))
+
+
+def borrowed_targets(wb: Workbench) -> pd.DataFrame:
+    """KPIs scored against the catalogue's default target because people have no target of
+    their own (scoring.borrowed_targets): department, kpi_name, people, of."""
+    table = scoring.borrowed_targets(wb.period_lines())
+    table.insert(1, "kpi_name", table["kpi"].map(wb.kpi_name))
+    return with_names(wb, table[["department", "kpi_name", "people", "of"]])
 
 
 def headline(wb: Workbench) -> pd.DataFrame:
