@@ -109,7 +109,8 @@ def test_client_overlay_changes_weights(tmp_path):
         (tmp_path / name).write_text((root / name).read_text(encoding="utf-8"), encoding="utf-8")
     (tmp_path / "clients" / "acme" / "scheme.yaml").write_text(
         "scoring:\n  quantitative_share: 0.6\ndepartments:\n  sales:\n    quantitative: {sales_amount: 100, new_customers: ~, renewal_rate: ~,"
-        " collection_on_time: ~, campaign_roi: ~}\n",
+        " collection_on_time: ~, campaign_roi: ~}\n"
+        "incentives:\n  sales: ~\n",  # its bonus gate names collection_on_time, dropped here
         encoding="utf-8")
     cfg = load_config("acme", tmp_path)
     assert cfg.scheme.scoring.quantitative_share == 0.6
