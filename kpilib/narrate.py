@@ -212,8 +212,9 @@ def unavailable(wb: Workbench, topic: str) -> str:
         return f"There is no earlier period than {wb.span.label} to compare with."
     if kind == "people":
         if _zh(wb):
-            return f"{wb.department_name()}人数或评分人太少，无法可靠计算本表。"
-        return f"{wb.department_name()} has too few people or raters for this table to be reliable."
+            return f"{wb.department_name()}的人数或评分人太少（至少需要 3 位上级各评多人），无法可靠地区分评分人与被评人的差异。"
+        return (f"{wb.department_name()} has too few people or raters (at least 3 supervisors rating several people "
+                "each) to separate raters from ratees reliably.")
     if _zh(wb):
         return "本期没有符合条件的人员。"
     return "No one meets the condition this period."
