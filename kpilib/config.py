@@ -4,18 +4,32 @@
 `params/clients/<client>/` over them key by key (mappings merge, anything else is
 replaced), validates the result, and raises a `UserError` whose problems name the file,
 the key and what was expected.
+
+Every number is a `Number` (finite; `true`, `.nan`, `.inf` are refused) or a `Whole`, and
+each YAML file is read with a size limit and its aliases' expansion bounded.
 """
 
 from __future__ import annotations
 
 import difflib
+import math
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from kpilib.formula import Formula, FormulaError, parse_formula
 from kpilib.problems import Problems, UserError
@@ -25,6 +39,25 @@ Aggregation = Literal["sum", "mean", "last", "first", "max", "min"]
 RATER_TYPES = ("self", "supervisor", "cross_department", "peer", "customer")
 PERCENT_RANGE = (0.0, 1.5)  # a percent is a fraction: 95.6% is 0.956, and 95.6 is a typo
 Method = Literal["ratio", "thresholds"]
+TIER_GROUPS = ("company", "department", "team", "region")  # tiers.within: a column of the scoring sheet, or company
+TIE_BREAKS = ("quantitative", "qualitative", "supervisor_rating")  # numeric columns of the scoring sheet
+MAX_YAML_BYTES = 1_000_000
+MAX_YAML_NODES = 200_000  # values once aliases are expanded (the default catalogue has ~3,000)
+
+
+def _finite(value: object) -> object:
+    """Refuse what YAML reads as a number but is not one to score with: true/false, .nan, .inf."""
+    if isinstance(value, bool):
+        raise ValueError(f"a number, not {str(value).lower()}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"a finite number, not {value}")
+    return value
+
+
+Number = Annotated[float, BeforeValidator(_finite), Field(allow_inf_nan=False)]
+Whole = Annotated[int, BeforeValidator(_finite)]
+Weight = Annotated[Number, Field(ge=0)]
+Share = Annotated[Number, Field(ge=0, le=1)]
 
 
 def default_params_dir() -> Path:
@@ -48,9 +81,9 @@ class Names(_Model):
 
 
 class Thresholds(_Model):
-    baseline: float | None = None
-    target: float | None = None
-    challenge: float | None = None
+    baseline: Number | None = None
+    target: Number | None = None
+    challenge: Number | None = None
 
 
 class Measure(_Model):
@@ -60,7 +93,7 @@ class Measure(_Model):
     unit: Unit = "count"
     aggregation: Aggregation = "sum"
     signed: bool = False  # negative values allowed
-    range: tuple[float, float] | None = None  # plausible values; percent defaults to [0, 1.5]
+    range: tuple[Number, Number] | None = None  # plausible values; percent defaults to [0, 1.5]
 
     def plausible(self) -> tuple[float, float] | None:
         """The range a value must lie in: the declared `range`, else [0, 1.5] for a percent."""
@@ -74,17 +107,17 @@ class KPI(_Model):
     formula: str | None = None
     unit: Unit = "percent"
     direction: Literal["higher", "lower", "band"] = "higher"
-    band: float | None = Field(default=None, gt=0)
+    band: Number | None = Field(default=None, gt=0)
     perspective: Literal["financial", "customer", "process", "learning"] | None = None
     role_layer: Literal["management", "execution", "support"] | None = None
     source: str | None = None
     owner: str | None = None
     frequency: Literal["monthly", "quarterly", "half-year", "yearly"] = "monthly"
     thresholds: Thresholds = Thresholds()
-    cap: float | None = Field(default=None, gt=0)  # attainment cap for this KPI
+    cap: Number | None = Field(default=None, gt=0)  # attainment cap for this KPI
     target_aggregation: Literal["sum", "mean"] | None = None  # how finer targets combine
     attainment_method: Method | None = None  # overrides scoring.attainment.method for this KPI
-    range: tuple[float, float] | None = None  # plausible targets; percent defaults to [0, 1.5]
+    range: tuple[Number, Number] | None = None  # plausible targets; percent defaults to [0, 1.5]
     outcome: bool = False  # an additive outcome (sales, new customers): concentration is shown for it
     description: Names | None = None
 
@@ -136,10 +169,10 @@ class Rounding(_Model):
     """Decimals kept at each step, rounded half up (四舍五入) as Excel's ROUND."""
 
     mode: Literal["half_up"] = "half_up"
-    line: int = Field(1, ge=0, le=6)
-    subtotal: int = Field(1, ge=0, le=6)
-    rating: int = Field(2, ge=0, le=6)
-    final: int = Field(1, ge=0, le=6)
+    line: Whole = Field(1, ge=0, le=6)
+    subtotal: Whole = Field(1, ge=0, le=6)
+    rating: Whole = Field(2, ge=0, le=6)
+    final: Whole = Field(1, ge=0, le=6)
 
 
 class Attainment(_Model):
@@ -151,38 +184,48 @@ class Attainment(_Model):
     cap) above this many times the target is reported as implausible."""
 
     method: Method = "ratio"
-    cap: float | None = Field(default=None, gt=0)
-    floor: float = Field(0.0, ge=0)
+    cap: Number | None = Field(default=None, gt=0)
+    floor: Number = Field(0.0, ge=0, le=1)
     lower: Literal["ratio", "linear"] = "ratio"  # ratio: target/actual; linear: 2 - actual/target
-    warn_above: float = Field(3.0, gt=0)
+    warn_above: Number = Field(3.0, gt=0)
 
 
 class Grade(_Model):
-    min: float
+    min: Number = Field(ge=0)
     zh: str
     en: str
 
 
 class Tiers(_Model):
-    within: str = "department"  # a column of the scoring sheet, or "company"
-    shares: dict[str, float] = {"S": 0.05, "A": 0.15, "B": 0.60, "C": 0.15, "D": 0.05}
+    within: str = "department"  # a column of the scoring sheet (TIER_GROUPS), or "company"
+    shares: dict[str, Share] = {"S": 0.05, "A": 0.15, "B": 0.60, "C": 0.15, "D": 0.05}
     tie_break: list[str] = ["quantitative", "supervisor_rating"]
-    min_group: int = Field(5, ge=1)
+    min_group: Whole = Field(5, ge=1)
     small_groups: Literal["guideline", "pool"] = "guideline"
+
+    @field_validator("within")
+    @classmethod
+    def _within(cls, value: str) -> str:
+        return _one_of(value, TIER_GROUPS, "a column of the scoring sheet or company")
+
+    @field_validator("tie_break")
+    @classmethod
+    def _tie_break(cls, value: list[str]) -> list[str]:
+        return [_one_of(key, TIE_BREAKS, "a numeric column of the scoring sheet") for key in value]
 
     @model_validator(mode="after")
     def _shares(self) -> Tiers:
         total = sum(self.shares.values())
-        if abs(total - 1) > 1e-9 or any(v < 0 for v in self.shares.values()):
-            raise ValueError(f"tier shares must be ≥ 0 and sum to 1, they sum to {total:g}")
+        if abs(total - 1) > 1e-9:
+            raise ValueError(f"tier shares must sum to 1, they sum to {total:g}")
         return self
 
 
 class Scoring(_Model):
-    quantitative_share: float = Field(0.7, ge=0, le=1)
+    quantitative_share: Share = 0.7
     attainment: Attainment = Attainment()
     rounding: Rounding = Rounding()
-    raters: dict[str, float] = {"self": 0.2, "supervisor": 0.6, "cross_department": 0.2}
+    raters: dict[str, Weight] = {"self": 0.2, "supervisor": 0.6, "cross_department": 0.2}
     grades: list[Grade] = [Grade(min=90, zh="优秀", en="Excellent"), Grade(min=80, zh="良好", en="Good"),
                            Grade(min=70, zh="合格", en="Pass"), Grade(min=0, zh="待改进", en="Needs improvement")]
     tiers: Tiers = Tiers()
@@ -200,17 +243,21 @@ class Scoring(_Model):
         mins = [g.min for g in self.grades]
         if not mins or mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins):
             raise ValueError("grades must be listed highest first with distinct min values")
-        unknown = set(self.raters) - set(RATER_TYPES)
-        if unknown:
-            raise ValueError(f"unknown rater types {sorted(unknown)}; allowed: {', '.join(RATER_TYPES)}")
-        if any(w < 0 for w in self.raters.values()) or sum(self.raters.values()) <= 0:
-            raise ValueError("rater weights must be ≥ 0 with a positive sum")
+        if sum(self.raters.values()) <= 0:
+            raise ValueError("rater weights must have a positive sum")
         return self
+
+    @field_validator("raters")
+    @classmethod
+    def _rater_types(cls, value: dict[str, float]) -> dict[str, float]:
+        for rater in value:
+            _one_of(rater, RATER_TYPES, "a rater type")
+        return value
 
 
 class DepartmentWeights(_Model):
-    quantitative: dict[str, float] = {}
-    qualitative: dict[str, float] = {}
+    quantitative: dict[str, Weight] = {}
+    qualitative: dict[str, Weight] = {}
 
 
 class Gate(_Model):
@@ -218,8 +265,8 @@ class Gate(_Model):
     `below`. A person the KPI is not measured for fails the gate."""
 
     kpi: str
-    min: float | None = None
-    below: float | None = None
+    min: Number | None = None
+    below: Number | None = None
 
     @model_validator(mode="after")
     def _one(self) -> Gate:
@@ -229,13 +276,13 @@ class Gate(_Model):
 
 
 class BonusBand(_Model):
-    top: float = Field(gt=0, le=1)  # rank share within the department (0.10 = top 10%)
-    multiplier: float = Field(ge=0)
+    top: Number = Field(gt=0, le=1)  # rank share within the department (0.10 = top 10%)
+    multiplier: Weight
 
 
 class MeetsTarget(_Model):
-    min: float  # composite that counts as meeting target
-    multiplier: float = Field(ge=0)
+    min: Weight  # composite that counts as meeting target
+    multiplier: Weight
 
 
 class Bonus(_Model):
@@ -246,29 +293,29 @@ class Bonus(_Model):
 
 class Commission(_Model):
     kpi: str
-    attainment: float = Field(gt=0)  # attainment of `kpi` at or above which the multiplier applies
-    multiplier: float = Field(ge=0)
+    attainment: Number = Field(gt=0)  # attainment of `kpi` at or above which the multiplier applies
+    multiplier: Weight
 
 
 class Promotion(_Model):
-    months: int = Field(ge=1)  # consecutive months, up to the period's last
-    top: float = Field(gt=0, le=1)  # rank share within the department
+    months: Whole = Field(ge=1)  # consecutive months, up to the period's last
+    top: Number = Field(gt=0, le=1)  # rank share within the department
     complaints: Gate | None = None
 
 
 class ReservePool(_Model):
-    quarters: int = Field(ge=1)
+    quarters: Whole = Field(ge=1)
     tiers: list[str]
 
 
 class Breakthrough(_Model):
     kpi: str  # its actual for the period against the person's previous peak
-    ratio: float = Field(gt=0)
+    ratio: Number = Field(gt=0)
 
 
 class WatchList(_Model):
-    bottom: float = Field(gt=0, le=1)  # rank share from the bottom of the department
-    review_after: int = Field(ge=1)  # consecutive periods in the bottom before a review
+    bottom: Number = Field(gt=0, le=1)  # rank share from the bottom of the department
+    review_after: Whole = Field(ge=1)  # consecutive periods in the bottom before a review
 
 
 class Incentives(_Model):
@@ -337,9 +384,7 @@ def load_config(client: str | None = None, params_dir: Path | str | None = None)
             models[stem] = model.model_validate(data)
         except ValidationError as exc:
             for err in exc.errors():
-                key = ".".join(str(x) for x in err["loc"])
-                problems.error(label, err["msg"].removeprefix("Value error, "), column=key,
-                               value=None if isinstance(err.get("input"), dict) else err.get("input"))
+                _schema_problem(err, model, label, problems)
     problems.raise_if_errors("parameters")
     config = Config(models["catalog"], models["scheme"], client, files)
     _cross_check(config, problems)
@@ -363,9 +408,67 @@ def merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _schema_problem(err: Any, model: type[BaseModel], label: str, problems: Problems) -> None:
+    """One pydantic error as a problem naming the key; an unknown key gets the allowed ones."""
+    loc = err["loc"]
+    expected = err["msg"].removeprefix("Value error, ")
+    if err["type"] == "extra_forbidden":
+        allowed = list(_model_at(model, loc[:-1]).model_fields)
+        expected = f"a known key ({', '.join(allowed)})" + _did_you_mean(str(loc[-1]), allowed)
+    problems.error(label, expected, column=".".join(str(x) for x in loc),
+                   value=None if isinstance(err.get("input"), dict) else err.get("input"))
+
+
+def _model_at(model: type[BaseModel], loc: Sequence[str | int]) -> type[BaseModel]:
+    """The model that validates the mapping at `loc` (through dicts, lists and `X | None`)."""
+    annotation: Any = model
+    for part in loc:
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            annotation = annotation.model_fields[str(part)].annotation
+        else:  # dict[str, X] or list[X]: X
+            annotation = get_args(annotation)[-1]
+        if get_origin(annotation) in (Union, UnionType):
+            annotation = next(a for a in get_args(annotation) if a is not type(None))
+    return annotation
+
+
+def _one_of(value: str, allowed: Sequence[str], what: str) -> str:
+    if value not in allowed:
+        raise ValueError(f"{what} ({', '.join(allowed)}), not {value!r}" + _did_you_mean(value, allowed))
+    return value
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """A SafeLoader refusing documents whose aliases expand past MAX_YAML_NODES values (a few
+    kilobytes of nested aliases, a "billion laughs", expand to billions)."""
+
+    def construct_document(self, node: yaml.Node) -> Any:
+        if _expanded_size(node, {}) > MAX_YAML_NODES:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"aliases expand to more than {MAX_YAML_NODES:,} values", node.start_mark)
+        return super().construct_document(node)
+
+
+def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:
+    """Values in `node` with every alias expanded; a node is sized once (a cycle counts as too many)."""
+    if id(node) not in sizes:
+        sizes[id(node)] = MAX_YAML_NODES + 1  # until known: a node reached again inside itself is a cycle
+        children = (node.value if isinstance(node, yaml.SequenceNode)
+                    else [n for pair in node.value for n in pair] if isinstance(node, yaml.MappingNode) else [])
+        sizes[id(node)] = 1 + sum(_expanded_size(child, sizes) for child in children)
+    return sizes[id(node)]
+
+
 def _read_yaml(path: Path, problems: Problems) -> dict[str, Any]:
+    size = path.stat().st_size
+    if size > MAX_YAML_BYTES:
+        problems.error(str(path), f"a parameter file of at most {MAX_YAML_BYTES:,} bytes", value=f"{size:,} bytes")
+        return {}
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_BoundedLoader) or {}
+    except RecursionError:
+        problems.error(str(path), "YAML nested less deeply (it exceeds Python's recursion limit)")
+        return {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problems.error(str(path), f"valid YAML ({getattr(exc, 'problem', exc)})",
@@ -393,15 +496,14 @@ def _cross_check(config: Config, problems: Problems) -> None:
                            value=kpi.formula)
     for dept, weights in scheme.departments.items():
         for kind in ("quantitative", "qualitative"):
-            for kpi_id, weight in getattr(weights, kind).items():
+            for kpi_id in getattr(weights, kind):
                 key = f"departments.{dept}.{kind}.{kpi_id}"
                 kpi = catalog.kpis.get(kpi_id)
                 if kpi is None:
-                    problems.error(sch_file, "a KPI id from the catalogue", column=key, value=kpi_id)
+                    problems.error(sch_file, "a KPI id from the catalogue" + _did_you_mean(kpi_id, list(catalog.kpis)),
+                                   column=key, value=kpi_id)
                 elif kpi.kind != kind:
                     problems.error(sch_file, f"a {kind} KPI; {kpi_id} is {kpi.kind}", column=key)
-                elif weight < 0:
-                    problems.error(sch_file, "a weight ≥ 0", column=key, value=weight)
         total = sum(weights.quantitative.values())
         if weights.quantitative and abs(total - 100) > 1e-9:
             problems.warn(sch_file, f"quantitative weights of {dept} sum to {total:g}, not 100; used as given",
@@ -413,7 +515,7 @@ def _cross_check(config: Config, problems: Problems) -> None:
                           column=f"departments.{dept}")
 
 
-def _did_you_mean(value: str, known: list[str]) -> str:
+def _did_you_mean(value: str, known: Sequence[str]) -> str:
     close = difflib.get_close_matches(value, known, n=1)
     return f" (did you mean {close[0]}?)" if close else ""
 

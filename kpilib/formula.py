@@ -9,6 +9,9 @@ and the functions
 - ``qoq(x)``: ``x / x_previous_period - 1``;
 - ``min(a, b, ...)``, ``max(a, b, ...)``, ``abs(x)``.
 
+A formula nests at most ``MAX_DEPTH`` operations deep (a chain ``a + b + c`` is one level
+per term), so that parsing and evaluating it stay within Python's recursion limit.
+
 Values are vectors (one per entity). A division by zero, or a measure with no data,
 gives a missing value together with a reason, never ``inf``.
 """
@@ -28,6 +31,7 @@ FUNCTIONS: dict[str, tuple[int, int | None]] = {  # name: (min args, max args)
     "lag": (2, 2), "yoy": (1, 1), "qoq": (1, 1), "min": (2, None), "max": (2, None), "abs": (1, 1),
 }
 _BINARY = {ast.Add: np.add, ast.Sub: np.subtract, ast.Mult: np.multiply}
+MAX_DEPTH = 100
 
 
 class FormulaError(ValueError):
@@ -36,7 +40,8 @@ class FormulaError(ValueError):
     def __init__(self, message: str, formula: str, position: int | None = None):
         self.formula, self.position = formula, position
         at = f" at position {position}" if position is not None else ""
-        super().__init__(f"{message}{at} in {formula!r}")
+        shown = formula if len(formula) <= 80 else formula[:77] + "..."
+        super().__init__(f"{message}{at} in {shown!r}")
 
 
 @dataclass(frozen=True)
@@ -60,13 +65,21 @@ def parse_formula(text: str, known_measures: set[str] | None = None) -> Formula:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as exc:
         raise FormulaError(f"syntax error ({exc.msg})", text, exc.offset or len(text) + 1) from None
+    except RecursionError:
+        raise FormulaError(_TOO_DEEP, text) from None
     names: list[str] = []
     _check(tree.body, text, names, known_measures)
     return Formula(text, tree, tuple(dict.fromkeys(names)))
 
 
-def _check(node: ast.AST, text: str, names: list[str], known: set[str] | None) -> None:
+_TOO_DEEP = (f"more than {MAX_DEPTH} nested operations (each term of a + - chain is one); "
+             "add such measures up in the data, or split the formula")
+
+
+def _check(node: ast.AST, text: str, names: list[str], known: set[str] | None, depth: int = 0) -> None:
     pos = getattr(node, "col_offset", -1) + 1
+    if depth > MAX_DEPTH:
+        raise FormulaError(_TOO_DEEP, text, pos)
     if isinstance(node, ast.Constant):
         if isinstance(node.value, bool) or not isinstance(node.value, int | float):
             raise FormulaError(f"only numbers are allowed as constants, not {node.value!r}", text, pos)
@@ -79,12 +92,12 @@ def _check(node: ast.AST, text: str, names: list[str], known: set[str] | None) -
     elif isinstance(node, ast.BinOp):
         if type(node.op) not in (*_BINARY, ast.Div):
             raise FormulaError("only + - * / are allowed", text, pos)
-        _check(node.left, text, names, known)
-        _check(node.right, text, names, known)
+        _check(node.left, text, names, known, depth + 1)
+        _check(node.right, text, names, known, depth + 1)
     elif isinstance(node, ast.UnaryOp):
         if not isinstance(node.op, ast.USub | ast.UAdd):
             raise FormulaError("only unary minus is allowed", text, pos)
-        _check(node.operand, text, names, known)
+        _check(node.operand, text, names, known, depth + 1)
     elif isinstance(node, ast.Call):
         fname = node.func.id if isinstance(node.func, ast.Name) else None
         if fname not in FUNCTIONS or node.keywords:
@@ -98,10 +111,10 @@ def _check(node: ast.AST, text: str, names: list[str], known: set[str] | None) -
             n = node.args[1]
             if not (isinstance(n, ast.Constant) and isinstance(n.value, int) and n.value > 0):
                 raise FormulaError("lag(x, n) needs a whole number n ≥ 1", text, pos)
-            _check(node.args[0], text, names, known)
+            _check(node.args[0], text, names, known, depth + 1)
         else:
             for arg in node.args:
-                _check(arg, text, names, known)
+                _check(arg, text, names, known, depth + 1)
     else:
         raise FormulaError(f"{type(node).__name__} is not allowed", text, pos)
 

@@ -31,6 +31,19 @@ def test_parse_errors_name_the_position(text, message, position):
     assert err.value.position == position
 
 
+@pytest.mark.parametrize("text", [" + ".join(["a"] * 1000), " + ".join(["a"] * 100_000), "-" * 5000 + "a",
+                                  "abs(" * 120 + "a" + ")" * 120])
+def test_overlong_formula_is_an_error_not_a_recursion(text):
+    with pytest.raises(FormulaError, match="more than 100 nested operations"):
+        parse_formula(text, MEASURES)
+
+
+def test_a_long_chain_within_the_limit_evaluates():
+    formula = parse_formula(" + ".join(["a"] * 100), MEASURES)
+    values, _ = evaluate(formula, frames({"2025-07": {"x": {"a": 1.0}}}), parse_period("2025-07"), pd.Index(["x"]))
+    assert values["x"] == 100
+
+
 def frames(data):
     """frame_for from {period label: {entity: {measure: value}}}."""
     def frame_for(span):
