@@ -281,7 +281,7 @@ class BonusBand(_Model):
 
 
 class MeetsTarget(_Model):
-    min: Weight  # composite that counts as meeting target
+    min: Number = Field(ge=0)  # composite that counts as meeting target
     multiplier: Weight
 
 
