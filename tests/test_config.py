@@ -146,3 +146,8 @@ def test_cli_validate_explains_bad_parameters(params, text):
                          capture_output=True, text=True, timeout=120)
     said = run.stdout + run.stderr
     assert run.returncode == 1 and "Traceback" not in said and "scheme.yaml" in said, said
+
+
+def test_deeply_nested_yaml_is_explained(params):
+    found = errors(params, **{"scheme.yaml": "a: " + "[" * 3000 + "1" + "]" * 3000 + "\n"})
+    assert any(str(Path("acme") / "scheme.yaml") in e and "nested less deeply" in e for e in found), found
