@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
+import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -115,17 +117,16 @@ def read_tables(data_dir: Path, problems: Problems) -> tuple[dict[str, RawTable]
     if len(workbooks) > 1:
         problems.error(str(data_dir), f"at most one .xlsx workbook; found {', '.join(p.name for p in workbooks)}")
         return tables, hashes
-    sheets: dict[str, pd.DataFrame] = {}
+    files = _table_files(data_dir, problems)
+    if workbooks and files:
+        problems.error(str(data_dir), f"either one workbook or CSV/Parquet tables, not both; found {workbooks[0].name} "
+                       f"and {', '.join(p.name for p in files.values())} (move one away, or pass --data "
+                       f"{workbooks[0]} to read only the workbook)")
+        return tables, hashes
+    sheets: dict[str, tuple[str, pd.DataFrame]] = {}
     if workbooks:
-        book = workbooks[0]
-        hashes[book.name] = _sha256(book)
-        try:
-            sheets = {str(k).strip().lower(): v for k, v in
-                      pd.read_excel(book, sheet_name=None, dtype=object, header=0).items()}
-        except Exception as exc:  # openpyxl raises many kinds for a damaged file
-            problems.error(book.name, f"a readable .xlsx workbook ({exc})")
-            return tables, hashes
-    files = {name: path for name, path in _table_files(data_dir).items()}
+        hashes[workbooks[0].name] = _sha256(workbooks[0])
+        sheets = _read_sheets(workbooks[0], problems)
 
     def read(path: Path) -> tuple[str, pd.DataFrame | None]:
         digest = _sha256(path)
@@ -138,9 +139,10 @@ def read_tables(data_dir: Path, problems: Problems) -> tuple[dict[str, RawTable]
         if name in files:
             label = files[name].name
             hashes[label], frame = results[name]
-        if frame is None and name in sheets:
-            label = f"{workbooks[0].name}:{name}"
-            frame = _excel_cells_to_text(sheets[name])
+        elif name in sheets:
+            sheet, cells = sheets[name]
+            label = f"{workbooks[0].name}:{sheet}"
+            frame = _excel_cells_to_text(cells)
         if frame is None:
             if name in ("employees", "measures") and label is None:
                 problems.error(f"{data_dir}:{name}" if _is_workbook(data_dir) else str(data_dir / f"{name}.csv"), f"the {name} table (CSV, Parquet or a workbook sheet)")
@@ -171,16 +173,54 @@ def _workbooks(data: Path) -> list[Path]:
     return sorted(p for p in data.glob("*.xlsx") if not p.name.startswith("~$"))
 
 
-def _table_files(data: Path) -> dict[str, Path]:
-    """Table name → its CSV (else Parquet) file in the folder; none when `--data` names a workbook."""
+def _table_files(data: Path, problems: Problems | None = None) -> dict[str, Path]:
+    """Table name → its CSV or Parquet file in the folder; none when `--data` names a workbook.
+
+    A table given both as CSV and as Parquet is an error: which one holds the data is not ours to guess."""
     if _is_workbook(data):
         return {}
     found = {}
     for name in TABLES:
         paths = [p for p in (data / f"{name}.csv", data / f"{name}.parquet") if p.exists()]
+        if len(paths) > 1 and problems is not None:
+            problems.error(str(data), f"one file per table; found {paths[0].name} and {paths[1].name}")
         if paths:
             found[name] = paths[0]
     return found
+
+
+def _sheet_table(sheet: str) -> str:
+    """The table a sheet name stands for: 'Measures ', 'measures (2)' → measures."""
+    return re.sub(r"\s*\(\d+\)$", "", unicodedata.normalize("NFKC", sheet).strip().lower())
+
+
+def _read_sheets(book: Path, problems: Problems) -> dict[str, tuple[str, pd.DataFrame]]:
+    """Table name → (sheet name, cells) of the workbook's table sheets.
+
+    Other sheets are named in a warning; two sheets for one table are an error naming both."""
+    try:
+        with pd.ExcelFile(book) as xl:
+            names = [str(n) for n in xl.sheet_names]
+            by_table: dict[str, list[str]] = {}
+            for sheet in names:
+                by_table.setdefault(_sheet_table(sheet), []).append(sheet)
+            ignored = [n for n in names if _sheet_table(n) not in TABLES]
+            if ignored:
+                problems.warn(book.name, f"sheets named {', '.join(TABLES)}; these sheets are not read: "
+                              f"{', '.join(repr(n) for n in ignored)}")
+            chosen = {}
+            for table in TABLES:
+                found = by_table.get(table, [])
+                if len(found) > 1:
+                    problems.error(book.name, f"one sheet for the {table} table; found "
+                                   f"{', '.join(repr(n) for n in found)}")
+                elif found:
+                    chosen[table] = found[0]
+            cells = pd.read_excel(xl, sheet_name=list(chosen.values()), dtype=object, header=0)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        problems.error(book.name, f"a readable .xlsx workbook ({exc})")
+        return {}
+    return {table: (sheet, cells[sheet]) for table, sheet in chosen.items()}
 
 
 def _sha256(path: Path) -> str:
@@ -193,6 +233,9 @@ def _sha256(path: Path) -> str:
 
 def _read_csv(path: Path, problems: Problems) -> pd.DataFrame | None:
     data = path.read_bytes()
+    if b"\x00" in data[:4096] or data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        problems.error(path.name, "UTF-16 is not supported: save as UTF-8 (Excel: CSV UTF-8)")
+        return None
     for encoding in ENCODINGS:
         try:
             text = data.decode(encoding)

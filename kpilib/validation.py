@@ -21,6 +21,7 @@ from kpilib.data import OPTIONAL, REQUIRED, ROW, Dataset, RawTable
 from kpilib.periods import FORMATS, is_period, parse_period
 from kpilib.problems import ERROR, Problems
 
+MAX_NUMBER = 1e15  # larger values are typos or overflow sums; rows × 1e15 stays exact enough in float64
 MAX_PER_CHECK = 200  # rows listed per (file, column, check); the rest are counted
 ROLE_LAYERS = ("management", "execution", "support")
 KINDS = ("person", "team", "department")
@@ -100,19 +101,28 @@ class _Table:
             add(self.label, f"... and {count - len(where):,} more rows with the same problem: {expected}", column=col)
 
     def numbers(self, col: str, required: bool = True) -> pd.Series:
+        """A numeric column as float; every cell that is not a finite number within ±`MAX_NUMBER`
+        is reported once and read as NaN (so nothing downstream sums it)."""
         s = self.frame[col] if col in self.frame else pd.Series(np.nan, index=self.frame.index)
+        if pd.api.types.is_bool_dtype(s):
+            self.report(s.notna().to_numpy(), col, "a number, not true/false")
+            return pd.Series(np.nan, index=self.frame.index)
         if pd.api.types.is_numeric_dtype(s):
-            values = s.astype(float)
+            values = s.to_numpy(dtype=float, na_value=np.nan)
+            empty = np.isnan(values)
         else:
             codes, uniques = self.coded(col)
-            text = pd.Series(uniques, dtype=object).astype(str)
-            parsed = pd.to_numeric(text.str.replace(",", "", regex=False).str.rstrip("%"), errors="coerce")
-            parsed = parsed.where(~text.str.endswith("%"), parsed / 100).to_numpy(dtype=float)
-            self.report(np.isnan(parsed)[codes] & (uniques != "")[codes], col, "a number")
-            values = pd.Series(parsed[codes], index=self.frame.index)
+            parsed, problem = _parse_numbers(pd.Series(uniques, dtype=object).astype(str))
+            for message in np.unique(problem[problem != ""]):
+                self.report(self.by_unique(col, problem == message), col, message)
+            values, empty = parsed[codes], (uniques == "")[codes]
+        huge = ~empty & ~(np.abs(values) <= MAX_NUMBER)
+        if huge.any():
+            self.report(huge & ~np.isnan(values), col, f"a finite number, at most {MAX_NUMBER:.0e} in size".replace("+", ""))
+            values = np.where(huge, np.nan, values)
         if required:
-            self.report(values.isna().to_numpy(), col, "a number (the cell is empty)")
-        return values
+            self.report(empty, col, "a number (the cell is empty)")
+        return pd.Series(values, index=self.frame.index)
 
     def dates(self, col: str, required: bool) -> pd.Series:
         codes, uniques = self.coded(col)
@@ -259,6 +269,25 @@ def _pack(codes: list[np.ndarray], sizes: list[int]) -> np.ndarray:
     return key
 
 
+THOUSANDS = r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?%?"  # 1,234,567.89; any other comma is ambiguous
+
+
+def _parse_numbers(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct cell texts → (numbers, problem): NaN and the message for text that is no number.
+
+    `95.6%` is 0.956; `1,234` is 1234; `1,5` is an error (1.5 with a decimal comma, or 15?)."""
+    comma = text.str.contains(",", regex=False)
+    ambiguous = comma & ~text.str.fullmatch(THOUSANDS)
+    bare = text.str.replace(",", "", regex=False)
+    parsed = pd.to_numeric(bare.str.rstrip("%"), errors="coerce")
+    parsed = parsed.where(~bare.str.endswith("%"), parsed / 100).to_numpy(dtype=float)
+    boolean = text.str.lower().isin(["true", "false"]).to_numpy()
+    problem = np.where(ambiguous, "a number; ambiguous decimal comma: write 1.5 or 15 (1,234 is read as 1234)",
+                       np.where(boolean, "a number, not true/false",
+                                np.where(np.isnan(parsed) & (text != "").to_numpy(), "a number", "")))
+    return np.where(problem == "", parsed, np.nan), problem
+
+
 def _clean(value: object) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return ""
@@ -280,7 +309,12 @@ def validate_tables(raw: dict[str, RawTable], config: Config, problems: Problems
     for t in raw.values():
         t.frame = t.frame.reset_index(drop=True)
     tables = {name: _Table(t, problems) for name, t in raw.items()}
-    if not all(t.require() for t in tables.values()):
+    if not all([t.require() for t in tables.values()]):  # a list: every table names its missing columns
+        return None
+    empty = [t for name, t in tables.items() if name in ("employees", "measures") and not len(t.frame)]
+    for t in empty:
+        problems.error(t.label, "at least one row of data below the header", row=2)
+    if empty:
         return None
     employees = _employees(tables["employees"], config)
     measures = _measures(tables["measures"], config, employees)
