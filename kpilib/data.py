@@ -127,6 +127,8 @@ def read_tables(data_dir: Path, problems: Problems) -> tuple[dict[str, RawTable]
     if workbooks:
         hashes[workbooks[0].name] = _sha256(workbooks[0])
         sheets = _read_sheets(workbooks[0], problems)
+    if problems.errors:  # which file or sheet holds a table is unclear
+        return tables, hashes
 
     def read(path: Path) -> tuple[str, pd.DataFrame | None]:
         digest = _sha256(path)
@@ -149,7 +151,8 @@ def read_tables(data_dir: Path, problems: Problems) -> tuple[dict[str, RawTable]
             frame = pd.DataFrame({c: pd.Series(dtype="str") for c in REQUIRED[name]})
             label = label or f"{name}.csv"
         frame = frame.rename(columns=lambda c: str(c).strip().lower().lstrip("\ufeff"))
-        frame[ROW] = pd.RangeIndex(2, len(frame) + 2)
+        if ROW not in frame:
+            frame[ROW] = pd.RangeIndex(2, len(frame) + 2)
         frame = _to_long(name, label, frame, problems)
         tables[name] = RawTable(name, label, frame)
     return tables, hashes
@@ -246,11 +249,12 @@ def _read_csv(path: Path, problems: Problems) -> pd.DataFrame | None:
         problems.error(path.name, "a CSV file in UTF-8 or GB18030/GBK encoding")
         return None
     try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=True)
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         problems.error(path.name, f"a well-formed CSV file ({str(exc).strip()})")
         return None
-    return frame.apply(lambda s: s.str.strip())
+    frame = frame.apply(lambda s: s.str.strip())
+    return _without_blank_rows(frame, frame.index + 2)
 
 
 def _read_parquet(path: Path, problems: Problems) -> pd.DataFrame | None:
@@ -259,6 +263,12 @@ def _read_parquet(path: Path, problems: Problems) -> pd.DataFrame | None:
     except Exception as exc:  # pyarrow raises several kinds for a damaged file
         problems.error(path.name, f"a readable Parquet file ({exc})")
         return None
+
+
+def _without_blank_rows(frame: pd.DataFrame, rows: pd.Index) -> pd.DataFrame:
+    """The rows with some text, each with its Excel row number (`ROW`) counted before blank rows were dropped."""
+    frame[ROW] = rows
+    return frame[frame.drop(columns=ROW).ne("").any(axis=1)] if len(frame.columns) > 1 else frame
 
 
 def _excel_cells_to_text(frame: pd.DataFrame) -> pd.DataFrame:
@@ -273,8 +283,7 @@ def _excel_cells_to_text(frame: pd.DataFrame) -> pd.DataFrame:
         if isinstance(v, float) and v.is_integer():
             return str(int(v))
         return str(v).strip()
-    frame = frame.dropna(how="all")
-    return frame.map(cell) if len(frame) else frame.astype(str)
+    return _without_blank_rows(frame.map(cell) if len(frame) else frame.astype(str), frame.index + 2)
 
 
 def _to_long(name: str, label: str, frame: pd.DataFrame, problems: Problems) -> pd.DataFrame:
