@@ -416,12 +416,11 @@ def _unknown_ids(t: _Table, col: str, known: set[str], what: str, blank_ok: bool
     codes, uniques = t.coded(col)
     unknown = np.array([u not in known and (u != "" or not blank_ok) for u in uniques], dtype=bool)
     rows = t.by_unique(col, unknown) & (True if among is None else among)
-    failing = np.unique(codes[rows])
-    hints = _did_you_mean([u for u in uniques[failing] if u], known)
-    hinted = np.isin(uniques, list(hints))
-    for value, match in hints.items():
-        t.report(rows & t.by_unique(col, uniques == value), col, f"{what}; did you mean {match}?")
-    t.report(rows & ~t.by_unique(col, hinted), col, what)
+    if rows.any():
+        hints = _did_you_mean([u for u in uniques[np.unique(codes[rows])] if u], known)
+        for value, match in hints.items():
+            t.report(rows & t.by_unique(col, uniques == value), col, f"{what}; did you mean {match}?")
+        t.report(rows & ~t.by_unique(col, np.isin(uniques, list(hints))), col, what)
     if col in t.renamed:
         t.report(t.renamed[col] & ~t.by_unique(col, unknown), col, RENAMED, severity=WARNING)
     return unknown
