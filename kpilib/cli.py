@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from kpilib.problems import Problems, UserError
@@ -50,7 +51,7 @@ def main() -> None:
         app()
     except UserError as exc:
         show_problems(exc.problems, title=str(exc.args[0]))
-        console.print(f"[bold red]error:[/] {exc.args[0]}")
+        console.print(f"[bold red]error:[/] {escape(str(exc.args[0]))}")
         sys.exit(1)
 
 
@@ -58,13 +59,13 @@ def show_problems(problems: Problems, title: str = "Problems", limit: int = 500)
     """Print problems as one table: severity, file, row, column, value, expected."""
     if not problems:
         return
-    table = Table(title=title, show_lines=False, header_style="bold")
+    table = Table(title=escape(title), show_lines=False, header_style="bold")
     for col in ("", "file", "row", "column", "value", "expected"):
         table.add_column(col, overflow="fold")
     for p in (problems.errors + problems.warnings)[:limit]:
         style = "red" if p.severity == "error" else "yellow"
-        table.add_row(f"[{style}]{p.severity}[/]", p.file, "" if p.row is None else str(p.row),
-                      p.column or "", p.value or "", p.expected)
+        cells = (p.file, "" if p.row is None else str(p.row), p.column or "", p.value or "", p.expected)
+        table.add_row(f"[{style}]{p.severity}[/]", *map(escape, cells))  # cells are the user's text, not markup
     console.print(table)
     if len(problems) > limit:
         console.print(f"... and {len(problems) - limit} more (use --report FILE for the full list)")
@@ -117,7 +118,7 @@ def validate(
 
     config = load_config(client)
     data = data or sample_dir()
-    with console.status(f"validating {data}"):
+    with console.status(f"validating {escape(str(data))}"):
         dataset, problems = check_dataset(data, config)
         if dataset is not None:
             problems.items += _scoring_problems(dataset, config)
@@ -125,7 +126,7 @@ def validate(
     show_problems(problems, title=f"Validation of {data}")
     if report:
         problems.to_frame().to_csv(report, index=False, encoding="utf-8-sig")
-        out.print(f"wrote {report}")
+        out.print(f"wrote {escape(str(report))}")
     if problems.errors:
         console.print(f"[bold red]{len(problems.errors)} error(s)[/], {len(problems.warnings)} warning(s)")
         raise typer.Exit(1)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
+import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -115,17 +117,18 @@ def read_tables(data_dir: Path, problems: Problems) -> tuple[dict[str, RawTable]
     if len(workbooks) > 1:
         problems.error(str(data_dir), f"at most one .xlsx workbook; found {', '.join(p.name for p in workbooks)}")
         return tables, hashes
-    sheets: dict[str, pd.DataFrame] = {}
+    files = _table_files(data_dir, problems)
+    if workbooks and files:
+        problems.error(str(data_dir), f"either one workbook or CSV/Parquet tables, not both; found {workbooks[0].name} "
+                       f"and {', '.join(p.name for p in files.values())} (move one away, or pass --data "
+                       f"{workbooks[0]} to read only the workbook)")
+        return tables, hashes
+    sheets: dict[str, tuple[str, pd.DataFrame]] = {}
     if workbooks:
-        book = workbooks[0]
-        hashes[book.name] = _sha256(book)
-        try:
-            sheets = {str(k).strip().lower(): v for k, v in
-                      pd.read_excel(book, sheet_name=None, dtype=object, header=0).items()}
-        except Exception as exc:  # openpyxl raises many kinds for a damaged file
-            problems.error(book.name, f"a readable .xlsx workbook ({exc})")
-            return tables, hashes
-    files = {name: path for name, path in _table_files(data_dir).items()}
+        hashes[workbooks[0].name] = _sha256(workbooks[0])
+        sheets = _read_sheets(workbooks[0], problems)
+    if problems.errors:  # which file or sheet holds a table is unclear
+        return tables, hashes
 
     def read(path: Path) -> tuple[str, pd.DataFrame | None]:
         digest = _sha256(path)
@@ -138,16 +141,18 @@ def read_tables(data_dir: Path, problems: Problems) -> tuple[dict[str, RawTable]
         if name in files:
             label = files[name].name
             hashes[label], frame = results[name]
-        if frame is None and name in sheets:
-            label = f"{workbooks[0].name}:{name}"
-            frame = _excel_cells_to_text(sheets[name])
+        elif name in sheets:
+            sheet, cells = sheets[name]
+            label = f"{workbooks[0].name}:{sheet}"
+            frame = _excel_cells_to_text(cells)
         if frame is None:
             if name in ("employees", "measures") and label is None:
                 problems.error(f"{data_dir}:{name}" if _is_workbook(data_dir) else str(data_dir / f"{name}.csv"), f"the {name} table (CSV, Parquet or a workbook sheet)")
             frame = pd.DataFrame({c: pd.Series(dtype="str") for c in REQUIRED[name]})
             label = label or f"{name}.csv"
         frame = frame.rename(columns=lambda c: str(c).strip().lower().lstrip("\ufeff"))
-        frame[ROW] = pd.RangeIndex(2, len(frame) + 2)
+        if ROW not in frame:
+            frame[ROW] = pd.RangeIndex(2, len(frame) + 2)
         frame = _to_long(name, label, frame, problems)
         tables[name] = RawTable(name, label, frame)
     return tables, hashes
@@ -171,16 +176,54 @@ def _workbooks(data: Path) -> list[Path]:
     return sorted(p for p in data.glob("*.xlsx") if not p.name.startswith("~$"))
 
 
-def _table_files(data: Path) -> dict[str, Path]:
-    """Table name → its CSV (else Parquet) file in the folder; none when `--data` names a workbook."""
+def _table_files(data: Path, problems: Problems | None = None) -> dict[str, Path]:
+    """Table name → its CSV or Parquet file in the folder; none when `--data` names a workbook.
+
+    A table given both as CSV and as Parquet is an error: which one holds the data is not ours to guess."""
     if _is_workbook(data):
         return {}
     found = {}
     for name in TABLES:
         paths = [p for p in (data / f"{name}.csv", data / f"{name}.parquet") if p.exists()]
+        if len(paths) > 1 and problems is not None:
+            problems.error(str(data), f"one file per table; found {paths[0].name} and {paths[1].name}")
         if paths:
             found[name] = paths[0]
     return found
+
+
+def _sheet_table(sheet: str) -> str:
+    """The table a sheet name stands for: 'Measures ', 'measures (2)' → measures."""
+    return re.sub(r"\s*\(\d+\)$", "", unicodedata.normalize("NFKC", sheet).strip().lower())
+
+
+def _read_sheets(book: Path, problems: Problems) -> dict[str, tuple[str, pd.DataFrame]]:
+    """Table name → (sheet name, cells) of the workbook's table sheets.
+
+    Other sheets are named in a warning; two sheets for one table are an error naming both."""
+    try:
+        with pd.ExcelFile(book) as xl:
+            names = [str(n) for n in xl.sheet_names]
+            by_table: dict[str, list[str]] = {}
+            for sheet in names:
+                by_table.setdefault(_sheet_table(sheet), []).append(sheet)
+            ignored = [n for n in names if _sheet_table(n) not in TABLES]
+            if ignored:
+                problems.warn(book.name, f"sheets named {', '.join(TABLES)}; these sheets are not read: "
+                              f"{', '.join(repr(n) for n in ignored)}")
+            chosen = {}
+            for table in TABLES:
+                found = by_table.get(table, [])
+                if len(found) > 1:
+                    problems.error(book.name, f"one sheet for the {table} table; found "
+                                   f"{', '.join(repr(n) for n in found)}")
+                elif found:
+                    chosen[table] = found[0]
+            cells = pd.read_excel(xl, sheet_name=list(chosen.values()), dtype=object, header=0)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        problems.error(book.name, f"a readable .xlsx workbook ({exc})")
+        return {}
+    return {table: (sheet, cells[sheet]) for table, sheet in chosen.items()}
 
 
 def _sha256(path: Path) -> str:
@@ -193,6 +236,9 @@ def _sha256(path: Path) -> str:
 
 def _read_csv(path: Path, problems: Problems) -> pd.DataFrame | None:
     data = path.read_bytes()
+    if b"\x00" in data[:4096] or data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        problems.error(path.name, "UTF-16 is not supported: save as UTF-8 (Excel: CSV UTF-8)")
+        return None
     for encoding in ENCODINGS:
         try:
             text = data.decode(encoding)
@@ -203,11 +249,12 @@ def _read_csv(path: Path, problems: Problems) -> pd.DataFrame | None:
         problems.error(path.name, "a CSV file in UTF-8 or GB18030/GBK encoding")
         return None
     try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=True)
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         problems.error(path.name, f"a well-formed CSV file ({str(exc).strip()})")
         return None
-    return frame.apply(lambda s: s.str.strip())
+    frame = frame.apply(lambda s: s.str.strip())
+    return _without_blank_rows(frame, frame.index + 2)
 
 
 def _read_parquet(path: Path, problems: Problems) -> pd.DataFrame | None:
@@ -216,6 +263,12 @@ def _read_parquet(path: Path, problems: Problems) -> pd.DataFrame | None:
     except Exception as exc:  # pyarrow raises several kinds for a damaged file
         problems.error(path.name, f"a readable Parquet file ({exc})")
         return None
+
+
+def _without_blank_rows(frame: pd.DataFrame, rows: pd.Index) -> pd.DataFrame:
+    """The rows with some text, each with its Excel row number (`ROW`) counted before blank rows were dropped."""
+    frame[ROW] = rows
+    return frame[frame.drop(columns=ROW).ne("").any(axis=1)] if len(frame.columns) > 1 else frame
 
 
 def _excel_cells_to_text(frame: pd.DataFrame) -> pd.DataFrame:
@@ -230,8 +283,7 @@ def _excel_cells_to_text(frame: pd.DataFrame) -> pd.DataFrame:
         if isinstance(v, float) and v.is_integer():
             return str(int(v))
         return str(v).strip()
-    frame = frame.dropna(how="all")
-    return frame.map(cell) if len(frame) else frame.astype(str)
+    return _without_blank_rows(frame.map(cell) if len(frame) else frame.astype(str), frame.index + 2)
 
 
 def _to_long(name: str, label: str, frame: pd.DataFrame, problems: Problems) -> pd.DataFrame:

@@ -36,7 +36,7 @@ class Problem:
         return ", ".join(parts)
 
     def __str__(self) -> str:
-        found = f" found {self.value!r};" if self.value not in (None, "") else ""
+        found = f" found '{self.value}';" if self.value not in (None, "") else ""
         return f"{self.severity}: {self.where()}:{found} {self.expected}"
 
 
@@ -117,4 +117,6 @@ def _text(value: object) -> str | None:
     except (TypeError, ValueError):
         pass
     text = str(value)
+    if not text.isprintable():  # make zero-width spaces, BOMs and control characters visible
+        text = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in text)
     return text if len(text) <= 80 else text[:77] + "..."

@@ -10,6 +10,8 @@ dropped silently.
 
 from __future__ import annotations
 
+import difflib
+import unicodedata
 from functools import cache
 
 import numpy as np
@@ -19,13 +21,18 @@ import pandera.pandas as pa
 from kpilib.config import RATER_TYPES, Config
 from kpilib.data import OPTIONAL, REQUIRED, ROW, Dataset, RawTable
 from kpilib.periods import FORMATS, is_period, parse_period
-from kpilib.problems import ERROR, Problems
+from kpilib.problems import ERROR, WARNING, Problems
 
+MAX_NUMBER = 1e15  # larger values are typos or overflow sums; rows × 1e15 stays exact enough in float64
 MAX_PER_CHECK = 200  # rows listed per (file, column, check); the rest are counted
 ROLE_LAYERS = ("management", "execution", "support")
 KINDS = ("person", "team", "department")
 NAT = np.iinfo(np.int64).min
 MONTH = pd.PeriodDtype("M")
+ID_COLUMNS = ("employee_id", "manager_id", "rater_id")  # compared as `normal_id`
+INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))  # zero-width characters and BOM
+RENAMED = ("an id without spaces, zero-width/BOM characters or full-width forms; read as the id it equals "
+           "without them")
 
 
 class _Table:
@@ -34,6 +41,7 @@ class _Table:
     def __init__(self, raw: RawTable, problems: Problems):
         self.raw, self.label, self.frame, self.problems = raw, raw.label, raw.frame, problems
         self.coded = cache(self._coded)
+        self.renamed: dict[str, np.ndarray] = {}  # id column -> rows whose id `normal_id` changed
 
     def require(self) -> bool:
         missing = [c for c in REQUIRED[self.raw.name] if c not in self.frame.columns]
@@ -47,7 +55,7 @@ class _Table:
         return not missing
 
     def _coded(self, col: str) -> tuple[np.ndarray, np.ndarray]:
-        """(codes, distinct stripped texts) of a column; blanks and NaN are ''."""
+        """(codes, distinct stripped texts) of a column; blanks and NaN are ''. Ids are `normal_id`s."""
         if col not in self.frame.columns:
             return np.zeros(len(self.frame), dtype=np.int8), np.array([""], dtype=object)
         s = self.frame[col]
@@ -57,6 +65,12 @@ class _Table:
             codes, uniques = pd.factorize(s, use_na_sentinel=True)
             uniques = list(uniques)
         texts = [_clean(u) for u in uniques]
+        if col in ID_COLUMNS:
+            ids = [normal_id(u) for u in texts]
+            changed = np.array([a != b for a, b in zip(ids, texts, strict=True)] + [False])
+            if changed.any():
+                self.renamed[col] = changed[codes]  # code -1 (NaN) takes the appended False
+            texts = ids
         has_na = bool((codes < 0).any())
         if not has_na and len(set(texts)) == len(texts):
             return codes, np.asarray(texts, dtype=object)
@@ -87,7 +101,9 @@ class _Table:
             count = len(where)
         where = where[:MAX_PER_CHECK]
         rows = self.frame[ROW].to_numpy()[where]
-        if values is None:
+        if values is None and col in ID_COLUMNS and col in self.frame:
+            vals = self.frame[col].to_numpy()[where]  # the id as written, not as normalised
+        elif values is None:
             codes, uniques = self.coded(col)
             vals = uniques[codes[where]]
         else:
@@ -100,19 +116,28 @@ class _Table:
             add(self.label, f"... and {count - len(where):,} more rows with the same problem: {expected}", column=col)
 
     def numbers(self, col: str, required: bool = True) -> pd.Series:
+        """A numeric column as float; every cell that is not a finite number within ±`MAX_NUMBER`
+        is reported once and read as NaN (so nothing downstream sums it)."""
         s = self.frame[col] if col in self.frame else pd.Series(np.nan, index=self.frame.index)
+        if pd.api.types.is_bool_dtype(s):
+            self.report(s.notna().to_numpy(), col, "a number, not true/false")
+            return pd.Series(np.nan, index=self.frame.index)
         if pd.api.types.is_numeric_dtype(s):
-            values = s.astype(float)
+            values = s.to_numpy(dtype=float, na_value=np.nan)
+            empty = np.isnan(values)
         else:
             codes, uniques = self.coded(col)
-            text = pd.Series(uniques, dtype=object).astype(str)
-            parsed = pd.to_numeric(text.str.replace(",", "", regex=False).str.rstrip("%"), errors="coerce")
-            parsed = parsed.where(~text.str.endswith("%"), parsed / 100).to_numpy(dtype=float)
-            self.report(np.isnan(parsed)[codes] & (uniques != "")[codes], col, "a number")
-            values = pd.Series(parsed[codes], index=self.frame.index)
+            parsed, problem = _parse_numbers(pd.Series(uniques, dtype=object).astype(str))
+            for message in np.unique(problem[problem != ""]):
+                self.report(self.by_unique(col, problem == message), col, message)
+            values, empty = parsed[codes], (uniques == "")[codes]
+        huge = ~empty & ~(np.abs(values) <= MAX_NUMBER)
+        if huge.any():
+            self.report(huge & ~np.isnan(values), col, f"a finite number, at most {MAX_NUMBER:.0e} in size".replace("+", ""))
+            values = np.where(huge, np.nan, values)
         if required:
-            self.report(values.isna().to_numpy(), col, "a number (the cell is empty)")
-        return values
+            self.report(empty, col, "a number (the cell is empty)")
+        return pd.Series(values, index=self.frame.index)
 
     def dates(self, col: str, required: bool) -> pd.Series:
         codes, uniques = self.coded(col)
@@ -259,6 +284,44 @@ def _pack(codes: list[np.ndarray], sizes: list[int]) -> np.ndarray:
     return key
 
 
+THOUSANDS = r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?%?"  # 1,234,567.89; any other comma is ambiguous
+
+
+def _parse_numbers(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct cell texts → (numbers, problem): NaN and the message for text that is no number.
+
+    `95.6%` is 0.956; `1,234` is 1234; `1,5` is an error (1.5 with a decimal comma, or 15?)."""
+    comma = text.str.contains(",", regex=False)
+    ambiguous = comma & ~text.str.fullmatch(THOUSANDS)
+    bare = text.str.replace(",", "", regex=False)
+    parsed = pd.to_numeric(bare.str.rstrip("%"), errors="coerce")
+    parsed = parsed.where(~bare.str.endswith("%"), parsed / 100).to_numpy(dtype=float)
+    boolean = text.str.lower().isin(["true", "false"]).to_numpy()
+    problem = np.where(ambiguous, "a number; ambiguous decimal comma: write 1.5 or 15 (1,234 is read as 1234)",
+                       np.where(boolean, "a number, not true/false",
+                                np.where(np.isnan(parsed) & (text != "").to_numpy(), "a number", "")))
+    return np.where(problem == "", parsed, np.nan), problem
+
+
+def normal_id(text: str) -> str:
+    """An id as compared: full-width forms folded (NFKC: Ｅ０００２ → E0002), zero-width and BOM
+    characters removed, stripped. Case is kept: e0002 is not E0002 (an error suggests it)."""
+    return unicodedata.normalize("NFKC", text).translate(INVISIBLE).strip()
+
+
+def _did_you_mean(values: list[str], known: set[str], limit: int = 10) -> dict[str, str]:
+    """The closest known id of each of the first `limit` unknown values that has one: the same id
+    in another case, else difflib's closest match."""
+    folded = {k.casefold(): k for k in known}
+    choices = sorted(known)
+    hints = {}
+    for value in values[:limit]:
+        match = folded.get(value.casefold()) or next(iter(difflib.get_close_matches(value, choices, n=1, cutoff=0.8)), None)
+        if match:
+            hints[value] = match
+    return hints
+
+
 def _clean(value: object) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return ""
@@ -280,7 +343,12 @@ def validate_tables(raw: dict[str, RawTable], config: Config, problems: Problems
     for t in raw.values():
         t.frame = t.frame.reset_index(drop=True)
     tables = {name: _Table(t, problems) for name, t in raw.items()}
-    if not all(t.require() for t in tables.values()):
+    if not all([t.require() for t in tables.values()]):  # a list: every table names its missing columns
+        return None
+    empty = [t for name, t in tables.items() if name in ("employees", "measures") and not len(t.frame)]
+    for t in empty:
+        problems.error(t.label, "at least one row of data below the header", row=2)
+    if empty:
         return None
     employees = _employees(tables["employees"], config)
     measures = _measures(tables["measures"], config, employees)
@@ -305,11 +373,31 @@ def _employees(t: _Table, config: Config) -> pd.DataFrame:
         "role_layer": pa.Column(str, _isin(("",) + ROLE_LAYERS, f"empty or one of {', '.join(ROLE_LAYERS)}")),
         "kind": pa.Column(str, _isin(KINDS, f"one of {', '.join(KINDS)}")),
     }))
-    t.duplicates({"employee_id": t.coded("employee_id")[0]}, np.ones(len(frame), bool), "employee_id")
-    t.report(~frame["manager_id"].isin(set(frame["employee_id"]) | {""}).to_numpy(), "manager_id",
-             "empty or an employee_id of this file")
+    clash = _id_collisions(t)
+    t.duplicates({"employee_id": t.coded("employee_id")[0]}, ~clash, "employee_id")
+    ids = set(frame["employee_id"]) - {""}
+    if "employee_id" in t.renamed:
+        t.report(t.renamed["employee_id"] & ~clash, "employee_id", RENAMED, severity=WARNING)
+    _unknown_ids(t, "manager_id", ids, "empty or an employee_id of this file", blank_ok=True)
     t.report((frame["exit_date"] < frame["hire_date"]).to_numpy(), "exit_date", "an exit date on or after hire_date")
     return frame.drop_duplicates("employee_id").reset_index(drop=True)
+
+
+def _id_collisions(t: _Table) -> np.ndarray:
+    """Rows of employees whose employee_id equals an earlier row's only once normalised (E0002 and
+    Ｅ０００２: one person or two?): an error naming both rows. Returns the mask of those rows."""
+    if "employee_id" not in t.renamed:
+        return np.zeros(len(t.frame), dtype=bool)
+    same = pd.DataFrame({"id": t.text("employee_id"), "written": t.frame["employee_id"].map(_clean),
+                         "row": t.frame[ROW]})
+    first = same.groupby("id", sort=False)[["written", "row"]].transform("first")
+    clash = (same["written"] != first["written"]).to_numpy()
+    for i in np.flatnonzero(clash):
+        t.problems.error(t.label, f"an employee_id distinct from {first['written'].iat[i]!r} in row "
+                         f"{first['row'].iat[i]}: the two are one id once spaces, zero-width/BOM characters "
+                         "and full-width forms are removed", row=int(same["row"].iat[i]), column="employee_id",
+                         value=same["written"].iat[i])
+    return clash
 
 
 def _known_entities(t: _Table, employees: pd.DataFrame, groups: bool) -> np.ndarray:
@@ -317,9 +405,24 @@ def _known_entities(t: _Table, employees: pd.DataFrame, groups: bool) -> np.ndar
     known = set(employees["employee_id"])
     if groups:
         known |= (set(employees["department"]) | set(employees["team"])) - {""}
-    unknown = np.array([u not in known for u in t.coded("employee_id")[1]], dtype=bool)
     what = "an employee_id listed in employees" + (" (or a team or department id)" if groups else "")
-    t.report(t.by_unique("employee_id", unknown), "employee_id", what)
+    return _unknown_ids(t, "employee_id", known, what)
+
+
+def _unknown_ids(t: _Table, col: str, known: set[str], what: str, blank_ok: bool = False,
+                 among: np.ndarray | None = None) -> np.ndarray:
+    """Report the rows (among `among`) whose id is not in `known`, with "did you mean" the closest
+    known id; warn where an id matched only once normalised. Returns the mask over distinct ids."""
+    codes, uniques = t.coded(col)
+    unknown = np.array([u not in known and (u != "" or not blank_ok) for u in uniques], dtype=bool)
+    rows = t.by_unique(col, unknown) & (True if among is None else among)
+    if rows.any():
+        hints = _did_you_mean([u for u in uniques[np.unique(codes[rows])] if u], known)
+        for value, match in hints.items():
+            t.report(rows & t.by_unique(col, uniques == value), col, f"{what}; did you mean {match}?")
+        t.report(rows & ~t.by_unique(col, np.isin(uniques, list(hints))), col, what)
+    if col in t.renamed:
+        t.report(t.renamed[col] & ~t.by_unique(col, unknown), col, RENAMED, severity=WARNING)
     return unknown
 
 
@@ -420,6 +523,7 @@ def _ratings(t: _Table, config: Config, employees: pd.DataFrame) -> pd.DataFrame
     criteria = sorted(config.catalog.qualitative())
     score = t.numbers("score")
     _known_entities(t, employees, groups=False)
+    _rater_ids(t, employees)
     t.check_distinct("rater_type", pa.Column(str, _isin(RATER_TYPES, f"one of {', '.join(RATER_TYPES)}")))
     t.check_distinct("criterion", pa.Column(str, _isin(criteria, "a qualitative KPI id from the catalogue")))
     t.check(pd.DataFrame({"score": score}), pa.DataFrameSchema(
@@ -441,6 +545,20 @@ def _ratings(t: _Table, config: Config, employees: pd.DataFrame) -> pd.DataFrame
         for col in ("period", "employee_id", "rater_type", "rater_id", "criterion", "note"):
             frame[col] = frame[col].cat.remove_unused_categories()
     return frame
+
+
+def _rater_ids(t: _Table, employees: pd.DataFrame) -> None:
+    """A rater_id (when given) is an employee, except for customers; a self rating's is the rated person's."""
+    types = t.coded("rater_type")[1]
+    _unknown_ids(t, "rater_id", set(employees["employee_id"]), "empty or an employee_id listed in employees "
+                 "(a customer's rater_id may be anything)", blank_ok=True,
+                 among=~t.by_unique("rater_type", types == "customer"))
+    rater_codes, raters = t.coded("rater_id")
+    rated_codes, rated = t.coded("employee_id")
+    as_rated = pd.Index(rated).get_indexer(raters)  # each distinct rater_id's code among employee_id
+    t.report(t.by_unique("rater_type", types == "self") & t.by_unique("rater_id", raters != "")
+             & (as_rated[rater_codes] != rated_codes), "rater_id",
+             "empty or the rated person's own employee_id (this is a self rating)")
 
 
 def _scheme_coverage(t: _Table, employees: pd.DataFrame, config: Config) -> None:

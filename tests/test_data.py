@@ -109,3 +109,45 @@ def test_errors_raise_user_error(config):
     with pytest.raises(UserError) as err:
         load_dataset(BASE, config)
     assert "problem" in str(err.value)
+
+
+def test_thousands_separators_and_numbers_that_are_no_numbers(clean, config):
+    m = pd.read_csv(clean / "measures.csv", dtype=str)
+    m.loc[0, "value"] = "1,234,567.89"
+    m.to_csv(clean / "measures.csv", index=False)
+    assert load_dataset(clean, config).measures.loc[0, "value"] == 1234567.89
+    m["value"] = m["value"].str.replace(",", "").astype(float)
+    m.loc[1, "value"] = float("inf")
+    m.to_parquet(clean / "measures.parquet")
+    (clean / "measures.csv").unlink()
+    _, problems = check_dataset(clean, config)
+    assert [(p.row, p.column, p.expected[:15]) for p in problems.errors] == [(3, "value", "a finite number")]
+
+
+def test_ids_are_normalised_with_a_warning(clean, config):
+    m = pd.read_csv(clean / "measures.csv", dtype=str)
+    m.loc[0, "employee_id"] = "Ｅ１"  # full-width
+    m.loc[2, "employee_id"] = " E2\u200b"  # zero-width space
+    m.to_csv(clean / "measures.csv", index=False)
+    r = pd.read_csv(clean / "ratings.csv", dtype=str).assign(rater_type="customer", rater_id=["C-881", "C-882"])
+    r.to_csv(clean / "ratings.csv", index=False)  # a customer's rater_id needs not be an employee
+    ds = load_dataset(clean, config)
+    assert set(ds.measures["employee_id"]) == {"E1", "E2", "E3", "E4"}
+    renamed = [p for p in ds.warnings.items if p.column == "employee_id"]
+    assert [(p.row, p.value) for p in renamed] == [(2, "Ｅ１"), (4, "E2\\u200b")]
+
+
+def test_workbook_sheets_ignored_are_named_and_rows_count_blank_rows(clean, config, tmp_path):
+    book = tmp_path / "xl" / "kpi.xlsx"
+    book.parent.mkdir()
+    with pd.ExcelWriter(book) as xl:
+        for name in ("employees", "measures"):
+            frame = pd.read_csv(clean / f"{name}.csv", dtype=str, keep_default_na=False)
+            if name == "measures":
+                frame.loc[3, "value"] = "lots"
+                frame = pd.concat([frame.iloc[:1], frame.iloc[:1].map(lambda _: None), frame.iloc[1:]])
+            frame.to_excel(xl, sheet_name=name.title() + " ", index=False)  # 'Measures ' is measures
+        frame.to_excel(xl, sheet_name="Notes", index=False)
+    _, problems = check_dataset(book, config)
+    assert any("not read: 'Notes'" in p.expected for p in problems.warnings)
+    assert [(p.file, p.row, p.column) for p in problems.errors] == [("kpi.xlsx:Measures ", 6, "value")]

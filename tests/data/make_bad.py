@@ -101,7 +101,34 @@ CASES = {
     "ratings_half_year_period": (set_cell("ratings", 0, "period", "2025H2"), "ratings.csv", 2, "period", "YYYYQn"),
     "ratings_duplicate": (append_copy("ratings", 0), "ratings.csv", 4, "criterion", "repeats row 2"),
     "ratings_unknown_employee": (set_cell("ratings", 1, "employee_id", "E7"), "ratings.csv", 3, "employee_id", "listed in employees"),
+    "measures_infinite": (set_cell("measures", 0, "value", "inf"), "measures.csv", 2, "value", "a finite number"),
+    "measures_overflowing": (set_cell("measures", 2, "value", "1e308"), "measures.csv", 4, "value", "a finite number"),
+    "measures_decimal_comma": (set_cell("measures", 1, "value", "1,5"), "measures.csv", 3, "value", "ambiguous decimal comma"),
+    "measures_comma_groups_of_two": (set_cell("measures", 0, "value", "12,34"), "measures.csv", 2, "value",
+                                     "ambiguous decimal comma"),
+    "measures_markup_in_cell": (set_cell("measures", 3, "value", "[/]"), "measures.csv", 5, "value", "a number"),
+    "measures_id_in_lower_case": (set_cell("measures", 2, "employee_id", "e2"), "measures.csv", 4, "employee_id",
+                                  "did you mean E2?"),
+    "targets_infinite": (set_cell("targets", 0, "target", "Infinity"), "targets.csv", 2, "target", "a finite number"),
+    "ratings_infinite": (set_cell("ratings", 0, "score", "-inf"), "ratings.csv", 2, "score", "a finite number"),
+    "employees_full_width_id_collides": (
+        lambda t: t.__setitem__("employees", pd.concat([t["employees"], t["employees"].iloc[[1]].assign(
+            employee_id="Ｅ２")], ignore_index=True)), "employees.csv", 6, "employee_id", "distinct from 'E2' in row 3"),
+    "ratings_unknown_rater": (set_cell("ratings", 0, "rater_id", "E77"), "ratings.csv", 2, "rater_id", "listed in employees"),
+    "ratings_self_rated_by_another": (set_cell("ratings", 1, "rater_id", "E1"), "ratings.csv", 3, "rater_id",
+                                      "the rated person's own employee_id"),
 }
+
+
+def to_workbook(f: Path, extra: dict[str, str] | None = None) -> None:
+    """Move the folder's CSV tables into workbook `f` (sheet `extra[name]` repeats table `name`)."""
+    with pd.ExcelWriter(f) as xl:
+        for csv in sorted(f.parent.glob("*.csv")):
+            frame = pd.read_csv(csv, dtype=str, keep_default_na=False)
+            frame.to_excel(xl, sheet_name=csv.stem, index=False)
+            if csv.stem in (extra or {}):
+                frame.to_excel(xl, sheet_name=extra[csv.stem], index=False)
+            csv.unlink()
 
 
 def write(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
@@ -137,11 +164,27 @@ def main() -> None:
         "wide_measures_unknown_employee_once": ("measures.csv", lambda f: f.write_text(
             "period,employee_id,sales,new_customers\n2025-07,E1,1500000,6\n2025-07,E9,1,5\n", encoding="utf-8"),
             3, "employee_id", "listed in employees"),
+        "file_header_only": ("measures.csv", lambda f: f.write_text("period,employee_id,measure,value\n", encoding="utf-8"),
+                             2, None, "at least one row"),
+        "file_utf16_without_bom": ("measures.csv", lambda f: f.write_bytes(f.read_text(encoding="utf-8").encode("utf-16-le")),
+                                   None, None, "UTF-16 is not supported"),
+        "file_blank_lines_keep_row_numbers": ("measures.csv", lambda f: f.write_text(
+            "period,employee_id,measure,value\n\n,,,\n2025-07,E1,sales,n/a\n", encoding="utf-8"), 4, "value", "a number"),
+        "file_csv_and_parquet": ("measures.csv", lambda f: pd.read_csv(f).to_parquet(f.with_suffix(".parquet")),
+                                 None, None, "one file per table"),
+        "file_workbook_beside_csv": ("kpi.xlsx", lambda f: pd.DataFrame({"a": [1]}).to_excel(f, sheet_name="notes"),
+                                     None, None, "either one workbook or CSV/Parquet tables"),
+        "parquet_boolean_value": ("measures.csv", lambda f: (
+            pd.read_csv(f, dtype=str).assign(value=lambda m: m["value"].astype(float) > 100).to_parquet(
+                f.with_suffix(".parquet")), f.unlink()), 2, "value", "a number, not true/false"),
+        "workbook_two_measures_sheets": ("kpi.xlsx", lambda f: to_workbook(f, {"measures": "Measures (2)"}),
+                                         None, None, "one sheet for the measures table"),
     }
     for name, (file, mutate, row, column, message) in special.items():
         write(HERE / name, base())
         mutate(HERE / name / file)
-        shown = {"file_two_workbooks": str(HERE / name), "file_missing_employees": "employees.csv"}.get(name, file)
+        folder_level = name in ("file_two_workbooks", "file_workbook_beside_csv", "file_csv_and_parquet")
+        shown = name if folder_level else {"parquet_boolean_value": "measures.parquet"}.get(name, file)
         (HERE / name / "expected.json").write_text(json.dumps(
             {"file": shown, "row": row, "column": column, "message": message}, ensure_ascii=False, indent=1) + "\n")
 
