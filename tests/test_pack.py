@@ -86,6 +86,40 @@ def test_up_to_date_documents_are_skipped(pack, tmp_path):
         assert (out / "2026Q3" / page.relative_to(pack)).read_bytes() == page.read_bytes(), page.name
 
 
+def files_of(period: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(period)): p.read_bytes() for p in period.rglob("*") if p.is_file()}
+
+
+def test_a_partial_pack_adds_and_prune_removes(pack, tmp_path):
+    out = tmp_path / "reports"
+    shutil.copytree(pack.parent, out)
+    period = out / "2026Q3"
+    before, entries = files_of(period), manifest_of(period)["documents"]
+    one = ["pack", "--out", str(out), "--departments", "sales", "--sections", "overview", "--force"]
+    assert runner.invoke(app, one).exit_code == 0
+    after = files_of(period)
+    rebuilt = {"sales/10_overview.html", "index.html", "manifest.json", "scores.xlsx", "scores.csv"}
+    assert set(after) == set(before)
+    assert all(after[name] == data for name, data in before.items() if name not in rebuilt)  # byte-identical
+    docs = {(d["department"], d["section"]): d for d in manifest_of(period)["documents"]}
+    assert set(docs) == {(d["department"], d["section"]) for d in entries}
+    assert docs[("sales", "10_overview")]["status"] == "ok" and not docs[("sales", "10_overview")].get("kept")
+    for old in entries:  # carried over as they were, with what was kept
+        if (old["department"], old["section"]) != ("sales", "10_overview"):
+            assert docs[(old["department"], old["section"])] == {**old, "kept": old["outputs"]}
+    index = (period / "index.html").read_text(encoding="utf-8")
+    assert all(f'href="{p}"' in index for d in docs.values() for p in d["outputs"])
+    assert runner.invoke(app, [*one, "--prune"]).exit_code == 0
+    assert {n for n in files_of(period) if n.endswith(".html")} == {"index.html", "sales/10_overview.html"}
+    assert [(d["department"], d["section"]) for d in manifest_of(period)["documents"]] == [("sales", "10_overview")]
+    assert 'href="sales/30_rankings.html"' not in (period / "index.html").read_text(encoding="utf-8")
+
+
+def test_help_explains_prune():
+    text = re.sub(r"[\s│]+", " ", runner.invoke(app, ["pack", "--help"], terminal_width=200).output)
+    assert "--prune" in text and "keeps every other one" in text
+
+
 def test_bad_options_are_explained(tmp_path):
     for args, expected in ((["--format", "docx"], "--format"), (["--departments", "nowhere"], "unknown nowhere"),
                            (["--sections", "astrology"], "unknown astrology"),
@@ -189,21 +223,28 @@ def test_index_screenshot_in_a_browser(pack, tmp_path):
 
 
 def test_client_branding(tmp_path, monkeypatch):
-    from kpilib.pack import load_branding
+    from kpilib.branding import load_branding
+    from kpilib.pack.render import masthead, stylesheet
     from kpilib.problems import UserError
 
     monkeypatch.setenv("KPIREPORT_PARAMS", str(tmp_path))
     assert runner.invoke(app, ["new-client", "acme"]).exit_code == 0
     brand = load_branding("acme")
-    assert brand.company == "acme" and brand.primary == "#1f4e79" and "--accent:#1f4e79" in brand.css()
+    assert brand.company == "acme" and brand.primary == "#1f4e79" and "--accent:#1f4e79" in stylesheet(brand)
     assert brand.language == "zh" and (tmp_path / "clients" / "acme" / "notebooks" / "README.md").exists()
     folder = tmp_path / "clients" / "acme"
     (folder / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     (folder / "branding.yaml").write_text("company: 某某集团\nlanguage: en\nlogo: logo.png\n", encoding="utf-8")
     brand = load_branding("acme")
-    assert brand.language == "en" and brand.logo.startswith("data:image/png;base64,") and "某某集团" in brand.mark()
+    assert brand.language == "en" and brand.logo.startswith("data:image/png;base64,") and "某某集团" in masthead(brand)
     (folder / "branding.yaml").write_text("company: 某某集团\ncolours: {primary: red}\n", encoding="utf-8")
     with pytest.raises(UserError, match="branding.yaml.*colours.primary"):
+        load_branding("acme")
+    (folder / "branding.yaml").write_text("language: en\n", encoding="utf-8")  # no company: never the folder's name
+    brand = load_branding("acme")
+    assert brand.company is None and brand.company_name("en") == "Whole company" and "acme" not in masthead(brand)
+    (folder / "branding.yaml").write_text("paper: A3\n", encoding="utf-8")
+    with pytest.raises(UserError, match="paper: expected A4 or Letter"):
         load_branding("acme")
     (folder / "branding.yaml").write_text("logo: missing.png\n", encoding="utf-8")
     with pytest.raises(UserError, match="logo: expected an image file"):

@@ -13,11 +13,12 @@ import re
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 from nbconvert import HTMLExporter
 from traitlets.config import Config as TraitletsConfig
+
+from kpilib.branding import Branding
 
 ANALYST_TAG = "analyst-only"  # the intro cell that tells analysts how to run the notebook
 STYLE = """
@@ -50,29 +51,15 @@ input.card-filter{font:inherit;padding:.35rem .6rem;width:20em;margin:.4rem 0 1r
 """
 
 
-@dataclass(frozen=True)
-class Branding:
-    """A client's look (`params/clients/<name>/branding.yaml`): company name, primary colour,
-    report language, and a logo embedded in the page (`logo`: a data URI, offline)."""
+def stylesheet(brand: Branding) -> str:
+    """The inline stylesheet in the client's colour, with its paper size for print."""
+    return STYLE + f":root{{--accent:{brand.primary}}}@page{{size:{brand.paper}}}"
 
-    company: str = "kpireport"
-    primary: str = "#1f4e79"
-    language: str = "zh"
-    logo: str = ""
 
-    def __post_init__(self):
-        if not re.fullmatch(r"#[0-9a-fA-F]{6}", self.primary):
-            raise ValueError(f"colours.primary: expected a colour like #1f4e79, got {self.primary!r}")
-        if self.language not in ("zh", "en"):
-            raise ValueError(f"language: expected zh or en, got {self.language!r}")
-
-    def css(self) -> str:
-        return STYLE + f":root{{--accent:{self.primary}}}"
-
-    def mark(self) -> str:
-        """The header's brand: logo (when given) and company name."""
-        logo = f'<img class="logo" src="{self.logo}" alt="">' if self.logo else ""
-        return f'<span class="brand">{logo}{html.escape(self.company)}</span>'
+def masthead(brand: Branding) -> str:
+    """The header's brand: logo (when given) and company name."""
+    logo = f'<img class="logo" src="{brand.logo}" alt="">' if brand.logo else ""
+    return f'<span class="brand">{logo}{html.escape(brand.company or "kpireport")}</span>'
 
 
 def _exporter() -> HTMLExporter:
@@ -124,8 +111,8 @@ def shell(body: str, title: str, lang: str, brand: Branding, back: str = "../ind
     index = "返回目录" if lang == "zh" else "Index"
     return (f'<!doctype html>\n<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{html.escape(title)}</title>'
-            f"<style>{brand.css()}</style></head><body>"
-            f'<header class="bar">{brand.mark()}<a href="{back}">{index}</a></header>'
+            f"<style>{stylesheet(brand)}</style></head><body>"
+            f'<header class="bar">{masthead(brand)}<a href="{back}">{index}</a></header>'
             f"<main>{body}</main><footer>{html.escape(footer)}</footer><script>{SCRIPT}</script></body></html>\n")
 
 
