@@ -251,6 +251,38 @@ def test_client_branding(tmp_path, monkeypatch):
         load_branding("acme")
 
 
+def client_overlay(tmp_path: Path, monkeypatch, branding: str, name: str = "nw-client") -> str:
+    """A copy of params/ with a client `name` whose branding.yaml is `branding` and whose R&D
+    department is called "Product engineering" (its id, rnd, is not its name)."""
+    params = tmp_path / "params"
+    shutil.copytree(ROOT / "params", params, ignore=shutil.ignore_patterns("clients"))
+    folder = params / "clients" / name
+    folder.mkdir(parents=True)
+    (folder / "catalog.yaml").write_text("departments:\n  rnd: {zh: 产品工程部, en: Product engineering}\n",
+                                         encoding="utf-8")
+    (folder / "branding.yaml").write_text(branding, encoding="utf-8")
+    monkeypatch.setenv("KPIREPORT_PARAMS", str(params))
+    return name
+
+
+def test_pages_name_departments_and_the_company_never_ids(tmp_path, monkeypatch):
+    client = client_overlay(tmp_path, monkeypatch, "company: Northwind Ltd\nlanguage: en\n")
+    out = tmp_path / "r"
+    result = runner.invoke(app, ["pack", "--client", client, "--out", str(out), "--departments", "rnd,all",
+                                 "--sections", "overview", "--jobs", "1"])
+    assert result.exit_code == 0, said(result)
+    pages = [out / "index.html", *(out / "2026Q3").rglob("*.html")]
+    assert len(pages) == 4
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        shown = " ".join(re.sub(r"<[^>]+>", " ", part) for part in re.findall(
+            r"<title>.*?</title>|<h[1-3][^>]*>.*?</h[1-3]>|<header.*?</header>|<footer.*?</footer>|<th>.*?</th>",
+            text, re.S))
+        assert "Northwind Ltd" in shown, page
+        assert not re.search(r"\b(rnd|all|nw-client|kpireport)\b", shown), (page, shown)
+    assert "Product engineering · 2026Q3" in (out / "2026Q3" / "rnd" / "10_overview.html").read_text(encoding="utf-8")
+
+
 @pytest.mark.slow
 def test_a_tiny_company_builds_every_section(tmp_path):
     # 30 people: departments of 2–10, where models and tests have too little to work with
