@@ -192,6 +192,52 @@ def test_pdf_is_printed_with_chinese_and_bound_per_department(tmp_path):
     assert {d["status"] for d in manifest_of(tmp_path / "2026Q3")["documents"]} == {"skipped"}
 
 
+def ideograph_sizes(pdf: Path) -> dict[str, float]:
+    """Font size (pt) of each run of CJK characters in `pdf` (run → smallest size seen).
+
+    Chromium embeds Noto CJK as Type 3 fonts, for which `pdftotext -bbox` gives every word the
+    same box height whatever its size, so word heights (yMax − yMin) say nothing here. The
+    widths do: an ideograph (and CJK punctuation) advances exactly 1 em, so a run's width
+    divided by its length is its font size, to a hundredth of a point."""
+    import subprocess
+
+    xml = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    sizes: dict[str, float] = {}
+    for x0, x1, run in re.findall(r'xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">'
+                                  r"([\u3000-\u303f\u4e00-\u9fff\uff01-\uff5e]+)</word>", xml):
+        sizes[run] = min(sizes.get(run, 99.0), (float(x1) - float(x0)) / len(run))
+    return sizes
+
+
+def page_sizes(pdf: Path) -> set[str]:
+    import subprocess
+
+    info = subprocess.run(["pdfinfo", "-f", "1", "-l", "999", str(pdf)], capture_output=True, text=True, check=True)
+    return set(re.findall(r"size:\s+([\d.]+ x [\d.]+) pts", info.stdout))
+
+
+@pytest.mark.slow
+def test_pdf_is_sized_for_paper(tmp_path, monkeypatch):
+    """A4 by default, Letter when the client says so; sentences ≥ 10 pt and tables ≥ 8.5 pt on
+    paper (the widest table, the score details, turns landscape rather than shrinking)."""
+    out = tmp_path / "a4"
+    result = runner.invoke(app, ["pack", "--out", str(out), "--departments", "sales", "--sections", "overview,details",
+                                 "--format", "pdf"])
+    assert result.exit_code == 0, said(result)
+    book = out / "2026Q3" / "sales" / "sales-2026Q3.pdf"
+    assert page_sizes(book) == {"594.96 x 841.92", "841.92 x 594.96"}  # A4, the details landscape
+    sizes = ideograph_sizes(book)
+    assert min(sizes.values()) >= 8.5 - 0.05, sorted(sizes.items(), key=lambda kv: kv[1])[:5]  # tables, footers
+    assert sizes["人参与考核，平均综合分"] >= 10 - 0.05  # the overview's opening sentence
+    assert sizes["指标"] >= 8.5 - 0.05 and sizes["客户续约率"] >= 8.5 - 0.05  # a table heading and a cell
+    client = client_overlay(tmp_path, monkeypatch, "company: Northwind Ltd\npaper: Letter\n")
+    out = tmp_path / "letter"
+    result = runner.invoke(app, ["pack", "--client", client, "--out", str(out), "--departments", "sales",
+                                 "--sections", "overview", "--format", "pdf"])
+    assert result.exit_code == 0, said(result)
+    assert page_sizes(out / "2026Q3" / "sales" / "10_overview.pdf") == {"612 x 792"}
+
+
 @pytest.mark.slow
 def test_pack_on_a_dask_cluster(tmp_path):
     from distributed import LocalCluster
