@@ -190,6 +190,19 @@ def test_pdf_is_printed_with_chinese_and_bound_per_department(tmp_path):
     assert 'href="sales/sales-2026Q3.pdf"' in (tmp_path / "2026Q3" / "index.html").read_text(encoding="utf-8")
     runner.invoke(app, args)
     assert {d["status"] for d in manifest_of(tmp_path / "2026Q3")["documents"]} == {"skipped"}
+    before = files_of(tmp_path / "2026Q3")
+    overview = ["--sections", "overview", "--force"]
+    assert runner.invoke(app, [*args[:-4], "--format", "html", *overview]).exit_code == 0  # HTML only: PDFs kept
+    after = files_of(tmp_path / "2026Q3")
+    assert {n: after[n] for n in before if n.endswith(".pdf")} == {n: d for n, d in before.items() if n.endswith(".pdf")}
+    docs = {d["section"]: d for d in manifest_of(tmp_path / "2026Q3")["documents"]}
+    assert docs["10_overview"]["outputs"] == ["sales/10_overview.html", "sales/10_overview.pdf"]
+    assert docs["10_overview"]["kept"] == ["sales/10_overview.pdf"] and docs["book"]["kept"] == docs["book"]["outputs"]
+    assert runner.invoke(app, [*args[:-4], "--format", "pdf", *overview]).exit_code == 0  # the book is bound again
+    docs = {d["section"]: d for d in manifest_of(tmp_path / "2026Q3")["documents"]}
+    assert docs["book"]["status"] == "ok" and "kept" not in docs["book"]
+    book = text(folder / "sales-2026Q3.pdf")
+    assert book.index("概览与考核规则") < book.index("综合排名")  # from every current page, the kept one too
 
 
 def ideograph_sizes(pdf: Path) -> dict[str, float]:
