@@ -52,6 +52,16 @@ class Branding:
         return self.company or ("全公司" if lang == "zh" else "Whole company")
 
 
+def report_language(lang: str | None, branding: Branding, label: str = "lang") -> str:
+    """The language of a report: `lang` when given, else the client's branding language (zh
+    when the client has none). The one place this is decided, for the CLI's --lang and the
+    notebooks' `lang` parameter (`open_workbench`)."""
+    lang = lang or branding.language
+    if lang not in LANGUAGES:
+        raise UserError(f"{label}: expected zh or en, got {lang!r}")
+    return lang
+
+
 def branding_file(client: str | None) -> Path | None:
     """`params/clients/<client>/branding.yaml` when the client has one."""
     path = default_params_dir() / "clients" / (client or "") / "branding.yaml"

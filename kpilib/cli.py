@@ -32,13 +32,9 @@ LangOpt = Annotated[str | None, typer.Option(
 
 
 def _lang(lang: str | None, client: str | None) -> str:
-    if lang is None:
-        from kpilib.branding import load_branding
+    from kpilib.branding import load_branding, report_language
 
-        return load_branding(client).language
-    if lang not in ("zh", "en"):
-        raise UserError(f"--lang: expected zh or en, got {lang!r}")
-    return lang
+    return report_language(lang, load_branding(client), "--lang")
 
 
 def main() -> None:

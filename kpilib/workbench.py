@@ -26,7 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from kpilib import __version__
-from kpilib.branding import Branding, load_branding
+from kpilib.branding import Branding, load_branding, report_language
 from kpilib.config import Config, load_config
 from kpilib.data import Dataset, input_hashes, load_dataset
 from kpilib.i18n import word
@@ -160,9 +160,7 @@ def open_workbench(period: str | Span | None = None, department: str = COMPANY, 
     is decided, so `papermill -p client acme` alone reports in acme's language).
     `loaded`: parameters and data already loaded from `data_dir` and `client` (saves reading them again)."""
     branding = load_branding(client)
-    lang = lang or branding.language
-    if lang not in ("zh", "en"):
-        raise UserError(f"lang: expected zh or en, got {lang!r}")
+    lang = report_language(lang, branding)
     data_dir = Path(data_dir) if data_dir else sample_dir()
     config = loaded[0] if loaded else load_config(client)
     if department != COMPANY and department not in config.scheme.departments:

@@ -49,7 +49,8 @@ def _link(doc: dict) -> str:
     links = " ".join(f'<a href="{html.escape(p)}">{p.rsplit(".", 1)[-1].upper()}</a>' for p in doc.get("outputs", []))
     mark = {"ok": "", "skipped": '<span class="s" title="up to date">✓</span>',
             "failed": '<span class="f">✗</span>'}[status]
-    return f'<td class="{status}">{links} {mark}</td>'
+    kept = ' title="kept from an earlier build"' if doc.get("kept") else ""  # not rebuilt by a partial run
+    return f'<td class="{status}"{kept}>{links} {mark}</td>'
 
 
 def index_html(wb: Workbench, documents: list[dict], brand: Branding) -> str:
