@@ -270,8 +270,9 @@ def pack(
         result = build_pack(config, dataset, span, out_dir, data_dir=data or sample_dir(), lang=lang,
                             departments=_names(departments), sections=_names(sections), formats=wanted,
                             jobs=jobs, scheduler=scheduler, force=force, prune=prune, progress=progress)
+    kept = f", {len(result.kept)} kept from the previous pack" if result.kept else ""
     out.print(f"wrote {result.index}: {result.count('ok')} built, {result.count('skipped')} up to date, "
-              f"{result.count('failed')} failed")
+              f"{result.count('failed')} failed{kept}")
     failed = [d for d in result.documents if d["status"] == "failed"]
     for d in failed:
         console.print(f"[red]failed[/] {d['department']}/{d['section']}: {d.get('error')}")

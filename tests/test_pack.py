@@ -96,7 +96,8 @@ def test_a_partial_pack_adds_and_prune_removes(pack, tmp_path):
     period = out / "2026Q3"
     before, entries = files_of(period), manifest_of(period)["documents"]
     one = ["pack", "--out", str(out), "--departments", "sales", "--sections", "overview", "--force"]
-    assert runner.invoke(app, one).exit_code == 0
+    result = runner.invoke(app, one)
+    assert result.exit_code == 0 and "1 built, 0 up to date, 0 failed, 4 kept from the previous pack" in result.output
     after = files_of(period)
     rebuilt = {"sales/10_overview.html", "index.html", "manifest.json", "scores.xlsx", "scores.csv"}
     assert set(after) == set(before)

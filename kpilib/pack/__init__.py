@@ -22,7 +22,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from kpilib.branding import Branding, branding_file, load_branding
@@ -41,8 +41,12 @@ from kpilib.workbench import COMPANY, prepare
 
 @dataclass
 class PackResult:
+    """The index written, the documents this run built or found up to date (their manifest
+    entries), and those a partial run kept from the previous pack without looking at them."""
+
     index: Path
     documents: list[dict]
+    kept: list[dict] = field(default_factory=list)
 
     def count(self, status: str) -> int:
         return sum(d["status"] == status for d in self.documents)
@@ -110,13 +114,15 @@ def build_pack(config: Config, dataset: Dataset, span: Span, out_dir: Path | str
         if before:
             carry.copy_period(final, staging)
         previous = {} if force else _previous(final)
-        entries = carry.merge(_run(docs, staging, final, previous, jobs, scheduler, brand, progress), before, staging)
+        ran = _run(docs, staging, final, previous, jobs, scheduler, brand, progress)
+        entries = carry.merge(ran, before, staging)
         if "pdf" in formats:
             touched = list(dict.fromkeys(d.department for d in docs))
             books = build_books(entries, touched, {d.department: d.name for d in docs}, staging, final, previous,
                                 brand, jobs or os.cpu_count() or 1)
             rebound = {e["department"] for e in books}
             entries = [e for e in entries if not (e["section"] == SECTION and e["department"] in rebound)] + books
+            ran += books
         entries.sort(key=_order(list(config.scheme.departments)))
         current = Scores(span, wb.sheet(), wb.period_lines(), wb.calibration, wb.problems)
         for name in ("scores.xlsx", "scores.csv"):
@@ -137,7 +143,9 @@ def build_pack(config: Config, dataset: Dataset, span: Span, out_dir: Path | str
     front = out_dir / "index.html.tmp"
     front.write_text(periods_html(out_dir, brand, lang), encoding="utf-8")
     front.replace(out_dir / "index.html")
-    return PackResult(final / "index.html", entries)
+    done = {(e["department"], e["section"]) for e in ran}
+    return PackResult(final / "index.html", [e for e in entries if (e["department"], e["section"]) in done],
+                      [e for e in entries if (e["department"], e["section"]) not in done])
 
 
 def _run(docs: list[Document], staging: Path, final: Path, previous: dict[str, dict], jobs: int | None,
