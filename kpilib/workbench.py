@@ -1,11 +1,10 @@
 """One period of the company, scored with its history and scoped to a department: what
 every report section reads.
 
-`open_workbench(period, department, data_dir, client, lang)` loads parameters and data
-(and the client's branding: its language is the default `lang`, its company name names the
-company level),
-scores the period, the periods before it (for trends and streaks) and the months up to
-its end (for monthly rules), and keeps the result in a disk cache keyed by the input
+`open_workbench(period, department, data_dir, client, lang)` loads parameters, data and
+the client's branding (its language is the default `lang`, its company name names the
+company level), scores the period, the periods before it (for trends and streaks) and the
+months up to its end (for monthly rules), and keeps the result in a disk cache keyed by the input
 files' sha256, the parameter files, and kpilib's own source. The sections of a pack,
 each run as its own notebook, therefore share one scoring; a notebook opened by an
 analyst computes it once and reuses it after.

@@ -66,14 +66,6 @@ def _environ(**values: str):
                 os.environ[k] = v
 
 
-def _previous(final: Path) -> dict[str, dict]:
-    try:
-        old = json.loads((final / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return {d.get("key"): d for d in old.get("documents", []) if d.get("status") in ("ok", "skipped") and d.get("key")}
-
-
 def build_pack(config: Config, dataset: Dataset, span: Span, out_dir: Path | str, *, data_dir: Path,
                lang: str = "zh", departments: list[str] | None = None, sections: list[str] | None = None,
                formats: tuple[str, ...] = ("html",), jobs: int | None = None, scheduler: str | None = None,
@@ -110,10 +102,11 @@ def build_pack(config: Config, dataset: Dataset, span: Span, out_dir: Path | str
         doc.env, doc.name, doc.company = env, wb.department_name(doc.department), brand.company or ""
     staging = Path(tempfile.mkdtemp(prefix=f".{span.label}-", dir=out_dir))
     try:
-        before = [] if prune else carry.previous_documents(final)
+        old = carry.previous_documents(final)
+        before = [] if prune else old
         if before:
             carry.copy_period(final, staging)
-        previous = {} if force else _previous(final)
+        previous = {} if force else {d["key"]: d for d in old if d.get("status") in ("ok", "skipped") and d.get("key")}
         ran = _run(docs, staging, final, previous, jobs, scheduler, brand, progress)
         entries = carry.merge(ran, before, staging)
         if "pdf" in formats:
