@@ -33,13 +33,9 @@ LangOpt = Annotated[str | None, typer.Option(
 
 
 def _lang(lang: str | None, client: str | None) -> str:
-    if lang is None:
-        from kpilib.pack import load_branding
+    from kpilib.branding import load_branding, report_language
 
-        return load_branding(client).language
-    if lang not in ("zh", "en"):
-        raise UserError(f"--lang: expected zh or en, got {lang!r}")
-    return lang
+    return report_language(lang, load_branding(client), "--lang")
 
 
 def main() -> None:
@@ -227,7 +223,8 @@ def new_client(name: Annotated[str, typer.Argument(help="Client folder name (let
     (folder / "branding.yaml").write_text(
         f"company: {name}\nlanguage: zh        # zh or en: the default --lang for this client\n"
         "colours: {primary: '#1f4e79', accent: '#c00000'}\n"
-        "logo: null         # an image next to this file, e.g. logo.png: shown in every page's header\n",
+        "logo: null         # an image next to this file, e.g. logo.png: shown in every page's header\n"
+        "paper: A4          # A4 or Letter: the page size of the PDFs\n",
         encoding="utf-8")
     (folder / "notebooks" / "README.md").write_text(
         "Section notebooks for this client. A notebook named like one of ../../../notebooks/ "
@@ -258,10 +255,16 @@ def pack(
         "--scheduler", help="Dask scheduler address (tcp://host:8786) to run notebooks on a cluster; "
         "workers must see the same folders.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Rerun documents that are up to date.")] = False,
+    prune: Annotated[bool, typer.Option(
+        "--prune", help="Remove the period's documents this run does not build (other departments, sections "
+        "and formats, their department books). Without it a partial run rebuilds only its documents "
+        "and keeps every other one.")] = False,
     out_dir: Annotated[Path, typer.Option("--out", help="Output folder (takes the place of reports/).")] = Path("reports"),
 ) -> None:
     """Build the report pack: every section notebook for every department and the company,
-    rendered to offline HTML (and PDF), with reports/<period>/index.html linking them all."""
+    rendered to offline HTML (and PDF), with reports/<period>/index.html linking them all.
+    --departments, --sections and --format rebuild only those documents and keep the others
+    (--prune removes them)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from kpilib.pack import build_pack
@@ -284,9 +287,10 @@ def pack(
 
         result = build_pack(config, dataset, span, out_dir, data_dir=data or sample_dir(), lang=lang,
                             departments=_names(departments), sections=_names(sections), formats=wanted,
-                            jobs=jobs, scheduler=scheduler, force=force, progress=progress)
+                            jobs=jobs, scheduler=scheduler, force=force, prune=prune, progress=progress)
+    kept = f", {len(result.kept)} kept from the previous pack" if result.kept else ""
     out.print(f"wrote {result.index}: {result.count('ok')} built, {result.count('skipped')} up to date, "
-              f"{result.count('failed')} failed")
+              f"{result.count('failed')} failed{kept}")
     failed = [d for d in result.documents if d["status"] == "failed"]
     for d in failed:
         console.print(f"[red]failed[/] {d['department']}/{d['section']}: {d.get('error')}")

@@ -3,8 +3,8 @@ column names, draws on `ax=` when given and returns the Axes. Plots draw, they d
 compute business figures: pass them what kpilib.ranking / stats / trends / drivers /
 ratings return.
 
-`set_theme(lang)` is called once: palette, sizes, and a Noto CJK font so Chinese labels
-show as characters (the font is registered with matplotlib even when its font cache was
+`set_theme(lang, primary)` is called once: palette (led by the client's primary colour when
+given), sizes, and a Noto CJK font so Chinese labels show as characters (the font is registered with matplotlib even when its font cache was
 built before the font was installed).
 """
 
@@ -38,14 +38,25 @@ def cjk_font() -> str | None:
     return next((name for name in CJK_FONTS if name in known), None)
 
 
-def set_theme(lang: str = "zh", context: str = "notebook") -> None:
-    """One theme for every chart: white grid, the house palette, a CJK font when available."""
+def palette(primary: str | None = None) -> list[str]:
+    """The house palette, led by `primary` (a client's colour, "#rrggbb") when given."""
+    return [primary] + [c for c in PALETTE[1:] if c.lower() != primary.lower()] if primary else list(PALETTE)
+
+
+def set_theme(lang: str = "zh", primary: str | None = None, context: str = "notebook") -> None:
+    """One theme for every chart: white grid, the palette led by the client's `primary`
+    colour (branding `colours.primary`), a CJK font when available."""
     font = cjk_font()
     sans = [font] if font else []
-    sns.set_theme(context=context, style="whitegrid", palette=PALETTE,
+    sns.set_theme(context=context, style="whitegrid", palette=palette(primary),
                   rc={"font.family": "sans-serif", "font.sans-serif": sans + ["DejaVu Sans"],
                       "axes.unicode_minus": False, "figure.dpi": 110, "savefig.dpi": 150,
                       "axes.titleweight": "bold", "figure.figsize": (8, 4.5)})
+
+
+def _colour(i: int = 0) -> str:
+    """The theme's i-th colour (the first is the client's primary once `set_theme` ran)."""
+    return plt.rcParams["axes.prop_cycle"].by_key()["color"][i]
 
 
 def _ax(ax):
@@ -69,8 +80,10 @@ def grade_bars(data: pd.DataFrame, by: str, grade: str = "grade", order: list[st
     ax = _ax(ax)
     table = pd.crosstab(data[by].map(labels).fillna(data[by]) if labels else data[by], data[grade], normalize="index")
     table = table[[g for g in (order or table.columns) if g in table.columns]]
-    ranked = RANKED_COLOURS if len(table.columns) == 5 else RANKED_COLOURS[:2] + RANKED_COLOURS[-len(table.columns) + 2:]
-    colours = [TIER_COLOURS.get(c, ranked[i % len(ranked)]) for i, c in enumerate(table.columns)]
+    best = [_colour()] + RANKED_COLOURS[1:]  # the best in the client's colour
+    ranked = best if len(table.columns) == 5 else best[:2] + best[-len(table.columns) + 2:]
+    tiers = {**TIER_COLOURS, "S": best[0]}
+    colours = [tiers.get(c, ranked[i % len(ranked)]) for i, c in enumerate(table.columns)]
     table.plot(kind="barh", stacked=True, ax=ax, color=colours, width=0.7)
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_xlabel("")
@@ -85,7 +98,7 @@ def ranking_bars(data: pd.DataFrame, value: str, label: str, top: int = 10, ax=N
     """The best `top` rows as horizontal bars, best at the top, values printed at the bar ends."""
     ax = _ax(ax)
     best = data.nlargest(top, value).iloc[::-1]
-    ax.barh(best[label].astype(str), best[value], color=PALETTE[0])
+    ax.barh(best[label].astype(str), best[value], color=_colour())
     for y, v in enumerate(best[value]):
         ax.text(v, y, " " + fmt.format(v), va="center", fontsize=9)
     ax.set_title(title or "")
@@ -95,7 +108,7 @@ def ranking_bars(data: pd.DataFrame, value: str, label: str, top: int = 10, ax=N
 def lorenz_curve(curve: pd.DataFrame, ax=None, title: str | None = None, label: str | None = None):
     """A Lorenz curve (columns population_share, value_share) against the line of equality."""
     ax = _ax(ax)
-    ax.plot(curve["population_share"], curve["value_share"], color=PALETTE[0], label=label)
+    ax.plot(curve["population_share"], curve["value_share"], color=_colour(), label=label)
     ax.plot([0, 1], [0, 1], color="#999999", linestyle="--", linewidth=1)
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
@@ -129,7 +142,7 @@ def importance_bars(importance: pd.DataFrame, value: str = "lmg_pct", labels: di
     name = frame.columns[0]
     frame["label"] = frame[name].map(labels).fillna(frame[name]) if labels else frame[name]
     frame = frame.sort_values(value)
-    ax.barh(frame["label"], frame[value], color=PALETTE[0])
+    ax.barh(frame["label"], frame[value], color=_colour())
     ax.set_title(title or "")
     return ax
 
@@ -140,7 +153,7 @@ def rater_intervals(table: pd.DataFrame, label: str = "rater_id", ax=None, title
     left out); flagged raters in colour; dashed lines at ±`threshold` when given."""
     ax = _ax(ax)
     frame = table.dropna(subset=["leniency"]).sort_values("leniency").reset_index(drop=True)
-    colours = frame["flag"].map({"lenient": PALETTE[1], "severe": PALETTE[0]}).fillna("#999999")
+    colours = frame["flag"].map({"lenient": _colour(1), "severe": _colour()}).fillna("#999999")
     ax.errorbar(frame["leniency"], frame.index, xerr=[frame["leniency"] - frame["ci_low"], frame["ci_high"] - frame["leniency"]],
                 fmt="none", ecolor="#bbbbbb")
     ax.scatter(frame["leniency"], frame.index, c=colours, zorder=3)

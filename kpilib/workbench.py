@@ -1,9 +1,10 @@
 """One period of the company, scored with its history and scoped to a department: what
 every report section reads.
 
-`open_workbench(period, department, data_dir, client, lang)` loads parameters and data,
-scores the period, the periods before it (for trends and streaks) and the months up to
-its end (for monthly rules), and keeps the result in a disk cache keyed by the input
+`open_workbench(period, department, data_dir, client, lang)` loads parameters, data and
+the client's branding (its language is the default `lang`, its company name names the
+company level), scores the period, the periods before it (for trends and streaks) and the
+months up to its end (for monthly rules), and keeps the result in a disk cache keyed by the input
 files' sha256, the parameter files, and kpilib's own source. The sections of a pack,
 each run as its own notebook, therefore share one scoring; a notebook opened by an
 analyst computes it once and reuses it after.
@@ -24,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from kpilib import __version__
+from kpilib.branding import Branding, load_branding, report_language
 from kpilib.config import Config, load_config
 from kpilib.data import Dataset, input_hashes, load_dataset
 from kpilib.i18n import word
@@ -105,6 +107,7 @@ class Workbench:
     months: pd.DataFrame
     calibration: pd.DataFrame
     problems: Problems = field(default_factory=Problems)
+    branding: Branding = field(default_factory=Branding)
 
     @property
     def company(self) -> bool:
@@ -136,9 +139,11 @@ class Workbench:
         return wanted if self.company else [d for d in wanted if d == self.department]
 
     def department_name(self, department: str | None = None) -> str:
+        """The name readers know a department by (catalogue `departments:`, in the report's
+        language); the company level is the client's company name."""
         dept = department or self.department
         if dept == COMPANY:
-            return "全公司" if self.lang == "zh" else "Company"
+            return self.branding.company_name(self.lang)
         return self.config.catalog.department_name(dept, self.lang)
 
     def kpi_name(self, kpi: str) -> str:
@@ -147,13 +152,15 @@ class Workbench:
 
 
 def open_workbench(period: str | Span | None = None, department: str = COMPANY, data_dir: Path | str | None = None,
-                   client: str | None = None, lang: str = "zh",
+                   client: str | None = None, lang: str | None = None,
                    loaded: tuple[Config, Dataset] | None = None) -> Workbench:
     """Load (or take from the cache) the scored company around `period`, scoped to `department`.
 
+    `lang` None: the client's branding language, else zh (the one place a notebook's language
+    is decided, so `papermill -p client acme` alone reports in acme's language).
     `loaded`: parameters and data already loaded from `data_dir` and `client` (saves reading them again)."""
-    if lang not in ("zh", "en"):
-        raise UserError(f"lang: expected zh or en, got {lang!r}")
+    branding = load_branding(client)
+    lang = report_language(lang, branding)
     data_dir = Path(data_dir) if data_dir else sample_dir()
     config = loaded[0] if loaded else load_config(client)
     if department != COMPANY and department not in config.scheme.departments:
@@ -168,7 +175,8 @@ def open_workbench(period: str | Span | None = None, department: str = COMPANY, 
     _MEMO[key] = frames
     direct = word("direct", lang)  # people outside any team, e.g. the department's head
     history = frames["history"].assign(team=frames["history"]["team"].astype(object).fillna("").replace("", direct))
-    wb = Workbench(config=config, department=department, lang=lang, **{**frames, "history": history})
+    wb = Workbench(config=config, department=department, lang=lang, branding=branding,
+                   **{**frames, "history": history})
     if wb.sheet().empty:
         present = sorted(set(wb.history.loc[wb.history["period"] == wb.span.label, "department"]))
         raise UserError(f"no one in {department} is scored in {wb.span.label} "
@@ -176,7 +184,7 @@ def open_workbench(period: str | Span | None = None, department: str = COMPANY, 
     return wb
 
 
-def prepare(data_dir: Path | str | None, client: str | None, period: str | Span | None, lang: str = "zh",
+def prepare(data_dir: Path | str | None, client: str | None, period: str | Span | None, lang: str | None = None,
             loaded: tuple[Config, Dataset] | None = None) -> Workbench:
     """Fill the cache for `period` so the notebooks of a pack find their scoring ready."""
     return open_workbench(period, COMPANY, data_dir, client, lang, loaded)

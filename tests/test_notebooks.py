@@ -59,3 +59,24 @@ def test_notebook_runs_with_papermill(path, department, tmp_path, monkeypatch):
     html = "".join(o.get("data", {}).get("text/html", "") + o.get("data", {}).get("text/markdown", "")
                    for o in outputs)
     assert ("2026Q3" in html) and (("Sales" if lang == "en" else "销售部") in html or department == "all")
+
+
+def test_a_clients_notebook_speaks_its_language(tmp_path, monkeypatch):
+    """`papermill -p client X` without `lang`: the client's branding language and company name."""
+    import shutil
+
+    params = tmp_path / "params"
+    shutil.copytree(ROOT / "params", params, ignore=shutil.ignore_patterns("clients"))
+    folder = params / "clients" / "nw"
+    folder.mkdir(parents=True)
+    (folder / "branding.yaml").write_text("company: Northwind Ltd\nlanguage: en\ncolours: {primary: '#7a1f5c'}\n",
+                                          encoding="utf-8")
+    monkeypatch.setenv("KPIREPORT_PARAMS", str(params))
+    path = ROOT / "notebooks" / "10_overview.ipynb"
+    out = tmp_path / "out.ipynb"
+    pm.execute_notebook(str(path), str(out), parameters={"period": "2026Q3", "department": "all", "client": "nw"},
+                        kernel_name="python3", progress_bar=False, cwd=str(path.parent))
+    nb = nbformat.read(out, as_version=4)
+    shown = "".join(o.get("data", {}).get("text/markdown", "") for c in nb.cells if c.cell_type == "code"
+                    for o in c.outputs)
+    assert "Northwind Ltd · 2026Q3 · Overview and rules" in shown and "概览" not in shown

@@ -86,6 +86,41 @@ def test_up_to_date_documents_are_skipped(pack, tmp_path):
         assert (out / "2026Q3" / page.relative_to(pack)).read_bytes() == page.read_bytes(), page.name
 
 
+def files_of(period: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(period)): p.read_bytes() for p in period.rglob("*") if p.is_file()}
+
+
+def test_a_partial_pack_adds_and_prune_removes(pack, tmp_path):
+    out = tmp_path / "reports"
+    shutil.copytree(pack.parent, out)
+    period = out / "2026Q3"
+    before, entries = files_of(period), manifest_of(period)["documents"]
+    one = ["pack", "--out", str(out), "--departments", "sales", "--sections", "overview", "--force"]
+    result = runner.invoke(app, one)
+    assert result.exit_code == 0 and "1 built, 0 up to date, 0 failed, 4 kept from the previous pack" in result.output
+    after = files_of(period)
+    rebuilt = {"sales/10_overview.html", "index.html", "manifest.json", "scores.xlsx", "scores.csv"}
+    assert set(after) == set(before)
+    assert all(after[name] == data for name, data in before.items() if name not in rebuilt)  # byte-identical
+    docs = {(d["department"], d["section"]): d for d in manifest_of(period)["documents"]}
+    assert set(docs) == {(d["department"], d["section"]) for d in entries}
+    assert docs[("sales", "10_overview")]["status"] == "ok" and not docs[("sales", "10_overview")].get("kept")
+    for old in entries:  # carried over as they were, with what was kept
+        if (old["department"], old["section"]) != ("sales", "10_overview"):
+            assert docs[(old["department"], old["section"])] == {**old, "kept": old["outputs"]}
+    index = (period / "index.html").read_text(encoding="utf-8")
+    assert all(f'href="{p}"' in index for d in docs.values() for p in d["outputs"])
+    assert runner.invoke(app, [*one, "--prune"]).exit_code == 0
+    assert {n for n in files_of(period) if n.endswith(".html")} == {"index.html", "sales/10_overview.html"}
+    assert [(d["department"], d["section"]) for d in manifest_of(period)["documents"]] == [("sales", "10_overview")]
+    assert 'href="sales/30_rankings.html"' not in (period / "index.html").read_text(encoding="utf-8")
+
+
+def test_help_explains_prune():
+    text = re.sub(r"[\s│]+", " ", runner.invoke(app, ["pack", "--help"], terminal_width=200).output)
+    assert "--prune" in text and "keeps every other one" in text
+
+
 def test_bad_options_are_explained(tmp_path):
     for args, expected in ((["--format", "docx"], "--format"), (["--departments", "nowhere"], "unknown nowhere"),
                            (["--sections", "astrology"], "unknown astrology"),
@@ -156,6 +191,65 @@ def test_pdf_is_printed_with_chinese_and_bound_per_department(tmp_path):
     assert 'href="sales/sales-2026Q3.pdf"' in (tmp_path / "2026Q3" / "index.html").read_text(encoding="utf-8")
     runner.invoke(app, args)
     assert {d["status"] for d in manifest_of(tmp_path / "2026Q3")["documents"]} == {"skipped"}
+    before = files_of(tmp_path / "2026Q3")
+    overview = ["--sections", "overview", "--force"]
+    assert runner.invoke(app, [*args[:-4], "--format", "html", *overview]).exit_code == 0  # HTML only: PDFs kept
+    after = files_of(tmp_path / "2026Q3")
+    assert {n: after[n] for n in before if n.endswith(".pdf")} == {n: d for n, d in before.items() if n.endswith(".pdf")}
+    docs = {d["section"]: d for d in manifest_of(tmp_path / "2026Q3")["documents"]}
+    assert docs["10_overview"]["outputs"] == ["sales/10_overview.html", "sales/10_overview.pdf"]
+    assert docs["10_overview"]["kept"] == ["sales/10_overview.pdf"] and docs["book"]["kept"] == docs["book"]["outputs"]
+    assert runner.invoke(app, [*args[:-4], "--format", "pdf", *overview]).exit_code == 0  # the book is bound again
+    docs = {d["section"]: d for d in manifest_of(tmp_path / "2026Q3")["documents"]}
+    assert docs["book"]["status"] == "ok" and "kept" not in docs["book"]
+    book = text(folder / "sales-2026Q3.pdf")
+    assert book.index("概览与考核规则") < book.index("综合排名")  # from every current page, the kept one too
+
+
+def ideograph_sizes(pdf: Path) -> dict[str, float]:
+    """Font size (pt) of each run of CJK characters in `pdf` (run → smallest size seen).
+
+    Chromium embeds Noto CJK as Type 3 fonts, for which `pdftotext -bbox` gives every word the
+    same box height whatever its size, so word heights (yMax − yMin) say nothing here. The
+    widths do: an ideograph (and CJK punctuation) advances exactly 1 em, so a run's width
+    divided by its length is its font size, to a hundredth of a point."""
+    import subprocess
+
+    xml = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    sizes: dict[str, float] = {}
+    for x0, x1, run in re.findall(r'xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">'
+                                  r"([\u3000-\u303f\u4e00-\u9fff\uff01-\uff5e]+)</word>", xml):
+        sizes[run] = min(sizes.get(run, 99.0), (float(x1) - float(x0)) / len(run))
+    return sizes
+
+
+def page_sizes(pdf: Path) -> set[str]:
+    import subprocess
+
+    info = subprocess.run(["pdfinfo", "-f", "1", "-l", "999", str(pdf)], capture_output=True, text=True, check=True)
+    return set(re.findall(r"size:\s+([\d.]+ x [\d.]+) pts", info.stdout))
+
+
+@pytest.mark.slow
+def test_pdf_is_sized_for_paper(tmp_path, monkeypatch):
+    """A4 by default, Letter when the client says so; sentences ≥ 10 pt and tables ≥ 8.5 pt on
+    paper (the widest table, the score details, turns landscape rather than shrinking)."""
+    out = tmp_path / "a4"
+    result = runner.invoke(app, ["pack", "--out", str(out), "--departments", "sales", "--sections", "overview,details",
+                                 "--format", "pdf"])
+    assert result.exit_code == 0, said(result)
+    book = out / "2026Q3" / "sales" / "sales-2026Q3.pdf"
+    assert page_sizes(book) == {"594.96 x 841.92", "841.92 x 594.96"}  # A4, the details landscape
+    sizes = ideograph_sizes(book)
+    assert min(sizes.values()) >= 8.5 - 0.05, sorted(sizes.items(), key=lambda kv: kv[1])[:5]  # tables, footers
+    assert sizes["人参与考核，平均综合分"] >= 10 - 0.05  # the overview's opening sentence
+    assert sizes["指标"] >= 8.5 - 0.05 and sizes["客户续约率"] >= 8.5 - 0.05  # a table heading and a cell
+    client = client_overlay(tmp_path, monkeypatch, "company: Northwind Ltd\npaper: Letter\n")
+    out = tmp_path / "letter"
+    result = runner.invoke(app, ["pack", "--client", client, "--out", str(out), "--departments", "sales",
+                                 "--sections", "overview", "--format", "pdf"])
+    assert result.exit_code == 0, said(result)
+    assert page_sizes(out / "2026Q3" / "sales" / "10_overview.pdf") == {"612 x 792"}
 
 
 @pytest.mark.slow
@@ -189,25 +283,64 @@ def test_index_screenshot_in_a_browser(pack, tmp_path):
 
 
 def test_client_branding(tmp_path, monkeypatch):
-    from kpilib.pack import load_branding
+    from kpilib.branding import load_branding
+    from kpilib.pack.render import masthead, stylesheet
     from kpilib.problems import UserError
 
     monkeypatch.setenv("KPIREPORT_PARAMS", str(tmp_path))
     assert runner.invoke(app, ["new-client", "acme"]).exit_code == 0
     brand = load_branding("acme")
-    assert brand.company == "acme" and brand.primary == "#1f4e79" and "--accent:#1f4e79" in brand.css()
+    assert brand.company == "acme" and brand.primary == "#1f4e79" and "--accent:#1f4e79" in stylesheet(brand)
     assert brand.language == "zh" and (tmp_path / "clients" / "acme" / "notebooks" / "README.md").exists()
     folder = tmp_path / "clients" / "acme"
     (folder / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     (folder / "branding.yaml").write_text("company: 某某集团\nlanguage: en\nlogo: logo.png\n", encoding="utf-8")
     brand = load_branding("acme")
-    assert brand.language == "en" and brand.logo.startswith("data:image/png;base64,") and "某某集团" in brand.mark()
+    assert brand.language == "en" and brand.logo.startswith("data:image/png;base64,") and "某某集团" in masthead(brand)
     (folder / "branding.yaml").write_text("company: 某某集团\ncolours: {primary: red}\n", encoding="utf-8")
     with pytest.raises(UserError, match="branding.yaml.*colours.primary"):
+        load_branding("acme")
+    (folder / "branding.yaml").write_text("language: en\n", encoding="utf-8")  # no company: never the folder's name
+    brand = load_branding("acme")
+    assert brand.company is None and brand.company_name("en") == "Whole company" and "acme" not in masthead(brand)
+    (folder / "branding.yaml").write_text("paper: A3\n", encoding="utf-8")
+    with pytest.raises(UserError, match="paper: expected A4 or Letter"):
         load_branding("acme")
     (folder / "branding.yaml").write_text("logo: missing.png\n", encoding="utf-8")
     with pytest.raises(UserError, match="logo: expected an image file"):
         load_branding("acme")
+
+
+def client_overlay(tmp_path: Path, monkeypatch, branding: str, name: str = "nw-client") -> str:
+    """A copy of params/ with a client `name` whose branding.yaml is `branding` and whose R&D
+    department is called "Product engineering" (its id, rnd, is not its name)."""
+    params = tmp_path / "params"
+    shutil.copytree(ROOT / "params", params, ignore=shutil.ignore_patterns("clients"))
+    folder = params / "clients" / name
+    folder.mkdir(parents=True)
+    (folder / "catalog.yaml").write_text("departments:\n  rnd: {zh: 产品工程部, en: Product engineering}\n",
+                                         encoding="utf-8")
+    (folder / "branding.yaml").write_text(branding, encoding="utf-8")
+    monkeypatch.setenv("KPIREPORT_PARAMS", str(params))
+    return name
+
+
+def test_pages_name_departments_and_the_company_never_ids(tmp_path, monkeypatch):
+    client = client_overlay(tmp_path, monkeypatch, "company: Northwind Ltd\nlanguage: en\n")
+    out = tmp_path / "r"
+    result = runner.invoke(app, ["pack", "--client", client, "--out", str(out), "--departments", "rnd,all",
+                                 "--sections", "overview", "--jobs", "1"])
+    assert result.exit_code == 0, said(result)
+    pages = [out / "index.html", *(out / "2026Q3").rglob("*.html")]
+    assert len(pages) == 4
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        shown = " ".join(re.sub(r"<[^>]+>", " ", part) for part in re.findall(
+            r"<title>.*?</title>|<h[1-3][^>]*>.*?</h[1-3]>|<header.*?</header>|<footer.*?</footer>|<th>.*?</th>",
+            text, re.S))
+        assert "Northwind Ltd" in shown, page
+        assert not re.search(r"\b(rnd|all|nw-client|kpireport)\b", shown), (page, shown)
+    assert "Product engineering · 2026Q3" in (out / "2026Q3" / "rnd" / "10_overview.html").read_text(encoding="utf-8")
 
 
 @pytest.mark.slow

@@ -48,3 +48,18 @@ def test_every_chart_renders_with_chinese(q, sample, config, tmp_path):
     assert not missing, missing[:3]
     assert (tmp_path / "charts.png").stat().st_size > 50_000
     plt.close(fig)
+
+
+def test_the_palette_is_led_by_the_clients_colour():
+    from matplotlib.colors import to_hex
+
+    def lead(n: int) -> list[str]:
+        return [to_hex(c) for c in plt.rcParams["axes.prop_cycle"].by_key()["color"][:n]]
+
+    plots.set_theme("en", "#7a1f5c")
+    assert lead(2) == ["#7a1f5c", plots.PALETTE[1]]
+    ax = plots.ranking_bars(__import__("pandas").DataFrame({"name": ["a", "b"], "v": [1.0, 2.0]}), "v", "name")
+    assert ax.patches[0].get_facecolor()[:3] == pytest.approx((0x7a / 255, 0x1f / 255, 0x5c / 255))
+    plots.set_theme("zh")
+    assert lead(1) == [plots.PALETTE[0]]
+    plt.close("all")

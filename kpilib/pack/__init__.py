@@ -7,7 +7,9 @@ sheet (`scores.xlsx`, `scores.csv`) and `manifest.json` (one entry per document 
 status ok / skipped / failed, seconds, parameters and input hashes). Everything is
 written into a staging folder and swapped in whole, so a crash leaves the previous pack
 as it was. A document whose key (parameters, inputs, parameters files, notebook, kpilib
-source) matches the previous manifest is copied, not rerun ("skipped").
+source) matches the previous manifest is copied, not rerun ("skipped"). A partial run
+(`departments`, `sections`, `formats`) keeps every other document of the period
+(`kpilib.pack.carry`); `prune` keeps only what the run builds.
 """
 
 from __future__ import annotations
@@ -20,15 +22,16 @@ import tempfile
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from kpilib.branding import Branding, branding_file, load_branding
 from kpilib.config import Config, default_params_dir
 from kpilib.data import Dataset
-from kpilib.pack.book import build_books
+from kpilib.pack import carry
+from kpilib.pack.book import SECTION, build_books
 from kpilib.pack.index import index_html, manifest, periods_html
 from kpilib.pack.plan import Document, plan
-from kpilib.pack.render import Branding
 from kpilib.periods import Span
 from kpilib.problems import UserError
 from kpilib.scoring import Scores
@@ -38,8 +41,12 @@ from kpilib.workbench import COMPANY, prepare
 
 @dataclass
 class PackResult:
+    """The index written, the documents this run built or found up to date (their manifest
+    entries), and those a partial run kept from the previous pack without looking at them."""
+
     index: Path
     documents: list[dict]
+    kept: list[dict] = field(default_factory=list)
 
     def count(self, status: str) -> int:
         return sum(d["status"] == status for d in self.documents)
@@ -59,46 +66,13 @@ def _environ(**values: str):
                 os.environ[k] = v
 
 
-def load_branding(client: str | None) -> Branding:
-    """The client's `branding.yaml` (company, colours.primary, language, logo), else the house look."""
-    folder = default_params_dir() / "clients" / (client or "")
-    path = folder / "branding.yaml"
-    if not client or not path.exists():
-        return Branding()
-    import base64
-    import mimetypes
-
-    import yaml
-
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        colours = data.get("colours") or {}
-        logo = ""
-        if data.get("logo"):
-            image = folder / str(data["logo"])
-            kind = mimetypes.guess_type(image.name)[0]
-            if not image.is_file() or not kind or not kind.startswith("image/"):
-                raise ValueError(f"logo: expected an image file next to branding.yaml, got {data['logo']!r}")
-            logo = f"data:{kind};base64," + base64.b64encode(image.read_bytes()).decode()
-        return Branding(company=str(data.get("company") or client), primary=str(colours.get("primary") or "#1f4e79"),
-                        language=str(data.get("language") or "zh"), logo=logo)
-    except (yaml.YAMLError, ValueError, AttributeError) as exc:
-        raise UserError(f"{path}: {exc}") from None
-
-
-def _previous(final: Path) -> dict[str, dict]:
-    try:
-        old = json.loads((final / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return {d.get("key"): d for d in old.get("documents", []) if d.get("status") in ("ok", "skipped") and d.get("key")}
-
-
 def build_pack(config: Config, dataset: Dataset, span: Span, out_dir: Path | str, *, data_dir: Path,
                lang: str = "zh", departments: list[str] | None = None, sections: list[str] | None = None,
                formats: tuple[str, ...] = ("html",), jobs: int | None = None, scheduler: str | None = None,
-               force: bool = False, progress: Callable[[int, int, dict], None] | None = None) -> PackResult:
-    """Build the pack for `span` under `out_dir/<period>/`."""
+               force: bool = False, prune: bool = False,
+               progress: Callable[[int, int, dict], None] | None = None) -> PackResult:
+    """Build the pack for `span` under `out_dir/<period>/`: this run's documents, plus every
+    other document of the previous pack of the period unless `prune`."""
     started = time.perf_counter()
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -117,25 +91,38 @@ def build_pack(config: Config, dataset: Dataset, span: Span, out_dir: Path | str
                         f"(departments with people: {', '.join(present)})")
     wanted = [d for d in (departments or present) if d in present]
     final = out_dir / span.label
-    params = {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in config.files}
+    looks = [p for p in [branding_file(config.client)] if p]  # names, colours and paper are in the bytes
+    params = {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in config.files + looks}
     docs = plan(span.label, wanted, client=config.client, data_dir=Path(data_dir).resolve(), lang=lang,
                 formats=formats, inputs=dataset.hashes, params=params, sections=sections)
     if departments and COMPANY not in departments:
         docs = [d for d in docs if d.department != COMPANY]
     env = {"KPIREPORT_CACHE": str(cache), "KPIREPORT_PARAMS": str(default_params_dir().resolve())}
     for doc in docs:
-        doc.env = env
+        doc.env, doc.name, doc.company = env, wb.department_name(doc.department), brand.company or ""
     staging = Path(tempfile.mkdtemp(prefix=f".{span.label}-", dir=out_dir))
     try:
-        previous = {} if force else _previous(final)
-        entries = _run(docs, staging, final, previous, jobs, scheduler, brand, progress)
+        old = carry.previous_documents(final)
+        before = [] if prune else old
+        if before:
+            carry.copy_period(final, staging)
+        previous = {} if force else {d["key"]: d for d in old if d.get("status") in ("ok", "skipped") and d.get("key")}
+        ran = _run(docs, staging, final, previous, jobs, scheduler, brand, progress)
+        entries = carry.merge(ran, before, staging)
         if "pdf" in formats:
-            entries += build_books(docs, entries, staging, final, previous, brand, jobs or os.cpu_count() or 1)
+            touched = list(dict.fromkeys(d.department for d in docs))
+            books = build_books(entries, touched, {d.department: d.name for d in docs}, staging, final, previous,
+                                brand, jobs or os.cpu_count() or 1)
+            rebound = {e["department"] for e in books}
+            entries = [e for e in entries if not (e["section"] == SECTION and e["department"] in rebound)] + books
+            ran += books
+        entries.sort(key=_order(list(config.scheme.departments)))
         current = Scores(span, wb.sheet(), wb.period_lines(), wb.calibration, wb.problems)
         for name in ("scores.xlsx", "scores.csv"):
             write_scores(current, staging / name)
         (staging / "index.html").write_text(index_html(wb, entries, brand), encoding="utf-8")
-        extra = {"formats": list(formats), "departments": wanted, "jobs": jobs, "scheduler": scheduler}
+        extra = {"company": brand.company, "formats": list(formats), "departments": wanted, "jobs": jobs,
+                 "scheduler": scheduler, "pruned": prune}
         body = manifest(wb, entries, time.perf_counter() - started, extra)
         (staging / "manifest.json").write_text(json.dumps(body, ensure_ascii=False, indent=2), encoding="utf-8")
         retired = staging.with_name(staging.name + "-previous")
@@ -149,7 +136,9 @@ def build_pack(config: Config, dataset: Dataset, span: Span, out_dir: Path | str
     front = out_dir / "index.html.tmp"
     front.write_text(periods_html(out_dir, brand, lang), encoding="utf-8")
     front.replace(out_dir / "index.html")
-    return PackResult(final / "index.html", entries)
+    done = {(e["department"], e["section"]) for e in ran}
+    return PackResult(final / "index.html", [e for e in entries if (e["department"], e["section"]) in done],
+                      [e for e in entries if (e["department"], e["section"]) not in done])
 
 
 def _run(docs: list[Document], staging: Path, final: Path, previous: dict[str, dict], jobs: int | None,
@@ -160,7 +149,7 @@ def _run(docs: list[Document], staging: Path, final: Path, previous: dict[str, d
 
     def record(doc: Document, result: dict) -> None:
         entries.append({"period": doc.period, "department": doc.department, "section": doc.section,
-                        **result, "outputs": doc.outputs(), "parameters": doc.parameters, "key": doc.key,
+                        **result, "outputs": doc.outputs(), "page": doc.page, "parameters": doc.parameters, "key": doc.key,
                         "inputs": doc.inputs, "notebook": str(doc.notebook), "notebook_sha256": doc.notebook_sha256})
         if progress:
             progress(len(entries), len(docs), entries[-1])
@@ -174,10 +163,16 @@ def _run(docs: list[Document], staging: Path, final: Path, previous: dict[str, d
                 shutil.copy2(final / p, staging / p)
             record(doc, {"status": "skipped", "seconds": 0.0, "error": None})
         else:
+            carry.clear(doc, staging)
             todo.append(doc)
     if scheduler:
         execute.run_dask(todo, staging, scheduler, brand, record)
     else:
         execute.run_local(todo, staging, jobs or os.cpu_count() or 1, brand, record)
-    order = {(d.department, d.section): i for i, d in enumerate(docs)}
-    return sorted(entries, key=lambda e: order[(e["department"], e["section"])])
+    return entries
+
+
+def _order(departments: list[str]) -> Callable[[dict], tuple]:
+    """Manifest order: sections by name, books last; the company first, then the scheme's departments."""
+    rank = {d: i for i, d in enumerate([COMPANY, *departments])}
+    return lambda e: (e["section"] == SECTION, e["section"], rank.get(e["department"], len(rank)), e["department"])

@@ -1,6 +1,7 @@
 """One PDF per department (and the company): its sections in order, each on a new page —
-the file HR sends a manager. Built when PDF is asked, from the section pages just rendered;
-skipped like a section when none of its sections changed."""
+the file HR sends a manager. Built when PDF is asked, for the departments the run touched,
+from all their current section pages (rebuilt or kept); skipped like a section when none of
+its sections changed."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from kpilib.pack import render
-from kpilib.pack.plan import Document
+from kpilib.branding import Branding
+from kpilib.pack import carry, render
 
 SECTION = "book"
 
@@ -21,33 +22,37 @@ def path_of(department: str, period: str) -> str:
     return f"{department}/{department}-{period}.pdf"
 
 
-def build_books(docs: list[Document], entries: list[dict], staging: Path, final: Path,
-                previous: dict[str, dict], brand: render.Branding, jobs: int) -> list[dict]:
-    """A manifest entry per department book: printed, copied when up to date, or failed
-    when one of its sections failed (its pages are in the section files)."""
-    status = {(e["department"], e["section"]): e for e in entries}
-    by_department: dict[str, list[Document]] = {}
-    for doc in docs:
-        by_department.setdefault(doc.department, []).append(doc)
+def build_books(entries: list[dict], departments: list[str], names: dict[str, str], staging: Path, final: Path,
+                previous: dict[str, dict], brand: Branding, jobs: int) -> list[dict]:
+    """A manifest entry per book of `departments`, bound from every current section of the
+    department (`entries`: this run's and those kept from the previous pack): printed, copied
+    when up to date, or failed when one of its sections failed (its pages are in the section files)."""
+    by_department: dict[str, list[dict]] = {}
+    for entry in sorted(entries, key=lambda e: e["section"]):
+        if entry["department"] in departments and entry["section"] != SECTION:
+            by_department.setdefault(entry["department"], []).append(entry)
 
-    def one(department: str, sections: list[Document]) -> dict:
+    def one(department: str, sections: list[dict]) -> dict:
         started = time.perf_counter()
         first = sections[0]
-        out = path_of(department, first.period)
-        key = hashlib.sha256("".join(d.key for d in sections).encode()).hexdigest()
-        entry = {"period": first.period, "department": department, "section": SECTION, "outputs": [out],
-                 "parameters": {k: first.parameters[k] for k in ("period", "department", "lang")},
-                 "key": key, "inputs": first.inputs, "error": None}
-        failed = [d.section for d in sections if status[(department, d.section)]["status"] == "failed"]
-        if failed:
-            return {**entry, "status": "failed", "seconds": 0.0, "error": f"sections failed: {', '.join(failed)}"}
+        out = path_of(department, first["period"])
+        key = hashlib.sha256("".join(e["key"] for e in sections).encode()).hexdigest()
+        entry = {"period": first["period"], "department": department, "section": SECTION, "outputs": [out],
+                 "parameters": {k: first["parameters"][k] for k in ("period", "department", "lang")},
+                 "key": key, "inputs": first["inputs"], "error": None}
+        failed = [e["section"] for e in sections if e["status"] == "failed"]
+        missing = [e["section"] for e in sections if not carry.page_of(e, staging).exists()]
+        if failed or missing:
+            error = f"sections failed: {', '.join(failed)}" if failed else \
+                f"pages missing for {', '.join(missing)}: rebuild them with --format html,pdf"
+            return {**entry, "status": "failed", "seconds": 0.0, "error": error}
         if key in previous and (final / out).exists():
             shutil.copy2(final / out, staging / out)
             return {**entry, "status": "skipped", "seconds": 0.0}
-        lang = first.parameters.get("lang", "zh")
-        pages = [(staging / d.page).read_text(encoding="utf-8") for d in sections]
-        title = f"{department} · {first.period} · " + ("绩效报告" if lang == "zh" else "KPI report")
-        html_path = staging / ".pages" / f"{department}-{first.period}.html"
+        lang = first["parameters"].get("lang", "zh")
+        pages = [carry.page_of(e, staging).read_text(encoding="utf-8") for e in sections]
+        title = f"{names.get(department, department)} · {first['period']} · " + ("绩效报告" if lang == "zh" else "KPI report")
+        html_path = staging / ".pages" / f"{department}-{first['period']}.html"
         html_path.parent.mkdir(parents=True, exist_ok=True)
         html_path.write_text(render.book(pages, title, lang, brand), encoding="utf-8")
         try:

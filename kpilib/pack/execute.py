@@ -25,6 +25,7 @@ from nbclient.exceptions import CellExecutionError, DeadKernelError
 from papermill.iorw import load_notebook_node
 from papermill.parameterize import parameterize_notebook
 
+from kpilib.branding import Branding
 from kpilib.i18n import section_title
 from kpilib.pack import render
 from kpilib.pack.plan import Document
@@ -91,9 +92,9 @@ def _failure(nb, exc: Exception) -> str:
     return f"{type(exc).__name__}: {str(exc).strip().splitlines()[-1] if str(exc).strip() else ''}"
 
 
-def run_document(doc: Document, folder: Path, brand: render.Branding | None = None) -> dict:
+def run_document(doc: Document, folder: Path, brand: Branding | None = None) -> dict:
     """Execute, render and write one document under `folder`; returns its manifest entry fields."""
-    brand = brand or render.Branding()
+    brand = brand or Branding()
     started = time.perf_counter()
     lang = doc.parameters.get("lang", "zh")
     nb = parameterize_notebook(load_notebook_node(str(doc.notebook)), doc.parameters)
@@ -108,8 +109,9 @@ def run_document(doc: Document, folder: Path, brand: render.Branding | None = No
     html_path = folder / doc.page
     for path in (target, html_path):
         path.parent.mkdir(parents=True, exist_ok=True)
-    title = f"{doc.department} · {doc.period} · {section_title(doc.section, lang)}"
-    footer = f"kpireport · {doc.notebook.name} · {doc.period} · {doc.department}"
+    section = section_title(doc.section, lang)
+    title = f"{doc.name or doc.department} · {doc.period} · {section}"
+    footer = f"{doc.company or 'kpireport'} · {doc.name or doc.department} · {doc.period} · {section}"
     html_path.write_text(render.page(nb, title, lang, brand, error=error, footer=footer), encoding="utf-8")
     if error:
         nbformat.write(nb, target.with_suffix(".failed.ipynb"))
@@ -121,7 +123,7 @@ def run_document(doc: Document, folder: Path, brand: render.Branding | None = No
     return {"status": "failed" if error else "ok", "seconds": round(time.perf_counter() - started, 3), "error": error}
 
 
-def run_local(docs: Iterable[Document], folder: Path, jobs: int, brand: render.Branding,
+def run_local(docs: Iterable[Document], folder: Path, jobs: int, brand: Branding,
               done: Callable[[Document, dict], None]) -> None:
     """Run the documents on `jobs` threads, each with its own warm kernel."""
     try:
@@ -134,7 +136,7 @@ def run_local(docs: Iterable[Document], folder: Path, jobs: int, brand: render.B
             _kernels.pop().shutdown()
 
 
-def run_dask(docs: Iterable[Document], folder: Path, address: str, brand: render.Branding,
+def run_dask(docs: Iterable[Document], folder: Path, address: str, brand: Branding,
              done: Callable[[Document, dict], None]) -> None:
     """Run the documents on a Dask cluster (`--scheduler tcp://host:8786`)."""
     from distributed import Client

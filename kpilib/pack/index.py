@@ -8,8 +8,9 @@ import platform
 from importlib import metadata
 
 from kpilib import __version__, sections
+from kpilib.branding import Branding
 from kpilib.i18n import section_title
-from kpilib.pack.render import Branding
+from kpilib.pack.render import masthead, stylesheet
 from kpilib.workbench import COMPANY, Workbench
 
 PACKAGES = ("pandas", "numpy", "scipy", "statsmodels", "pingouin", "matplotlib", "seaborn", "pandera",
@@ -48,7 +49,8 @@ def _link(doc: dict) -> str:
     links = " ".join(f'<a href="{html.escape(p)}">{p.rsplit(".", 1)[-1].upper()}</a>' for p in doc.get("outputs", []))
     mark = {"ok": "", "skipped": '<span class="s" title="up to date">✓</span>',
             "failed": '<span class="f">✗</span>'}[status]
-    return f'<td class="{status}">{links} {mark}</td>'
+    kept = ' title="kept from an earlier build"' if doc.get("kept") else ""  # not rebuilt by a partial run
+    return f'<td class="{status}"{kept}>{links} {mark}</td>'
 
 
 def index_html(wb: Workbench, documents: list[dict], brand: Branding) -> str:
@@ -63,20 +65,21 @@ def index_html(wb: Workbench, documents: list[dict], brand: Branding) -> str:
         grid.append(f"<tr><th>{html.escape(wb.department_name(dept))}</th>{cells}</tr>")
     heads = "".join(f"<th>{html.escape(section_title(s, wb.lang))}</th>" for s in sections)
     failed = [d for d in documents if d["status"] == "failed"]
-    failures = "".join(f"<li>{html.escape(d['department'])}/{html.escape(d['section'])}: {html.escape(d.get('error') or '')}</li>"
+    failures = "".join(f"<li>{html.escape(wb.department_name(d['department']))} · "
+                       f"{html.escape(section_title(d['section'], wb.lang))}: {html.escape(d.get('error') or '')}</li>"
                        for d in failed)
-    title = f"{wb.span.label} 绩效考核报告" if zh else f"{wb.span.label} KPI evaluation"
+    title = f"{wb.department_name(COMPANY)} · " + (f"{wb.span.label} 绩效考核报告" if zh else f"{wb.span.label} KPI evaluation")
     summary_head = ["部门", "人数", "平均综合分", "最高", "最低", "等级分布"] if zh else \
         ["Department", "People", "Mean composite", "Best", "Lowest", "Grades"]
     note = ("每个部门的报告只包含本部门人员；全公司页面只含汇总数据。" if zh else
             "Each department's documents show only its own people; company pages show aggregates only.")
     return f"""<!doctype html>
 <html lang="{'zh-CN' if zh else 'en'}"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
-<style>{brand.css()}
+<style>{stylesheet(brand)}
 td.failed{{background:#fef3f2}}.f{{color:var(--bad);font-weight:700}}.s{{color:var(--muted)}}
 table.grid th,table.grid td{{text-align:left;white-space:normal}}
 table.summary td:first-child,table.summary td:last-child{{text-align:left}}</style></head>
-<body><header class="bar">{brand.mark()}</header><main>
+<body><header class="bar">{masthead(brand)}</header><main>
 <h1>{html.escape(title)}</h1>
 <h2>{'报告' if zh else 'Documents'}</h2>
 <table class="grid"><thead><tr><th></th>{heads}</tr></thead><tbody>{''.join(grid)}</tbody></table>
@@ -105,13 +108,13 @@ def periods_html(out_dir, brand: Branding, lang: str) -> str:
         failed = sum(d.get("status") == "failed" for d in docs)
         period = html.escape(str(m.get("period", path.parent.name)))
         rows.append(f'<tr><td><a href="{period}/index.html">{period}</a></td><td>{m.get("people_scored", "")}</td>'
-                    f'<td>{len(docs)}</td><td>{failed or ""}</td><td>{html.escape(str(m.get("client") or ""))}</td></tr>')
-    head = ["期间", "考核人数", "报告数", "失败", "客户"] if zh else ["Period", "People", "Documents", "Failed", "Client"]
-    title = "绩效考核报告" if zh else "KPI evaluation reports"
+                    f'<td>{len(docs)}</td><td>{failed or ""}</td><td>{html.escape(str(m.get("company") or ""))}</td></tr>')
+    head = ["期间", "考核人数", "报告数", "失败", "公司"] if zh else ["Period", "People", "Documents", "Failed", "Company"]
+    title = html.escape(f"{brand.company} · " if brand.company else "") + ("绩效考核报告" if zh else "KPI evaluation reports")
     return f"""<!doctype html>
 <html lang="{'zh-CN' if zh else 'en'}"><head><meta charset="utf-8"><title>{title}</title>
-<style>{brand.css()}</style></head>
-<body><header class="bar">{brand.mark()}</header><main><h1>{title}</h1>
+<style>{stylesheet(brand)}</style></head>
+<body><header class="bar">{masthead(brand)}</header><main><h1>{title}</h1>
 <table><thead><tr>{''.join(f'<th>{h}</th>' for h in head)}</tr></thead><tbody>{''.join(rows)}</tbody></table>
 </main></body></html>
 """

@@ -44,6 +44,8 @@ class Document:
     inputs: dict[str, str] = field(default_factory=dict)  # input file → sha256
     notebook_sha256: str = ""
     env: dict[str, str] = field(default_factory=dict)
+    name: str = ""  # the department as readers know it (titles, footers); set by the pack
+    company: str = ""  # the client's company name for the footer; set by the pack
 
     @property
     def stem(self) -> str:

@@ -4,6 +4,9 @@ HTML: nbconvert's `basic` template in-process (code, prompts and the analyst-onl
 removed) inside our own page with an inline stylesheet, so it opens offline: no CDN,
 charts are inline PNG. PDF: Debian's headless Chromium prints the HTML (Noto CJK for
 Chinese); nbconvert's webpdf cannot use a system Chromium and its LaTeX route drops Chinese.
+Print is sized for paper: the client's paper (A4 unless branding says Letter), text at
+10.5 pt, tables at 9 pt whose cells wrap (the widest, the score details, on landscape
+pages) instead of the page shrinking to fit.
 """
 
 from __future__ import annotations
@@ -13,11 +16,12 @@ import re
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 from nbconvert import HTMLExporter
 from traitlets.config import Config as TraitletsConfig
+
+from kpilib.branding import Branding
 
 ANALYST_TAG = "analyst-only"  # the intro cell that tells analysts how to run the notebook
 STYLE = """
@@ -42,37 +46,28 @@ table.kpi-card td{text-align:left;white-space:normal}table.kpi-card td:first-chi
 .error-banner{background:#fef3f2;border:1px solid var(--bad);color:var(--bad);padding:.8rem 1rem;border-radius:4px}
 .output_error pre,.output_text pre{white-space:pre-wrap;font-size:.8rem}
 footer{max-width:1240px;margin:0 auto 2rem;color:var(--muted);font-size:.8rem}
-@media print{body{background:#fff;font-size:11px}header.bar{background:#fff;color:var(--accent);padding:0}
+@page{margin:12mm}
+@media print{body{background:#fff;font-size:14px}header.bar{background:#fff;color:var(--accent);padding:0}
  header.bar a{display:none}main{border:0;margin:0;padding:0;max-width:none}table{page-break-inside:auto}
  tr{page-break-inside:avoid}h2,h3{page-break-after:avoid}img{page-break-inside:avoid}
- .output_html{overflow:visible}table{font-size:9px}th,td{padding:.2rem .35rem}input.card-filter{display:none}}
+ .output_html{overflow:visible}table{font-size:12px;max-width:100%}
+ th,td{padding:.15rem .3rem;white-space:normal;overflow-wrap:break-word}td{min-width:0!important}
+ th{word-break:keep-all}div.card{page:wide}
+ footer{font-size:12px;margin:0}input.card-filter{display:none}}
 input.card-filter{font:inherit;padding:.35rem .6rem;width:20em;margin:.4rem 0 1rem;border:1px solid var(--line);border-radius:4px}
 """
 
 
-@dataclass(frozen=True)
-class Branding:
-    """A client's look (`params/clients/<name>/branding.yaml`): company name, primary colour,
-    report language, and a logo embedded in the page (`logo`: a data URI, offline)."""
+def stylesheet(brand: Branding) -> str:
+    """The inline stylesheet in the client's colour, with its paper size for print (the score
+    details' cards, twelve columns wide, print on landscape pages rather than shrinking)."""
+    return STYLE + f":root{{--accent:{brand.primary}}}@page{{size:{brand.paper}}}@page wide{{size:{brand.paper} landscape}}"
 
-    company: str = "kpireport"
-    primary: str = "#1f4e79"
-    language: str = "zh"
-    logo: str = ""
 
-    def __post_init__(self):
-        if not re.fullmatch(r"#[0-9a-fA-F]{6}", self.primary):
-            raise ValueError(f"colours.primary: expected a colour like #1f4e79, got {self.primary!r}")
-        if self.language not in ("zh", "en"):
-            raise ValueError(f"language: expected zh or en, got {self.language!r}")
-
-    def css(self) -> str:
-        return STYLE + f":root{{--accent:{self.primary}}}"
-
-    def mark(self) -> str:
-        """The header's brand: logo (when given) and company name."""
-        logo = f'<img class="logo" src="{self.logo}" alt="">' if self.logo else ""
-        return f'<span class="brand">{logo}{html.escape(self.company)}</span>'
+def masthead(brand: Branding) -> str:
+    """The header's brand: logo (when given) and company name."""
+    logo = f'<img class="logo" src="{brand.logo}" alt="">' if brand.logo else ""
+    return f'<span class="brand">{logo}{html.escape(brand.company or "kpireport")}</span>'
 
 
 def _exporter() -> HTMLExporter:
@@ -124,8 +119,8 @@ def shell(body: str, title: str, lang: str, brand: Branding, back: str = "../ind
     index = "返回目录" if lang == "zh" else "Index"
     return (f'<!doctype html>\n<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{html.escape(title)}</title>'
-            f"<style>{brand.css()}</style></head><body>"
-            f'<header class="bar">{brand.mark()}<a href="{back}">{index}</a></header>'
+            f"<style>{stylesheet(brand)}</style></head><body>"
+            f'<header class="bar">{masthead(brand)}<a href="{back}">{index}</a></header>'
             f"<main>{body}</main><footer>{html.escape(footer)}</footer><script>{SCRIPT}</script></body></html>\n")
 
 
@@ -149,7 +144,7 @@ def chromium() -> str | None:
 
 
 def to_pdf(html_path: Path, pdf_path: Path, timeout: float = 120) -> None:
-    """Print `html_path` to `pdf_path` with headless Chromium (A4, no header/footer)."""
+    """Print `html_path` to `pdf_path` with headless Chromium (paper size from the page's @page rule, no header/footer)."""
     browser = chromium()
     if browser is None:
         raise RuntimeError("PDF needs Chromium (Debian package `chromium`); run `make setup` as root or use --format html")
