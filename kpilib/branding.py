@@ -9,15 +9,13 @@ notebook's language and company name from it, the notebooks give its colour to t
 from __future__ import annotations
 
 import base64
-import mimetypes
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
-from kpilib.config import default_params_dir
-from kpilib.problems import UserError
+from kpilib.config import client_dir
+from kpilib.problems import Problems, UserError
+from kpilib.yamlfile import read_yaml
 
 HOUSE_PRIMARY = "#1f4e79"
 PAPERS = ("A4", "Letter")
@@ -64,8 +62,10 @@ def report_language(lang: str | None, branding: Branding, label: str = "lang") -
 
 def branding_file(client: str | None) -> Path | None:
     """`params/clients/<client>/branding.yaml` when the client has one."""
-    path = default_params_dir() / "clients" / (client or "") / "branding.yaml"
-    return path if client and path.is_file() else None
+    if not client:
+        return None
+    path = client_dir(client) / "branding.yaml"
+    return path if path.is_file() else None
 
 
 def load_branding(client: str | None) -> Branding:
@@ -74,19 +74,36 @@ def load_branding(client: str | None) -> Branding:
     path = branding_file(client)
     if path is None:
         return Branding()
-    folder = path.parent
+    problems = Problems()
+    data = read_yaml(path, problems)
+    problems.raise_if_errors(str(path))
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         colours = data.get("colours") or {}
-        logo = ""
-        if data.get("logo"):
-            image = folder / str(data["logo"])
-            kind = mimetypes.guess_type(image.name)[0]
-            if not image.is_file() or not kind or not kind.startswith("image/"):
-                raise ValueError(f"logo: expected an image file next to branding.yaml, got {data['logo']!r}")
-            logo = f"data:{kind};base64," + base64.b64encode(image.read_bytes()).decode()
+        logo = _logo(path.parent, data["logo"]) if data.get("logo") else ""
         return Branding(company=str(data["company"]) if data.get("company") else None,
                         primary=str(colours.get("primary") or HOUSE_PRIMARY),
                         language=str(data.get("language") or "zh"), logo=logo, paper=str(data.get("paper") or "A4"))
-    except (yaml.YAMLError, ValueError, AttributeError) as exc:
+    except (ValueError, AttributeError) as exc:
         raise UserError(f"{path}: {exc}") from None
+
+
+MAX_LOGO_BYTES = 2_000_000
+IMAGE_SIGNATURES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg", b"GIF8": "image/gif",
+                    b"RIFF": "image/webp"}
+
+
+def _logo(folder: Path, name: object) -> str:
+    """The logo as a data URI: a file inside the client's folder, an image by its content
+    (PNG, JPEG, GIF, WebP or SVG), at most MAX_LOGO_BYTES."""
+    image = (folder / str(name)).resolve()
+    if not image.is_relative_to(folder.resolve()) or not image.is_file():
+        raise ValueError(f"logo: expected an image file inside {folder}, got {name!r}")
+    if image.stat().st_size > MAX_LOGO_BYTES:
+        raise ValueError(f"logo: {name} is {image.stat().st_size:,} bytes; at most {MAX_LOGO_BYTES:,}")
+    content = image.read_bytes()
+    kind = next((k for sig, k in IMAGE_SIGNATURES.items() if content.startswith(sig)), None)
+    if kind is None and b"<svg" in content[:2048].lower():
+        kind = "image/svg+xml"
+    if kind is None:
+        raise ValueError(f"logo: {name} is not a PNG, JPEG, GIF, WebP or SVG image")
+    return f"data:{kind};base64," + base64.b64encode(content).decode()

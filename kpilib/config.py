@@ -11,19 +11,16 @@ each YAML file is read with a size limit and its aliases' expansion bounded.
 
 from __future__ import annotations
 
-import difflib
-import math
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import UnionType
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Any, Literal, Union, get_args, get_origin
 
-import yaml
 from pydantic import (
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
@@ -32,7 +29,9 @@ from pydantic import (
 )
 
 from kpilib.formula import Formula, FormulaError, parse_formula
+from kpilib.paramtypes import Number, Share, Weight, Whole, did_you_mean, one_of
 from kpilib.problems import Problems, UserError
+from kpilib.yamlfile import read_yaml
 
 Unit = Literal["percent", "ratio", "count", "currency", "days", "hours", "minutes", "score"]
 Aggregation = Literal["sum", "mean", "last", "first", "max", "min"]
@@ -41,23 +40,20 @@ PERCENT_RANGE = (0.0, 1.5)  # a percent is a fraction: 95.6% is 0.956, and 95.6 
 Method = Literal["ratio", "thresholds"]
 TIER_GROUPS = ("company", "department", "team", "region")  # tiers.within: a column of the scoring sheet, or company
 TIE_BREAKS = ("quantitative", "qualitative", "supervisor_rating")  # numeric columns of the scoring sheet
-MAX_YAML_BYTES = 1_000_000
-MAX_YAML_NODES = 200_000  # values once aliases are expanded (the default catalogue has ~3,000)
 
 
-def _finite(value: object) -> object:
-    """Refuse what YAML reads as a number but is not one to score with: true/false, .nan, .inf."""
-    if isinstance(value, bool):
-        raise ValueError(f"a number, not {str(value).lower()}")
-    if isinstance(value, float) and not math.isfinite(value):
-        raise ValueError(f"a finite number, not {value}")
-    return value
 
 
-Number = Annotated[float, BeforeValidator(_finite), Field(allow_inf_nan=False)]
-Whole = Annotated[int, BeforeValidator(_finite)]
-Weight = Annotated[Number, Field(ge=0)]
-Share = Annotated[Number, Field(ge=0, le=1)]
+CLIENT_NAME = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def client_dir(client: str, params_dir: Path | None = None) -> Path:
+    """`params/clients/<client>/`: a client is a name (letters, digits, - and _), never a path,
+    so an overlay (and the notebooks in it) can only come from the params folder."""
+    if not CLIENT_NAME.fullmatch(client):
+        raise UserError(f"--client {client!r}: a client is a folder name in params/clients/ "
+                        "(letters, digits, - and _), not a path")
+    return (params_dir or default_params_dir()) / "clients" / client
 
 
 def default_params_dir() -> Path:
@@ -206,12 +202,12 @@ class Tiers(_Model):
     @field_validator("within")
     @classmethod
     def _within(cls, value: str) -> str:
-        return _one_of(value, TIER_GROUPS, "a column of the scoring sheet or company")
+        return one_of(value, TIER_GROUPS, "a column of the scoring sheet or company")
 
     @field_validator("tie_break")
     @classmethod
     def _tie_break(cls, value: list[str]) -> list[str]:
-        return [_one_of(key, TIE_BREAKS, "a numeric column of the scoring sheet") for key in value]
+        return [one_of(key, TIE_BREAKS, "a numeric column of the scoring sheet") for key in value]
 
     @model_validator(mode="after")
     def _shares(self) -> Tiers:
@@ -251,7 +247,7 @@ class Scoring(_Model):
     @classmethod
     def _rater_types(cls, value: dict[str, float]) -> dict[str, float]:
         for rater in value:
-            _one_of(rater, RATER_TYPES, "a rater type")
+            one_of(rater, RATER_TYPES, "a rater type")
         return value
 
 
@@ -363,19 +359,19 @@ def load_config(client: str | None = None, params_dir: Path | str | None = None)
     root = Path(params_dir) if params_dir else default_params_dir()
     problems = Problems()
     if client:
-        client_dir = root / "clients" / client
-        if not client_dir.is_dir():
+        folder = client_dir(client, root)
+        if not folder.is_dir():
             known = sorted(p.name for p in (root / "clients").glob("*") if p.is_dir())
-            raise UserError(f"unknown client {client!r}: no folder {client_dir} "
+            raise UserError(f"unknown client {client!r}: no folder {folder} "
                             f"(known: {', '.join(known) or 'none'}; create one with `kpireport new-client`)")
     files: list[Path] = []
     models: dict[str, Any] = {}
     for stem, model in (("catalog", Catalog), ("scheme", Scheme)):
-        layers = [root / f"{stem}.yaml"] + ([root / "clients" / client / f"{stem}.yaml"] if client else [])
+        layers = [root / f"{stem}.yaml"] + ([client_dir(client, root) / f"{stem}.yaml"] if client else [])
         data: dict[str, Any] = {}
         for path in layers:
             if path.exists():
-                data = merge(data, _read_yaml(path, problems))
+                data = merge(data, read_yaml(path, problems))
                 files.append(path)
             elif path == layers[0]:
                 problems.error(str(path), "the file must exist")
@@ -414,7 +410,7 @@ def _schema_problem(err: Any, model: type[BaseModel], label: str, problems: Prob
     expected = err["msg"].removeprefix("Value error, ")
     if err["type"] == "extra_forbidden":
         allowed = list(_model_at(model, loc[:-1]).model_fields)
-        expected = f"a known key ({', '.join(allowed)})" + _did_you_mean(str(loc[-1]), allowed)
+        expected = f"a known key ({', '.join(allowed)})" + did_you_mean(str(loc[-1]), allowed)
     problems.error(label, expected, column=".".join(str(x) for x in loc),
                    value=None if isinstance(err.get("input"), dict) else err.get("input"))
 
@@ -430,57 +426,6 @@ def _model_at(model: type[BaseModel], loc: Sequence[str | int]) -> type[BaseMode
         if get_origin(annotation) in (Union, UnionType):
             annotation = next(a for a in get_args(annotation) if a is not type(None))
     return annotation
-
-
-def _one_of(value: str, allowed: Sequence[str], what: str) -> str:
-    if value not in allowed:
-        raise ValueError(f"{what} ({', '.join(allowed)}), not {value!r}" + _did_you_mean(value, allowed))
-    return value
-
-
-class _BoundedLoader(yaml.SafeLoader):
-    """A SafeLoader refusing documents whose aliases expand past MAX_YAML_NODES values (a few
-    kilobytes of nested aliases, a "billion laughs", expand to billions)."""
-
-    def construct_document(self, node: yaml.Node) -> Any:
-        if _expanded_size(node, {}) > MAX_YAML_NODES:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"aliases expand to more than {MAX_YAML_NODES:,} values", node.start_mark)
-        return super().construct_document(node)
-
-
-def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:
-    """Values in `node` with every alias expanded; a node is sized once (a cycle counts as too many)."""
-    if id(node) not in sizes:
-        sizes[id(node)] = MAX_YAML_NODES + 1  # until known: a node reached again inside itself is a cycle
-        children = (node.value if isinstance(node, yaml.SequenceNode)
-                    else [n for pair in node.value for n in pair] if isinstance(node, yaml.MappingNode) else [])
-        sizes[id(node)] = 1 + sum(_expanded_size(child, sizes) for child in children)
-    return sizes[id(node)]
-
-
-def _read_yaml(path: Path, problems: Problems) -> dict[str, Any]:
-    size = path.stat().st_size
-    if size > MAX_YAML_BYTES:
-        problems.error(str(path), f"a parameter file of at most {MAX_YAML_BYTES:,} bytes", value=f"{size:,} bytes")
-        return {}
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_BoundedLoader) or {}
-    except RecursionError:
-        problems.error(str(path), "YAML nested less deeply (it exceeds Python's recursion limit)")
-        return {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problems.error(str(path), f"valid YAML ({getattr(exc, 'problem', exc)})",
-                       row=mark.line + 1 if mark else None)
-        return {}
-    except UnicodeDecodeError:
-        problems.error(str(path), "a UTF-8 text file")
-        return {}
-    if not isinstance(data, dict):
-        problems.error(str(path), "a mapping of keys at the top level", value=type(data).__name__)
-        return {}
-    return data
 
 
 def _cross_check(config: Config, problems: Problems) -> None:
@@ -500,7 +445,7 @@ def _cross_check(config: Config, problems: Problems) -> None:
                 key = f"departments.{dept}.{kind}.{kpi_id}"
                 kpi = catalog.kpis.get(kpi_id)
                 if kpi is None:
-                    problems.error(sch_file, "a KPI id from the catalogue" + _did_you_mean(kpi_id, list(catalog.kpis)),
+                    problems.error(sch_file, "a KPI id from the catalogue" + did_you_mean(kpi_id, list(catalog.kpis)),
                                    column=key, value=kpi_id)
                 elif kpi.kind != kind:
                     problems.error(sch_file, f"a {kind} KPI; {kpi_id} is {kpi.kind}", column=key)
@@ -515,11 +460,6 @@ def _cross_check(config: Config, problems: Problems) -> None:
                           column=f"departments.{dept}")
 
 
-def _did_you_mean(value: str, known: Sequence[str]) -> str:
-    close = difflib.get_close_matches(value, known, n=1)
-    return f" (did you mean {close[0]}?)" if close else ""
-
-
 def _check_incentives(config: Config, problems: Problems) -> None:
     """Incentive rules name departments of the scheme, KPIs that department scores
     (quantitative: gates and amounts read their actual) and tiers of the scheme."""
@@ -529,12 +469,12 @@ def _check_incentives(config: Config, problems: Problems) -> None:
         weights = scheme.departments.get(dept)
         if weights is None:
             problems.error(sch_file, f"a department of departments: ({', '.join(scheme.departments)})"
-                           + _did_you_mean(dept, list(scheme.departments)), column=f"incentives.{dept}", value=dept)
+                           + did_you_mean(dept, list(scheme.departments)), column=f"incentives.{dept}", value=dept)
             continue
         for key, kpi_id in rules.kpis().items():
             column = f"incentives.{dept}.{key}"
             if kpi_id not in catalog.kpis:
-                problems.error(sch_file, "a KPI id from the catalogue" + _did_you_mean(kpi_id, list(catalog.kpis)),
+                problems.error(sch_file, "a KPI id from the catalogue" + did_you_mean(kpi_id, list(catalog.kpis)),
                                column=column, value=kpi_id)
             elif kpi_id not in weights.quantitative:
                 problems.error(sch_file, f"a quantitative KPI scored for {dept} (departments.{dept}.quantitative: "

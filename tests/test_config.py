@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from kpilib.config import MAX_YAML_BYTES, TIE_BREAKS, TIER_GROUPS, load_config
+from kpilib.config import TIE_BREAKS, TIER_GROUPS, load_config
 from kpilib.problems import UserError
 from kpilib.scoring import SHEET_COLUMNS
+from kpilib.yamlfile import MAX_YAML_BYTES
 
 
 @pytest.fixture

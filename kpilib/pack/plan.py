@@ -17,7 +17,7 @@ from pathlib import Path
 
 import nbformat
 
-from kpilib.config import default_params_dir
+from kpilib.config import client_dir
 from kpilib.problems import UserError
 from kpilib.workbench import COMPANY, source_digest
 
@@ -69,7 +69,7 @@ def sections_available(client: str | None = None, notebooks_dir: Path | None = N
     """Section name → notebook, the client's notebooks overriding or adding to the defaults."""
     found = {p.stem: p for p in sorted((notebooks_dir or default_notebooks_dir()).glob("[0-9]*.ipynb"))}
     if client:
-        extra = default_params_dir() / "clients" / client / "notebooks"
+        extra = client_dir(client) / "notebooks"
         found.update({p.stem: p for p in sorted(extra.glob("[0-9]*.ipynb"))})
     return dict(sorted(found.items()))
 
