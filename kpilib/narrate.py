@@ -256,6 +256,14 @@ def borrowed_targets(wb: Workbench, table: pd.DataFrame) -> str:
     """A warning banner when KPIs were scored against the catalogue's default targets."""
     if table.empty:
         return ""
+    if wb.company:
+        counts = table.groupby("department", sort=False)["kpi_name"].size()
+        if _zh(wb):
+            where = "、".join(f"{d} {n} 个指标" for d, n in counts.items())
+            return (f"⚠ 目标值提示：{where}有人员没有自己的目标值，按指标目录的默认目标计分；明细见各部门的概览页。")
+        where = "; ".join(f"{d}: {n} KPI(s)" for d, n in counts.items())
+        return (f"⚠ Targets: people without a target of their own were scored against the catalogue's default "
+                f"target ({where}); each department's overview lists them.")
     kpis = len(table)
     people = int(table["people"].max())
     names = "、".join(table["kpi_name"]) if _zh(wb) else ", ".join(table["kpi_name"])

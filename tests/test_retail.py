@@ -75,7 +75,9 @@ def test_every_page_is_honest(pack):
 
 
 @pytest.mark.slow
-def test_borrowed_targets_are_said_on_the_overview(pack):
+def test_borrowed_targets_are_said_on_the_overview_and_the_index(pack):
     text = (pack / "warehouse" / "10_overview.html").read_text(encoding="utf-8")
     assert "Picking accuracy" in text or "拣货准确率" in text
     assert "catalogue's default target" in text or "默认目标" in text
+    index = (pack / "index.html").read_text(encoding="utf-8")
+    assert "warn-banner" in index and ("Warehouse &amp; logistics: 3 KPI(s)" in index or "仓储物流部 3 个指标" in index)

@@ -7,7 +7,7 @@ import html
 import platform
 from importlib import metadata
 
-from kpilib import __version__, sections
+from kpilib import __version__, narrate, sections
 from kpilib.branding import Branding
 from kpilib.i18n import section_title
 from kpilib.pack.render import masthead, stylesheet
@@ -71,16 +71,18 @@ def index_html(wb: Workbench, documents: list[dict], brand: Branding) -> str:
     title = f"{wb.department_name(COMPANY)} · " + (f"{wb.span.label} 绩效考核报告" if zh else f"{wb.span.label} KPI evaluation")
     summary_head = ["部门", "人数", "平均综合分", "最高", "最低", "等级分布"] if zh else \
         ["Department", "People", "Mean composite", "Best", "Lowest", "Grades"]
+    borrowed = narrate.borrowed_targets(wb, sections.borrowed_targets(wb))
     note = ("每个部门的报告只包含本部门人员；全公司页面只含汇总数据。" if zh else
             "Each department's documents show only its own people; company pages show aggregates only.")
     return f"""<!doctype html>
 <html lang="{'zh-CN' if zh else 'en'}"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <style>{stylesheet(brand)}
-td.failed{{background:#fef3f2}}.f{{color:var(--bad);font-weight:700}}.s{{color:var(--muted)}}
+td.failed{{background:#fef3f2}}.warn-banner{{background:#fffaeb;border:1px solid #b54708;color:#93370d;padding:.7rem 1rem;border-radius:4px;margin:0 0 1rem}}.f{{color:var(--bad);font-weight:700}}.s{{color:var(--muted)}}
 table.grid th,table.grid td{{text-align:left;white-space:normal}}
 table.summary td:first-child,table.summary td:last-child{{text-align:left}}</style></head>
 <body><header class="bar">{masthead(brand)}</header><main>
 <h1>{html.escape(title)}</h1>
+{f'<div class="warn-banner">{html.escape(borrowed)}</div>' if borrowed else ''}
 <h2>{'报告' if zh else 'Documents'}</h2>
 <table class="grid"><thead><tr><th></th>{heads}</tr></thead><tbody>{''.join(grid)}</tbody></table>
 {f'<div class="error-banner"><ul>{failures}</ul></div>' if failed else ''}
