@@ -56,14 +56,14 @@ def _link(doc: dict) -> str:
 def index_html(wb: Workbench, documents: list[dict], brand: Branding) -> str:
     """One page linking every document (departments as rows, sections as columns)."""
     zh = wb.lang == "zh"
-    sections = sorted({d["section"] for d in documents})
+    columns = sorted({d["section"] for d in documents})
     departments = [COMPANY] + [d for d in wb.config.scheme.departments if any(x["department"] == d for x in documents)]
     by_key = {(d["department"], d["section"]): d for d in documents}
     grid = []
     for dept in departments:
-        cells = "".join(_link(by_key[(dept, s)]) if (dept, s) in by_key else "<td></td>" for s in sections)
+        cells = "".join(_link(by_key[(dept, s)]) if (dept, s) in by_key else "<td></td>" for s in columns)
         grid.append(f"<tr><th>{html.escape(wb.department_name(dept))}</th>{cells}</tr>")
-    heads = "".join(f"<th>{html.escape(section_title(s, wb.lang))}</th>" for s in sections)
+    heads = "".join(f"<th>{html.escape(section_title(s, wb.lang))}</th>" for s in columns)
     failed = [d for d in documents if d["status"] == "failed"]
     failures = "".join(f"<li>{html.escape(wb.department_name(d['department']))} · "
                        f"{html.escape(section_title(d['section'], wb.lang))}: {html.escape(d.get('error') or '')}</li>"
