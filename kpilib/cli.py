@@ -121,7 +121,9 @@ def validate(
     problems.items[:0] = config.warnings.items
     show_problems(problems, title=f"Validation of {data}")
     if report:
-        problems.to_frame().to_csv(report, index=False, encoding="utf-8-sig")
+        from kpilib.sheets import write_table
+
+        write_table(problems.to_frame(), report)
         out.print(f"wrote {escape(str(report))}")
     if problems.errors:
         console.print(f"[bold red]{len(problems.errors)} error(s)[/], {len(problems.warnings)} warning(s)")

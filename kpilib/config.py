@@ -339,8 +339,13 @@ class Incentives(_Model):
         return [name for name in type(self).model_fields if getattr(self, name) is not None]
 
 
+class Privacy(_Model):
+    min_cell: Whole = Field(5, ge=1)  # company pages leave out groups of fewer people
+
+
 class Scheme(_Model):
     scoring: Scoring = Scoring()
+    privacy: Privacy = Privacy()
     departments: dict[str, DepartmentWeights] = {}
     incentives: dict[str, Incentives] = {}  # department: its rules; absent: none
 

@@ -99,11 +99,17 @@ def titled(frame: pd.DataFrame, lang: str, zh: str, en: str, intro: str = "", **
 
 
 def title(wb, section: str) -> None:
-    """The section's title: department, period and section name."""
+    """The section's title: department, period and section name; on company pages the
+    privacy rule under it (narrate.small_groups)."""
+    from IPython.display import display
+
     from kpilib.i18n import section_title
+    from kpilib.narrate import small_groups
 
     heading(wb.lang, *(f"{wb.department_name()} · {wb.span.label} · {section_title(section, lang)}"
                        for lang in ("zh", "en")), level=1)
+    if wb.company:
+        display(markdown(small_groups(wb)))
 
 
 def table_html(frame: pd.DataFrame, lang: str = "zh", percent: Iterable[str] = ()) -> str:

@@ -10,6 +10,7 @@ import matplotlib.pyplot as plt
 
 from kpilib import plots, sections, stats
 from kpilib.i18n import label, word
+from kpilib.sections.common import shown
 from kpilib.workbench import Workbench
 
 
@@ -18,8 +19,10 @@ def _t(wb: Workbench, zh: str, en: str) -> str:
 
 
 def grades(wb: Workbench):
-    """Share of each grade per team (department) or department (company)."""
+    """Share of each grade per team (department) or department (company; departments of
+    fewer than `privacy.min_cell` people left out)."""
     sheet = wb.sheet()
+    sheet = shown(wb, sheet, sheet.groupby("department")["department"].transform("size"))
     by = "department" if wb.company else "team"
     names = {d: wb.department_name(d) for d in sheet["department"].unique()} if wb.company else None
     order = [g.zh if wb.lang == "zh" else g.en for g in wb.config.scheme.scoring.grades]

@@ -273,3 +273,19 @@ def borrowed_targets(wb: Workbench, table: pd.DataFrame) -> str:
     return (f"⚠ Targets: {kpis} KPI(s) were scored against the catalogue's default target for people without a "
             f"target of their own (up to {people} people): {names}. Add personal targets, or set "
             "`scoring.targets: required` in the scheme.")
+
+
+def small_groups(wb: Workbench) -> str:
+    """Company pages: the privacy rule (scheme `privacy.min_cell`, sections.common.shown), said
+    once, with the departments it leaves out this period; nothing on a department's pages."""
+    if not wb.company:
+        return ""
+    least = wb.config.scheme.privacy.min_cell
+    size = wb.sheet()["department"].value_counts()
+    small = [wb.department_name(d) for d in wb.config.scheme.departments if 0 < size.get(d, 0) < least]
+    if _zh(wb):
+        left = f"本期未单独显示的部门：{'、'.join(small)}。" if small else ""
+        return f"为保护个人信息，全公司页面不显示人数少于 {least} 人的组（部门、区域、指标等）的数字。{left}"
+    left = f" Departments not shown separately this period: {', '.join(small)}." if small else ""
+    return (f"To protect individuals, company pages leave out every group (department, region, KPI...) of "
+            f"fewer than {least} people.{left}")

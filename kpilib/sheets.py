@@ -1,15 +1,18 @@
 """Writing scoring sheets: CSV (UTF-8 with BOM, so Excel shows Chinese) or XLSX.
 
 The XLSX holds `scores`, `lines` (every line with its inputs, enough to check an appeal
-by hand), `calibration` (tier allocation) and `warnings`. Text cells that begin with
-= + - @ (or a tab / carriage return) are prefixed with an apostrophe so that no
-spreadsheet runs them as formulas (CSV/formula injection).
+by hand), `calibration` (tier allocation) and `warnings`. Every file the tool writes for a
+spreadsheet (these, and `validate --report`) goes through `neutralise`: text cells, column
+names and index labels that begin with = + - @ (or their full-width forms ＝ ＋ － ＠, a tab
+or a carriage return) are prefixed with an apostrophe, and XLSX text cells are written as
+strings, never formulas (CSV/formula injection).
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -17,34 +20,50 @@ import pandas as pd
 from kpilib.problems import UserError
 from kpilib.scoring import Scores
 
-_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")  # and full-width ＝ ＋ － ＠
+
+
+def _inert(value: object) -> object:
+    return "'" + value if isinstance(value, str) and value.startswith(_TRIGGERS) else value
 
 
 def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
-    """Copy of `frame` whose text cells cannot be read as spreadsheet formulas."""
+    """Copy of `frame` whose text cells, column names and index labels cannot be read as
+    spreadsheet formulas (categories included)."""
     out = frame.copy()
     for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(lambda v: "'" + v if isinstance(v, str) and v.startswith(_TRIGGERS) else v)
+        kind = out[col].dtype
+        if pd.api.types.is_string_dtype(kind) or isinstance(kind, pd.CategoricalDtype):  # object too
+            out[col] = out[col].astype(object).map(_inert)
+    out.columns = out.columns.map(_inert)
+    out.index = out.index.map(_inert)
     return out
 
 
 def write_scores(scores: Scores, path: Path | str) -> Path:
     """Write the scoring sheet to `.csv` or `.xlsx`, atomically (no half-written file)."""
     path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in (".csv", ".xlsx"):
+    if path.suffix.lower() not in (".csv", ".xlsx"):
         raise UserError(f"--out {path}: the file must end in .csv or .xlsx")
+    if path.suffix.lower() == ".csv":
+        return write_table(scores.sheet, path)
+    sheets = {"scores": scores.sheet, "lines": scores.lines, "calibration": scores.calibration,
+              "warnings": scores.problems.to_frame()}
+    return _atomic(path, lambda tmp: _write_xlsx(tmp, {name: neutralise(frame) for name, frame in sheets.items()}))
+
+
+def write_table(frame: pd.DataFrame, path: Path | str) -> Path:
+    """One table as CSV (UTF-8 with BOM, so Excel shows Chinese), neutralised, atomically."""
+    return _atomic(Path(path), lambda tmp: neutralise(frame).to_csv(tmp, index=False, encoding="utf-8-sig"))
+
+
+def _atomic(path: Path, write: Callable[[str], None]) -> Path:
+    """Run `write` on a temporary file beside `path`, then put it in place: no half-written file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix=suffix, dir=path.parent, prefix=f".{path.stem}-")
+    fd, tmp = tempfile.mkstemp(suffix=path.suffix, dir=path.parent, prefix=f".{path.stem}-")
     os.close(fd)
     try:
-        if suffix == ".csv":
-            neutralise(scores.sheet).to_csv(tmp, index=False, encoding="utf-8-sig")
-        else:
-            _write_xlsx(tmp, {"scores": neutralise(scores.sheet), "lines": neutralise(scores.lines),
-                              "calibration": scores.calibration,
-                              "warnings": neutralise(scores.problems.to_frame())})
+        write(tmp)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -61,6 +80,12 @@ def _write_xlsx(path: str, sheets: dict[str, pd.DataFrame]) -> None:
     A sheet longer than Excel's 1,048,576 rows is continued on `name (2)`, `name (3)`, ...
     """
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    def text(sheet, value: str) -> WriteOnlyCell:
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"  # a string, whatever it begins with: never a formula
+        return cell
 
     book = Workbook(write_only=True)
     for name, frame in sheets.items():
@@ -72,10 +97,10 @@ def _write_xlsx(path: str, sheets: dict[str, pd.DataFrame]) -> None:
             for i, col in enumerate(chunk.columns, start=1):
                 width = max([len(str(col))] + [len(str(v)) for v in sample[col]])
                 sheet.column_dimensions[_letter(i)].width = min(max(8, width + 2), 60)
-            sheet.append([str(c) for c in chunk.columns])
+            sheet.append([text(sheet, str(c)) for c in chunk.columns])
             cells = chunk.astype(object).where(chunk.notna(), None)
             for row in cells.itertuples(index=False, name=None):
-                sheet.append(row)
+                sheet.append([text(sheet, v) if isinstance(v, str) else v for v in row])
     book.save(path)
 
 

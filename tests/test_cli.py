@@ -56,6 +56,10 @@ def test_formula_injection_is_neutralised():
     out = neutralise(frame)
     assert out["name"].tolist() == ["'=HYPERLINK(\"x\")", "'+1", "'-2", "'@SUM(A1)", "王伟"]
     assert out["score"].tolist() == [1, 2, -3, 4, 5]
+    wide = neutralise(pd.DataFrame({"＝SUM(A1)": pd.Categorical(["＋1", "－2"]), "ok": ["＠x", "甲"]}, index=["=a", "b"]))
+    assert list(wide.columns) == ["'＝SUM(A1)", "ok"] and list(wide.index) == ["'=a", "b"]
+    assert wide["'＝SUM(A1)"].tolist() == ["'＋1", "'－2"]
+    assert wide["ok"].tolist() == ["'＠x", "甲"]
 
 
 def test_demo_data_small(tmp_path):
@@ -91,3 +95,66 @@ def test_scores_for_some_departments(tmp_path):
     assert set(pd.read_csv(out, encoding="utf-8-sig")["department"]) == {"sales", "hr"}
     result = runner.invoke(app, ["scores", "--departments", "salse", "--out", str(out)])
     assert result.exit_code == 1 and "salse" in said(result)
+
+
+def test_no_file_the_tool_writes_holds_a_formula(tmp_path, monkeypatch):
+    """Formula text in a name, a region (tier groups within regions), a team and a bad data cell:
+    scores.csv, every sheet of scores.xlsx and the validate report hold it as inert text."""
+    import csv
+    import shutil
+
+    import pandas as pd
+    from openpyxl import load_workbook
+
+    from kpilib.config import load_config
+    from kpilib.sheets import _TRIGGERS
+    from tests.conftest import SAMPLE
+
+    link, sum_ = '=HYPERLINK("http://x","y")', "＝1+1"
+    root = load_config().files[0].parent
+    for name in ("catalog.yaml", "scheme.yaml"):
+        shutil.copy(root / name, tmp_path / name)
+    (tmp_path / "clients" / "byregion").mkdir(parents=True)
+    (tmp_path / "clients" / "byregion" / "scheme.yaml").write_text("scoring:\n  tiers:\n    within: region\n",
+                                                                   encoding="utf-8")
+    monkeypatch.setenv("KPIREPORT_PARAMS", str(tmp_path))
+    data = tmp_path / "data"
+    shutil.copytree(SAMPLE, data)
+    people = pd.read_csv(data / "employees.csv", dtype=str, keep_default_na=False)
+    people.loc[0, "name"] = link
+    people["region"] = people["region"].replace({"华东": link, "华北": sum_})
+    people["team"] = people["team"].replace({"sales-01": sum_, "sales-02": link})
+    people.to_csv(data / "employees.csv", index=False)
+    for out in ("s.csv", "s.xlsx"):
+        result = runner.invoke(app, ["scores", "--client", "byregion", "--data", str(data), "--out", str(tmp_path / out)])
+        assert result.exit_code == 0, said(result)
+    measures = pd.read_csv(data / "measures.csv", dtype=str, keep_default_na=False)
+    measures.loc[3, "value"] = link
+    measures.to_csv(data / "measures.csv", index=False)
+    result = runner.invoke(app, ["validate", "--data", str(data), "--report", str(tmp_path / "r.csv")])
+    assert result.exit_code == 1
+
+    book = load_workbook(tmp_path / "s.xlsx")
+    seen = set()
+    for sheet in book.worksheets:
+        for cell in (c for row in sheet.iter_rows() for c in row if c.value is not None):
+            assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
+            assert not (isinstance(cell.value, str) and cell.value.startswith(_TRIGGERS)), cell.value
+            seen.add((sheet.title, cell.value))
+    for title in ("scores", "calibration"):  # name, team, region; region groups
+        assert {(title, "'" + link), (title, "'" + sum_)} <= seen, title
+    assert ("lines", "'" + link) in seen
+    for out in ("s.csv", "r.csv"):
+        with (tmp_path / out).open(encoding="utf-8-sig", newline="") as fh:
+            cells = [c for row in csv.reader(fh) for c in row]
+        text = [c for c in cells if c and not _number(c)]
+        assert not [c for c in text if c.startswith(_TRIGGERS)], out
+        assert "'" + link in cells, out
+
+
+def _number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True

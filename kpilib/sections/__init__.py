@@ -3,7 +3,8 @@
 Each function takes a `Workbench` (kpilib.workbench) and returns a new frame with the
 columns its docstring names. A department workbench shows that department's people; at
 company level ("all") every table is an aggregate by department and names no one
-(architecture.md, rules of the house). The statistics live in ranking, stats, trends,
+(architecture.md, rules of the house), and leaves out any group of fewer than
+`privacy.min_cell` people (common.shown). The statistics live in ranking, stats, trends,
 drivers, ratings and incentives and are tested there; sections select, join, aggregate.
 """
 

@@ -22,6 +22,26 @@ def with_names(wb: Workbench, frame: pd.DataFrame, column: str = "department") -
     return frame
 
 
+def shown(wb: Workbench, table: pd.DataFrame, people: str | pd.Series | pd.DataFrame = "people") -> pd.DataFrame:
+    """What a company page may show of `table` (scheme `privacy.min_cell`): nothing counted
+    over fewer than `min_cell` people. `people`: a column of `table` or counts aligned with
+    its rows (rows under the threshold are left out), or a frame of counts per cell, aligned
+    on index and columns (those cells are blanked). Department pages are unchanged: a
+    manager sees their own people."""
+    if not wb.company or table.empty:
+        return table
+    least = wb.config.scheme.privacy.min_cell
+    if isinstance(people, pd.DataFrame):
+        return table.mask(people.reindex_like(table) < least)
+    counts = table[people] if isinstance(people, str) else people
+    return table[pd.Series(counts).to_numpy() >= least].reset_index(drop=True)
+
+
+def headcount(wb: Workbench, departments: pd.Series) -> pd.Series:
+    """People scored this period in each of `departments` (aligned with it)."""
+    return departments.map(wb.sheet()["department"].value_counts()).fillna(0)
+
+
 def composite_summary(sheet: pd.DataFrame, by: str) -> pd.DataFrame:
     """Composite per group (stats.summary_by): by, people, mean, median, best, lowest."""
     table = stats.summary_by(sheet, "composite", by).rename(columns={"n": "people", "max": "best", "min": "lowest"})

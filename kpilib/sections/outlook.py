@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from kpilib import drivers, ranking, ratings, trends
-from kpilib.sections.common import group_of, with_names
+from kpilib.sections.common import group_of, headcount, shown, with_names
 from kpilib.workbench import Workbench
 
 MIN_RATERS = 3  # supervisors needed to separate rater from ratee variance
@@ -24,7 +24,7 @@ def trend_frame(wb: Workbench) -> pd.DataFrame:
     by = group_of(wb)
     frame = wb.scoped(wb.history).groupby(["period", by], observed=True)["composite"].agg(
         mean="mean", people="size").reset_index()
-    return with_names(wb, frame)
+    return with_names(wb, shown(wb, frame))
 
 
 def person_trends(wb: Workbench) -> pd.DataFrame:
@@ -38,7 +38,7 @@ def person_trends(wb: Workbench) -> pd.DataFrame:
     if wb.company:
         table["department"] = table["employee_id"].map(info["department"])
         counts = table.groupby(["department", "trend"]).size().rename("people").reset_index()
-        return with_names(wb, counts)
+        return with_names(wb, shown(wb, counts, counts.groupby("department")["people"].transform("sum")))
     moving = table[table["trend"].isin(["increasing", "decreasing"])].copy()
     moving.insert(0, "name", moving["employee_id"].map(info["name"]))
     return moving.drop(columns="employee_id").sort_values(["trend", "slope"], ascending=[False, False],
@@ -72,7 +72,7 @@ def outlook(wb: Workbench) -> pd.DataFrame:
     if wb.company:
         fc["department"] = fc["employee_id"].map(info["department"])
         counts = fc.groupby("department").agg(people=("employee_id", "size"), at_risk=("at_risk", "sum")).reset_index()
-        return with_names(wb, counts)
+        return with_names(wb, shown(wb, counts))
     out = pd.DataFrame({"name": fc["employee_id"].map(info["name"]), "last": fc["last"],
                         "forecast": fc["toward_mean"], "at_risk": fc["at_risk"]})
     return out.sort_values(["at_risk", "forecast"], ascending=[False, True], ignore_index=True)
@@ -120,7 +120,8 @@ def top_drivers(wb: Workbench) -> pd.DataFrame:
         if len(ri):
             rows.append({"department": dept, "kpi_name": ri["kpi_name"].iloc[0], "lmg_pct": ri["lmg_pct"].iloc[0],
                          "r2": ri.attrs.get("r2")})
-    return with_names(wb, pd.DataFrame(rows))
+    table = pd.DataFrame(rows, columns=["department", "kpi_name", "lmg_pct", "r2"])
+    return with_names(wb, shown(wb, table, headcount(wb, table["department"])))
 
 
 def _scoped_ratings(wb: Workbench) -> pd.DataFrame:
@@ -154,7 +155,7 @@ def rater_table(wb: Workbench) -> pd.DataFrame:
         out = judged.assign(department=judged["rater_id"].map(names["department"])).groupby("department").agg(
             raters=("rater_id", "size"), lenient=("flag", lambda f: int((f == "lenient").sum())),
             severe=("flag", lambda f: int((f == "severe").sum()))).reset_index()
-        out, not_judged = with_names(wb, out), left["reason"].value_counts().to_dict()
+        out, not_judged = with_names(wb, shown(wb, out, "raters")), left["reason"].value_counts().to_dict()
     else:
         out = judged.assign(rater_name=judged["rater_id"].map(names["name"])).rename(columns={"n": "ratings"})
         out = out[["rater_id", "rater_name", "ratings", "ratees", "leniency", "ci_low", "ci_high", "flag"]]
@@ -170,7 +171,7 @@ def self_gap(wb: Workbench) -> pd.DataFrame:
     group, people, mean_gap, share_overrating (ratings.self_supervisor_gap)."""
     by = group_of(wb)
     table = ratings.self_supervisor_gap(_scoped_ratings(wb), wb.dataset.employees, by=by)
-    return with_names(wb, table)
+    return with_names(wb, shown(wb, table))
 
 
 def rater_variance(wb: Workbench) -> pd.DataFrame:

@@ -2,7 +2,8 @@
 
 Each function takes a `Workbench` and returns a new frame with the columns its docstring
 names. A department workbench shows that department's people; at company level ("all")
-every table is an aggregate by department and names no one.
+every table is an aggregate by department and names no one, and leaves out any group of
+fewer than `privacy.min_cell` people (common.shown).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from kpilib.sections.common import (
     group_of,
     in_unit,
     primary_kpi,
+    shown,
     with_names,
 )
 from kpilib.workbench import Workbench
@@ -52,7 +54,7 @@ def borrowed_targets(wb: Workbench) -> pd.DataFrame:
     their own (scoring.borrowed_targets): department, kpi_name, people, of."""
     table = scoring.borrowed_targets(wb.period_lines())
     table.insert(1, "kpi_name", table["kpi"].map(wb.kpi_name))
-    return with_names(wb, table[["department", "kpi_name", "people", "of"]])
+    return with_names(wb, shown(wb, table[["department", "kpi_name", "people", "of"]], "of"))
 
 
 def headline(wb: Workbench) -> pd.DataFrame:
@@ -61,10 +63,12 @@ def headline(wb: Workbench) -> pd.DataFrame:
     by = group_of(wb)
     now = composite_summary(wb.sheet(), by)
     if wb.previous:
-        before = wb.sheet(wb.previous).groupby(by, observed=True)["composite"].mean().rename("previous")
+        before = wb.sheet(wb.previous).groupby(by, observed=True)["composite"].agg(previous="mean", earlier="size")
         now = now.merge(before, left_on=by, right_index=True, how="left")
         now["change"] = now["mean"] - now["previous"]
-    return with_names(wb, now)
+        earlier = now.pop("earlier")
+        now = shown(wb, now, pd.DataFrame({"previous": earlier, "change": earlier}))
+    return with_names(wb, shown(wb, now))
 
 
 def grade_counts(wb: Workbench) -> pd.DataFrame:
@@ -73,7 +77,8 @@ def grade_counts(wb: Workbench) -> pd.DataFrame:
     order = [g.zh if wb.lang == "zh" else g.en for g in wb.config.scheme.scoring.grades]
     table = pd.crosstab(sheet[group_of(wb)], sheet["grade"]).reindex(columns=order, fill_value=0)
     table.columns.name = None
-    return with_names(wb, table.reset_index())
+    table = table.reset_index()
+    return with_names(wb, shown(wb, table, table[order].sum(axis=1)))
 
 
 def tier_allocation(wb: Workbench) -> pd.DataFrame:
@@ -86,7 +91,8 @@ def tier_allocation(wb: Workbench) -> pd.DataFrame:
         mine = set(sheet[within].astype(str)) if within in sheet.columns else {"company"}
         pooled = cal["group"].astype(str).str.removeprefix("pooled: ").str.split(", ")
         cal = cal[pooled.map(lambda names: bool(mine & set(names)))]
-    cal = cal[["group", "tier", "size", "share", "planned", "allocated", "difference"]].reset_index(drop=True)
+    cal = shown(wb, cal[["group", "tier", "size", "share", "planned", "allocated", "difference"]].reset_index(drop=True),
+                "size")
     if wb.config.scheme.scoring.tiers.within == "department":
         cal["group"] = cal["group"].astype(str).map(lambda g: _group_name(wb, g))
     return cal
@@ -105,12 +111,15 @@ def kpi_attainment(wb: Workbench) -> pd.DataFrame:
     def per_kpi(lines: pd.DataFrame) -> pd.DataFrame:
         q = lines[lines["kind"] == "quantitative"].dropna(subset=["attainment"])
         return q.groupby(["department", "kpi"], observed=True).agg(
-            attainment=("attainment", "mean"), met_target=("attainment", lambda a: float((a >= 1).mean())))
+            attainment=("attainment", "mean"), met_target=("attainment", lambda a: float((a >= 1).mean())),
+            people=("attainment", "size"))
     now = per_kpi(wb.period_lines())
     if wb.previous:
-        now["previous"] = per_kpi(wb.period_lines(wb.previous))["attainment"]
+        before = per_kpi(wb.period_lines(wb.previous))
+        now["previous"] = before["attainment"]
         now["change"] = now["attainment"] - now["previous"]
-    out = now.reset_index()
+        now = shown(wb, now, pd.DataFrame({"previous": before["people"], "change": before["people"]}))
+    out = shown(wb, now.reset_index()).drop(columns="people")
     out.insert(2, "kpi_name", out["kpi"].map(wb.kpi_name))
     out = out.drop(columns="kpi")
     return with_names(wb, out) if wb.company else out.drop(columns="department")
@@ -150,7 +159,7 @@ def concentration(wb: Workbench) -> pd.DataFrame:
         if len(values) >= 5:
             rows.append({"department": dept, "measure": measure, "n": len(values),
                          "top_share": stats.top_share(values, 0.2), "gini": stats.gini(values)})
-    return with_names(wb, pd.DataFrame(rows, columns=["department", "measure", "n", "top_share", "gini"]))
+    return with_names(wb, shown(wb, pd.DataFrame(rows, columns=["department", "measure", "n", "top_share", "gini"]), "n"))
 
 
 def band_profile(wb: Workbench) -> pd.DataFrame:
@@ -163,6 +172,7 @@ def band_profile(wb: Workbench) -> pd.DataFrame:
     q["band"] = q["employee_id"].map(band)
     q["kpi_name"] = q["kpi"].map(wb.kpi_name)
     table = q.pivot_table(index="kpi_name", columns="band", values="attainment", aggfunc="mean")
+    table = shown(wb, table, q.pivot_table(index="kpi_name", columns="band", values="attainment", aggfunc="count"))
     table = table.reindex(columns=[b for b in BANDS if b in table.columns])
     table.columns.name = None
     return table.reset_index()
@@ -206,7 +216,7 @@ def region_comparison(wb: Workbench) -> tuple[pd.DataFrame, pd.DataFrame]:
     test of whether regions differ (stats.compare_groups: groups, n, H, dof, p_val, epsilon_sq)."""
     sheet = wb.sheet()
     overall, _ = stats.compare_groups(sheet, "composite", "region")
-    return composite_summary(sheet, "region"), overall
+    return shown(wb, composite_summary(sheet, "region")), overall
 
 
 def new_hire_ramp(wb: Workbench) -> pd.DataFrame:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from kpilib import ranking
-from kpilib.sections.common import composite_summary, with_names, written
+from kpilib.sections.common import composite_summary, shown, with_names, written
 from kpilib.workbench import Workbench
 
 # 30 rankings --------------------------------------------------------------------------
@@ -14,7 +14,8 @@ def ranking_table(wb: Workbench) -> pd.DataFrame:
     """Department: every person by rank (rank, name, team, region, composite, grade, tier,
     previous_rank, movement). Company: departments ranked by mean composite."""
     if wb.company:
-        table = composite_summary(wb.sheet(), "department").sort_values("mean", ascending=False, ignore_index=True)
+        table = shown(wb, composite_summary(wb.sheet(), "department")).sort_values("mean", ascending=False,
+                                                                                     ignore_index=True)
         table.insert(0, "rank", ranking.rank(table["mean"]))
         return with_names(wb, table)
     sheet = wb.sheet().sort_values(["rank", "employee_id"], ignore_index=True)
@@ -58,7 +59,7 @@ def rank_stability(wb: Workbench) -> pd.DataFrame:
             rows.append(ranking.volatility(before, after).assign(department=dept))
     out = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
     keep = ["department", "n", "kendall_tau_b", "spearman_rho", "rbo", "mean_abs_rank_change"]
-    return with_names(wb, out[keep]) if len(out) else out
+    return with_names(wb, shown(wb, out[keep], "n")) if len(out) else out
 
 
 def band_movement(wb: Workbench) -> pd.DataFrame:
@@ -66,7 +67,7 @@ def band_movement(wb: Workbench) -> pd.DataFrame:
     mean_abs_rank_change, stayed."""
     if not wb.previous:
         return pd.DataFrame()
-    return ranking.band_stability(*_before_after(wb))
+    return shown(wb, ranking.band_stability(*_before_after(wb)), "n")
 
 
 def most_improved(wb: Workbench, n: int = 10) -> pd.DataFrame:

@@ -6,7 +6,7 @@ import pandas as pd
 
 from kpilib import incentives
 from kpilib.config import Incentives
-from kpilib.sections.common import with_names, written
+from kpilib.sections.common import headcount, shown, with_names, written
 from kpilib.workbench import Workbench
 
 RULES = tuple(Incentives.model_fields)  # bonus, commission, promotion, reserve_pool, breakthrough, watch_list
@@ -86,7 +86,8 @@ def incentive_summary(wb: Workbench) -> pd.DataFrame:
         for d, own in rules.items():
             counts.loc[d, [c for c in columns if c not in own.configured()]] = pd.NA
         counts.index.name, counts.columns.name = "department", None
-        out = with_names(wb, counts.reset_index())
+        counts = counts.reset_index()
+        out = with_names(wb, shown(wb, counts, headcount(wb, counts["department"])))
     else:
         sheet = wb.sheet().set_index("employee_id")
         wide = long.pivot_table(index="employee_id", columns="rule", values="outcome", aggfunc="first")

@@ -1,0 +1,82 @@
+"""Company pages leave out groups of fewer than `privacy.min_cell` people (sections.common.shown):
+a one-person department's composite is on no company table, the index or a chart."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from kpilib import narrate, sections, workbench
+from kpilib.pack.index import _summary_rows
+from tests.conftest import SAMPLE
+
+PERIOD = "2026Q3"
+COMPANY_CALLS = ["borrowed_targets", "headline", "grade_counts", "kpi_attainment", "tier_allocation",
+                 "concentration", "band_profile", "ranking_table", "rank_stability", "band_movement", "trend_frame",
+                 "person_trends", "tier_transitions", "outlook", "forecast_check", "top_drivers", "rater_table",
+                 "self_gap", "rater_variance", "incentive_summary", "kpi_leaders", "most_improved",
+                 "score_details", "new_hire_ramp", "coaching", "top_cases"]
+
+
+@pytest.fixture(scope="module")
+def lonely(tmp_path_factory):
+    """The sample company with one person left in hr: (company workbench, that person's id)."""
+    folder = tmp_path_factory.mktemp("lonely")
+    tables = {name: pd.read_csv(SAMPLE / f"{name}.csv", dtype=str, keep_default_na=False)
+              for name in ("employees", "measures", "targets", "ratings")}
+    people = tables["employees"]
+    hr = people.loc[people["department"] == "hr", "employee_id"]
+    kept, gone = hr.iloc[0], set(hr.iloc[1:])
+    tables["employees"] = people[~people["employee_id"].isin(gone)].assign(
+        manager_id=lambda e: e["manager_id"].where(~e["manager_id"].isin(gone), ""))
+    for name in ("measures", "targets"):
+        tables[name] = tables[name][~tables[name]["employee_id"].isin(gone)]
+    r = tables["ratings"]
+    tables["ratings"] = r[~r["employee_id"].isin(gone) & ~r["rater_id"].isin(gone)]
+    for name, frame in tables.items():
+        frame.to_csv(folder / f"{name}.csv", index=False)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("KPIREPORT_CACHE", str(tmp_path_factory.mktemp("cache")))
+        workbench._MEMO.clear()
+        yield workbench.open_workbench(PERIOD, "all", folder, lang="en"), folder, kept
+
+
+def _cells(frame: pd.DataFrame) -> set[str]:
+    return {str(v) for v in frame.to_numpy().ravel()} | {str(c) for c in frame.columns}
+
+
+def test_no_company_table_shows_a_one_person_department(lonely):
+    company, _, person = lonely
+    hr = company.department_name("hr")
+    composite = company.sheet().set_index("employee_id").loc[person, "composite"]
+    for name in COMPANY_CALLS:  # scheme_table shows rules, not people; decisions is on department pages only
+        frame = getattr(sections, name)(company)
+        assert hr not in _cells(frame), name
+        assert person not in _cells(frame), name
+    by_region, _ = sections.region_comparison(company)
+    assert (by_region["people"] >= 5).all()
+    head = sections.headline(company)
+    assert (head["people"] >= 5).all() and len(head) == len(company.departments()) - 1
+    assert composite not in set(head[["mean", "median", "best", "lowest"]].to_numpy().ravel())
+    assert hr not in _summary_rows(company)  # the pack's index reads the same tables
+    sentence = narrate.small_groups(company)
+    assert "fewer than 5 people" in sentence and sentence.endswith(f"{hr}.")
+
+
+def test_department_pages_are_unaffected(lonely):
+    _, folder, person = lonely
+    hr = workbench.open_workbench(PERIOD, "hr", folder, lang="en")
+    assert sections.headline(hr)["people"].sum() == 1
+    assert person in set(sections.ranking_table(hr)["employee_id"])
+    assert narrate.small_groups(hr) == ""
+
+
+def test_min_cell_is_a_whole_number_of_at_least_one():
+    from pydantic import ValidationError
+
+    from kpilib.config import Privacy, Scheme
+
+    assert Scheme().privacy.min_cell == 5 and Privacy(min_cell=1).min_cell == 1
+    for bad in (0, -3, 2.5, True, "five"):
+        with pytest.raises(ValidationError):
+            Privacy(min_cell=bad)
