@@ -46,7 +46,7 @@ def concentration(wb: Workbench, table: pd.DataFrame) -> str:
     """The most concentrated outcome, or why there is none to show."""
     if table.empty:
         if _zh(wb):
-            return ("业绩集中度只对可加总的结果指标计算（目录中标为 `outcome` 的指标，如销售额、新客户数）；"
+            return ("业绩集中度只对可加总的结果指标计算（指标目录中标为结果指标的，如销售额、新客户数）；"
                     f"{wb.department_name()}没有这样的指标，或人数少于 5 人，故不计算。")
         return ("Concentration is computed only for additive outcome KPIs (marked `outcome` in the catalogue, "
                 f"such as sales or new customers); {wb.department_name()} has none, or fewer than 5 people, "
@@ -269,7 +269,7 @@ def borrowed_targets(wb: Workbench, table: pd.DataFrame) -> str:
     names = "、".join(table["kpi_name"]) if _zh(wb) else ", ".join(table["kpi_name"])
     if _zh(wb):
         return (f"⚠ 目标值提示：{kpis} 个指标有人员没有自己的目标值（最多 {people} 人），按指标目录的默认目标计分："
-                f"{names}。请在 targets 中补充个人目标，或在方案中设 `scoring.targets: required`。")
+                f"{names}。请在目标表中补充个人目标；如需强制，可在考核方案中要求每人都有个人目标。")
     return (f"⚠ Targets: {kpis} KPI(s) were scored against the catalogue's default target for people without a "
             f"target of their own (up to {people} people): {names}. Add personal targets, or set "
             "`scoring.targets: required` in the scheme.")
