@@ -100,7 +100,7 @@ def test_a_partial_pack_adds_and_prune_removes(pack, tmp_path):
     said_flat = " ".join(result.output.split())  # rich wraps long paths at the console's width
     assert result.exit_code == 0 and "1 built, 0 up to date, 0 failed, 4 kept from the previous pack" in said_flat
     after = files_of(period)
-    rebuilt = {"sales/10_overview.html", "index.html", "manifest.json", "scores.xlsx", "scores.csv"}
+    rebuilt = {"sales/10_overview.html", "index.html", "manifest.json", "scores.xlsx", "scores.csv", "sales/scores.xlsx"}
     assert set(after) == set(before)
     assert all(after[name] == data for name, data in before.items() if name not in rebuilt)  # byte-identical
     docs = {(d["department"], d["section"]): d for d in manifest_of(period)["documents"]}
@@ -163,7 +163,7 @@ def test_a_crash_leaves_the_previous_pack(pack, tmp_path, monkeypatch):
     def boom(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr("kpilib.pack.write_scores", boom)
+    monkeypatch.setattr("kpilib.pack.scoresheets.write_scores", boom)
     result = build(out, "--force")
     assert result.exit_code != 0
     assert (out / "2026Q3" / "manifest.json").read_bytes() == before

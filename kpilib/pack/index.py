@@ -4,8 +4,10 @@ its status) and its `manifest.json` (parameters, input hashes, versions, timings
 from __future__ import annotations
 
 import html
+import os
 import platform
 from importlib import metadata
+from pathlib import Path
 
 from kpilib import __version__, narrate, sections
 from kpilib.branding import Branding
@@ -24,10 +26,16 @@ def _version(package: str) -> str | None:
         return None
 
 
-def manifest(wb: Workbench, documents: list[dict], seconds: float, extra: dict) -> dict:
+def relative(path: Path, folder: Path) -> str:
+    """`path` as seen from `folder` (the period folder): a manifest names no machine's paths."""
+    return Path(os.path.relpath(Path(path).resolve(), folder)).as_posix()
+
+
+def manifest(wb: Workbench, documents: list[dict], seconds: float, extra: dict, folder: Path) -> dict:
+    """The manifest of the pack in `folder`; parameter files are named relative to it."""
     return {"period": wb.span.label, "lang": wb.lang, "client": wb.config.client, "kpireport": __version__,
             "python": platform.python_version(), "packages": {p: _version(p) for p in PACKAGES},
-            "inputs": wb.dataset.hashes, "parameters": [str(f) for f in wb.config.files],
+            "inputs": wb.dataset.hashes, "parameters": [relative(f, folder) for f in wb.config.files],
             "people_scored": int(len(wb.sheet())), "warnings": len(wb.problems),
             "seconds": round(seconds, 3), **extra, "documents": documents}
 
@@ -56,14 +64,14 @@ def _link(doc: dict) -> str:
 def index_html(wb: Workbench, documents: list[dict], brand: Branding) -> str:
     """One page linking every document (departments as rows, sections as columns)."""
     zh = wb.lang == "zh"
-    sections = sorted({d["section"] for d in documents})
+    columns = sorted({d["section"] for d in documents})
     departments = [COMPANY] + [d for d in wb.config.scheme.departments if any(x["department"] == d for x in documents)]
     by_key = {(d["department"], d["section"]): d for d in documents}
     grid = []
     for dept in departments:
-        cells = "".join(_link(by_key[(dept, s)]) if (dept, s) in by_key else "<td></td>" for s in sections)
+        cells = "".join(_link(by_key[(dept, s)]) if (dept, s) in by_key else "<td></td>" for s in columns)
         grid.append(f"<tr><th>{html.escape(wb.department_name(dept))}</th>{cells}</tr>")
-    heads = "".join(f"<th>{html.escape(section_title(s, wb.lang))}</th>" for s in sections)
+    heads = "".join(f"<th>{html.escape(section_title(s, wb.lang))}</th>" for s in columns)
     failed = [d for d in documents if d["status"] == "failed"]
     failures = "".join(f"<li>{html.escape(wb.department_name(d['department']))} · "
                        f"{html.escape(section_title(d['section'], wb.lang))}: {html.escape(d.get('error') or '')}</li>"
@@ -97,7 +105,6 @@ table.summary td:first-child,table.summary td:last-child{{text-align:left}}</sty
 def periods_html(out_dir, brand: Branding, lang: str) -> str:
     """`reports/index.html`: every period built under `out_dir`, newest first, from its manifest."""
     import json
-    from pathlib import Path
 
     zh = lang == "zh"
     rows = []
