@@ -34,8 +34,8 @@ from kpilib.config import Config, default_params_dir
 from kpilib.data import Dataset
 from kpilib.pack import carry, guard
 from kpilib.pack.book import SECTION, build_books
-from kpilib.pack.index import index_html, manifest, periods_html, relative
-from kpilib.pack.plan import Document, plan
+from kpilib.pack.index import index_html, manifest, periods_html, portable
+from kpilib.pack.plan import Document, default_notebooks_dir, plan
 from kpilib.pack.scoresheets import write_sheets
 from kpilib.periods import Span
 from kpilib.problems import UserError
@@ -87,9 +87,12 @@ def build_pack(config: Config, dataset: Dataset, span: Span, out_dir: Path | str
                     formats=formats, inputs=dataset.hashes, params=params, sections=sections)
         if departments and COMPANY not in departments:
             docs = [d for d in docs if d.department != COMPANY]
-        env = {"KPIREPORT_CACHE": str(cache_dir().resolve()), "KPIREPORT_PARAMS": str(default_params_dir().resolve())}
+        params_dir = default_params_dir().resolve()
+        env = {"KPIREPORT_CACHE": str(cache_dir().resolve()), "KPIREPORT_PARAMS": str(params_dir)}
         for doc in docs:
             doc.env, doc.name, doc.company = env, wb.department_name(doc.department), brand.company or ""
+            doc.shown = {"data_dir": portable(Path(data_dir), out_dir.parent, origin=final),
+                         "notebook": portable(doc.notebook, params_dir, default_notebooks_dir().parent)}
         staging = Path(tempfile.mkdtemp(prefix=f".{span.label}-", dir=out_dir))
         retired = staging.with_name(staging.name + "-previous")
         try:
@@ -114,7 +117,7 @@ def build_pack(config: Config, dataset: Dataset, span: Span, out_dir: Path | str
             (staging / "index.html").write_text(index_html(wb, entries, brand), encoding="utf-8")
             extra = {"company": brand.company, "formats": list(formats), "departments": wanted, "jobs": jobs,
                      "scheduler": scheduler, "pruned": prune, "sheets": sheets}
-            body = manifest(wb, entries, time.perf_counter() - started, extra, final)
+            body = manifest(wb, entries, time.perf_counter() - started, extra, params_dir)
             (staging / "manifest.json").write_text(json.dumps(body, ensure_ascii=False, indent=2), encoding="utf-8")
             if final.exists():
                 final.rename(retired)  # two renames: there is always a whole pack under `final`'s name or beside it
@@ -140,11 +143,10 @@ def _run(docs: list[Document], staging: Path, final: Path, previous: dict[str, d
     entries: list[dict] = []
 
     def record(doc: Document, result: dict) -> None:
-        parameters = {**doc.parameters, "data_dir": relative(Path(doc.parameters["data_dir"]), final)}
+        parameters = {**doc.parameters, "data_dir": doc.shown["data_dir"]}
         entries.append({"period": doc.period, "department": doc.department, "section": doc.section,
                         **result, "outputs": doc.outputs(), "page": doc.page, "parameters": parameters, "key": doc.key,
-                        "inputs": doc.inputs, "notebook": relative(doc.notebook, final),
-                        "notebook_sha256": doc.notebook_sha256})
+                        "inputs": doc.inputs, "notebook": doc.shown["notebook"], "notebook_sha256": doc.notebook_sha256})
         if progress:
             progress(len(entries), len(docs), entries[-1])
 

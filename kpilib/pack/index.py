@@ -26,16 +26,21 @@ def _version(package: str) -> str | None:
         return None
 
 
-def relative(path: Path, folder: Path) -> str:
-    """`path` as seen from `folder` (the period folder): a manifest names no machine's paths."""
-    return Path(os.path.relpath(Path(path).resolve(), folder)).as_posix()
+def portable(path: Path, *roots: Path, origin: Path | None = None) -> str:
+    """`path` relative to `origin` (else to the root) for the first of `roots` it lies in, else
+    its name alone: a manifest names no machine's paths."""
+    path = Path(path).resolve()
+    for root in roots:
+        if path.is_relative_to(root.resolve()):
+            return Path(os.path.relpath(path, origin or root.resolve())).as_posix()
+    return path.name
 
 
-def manifest(wb: Workbench, documents: list[dict], seconds: float, extra: dict, folder: Path) -> dict:
-    """The manifest of the pack in `folder`; parameter files are named relative to it."""
+def manifest(wb: Workbench, documents: list[dict], seconds: float, extra: dict, params_dir: Path) -> dict:
+    """The manifest of a pack; parameter files are named relative to `params_dir`."""
     return {"period": wb.span.label, "lang": wb.lang, "client": wb.config.client, "kpireport": __version__,
             "python": platform.python_version(), "packages": {p: _version(p) for p in PACKAGES},
-            "inputs": wb.dataset.hashes, "parameters": [relative(f, folder) for f in wb.config.files],
+            "inputs": wb.dataset.hashes, "parameters": [portable(f, params_dir) for f in wb.config.files],
             "people_scored": int(len(wb.sheet())), "warnings": len(wb.problems),
             "seconds": round(seconds, 3), **extra, "documents": documents}
 
