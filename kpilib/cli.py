@@ -269,7 +269,7 @@ def pack(
     (--prune removes them)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from kpilib.pack import build_pack
+    from kpilib.pack import build_pack, guard
     from kpilib.workbench import sample_dir
 
     lang = _lang(lang, client)
@@ -280,7 +280,7 @@ def pack(
     span = _period(dataset, period)
     columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                TextColumn("{task.fields[last]}"))
-    with Progress(*columns, console=console, transient=False) as bar:
+    with guard.interruptible(console.print), Progress(*columns, console=console, transient=False) as bar:
         task = bar.add_task(f"pack {span.label}", total=None, last="scoring")
 
         def progress(done: int, total: int, entry: dict) -> None:

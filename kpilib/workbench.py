@@ -9,22 +9,22 @@ files' sha256, the parameter files, and kpilib's own source. The sections of a p
 each run as its own notebook, therefore share one scoring; a notebook opened by an
 analyst computes it once and reuses it after.
 
-Cache folder: `$KPIREPORT_CACHE`, else `$XDG_CACHE_HOME/kpireport`, else `~/.cache/kpireport`.
+Cache folder: `$KPIREPORT_CACHE`, else `$XDG_CACHE_HOME/kpireport`, else `~/.cache/kpireport`;
+its files are loaded only when their HMAC verifies (`kpilib.cachefile`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
-import pickle
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from kpilib import __version__
+from kpilib import __version__, cachefile
 from kpilib.branding import Branding, load_branding, report_language
 from kpilib.config import Config, load_config
 from kpilib.data import Dataset, input_hashes, load_dataset
@@ -216,23 +216,13 @@ def _key(data_dir: Path, config: Config, period: str | Span | None, lang: str) -
 
 
 def _read_cache(key: str) -> dict | None:
-    path = cache_dir() / f"{key}.pkl"
-    try:
-        with path.open("rb") as fh:
-            return pickle.load(fh)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
-        return None
+    frames = cachefile.load(cache_dir() / f"{key}.pkl")
+    return frames if isinstance(frames, dict) else None
 
 
 def _write_cache(key: str, frames: dict) -> None:
-    folder = cache_dir()
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("wb", dir=folder, suffix=".tmp", delete=False) as fh:
-            pickle.dump(frames, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(fh.name, folder / f"{key}.pkl")
-    except OSError:
-        pass  # a read-only cache only costs time
+    with contextlib.suppress(OSError):  # a read-only cache only costs time
+        cachefile.save(cache_dir() / f"{key}.pkl", frames)
 
 
 def _score_history(loaded: tuple[Config, Dataset], period: str | Span | None, lang: str) -> dict:

@@ -3,7 +3,9 @@ pages, up-to-date documents skipped, failures recorded, nothing half-written."""
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -13,7 +15,8 @@ import pytest
 from typer.testing import CliRunner
 
 from kpilib.cli import app
-from tests.conftest import ROOT
+from kpilib.problems import UserError
+from tests.conftest import ROOT, SAMPLE
 from tests.test_cli import said
 
 runner = CliRunner()
@@ -100,7 +103,7 @@ def test_a_partial_pack_adds_and_prune_removes(pack, tmp_path):
     said_flat = " ".join(result.output.split())  # rich wraps long paths at the console's width
     assert result.exit_code == 0 and "1 built, 0 up to date, 0 failed, 4 kept from the previous pack" in said_flat
     after = files_of(period)
-    rebuilt = {"sales/10_overview.html", "index.html", "manifest.json", "scores.xlsx", "scores.csv"}
+    rebuilt = {"sales/10_overview.html", "index.html", "manifest.json", "scores.xlsx", "scores.csv", "sales/scores.xlsx"}
     assert set(after) == set(before)
     assert all(after[name] == data for name, data in before.items() if name not in rebuilt)  # byte-identical
     docs = {(d["department"], d["section"]): d for d in manifest_of(period)["documents"]}
@@ -155,19 +158,149 @@ def test_a_failing_notebook_is_recorded_and_the_rest_are_built(tmp_path, monkeyp
     assert (tmp_path / "r" / "2026Q3" / "sales" / "80_broken.failed.ipynb").exists()
 
 
-def test_a_crash_leaves_the_previous_pack(pack, tmp_path, monkeypatch):
+def test_a_full_disk_is_explained_and_leaves_the_previous_pack(pack, tmp_path, monkeypatch):
     out = tmp_path / "reports"
     shutil.copytree(pack.parent, out)
-    before = (out / "2026Q3" / "manifest.json").read_bytes()
+    before = files_of(out / "2026Q3")
 
-    def boom(*args, **kwargs):
-        raise OSError("disk full")
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr("kpilib.pack.write_scores", boom)
+    monkeypatch.setattr("kpilib.pack.scoresheets.write_scores", full)
     result = build(out, "--force")
-    assert result.exit_code != 0
-    assert (out / "2026Q3" / "manifest.json").read_bytes() == before
+    assert result.exit_code == 1 and isinstance(result.exception, UserError)
+    assert f"cannot write to {out}: no space left on device" in " ".join(said(result).split())
+    assert files_of(out / "2026Q3") == before
     assert [p.name for p in out.iterdir() if p.name.startswith(".2026Q3")] == []
+
+
+def test_a_read_only_output_folder_is_explained(tmp_path, monkeypatch):
+    def denied(path):
+        raise PermissionError(errno.EACCES, "Permission denied", str(path))
+
+    monkeypatch.setattr("kpilib.pack.guard._open_lock", denied)
+    result = build(tmp_path / "r")
+    assert result.exit_code == 1 and isinstance(result.exception, UserError)
+    assert f"cannot write to {tmp_path / 'r'}: permission denied" in " ".join(said(result).split())
+
+
+def test_the_manifest_names_no_machine_paths(pack):
+    from kpilib.pack.index import portable
+
+    text = (pack / "manifest.json").read_text(encoding="utf-8")
+    strings = re.findall(r'"((?:[^"\\]|\\.)*)"', text)
+    assert not [s for s in strings if s.startswith("/")] and str(ROOT) not in text and str(pack.parent) not in text
+    body = manifest_of(pack)
+    assert {"scheme.yaml", "catalog.yaml"} <= set(body["parameters"])
+    assert {d["notebook"] for d in body["documents"]} >= {"notebooks/10_overview.ipynb", "notebooks/30_rankings.ipynb"}
+    assert {d["parameters"]["data_dir"] for d in body["documents"]} == {"sample"}  # the data lies outside reports/..
+    project = pack.parent.parent
+    assert portable(project / "data" / "sample", project, origin=project / "reports" / "2026Q3") == "../../data/sample"
+
+
+def test_scoring_sheets_hold_only_the_departments_built(pack, sample):
+    import pandas as pd
+
+    people = sample.people()
+    sales = set(people.loc[people["department"] == "sales", "employee_id"])
+    period = pd.read_csv(pack / "scores.csv", encoding="utf-8-sig")
+    assert set(period["department"]) == {"sales"} and set(period["employee_id"]) <= sales
+    own = pd.read_excel(pack / "sales" / "scores.xlsx", sheet_name=None)
+    assert set(own["scores"]["employee_id"]) == set(period["employee_id"])
+    assert set(own["lines"]["department"]) == {"sales"} and set(own["calibration"]["group"]) == {"sales"}
+    others = set(people["employee_id"]) - sales
+    warnings = own["warnings"].to_string()
+    assert len(own["warnings"]) and not [e for e in others if e in warnings] and "customer_service" not in warnings
+    assert not (pack / "all" / "scores.xlsx").exists() and manifest_of(pack)["sheets"] == [
+        "scores.xlsx", "scores.csv", "sales/scores.xlsx"]
+
+
+def test_a_dotted_section_name_keeps_its_name(tmp_path, monkeypatch):
+    params = tmp_path / "params"
+    shutil.copytree(ROOT / "params", params, ignore=shutil.ignore_patterns("clients"))
+    folder = params / "clients" / "dotted" / "notebooks"
+    folder.mkdir(parents=True)
+    shutil.copy(ROOT / "notebooks" / "10_overview.ipynb", folder / "80_v1.2.ipynb")
+    monkeypatch.setenv("KPIREPORT_PARAMS", str(params))
+    monkeypatch.setattr("kpilib.pack.render.to_pdf", lambda html, pdf, timeout=120: Path(pdf).write_bytes(b"%PDF-1.4"))
+    out = tmp_path / "r"
+    result = runner.invoke(app, ["pack", "--client", "dotted", "--out", str(out), "--departments", "sales",
+                                 "--sections", "v1.2", "--format", "html,pdf", "--jobs", "1"])
+    assert result.exit_code == 0, said(result)
+    docs = {d["section"]: d for d in manifest_of(out / "2026Q3")["documents"]}
+    assert docs["80_v1.2"]["outputs"] == ["sales/80_v1.2.html", "sales/80_v1.2.pdf"]
+    assert {p.name for p in (out / "2026Q3" / "sales").iterdir()} == {
+        "80_v1.2.html", "80_v1.2.pdf", "sales-2026Q3.pdf", "scores.xlsx"}
+    links = re.findall(r'href="([^"]+)"', (out / "2026Q3" / "index.html").read_text(encoding="utf-8"))
+    assert "sales/80_v1.2.pdf" in links and all((out / "2026Q3" / link).exists() for link in links)
+
+
+def test_no_pickle_under_the_output_folder_is_ever_loaded(tmp_path, monkeypatch):
+    """A crafted pickle (its load would create `marker`) at the cache's name, in the old
+    `<out>/.cache`, in the period folder and in the cache folder, unsigned: never loaded."""
+    import pickle
+
+    from kpilib import cachefile, workbench
+    from kpilib.config import load_config
+
+    marker = tmp_path / "marker"
+
+    class Crafted:
+        def __reduce__(self):
+            return open, (str(marker), "w")
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("KPIREPORT_CACHE", str(cache))
+    monkeypatch.setattr(workbench, "_MEMO", {})
+    name = f"{workbench._key(SAMPLE, load_config(), '2026Q3', 'zh')}.pkl"
+    out = tmp_path / "r"
+    for folder in (out / ".cache", out / "2026Q3" / ".cache", out / "2026Q3", cache):
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(pickle.dumps(Crafted()))
+    result = runner.invoke(app, ["pack", "--out", str(out), "--departments", "sales", "--sections", "overview",
+                                 "--jobs", "1"])
+    assert result.exit_code == 0, said(result)
+    assert not marker.exists()
+    assert isinstance(cachefile.load(cache / name), dict)  # rebuilt and signed
+    assert (cache / cachefile.KEY_FILE).stat().st_mode & 0o777 == 0o600
+    assert not (out / ".cache").exists() and not list(out.rglob("*.pkl"))  # old cache swept; the old period replaced
+
+
+def test_cache_files_load_only_with_their_key(tmp_path):
+    from kpilib import cachefile
+
+    path = tmp_path / "c" / f"{'0' * 32}.pkl"
+    cachefile.save(path, {"a": 1})
+    assert cachefile.load(path) == {"a": 1}
+    data = bytearray(path.read_bytes())
+    data[-2] ^= 1
+    path.write_bytes(bytes(data))
+    assert cachefile.load(path) is None  # altered
+    cachefile.save(path, {"a": 1})
+    (path.parent / cachefile.KEY_FILE).chmod(0o644)  # a key others can read is replaced, its files ignored
+    assert cachefile.load(path) is None
+    dead = path.parent / f".{'0' * 32}.pkl.999999999.tmp"
+    mine = path.parent / f".{'1' * 32}.pkl.{os.getpid()}.tmp"
+    dead.write_bytes(b"half")
+    mine.write_bytes(b"half")
+    assert cachefile.sweep(path.parent) == [dead] and mine.exists()
+
+
+def test_leftovers_of_killed_runs_are_swept(tmp_path):
+    from kpilib.pack import guard
+
+    out = tmp_path / "r"
+    for name in (".2026Q3-abcd_123", ".2026Q3-abcd_123-previous", ".2026-09-zz9y8x7w-previous", ".2026Q3-mine",
+                 ".git", "2026Q3"):
+        (out / name).mkdir(parents=True)
+        (out / name / "manifest.json").write_text(name)
+    (out / "index.html.tmp").write_text("half")
+    handled = guard.sweep(out)
+    assert sorted(handled) == [".2026-09-zz9y8x7w-previous", ".2026Q3-abcd_123", ".2026Q3-abcd_123-previous",
+                               "index.html.tmp"]
+    assert sorted(p.name for p in out.iterdir()) == [".2026Q3-mine", ".git", "2026-09", "2026Q3"]
+    assert (out / "2026-09" / "manifest.json").read_text() == ".2026-09-zz9y8x7w-previous"  # put back, not lost
+    assert (out / "2026Q3" / "manifest.json").read_text() == "2026Q3"
 
 
 @pytest.mark.slow

@@ -3,10 +3,14 @@
 `build_pack` writes `<out>/<period>/`: `index.html`, `<department>/<section>.html|.pdf`
 for every section notebook and department (plus "all", the company level), with PDF also
 `<department>/<department>-<period>.pdf` (every section in one file), the scoring
-sheet (`scores.xlsx`, `scores.csv`) and `manifest.json` (one entry per document with
-status ok / skipped / failed, seconds, parameters and input hashes). Everything is
-written into a staging folder and swapped in whole, so a crash leaves the previous pack
-as it was. A document whose key (parameters, inputs, parameters files, notebook, kpilib
+sheet of the departments in the pack (`scores.xlsx`, `scores.csv`, and each department's
+own `<department>/scores.xlsx`: `kpilib.pack.scoresheets`) and `manifest.json` (one entry
+per document with status ok / skipped / failed, seconds, parameters and input hashes;
+paths relative to the period folder). Everything is written into a staging folder and
+swapped in whole, so a crash leaves the previous pack as it was; one pack at a time
+writes to an output folder, and the leftovers of a killed run are removed by the next
+(`kpilib.pack.guard`). The scoring is cached outside the output folder, in the user's
+cache (`kpilib.workbench.cache_dir`), and loaded only when its MAC verifies. A document whose key (parameters, inputs, parameters files, notebook, kpilib
 source) matches the previous manifest is copied, not rerun ("skipped"). A partial run
 (`departments`, `sections`, `formats`) keeps every other document of the period
 (`kpilib.pack.carry`); `prune` keeps only what the run builds.
@@ -21,22 +25,21 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kpilib import cachefile
 from kpilib.branding import Branding, branding_file, load_branding
 from kpilib.config import Config, default_params_dir
 from kpilib.data import Dataset
-from kpilib.pack import carry
+from kpilib.pack import carry, guard
 from kpilib.pack.book import SECTION, build_books
-from kpilib.pack.index import index_html, manifest, periods_html
-from kpilib.pack.plan import Document, plan
+from kpilib.pack.index import index_html, manifest, periods_html, portable
+from kpilib.pack.plan import Document, default_notebooks_dir, plan
+from kpilib.pack.scoresheets import write_sheets
 from kpilib.periods import Span
 from kpilib.problems import UserError
-from kpilib.scoring import Scores
-from kpilib.sheets import write_scores
-from kpilib.workbench import COMPANY, prepare
+from kpilib.workbench import COMPANY, cache_dir, prepare
 
 
 @dataclass
@@ -52,90 +55,82 @@ class PackResult:
         return sum(d["status"] == status for d in self.documents)
 
 
-@contextmanager
-def _environ(**values: str):
-    before = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for k, v in before.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-
-
 def build_pack(config: Config, dataset: Dataset, span: Span, out_dir: Path | str, *, data_dir: Path,
                lang: str = "zh", departments: list[str] | None = None, sections: list[str] | None = None,
                formats: tuple[str, ...] = ("html",), jobs: int | None = None, scheduler: str | None = None,
                force: bool = False, prune: bool = False,
                progress: Callable[[int, int, dict], None] | None = None) -> PackResult:
     """Build the pack for `span` under `out_dir/<period>/`: this run's documents, plus every
-    other document of the previous pack of the period unless `prune`."""
+    other document of the previous pack of the period unless `prune`. Holds `out_dir`'s lock
+    throughout; a failure to write is a UserError and leaves the previous pack as it was."""
     started = time.perf_counter()
     out_dir = Path(out_dir).resolve()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    cache = out_dir / ".cache"
     known = list(config.scheme.departments)
     unknown = [d for d in departments or [] if d not in known and d != COMPANY]
     if unknown:
         raise UserError(f"--departments: unknown {', '.join(unknown)} (known: {', '.join(known)}, {COMPANY})")
     brand = load_branding(config.client)
-    with _environ(KPIREPORT_CACHE=str(cache)):
+    with guard.writing(out_dir), guard.hold(out_dir):
+        guard.sweep(out_dir)
+        cachefile.sweep(cache_dir())
         wb = prepare(data_dir, config.client, span, lang, loaded=(config, dataset))
-    present = wb.departments()
-    empty = [d for d in departments or [] if d not in present and d != COMPANY]
-    if empty:
-        raise UserError(f"--departments: no one in {', '.join(empty)} is scored in {span.label} "
-                        f"(departments with people: {', '.join(present)})")
-    wanted = [d for d in (departments or present) if d in present]
-    final = out_dir / span.label
-    looks = [p for p in [branding_file(config.client)] if p]  # names, colours and paper are in the bytes
-    params = {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in config.files + looks}
-    docs = plan(span.label, wanted, client=config.client, data_dir=Path(data_dir).resolve(), lang=lang,
-                formats=formats, inputs=dataset.hashes, params=params, sections=sections)
-    if departments and COMPANY not in departments:
-        docs = [d for d in docs if d.department != COMPANY]
-    env = {"KPIREPORT_CACHE": str(cache), "KPIREPORT_PARAMS": str(default_params_dir().resolve())}
-    for doc in docs:
-        doc.env, doc.name, doc.company = env, wb.department_name(doc.department), brand.company or ""
-    staging = Path(tempfile.mkdtemp(prefix=f".{span.label}-", dir=out_dir))
-    try:
-        old = carry.previous_documents(final)
-        before = [] if prune else old
-        if before:
-            carry.copy_period(final, staging)
-        previous = {} if force else {d["key"]: d for d in old if d.get("status") in ("ok", "skipped") and d.get("key")}
-        ran = _run(docs, staging, final, previous, jobs, scheduler, brand, progress)
-        entries = carry.merge(ran, before, staging)
-        if "pdf" in formats:
-            touched = list(dict.fromkeys(d.department for d in docs))
-            books = build_books(entries, touched, {d.department: d.name for d in docs}, staging, final, previous,
-                                brand, jobs or os.cpu_count() or 1)
-            rebound = {e["department"] for e in books}
-            entries = [e for e in entries if not (e["section"] == SECTION and e["department"] in rebound)] + books
-            ran += books
-        entries.sort(key=_order(list(config.scheme.departments)))
-        current = Scores(span, wb.sheet(), wb.period_lines(), wb.calibration, wb.problems)
-        for name in ("scores.xlsx", "scores.csv"):
-            write_scores(current, staging / name)
-        (staging / "index.html").write_text(index_html(wb, entries, brand), encoding="utf-8")
-        extra = {"company": brand.company, "formats": list(formats), "departments": wanted, "jobs": jobs,
-                 "scheduler": scheduler, "pruned": prune}
-        body = manifest(wb, entries, time.perf_counter() - started, extra)
-        (staging / "manifest.json").write_text(json.dumps(body, ensure_ascii=False, indent=2), encoding="utf-8")
+        present = wb.departments()
+        empty = [d for d in departments or [] if d not in present and d != COMPANY]
+        if empty:
+            raise UserError(f"--departments: no one in {', '.join(empty)} is scored in {span.label} "
+                            f"(departments with people: {', '.join(present)})")
+        wanted = [d for d in (departments or present) if d in present]
+        final = out_dir / span.label
+        looks = [p for p in [branding_file(config.client)] if p]  # names, colours and paper are in the bytes
+        params = {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in config.files + looks}
+        docs = plan(span.label, wanted, client=config.client, data_dir=Path(data_dir).resolve(), lang=lang,
+                    formats=formats, inputs=dataset.hashes, params=params, sections=sections)
+        if departments and COMPANY not in departments:
+            docs = [d for d in docs if d.department != COMPANY]
+        params_dir = default_params_dir().resolve()
+        env = {"KPIREPORT_CACHE": str(cache_dir().resolve()), "KPIREPORT_PARAMS": str(params_dir)}
+        for doc in docs:
+            doc.env, doc.name, doc.company = env, wb.department_name(doc.department), brand.company or ""
+            doc.shown = {"data_dir": portable(Path(data_dir), out_dir.parent, origin=final),
+                         "notebook": portable(doc.notebook, params_dir, default_notebooks_dir().parent)}
+        staging = Path(tempfile.mkdtemp(prefix=f".{span.label}-", dir=out_dir))
         retired = staging.with_name(staging.name + "-previous")
-        if final.exists():
-            final.rename(retired)  # two renames: there is always a whole pack under `final`'s name or beside it
-        staging.rename(final)
-        shutil.rmtree(retired, ignore_errors=True)
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging)
-    front = out_dir / "index.html.tmp"
-    front.write_text(periods_html(out_dir, brand, lang), encoding="utf-8")
-    front.replace(out_dir / "index.html")
+        try:
+            old = carry.previous_documents(final)
+            before = [] if prune else old
+            if before:
+                carry.copy_period(final, staging)
+            previous = {} if force else {d["key"]: d for d in old if d.get("status") in ("ok", "skipped") and d.get("key")}
+            ran = _run(docs, staging, final, previous, jobs, scheduler, brand, progress)
+            entries = carry.merge(ran, before, staging)
+            if "pdf" in formats:
+                touched = list(dict.fromkeys(d.department for d in docs))
+                books = build_books(entries, touched, {d.department: d.name for d in docs}, staging, final, previous,
+                                    brand, jobs or os.cpu_count() or 1)
+                rebound = {e["department"] for e in books}
+                entries = [e for e in entries if not (e["section"] == SECTION and e["department"] in rebound)] + books
+                ran += books
+            entries.sort(key=_order(known))
+            held = [d for d in present if any(e["department"] == d for e in entries)]
+            built = [d for d in present if any(doc.department == d for doc in docs)]
+            sheets = write_sheets(wb, held, built, staging)
+            (staging / "index.html").write_text(index_html(wb, entries, brand), encoding="utf-8")
+            extra = {"company": brand.company, "formats": list(formats), "departments": wanted, "jobs": jobs,
+                     "scheduler": scheduler, "pruned": prune, "sheets": sheets}
+            body = manifest(wb, entries, time.perf_counter() - started, extra, params_dir)
+            (staging / "manifest.json").write_text(json.dumps(body, ensure_ascii=False, indent=2), encoding="utf-8")
+            if final.exists():
+                final.rename(retired)  # two renames: there is always a whole pack under `final`'s name or beside it
+            staging.rename(final)
+            shutil.rmtree(retired, ignore_errors=True)
+        finally:
+            if retired.exists() and not final.exists():  # stopped between the two renames
+                retired.rename(final)
+            if staging.exists():
+                shutil.rmtree(staging)
+        front = out_dir / "index.html.tmp"
+        front.write_text(periods_html(out_dir, brand, lang), encoding="utf-8")
+        front.replace(out_dir / "index.html")
     done = {(e["department"], e["section"]) for e in ran}
     return PackResult(final / "index.html", [e for e in entries if (e["department"], e["section"]) in done],
                       [e for e in entries if (e["department"], e["section"]) not in done])
@@ -148,9 +143,10 @@ def _run(docs: list[Document], staging: Path, final: Path, previous: dict[str, d
     entries: list[dict] = []
 
     def record(doc: Document, result: dict) -> None:
+        parameters = {**doc.parameters, "data_dir": doc.shown["data_dir"]}
         entries.append({"period": doc.period, "department": doc.department, "section": doc.section,
-                        **result, "outputs": doc.outputs(), "page": doc.page, "parameters": doc.parameters, "key": doc.key,
-                        "inputs": doc.inputs, "notebook": str(doc.notebook), "notebook_sha256": doc.notebook_sha256})
+                        **result, "outputs": doc.outputs(), "page": doc.page, "parameters": parameters, "key": doc.key,
+                        "inputs": doc.inputs, "notebook": doc.shown["notebook"], "notebook_sha256": doc.notebook_sha256})
         if progress:
             progress(len(entries), len(docs), entries[-1])
 

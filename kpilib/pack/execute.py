@@ -71,6 +71,7 @@ class WarmKernel:
 
 _local = threading.local()
 _kernels: list[WarmKernel] = []
+_stop = threading.Event()  # set on Ctrl-C / SIGTERM: running notebooks end, none starts, nothing is written
 
 
 def _kernel(doc: Document) -> WarmKernel:
@@ -81,6 +82,9 @@ def _kernel(doc: Document) -> WarmKernel:
             kernel.shutdown()
         kernel = _local.kernel = WarmKernel(doc.env, cwd)
         _kernels.append(kernel)
+        if _stop.is_set():  # interrupted while it started: the interrupt may have missed it
+            kernel.shutdown()
+            raise KeyboardInterrupt
     return kernel
 
 
@@ -99,25 +103,28 @@ def run_document(doc: Document, folder: Path, brand: Branding | None = None) -> 
     lang = doc.parameters.get("lang", "zh")
     nb = parameterize_notebook(load_notebook_node(str(doc.notebook)), doc.parameters)
     error = None
+    if _stop.is_set():
+        raise KeyboardInterrupt
     try:
         _kernel(doc).run(nb)
     except (CellExecutionError, DeadKernelError, TimeoutError, RuntimeError) as exc:
         error = _failure(nb, exc)
         if isinstance(exc, DeadKernelError | TimeoutError):
             _local.kernel.shutdown()
-    target = folder / doc.stem
+    if _stop.is_set():
+        raise KeyboardInterrupt
     html_path = folder / doc.page
-    for path in (target, html_path):
+    for path in (folder / doc.stem, html_path):
         path.parent.mkdir(parents=True, exist_ok=True)
     section = section_title(doc.section, lang)
     title = f"{doc.name or doc.department} · {doc.period} · {section}"
     footer = f"{doc.company or 'kpireport'} · {doc.name or doc.department} · {doc.period} · {section}"
     html_path.write_text(render.page(nb, title, lang, brand, error=error, footer=footer), encoding="utf-8")
     if error:
-        nbformat.write(nb, target.with_suffix(".failed.ipynb"))
+        nbformat.write(nb, folder / f"{doc.stem}.failed.ipynb")
     elif "pdf" in doc.formats:
         try:
-            render.to_pdf(html_path, target.with_suffix(".pdf"))
+            render.to_pdf(html_path, folder / f"{doc.stem}.pdf")
         except (RuntimeError, OSError) as exc:
             error = f"PDF: {exc}"
     return {"status": "failed" if error else "ok", "seconds": round(time.perf_counter() - started, 3), "error": error}
@@ -125,15 +132,22 @@ def run_document(doc: Document, folder: Path, brand: Branding | None = None) -> 
 
 def run_local(docs: Iterable[Document], folder: Path, jobs: int, brand: Branding,
               done: Callable[[Document, dict], None]) -> None:
-    """Run the documents on `jobs` threads, each with its own warm kernel."""
+    """Run the documents on `jobs` threads, each with its own warm kernel. Interrupted
+    (KeyboardInterrupt), it stops at once: queued notebooks are dropped, kernels shut down."""
+    _stop.clear()
+    pool = ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="kpireport")
     try:
-        with ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="kpireport") as pool:
-            futures = {pool.submit(run_document, doc, folder, brand): doc for doc in docs}
-            for future in as_completed(futures):
-                done(futures[future], future.result())
+        futures = {pool.submit(run_document, doc, folder, brand): doc for doc in docs}
+        for future in as_completed(futures):
+            done(futures[future], future.result())
+    except BaseException:
+        _stop.set()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
     finally:
         while _kernels:
             _kernels.pop().shutdown()
+        pool.shutdown(wait=True)  # the running notebooks end with their kernels
 
 
 def run_dask(docs: Iterable[Document], folder: Path, address: str, brand: Branding,

@@ -4,8 +4,10 @@ its status) and its `manifest.json` (parameters, input hashes, versions, timings
 from __future__ import annotations
 
 import html
+import os
 import platform
 from importlib import metadata
+from pathlib import Path
 
 from kpilib import __version__, narrate, sections
 from kpilib.branding import Branding
@@ -24,10 +26,21 @@ def _version(package: str) -> str | None:
         return None
 
 
-def manifest(wb: Workbench, documents: list[dict], seconds: float, extra: dict) -> dict:
+def portable(path: Path, *roots: Path, origin: Path | None = None) -> str:
+    """`path` relative to `origin` (else to the root) for the first of `roots` it lies in, else
+    its name alone: a manifest names no machine's paths."""
+    path = Path(path).resolve()
+    for root in roots:
+        if path.is_relative_to(root.resolve()):
+            return Path(os.path.relpath(path, origin or root.resolve())).as_posix()
+    return path.name
+
+
+def manifest(wb: Workbench, documents: list[dict], seconds: float, extra: dict, params_dir: Path) -> dict:
+    """The manifest of a pack; parameter files are named relative to `params_dir`."""
     return {"period": wb.span.label, "lang": wb.lang, "client": wb.config.client, "kpireport": __version__,
             "python": platform.python_version(), "packages": {p: _version(p) for p in PACKAGES},
-            "inputs": wb.dataset.hashes, "parameters": [str(f) for f in wb.config.files],
+            "inputs": wb.dataset.hashes, "parameters": [portable(f, params_dir) for f in wb.config.files],
             "people_scored": int(len(wb.sheet())), "warnings": len(wb.problems),
             "seconds": round(seconds, 3), **extra, "documents": documents}
 
@@ -97,7 +110,6 @@ table.summary td:first-child,table.summary td:last-child{{text-align:left}}</sty
 def periods_html(out_dir, brand: Branding, lang: str) -> str:
     """`reports/index.html`: every period built under `out_dir`, newest first, from its manifest."""
     import json
-    from pathlib import Path
 
     zh = lang == "zh"
     rows = []

@@ -46,6 +46,7 @@ class Document:
     env: dict[str, str] = field(default_factory=dict)
     name: str = ""  # the department as readers know it (titles, footers); set by the pack
     company: str = ""  # the client's company name for the footer; set by the pack
+    shown: dict[str, str] = field(default_factory=dict)  # data_dir and notebook as the manifest names them
 
     @property
     def stem(self) -> str:
