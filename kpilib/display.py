@@ -19,6 +19,7 @@ PERCENT = {"attainment", "met_target", "top_share", "share", "stayed", "mean_rat
 THREE = {"gini", "kendall_tau_b", "spearman_rho", "rbo", "lmg", "first", "relative_weight", "r2",
          "spearman", "variance", "slope", "mean_gap", "epsilon_sq", "H"}
 LENIENCY = {"leniency", "ci_low", "ci_high"}  # signed, to the decimals the flag rule judges (ratings.leniency_flag)
+TWO = {"rating", "supervisor_rating"}  # ratings keep the scheme's 2 decimals, so weight × rating / 5 can be checked
 PVALUE = {"p_val", "p_adj", "kendall_p", "spearman_p"}
 WRAP = {"formula", "inputs", "evidence", "status", "outcome", "target_source", "kpis"}
 WRITTEN = {"actual", "target", "baseline", "challenge"}  # numbers written as text in their unit: right-aligned  # long text may wrap; other cells stay on one line
@@ -33,6 +34,8 @@ def _format(column: str, percent: set[str], less_than: str = "<"):
         return lambda v: "" if _missing(v) else (f"{less_than}0.001" if v < 0.001 else f"{round_half_up_scalar(v, 3):.3f}")
     if column in LENIENCY:
         return lambda v: "" if _missing(v) else f"{round_half_up_scalar(v, DECIMALS) + 0.0:+.{DECIMALS}f}"  # + 0.0: no "-0.00"
+    if column in TWO:
+        return lambda v: "" if _missing(v) else f"{round_half_up_scalar(v, 2):.2f}"
     if column in THREE:
         return lambda v: "" if _missing(v) else f"{round_half_up_scalar(v, 3):.3f}"
     return lambda v: "" if _missing(v) else (f"{round_half_up_scalar(v, 1):,.1f}" if isinstance(v, float) else v)

@@ -43,7 +43,7 @@ SHEET_COLUMNS = ["period", "employee_id", "name", "department", "team", "region"
                  "qualitative", "composite", "grade", "tier", "rank", "supervisor_rating",
                  "missing_lines", "tier_note"]
 LINE_COLUMNS = ["period", "employee_id", "name", "department", "kpi", "kpi_name", "kind", "weight",
-                "formula", "inputs", "actual", "target", "baseline", "challenge", "target_source", "attainment", "rating",
+                "formula", "inputs", "actual", "target", "baseline", "challenge", "target_source", "scored_on", "attainment", "rating",
                 "line_score", "status"]
 
 
@@ -147,6 +147,7 @@ def quantitative_lines(dataset: Dataset, config: Config, span: Span, people: pd.
                                    for k in pairs["kpi"].unique()], ignore_index=True)
     values["actual"] = values["actual"].astype(float)
     lines = pairs.merge(values.drop(columns="period"), on=["employee_id", "kpi"], how="left")
+    lines["scored_on"] = "person"
     employed = months_employed(people, span)
     lines = lines.merge(resolve_targets(dataset.targets, catalog, span, lines[["employee_id", "kpi"]], employed),
                         on=["employee_id", "kpi"], how="left")
@@ -222,6 +223,7 @@ def qualitative_lines(dataset: Dataset, config: Config, span: Span, people: pd.D
         lines[col] = np.nan
     lines["formula"] = "Σ rater weight × score / Σ rater weight"
     lines["target_source"] = ""
+    lines["scored_on"] = "person"
     return lines
 
 

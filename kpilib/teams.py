@@ -7,7 +7,9 @@ same department and team, themselves included; the whole department when they ha
 team): measures are aggregated per member over the period first, then summed across
 members (averaged for `mean` measures), and the KPI formula applies to the totals, so a
 team's rate is a ratio of team sums. The target is the members' targets added up (counts
-and amounts) or averaged (rates); `target_source` says how many members had their own.
+and amounts) or averaged (rates), leaving out other team-scored managers without a target
+of their own; `target_source` says how many members had their own, and `scored_on` is
+"team" on such lines.
 """
 
 from __future__ import annotations
@@ -74,7 +76,8 @@ def team_lines(lines: pd.DataFrame, people: pd.DataFrame, targets: pd.DataFrame,
                         for k in wanted["kpi"].unique()], ignore_index=True)
     values = values.rename(columns={"employee_id": "entity"}).drop(columns="period")
     aggregate = wanted.merge(values, on=["entity", "kpi"], how="left").merge(
-        _team_targets(wanted, members, targets, catalog, span, months_employed), on=["entity", "kpi"], how="left")
+        _team_targets(wanted, members, targets, catalog, span, months_employed, set(managers)),
+        on=["entity", "kpi"], how="left")
     out = lines.copy()
     index = out.index[need]
     keyed = aggregate.set_index(["employee_id", "kpi"])
@@ -82,18 +85,23 @@ def team_lines(lines: pd.DataFrame, people: pd.DataFrame, targets: pd.DataFrame,
     for col in ("actual", "reason", "inputs", *LEVELS, "target_source"):
         out.loc[index, col] = keyed[col].reindex(at).to_numpy()
     out["actual"] = out["actual"].astype(float)
+    out.loc[index, "scored_on"] = "team"
     return out
 
 
 def _team_targets(wanted: pd.DataFrame, members: pd.DataFrame, targets: pd.DataFrame, catalog: Catalog, span: Span,
-                  months_employed: pd.Series) -> pd.DataFrame:
-    """Per (entity, kpi): the members' targets added up or averaged, and where they came from."""
+                  months_employed: pd.Series, managers: set[str]) -> pd.DataFrame:
+    """Per (entity, kpi): the members' targets added up or averaged, and where they came from.
+    Team-scored managers without a target of their own add nothing (their team's targets
+    already hold their result), unless the team has no one else."""
     pairs = members.merge(wanted[["entity", "kpi"]], on="entity")
     resolved = resolve_targets(targets, catalog, span, pairs.rename(columns={"member": "employee_id"}), months_employed)
     resolved["entity"] = pairs["entity"].to_numpy()
     resolved["own"] = resolved["target_source"].astype(str).str.startswith("targets")
+    resolved["counted"] = resolved["own"] | ~resolved["employee_id"].isin(managers)
     rows = []
-    for (entity, kpi), group in resolved.groupby(["entity", "kpi"], sort=False):
+    for (entity, kpi), everyone in resolved.groupby(["entity", "kpi"], sort=False):
+        group = everyone[everyone["counted"]] if everyone["counted"].any() else everyone
         adds = catalog.kpis[kpi].targets_add_up
         levels = [group[lv].sum(min_count=1) if adds else group[lv].mean() for lv in LEVELS]
         n, own = len(group), int(group["own"].sum())

@@ -528,3 +528,19 @@ def test_tables_sort_and_cards_filter_in_a_browser(pack, tmp_path):
         seen[name] = re.search(r'data-(?:sorted|shown)="([^"]*)"', dom).group(1)
     low, high = map(float, seen["sort"].split("|"))
     assert low < high and seen["find"] == "1"
+
+
+def test_a_partial_pack_on_changed_data_marks_what_it_kept_as_out_of_date(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data" / "sample", data)
+    out = tmp_path / "reports"
+    common = ["pack", "--data", str(data), "--out", str(out), "--sections", "overview", "--jobs", "2"]
+    assert runner.invoke(app, [*common, "--departments", "sales,all"]).exit_code == 0
+    measures = (data / "measures.csv").read_text(encoding="utf-8").splitlines()
+    measures[1] = measures[1].rsplit(",", 1)[0] + ",1"  # one value changes
+    (data / "measures.csv").write_text("\n".join(measures) + "\n", encoding="utf-8")
+    assert runner.invoke(app, [*common, "--departments", "sales"]).exit_code == 0
+    docs = {d["department"]: d for d in manifest_of(out / "2026Q3")["documents"]}
+    assert docs["all"].get("stale") is True and not docs["sales"].get("stale")
+    index = (out / "2026Q3" / "index.html").read_text(encoding="utf-8")
+    assert index.count("⚠") >= 2 and "不带 --departments" in index  # the mark and the note (zh by default)

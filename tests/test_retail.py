@@ -52,7 +52,7 @@ def test_thresholds_separate_the_pickers_and_managers_answer_for_their_team(reta
     assert picking["actual"].between(0.99, 1.0).all()
     assert picking["line_score"].max() - picking["line_score"].min() > 10  # ratio: < 1 point
     director = lines[(lines["employee_id"] == "R001") & (lines["kpi"] == "sales_amount")].iloc[0]
-    assert director["target_source"].startswith("team of 21: sum of targets") and director["actual"] > 0
+    assert director["target_source"].startswith("team of 18: sum of targets") and director["actual"] > 0
 
 
 @pytest.fixture(scope="module", params=["en", "zh"])

@@ -253,8 +253,9 @@ def test_managers_without_targets_are_scored_on_their_team(config):
     result = score(ds, type(config)(config.catalog, teams), "2025Q3")
     line = result.lines.query("kpi == 'sales_amount'").set_index("employee_id")
     assert line.loc["M", "actual"] == pytest.approx(6_000_000)
-    # M's own target is the catalogue's 4.8 M: the team target adds the members' (2 own + 1 default)
-    assert line.loc["M", "target"] == pytest.approx(3_000_000 * 2 + 4_800_000)
-    assert line.loc["M", "target_source"] == "team of 3: sum of targets (2 own)"
+    # the team target adds the members' own targets; M, team-scored without one, adds nothing
+    assert line.loc["M", "target"] == pytest.approx(3_000_000 * 2)
+    assert line.loc["M", "target_source"] == "team of 2: sum of targets (2 own)"
+    assert line.loc["M", "scored_on"] == "team" and line.loc["A", "scored_on"] == "person"
     assert line.loc["A", "actual"] == pytest.approx(2_000_000)  # members keep their own lines
     assert line.loc["C", "target_source"] == "targets 2025Q3"

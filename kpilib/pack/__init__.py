@@ -102,7 +102,7 @@ def build_pack(config: Config, dataset: Dataset, span: Span, out_dir: Path | str
                 carry.copy_period(final, staging)
             previous = {} if force else {d["key"]: d for d in old if d.get("status") in ("ok", "skipped") and d.get("key")}
             ran = _run(docs, staging, final, previous, jobs, scheduler, brand, progress)
-            entries = carry.merge(ran, before, staging)
+            entries = carry.merge(ran, before, staging, dataset.hashes)
             if "pdf" in formats:
                 touched = list(dict.fromkeys(d.department for d in docs))
                 books = build_books(entries, touched, {d.department: d.name for d in docs}, staging, final, previous,

@@ -51,9 +51,11 @@ def page_of(entry: dict, folder: Path) -> Path:
     return aside if aside.exists() else folder / f"{stem}.html"
 
 
-def merge(built: list[dict], previous: list[dict], staging: Path) -> list[dict]:
+def merge(built: list[dict], previous: list[dict], staging: Path, inputs: dict[str, str]) -> list[dict]:
     """This run's entries plus every previous entry it did not rebuild, each with its outputs
-    still present in `staging`; outputs carried over are listed under `kept`."""
+    still present in `staging`; outputs carried over are listed under `kept`, and a kept
+    document built from other input files than this run's (`inputs`: file → sha256) is
+    marked `stale` (the index says it is out of date)."""
     old = {(e.get("department"), e.get("section")): e for e in previous}
     merged = []
     for entry in built:
@@ -63,5 +65,5 @@ def merge(built: list[dict], previous: list[dict], staging: Path) -> list[dict]:
     for entry in old.values():
         outputs = [p for p in entry.get("outputs", []) if (staging / p).exists()]
         if outputs:
-            merged.append({**entry, "outputs": outputs, "kept": outputs})
+            merged.append({**entry, "outputs": outputs, "kept": outputs, "stale": entry.get("inputs") != inputs})
     return merged

@@ -57,12 +57,14 @@ def _summary_rows(wb: Workbench) -> str:
     return "".join(rows)
 
 
-def _link(doc: dict) -> str:
+def _link(doc: dict, zh: bool) -> str:
     status = doc["status"]
     links = " ".join(f'<a href="{html.escape(p)}">{p.rsplit(".", 1)[-1].upper()}</a>' for p in doc.get("outputs", []))
     mark = {"ok": "", "skipped": '<span class="s" title="up to date">✓</span>',
             "failed": '<span class="f">✗</span>'}[status]
     kept = ' title="kept from an earlier build"' if doc.get("kept") else ""  # not rebuilt by a partial run
+    if doc.get("stale"):  # kept by a partial run, built from other data than this run's
+        mark += f' <span class="f">⚠ {"数据已更新，本报告未重建" if zh else "built from earlier data"}</span>'
     return f'<td class="{status}"{kept}>{links} {mark}</td>'
 
 
@@ -74,10 +76,13 @@ def index_html(wb: Workbench, documents: list[dict], brand: Branding) -> str:
     by_key = {(d["department"], d["section"]): d for d in documents}
     grid = []
     for dept in departments:
-        cells = "".join(_link(by_key[(dept, s)]) if (dept, s) in by_key else "<td></td>" for s in columns)
+        cells = "".join(_link(by_key[(dept, s)], zh) if (dept, s) in by_key else "<td></td>" for s in columns)
         grid.append(f"<tr><th>{html.escape(wb.department_name(dept))}</th>{cells}</tr>")
     heads = "".join(f"<th>{html.escape(section_title(s, wb.lang))}</th>" for s in columns)
     failed = [d for d in documents if d["status"] == "failed"]
+    stale = ("标有 ⚠ 的报告是之前用旧数据生成的，本次部分重建没有更新它们：请不带 --departments / --sections 重新生成。" if zh else
+             "Documents marked ⚠ were built earlier from other data and kept by this partial run: rebuild them "
+             "(kpireport pack without --departments / --sections).") if any(d.get("stale") for d in documents) else ""
     failures = "".join(f"<li>{html.escape(wb.department_name(d['department']))} · "
                        f"{html.escape(section_title(d['section'], wb.lang))}: {html.escape(d.get('error') or '')}</li>"
                        for d in failed)
@@ -99,6 +104,7 @@ table.summary td:first-child,table.summary td:last-child{{text-align:left}}</sty
 <h2>{'报告' if zh else 'Documents'}</h2>
 <table class="grid"><thead><tr><th></th>{heads}</tr></thead><tbody>{''.join(grid)}</tbody></table>
 {f'<div class="error-banner"><ul>{failures}</ul></div>' if failed else ''}
+{f'<div class="warn-banner">{html.escape(stale)}</div>' if stale else ''}
 <p>{html.escape(note)}</p>
 <h2>{'各部门概况' if zh else 'Departments'}</h2>
 <table class="summary"><thead><tr>{''.join(f'<th>{h}</th>' for h in summary_head)}</tr></thead><tbody>{_summary_rows(wb)}</tbody></table>

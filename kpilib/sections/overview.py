@@ -143,7 +143,8 @@ def result_values(wb: Workbench, department: str) -> tuple[pd.Series, str]:
     if kpi is None:
         return pd.Series(dtype=float), ""
     lines = wb.period_lines()
-    values = lines[(lines["department"] == department) & (lines["kpi"] == kpi)]["actual"].dropna()
+    personal = (lines["department"] == department) & (lines["kpi"] == kpi) & (lines["scored_on"] == "person")
+    values = lines.loc[personal, "actual"].dropna()  # a manager's team total would count the team twice
     named = wb.config.catalog.measures.get((wb.config.catalog.kpis[kpi].formula or "").strip())
     return values[values >= 0], named.name(wb.lang) if named else wb.kpi_name(kpi)
 

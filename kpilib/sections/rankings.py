@@ -29,11 +29,12 @@ def ranking_table(wb: Workbench) -> pd.DataFrame:
 
 def kpi_leaders(wb: Workbench, k: int = 5) -> pd.DataFrame:
     """The best `k` people on each quantitative KPI of the department by attainment
-    (kpi_name, rank, name, actual, target, attainment; actual and target written in the KPI's unit)."""
+    (kpi_name, rank, name, actual, target, attainment; actual and target written in the KPI's unit).
+    Lines scored on a team's aggregate (managers) are not ranked against personal ones."""
     if wb.company:
         return pd.DataFrame()
     lines = wb.period_lines()
-    q = lines[lines["kind"] == "quantitative"].dropna(subset=["attainment"]).copy()
+    q = lines[(lines["kind"] == "quantitative") & (lines["scored_on"] == "person")].dropna(subset=["attainment"]).copy()
     q["rank"] = ranking.rank(q["attainment"], by=q["kpi"])
     q = q[q["rank"] <= k].sort_values(["kpi", "rank", "employee_id"])
     q["kpi_name"] = q["kpi"].map(wb.kpi_name)
