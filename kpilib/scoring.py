@@ -67,9 +67,10 @@ def roster(dataset: Dataset, config: Config, span: Span, problems: Problems | No
     hired = people["hire_date"] < end
     left = people["exit_date"].notna() & (people["exit_date"] < end)
     if problems is not None and (in_scheme & hired & left).any():
-        n = int((in_scheme & hired & left & (people["exit_date"] >= span.start.to_timestamp())).sum())
-        if n:
-            problems.warn("employees", f"{n} people left during {span} and are not scored", column="exit_date")
+        gone = people.loc[in_scheme & hired & left & (people["exit_date"] >= span.start.to_timestamp()), "employee_id"]
+        if len(gone):
+            problems.warn("employees", f"{len(gone)} people left during {span} and are not scored", column="exit_date",
+                          value=", ".join(gone.head(10)) + ("…" if len(gone) > 10 else ""))
     return people[in_scheme & hired & ~left].reset_index(drop=True)
 
 

@@ -97,6 +97,12 @@ class _Table:
         if not count:
             return
         where = np.flatnonzero(mask)
+        if "_wide_column" in self.frame and col in ("measure", "kpi", "criterion"):
+            # an unknown item of a wide export is a column header: one problem per column, at row 1
+            for header in pd.unique(self.frame["_wide_column"].to_numpy()[where]):
+                add = self.problems.error if severity == ERROR else self.problems.warn
+                add(self.label, expected, row=1, column=str(header), value=str(header))
+            return
         if "_wide_column" in self.frame and col not in ("value", "target", "score"):
             # a wide export's row became one row per column: one problem per cell of the source
             where = where[~pd.Series(self.frame[ROW].to_numpy()[where]).duplicated().to_numpy()]
@@ -279,7 +285,12 @@ def _employees(t: _Table, config: Config) -> pd.DataFrame:
     frame["kind"] = t.text("kind").replace("", "person")
     frame["hire_date"] = t.dates("hire_date", required=True)
     frame["exit_date"] = t.dates("exit_date", required=False)
-    t.check(frame, pa.DataFrameSchema({
+    named = {n: d for d, names in config.catalog.departments.items() for n in (names.zh, names.en)}
+    by_name = frame["department"].isin(list(named)).to_numpy()
+    for name in pd.unique(frame.loc[by_name, "department"]):
+        t.report((frame["department"] == name).to_numpy(), "department",
+                 f"the department's id {named[name]}, not its name {name} (see `kpireport catalog`)")
+    t.check(frame.assign(department=frame["department"].where(~by_name, departments[0])), pa.DataFrameSchema({
         "employee_id": pa.Column(str, NONEMPTY),
         "name": pa.Column(str, NONEMPTY),
         "department": pa.Column(str, _isin(departments, f"a department id from the catalogue ({', '.join(departments)})")),

@@ -70,6 +70,8 @@ CASES = {
                                      "employees.csv", 5, "department", "department id"),
     "employees_bad_role_layer": (set_cell("employees", 1, "role_layer", "boss"), "employees.csv", 3, "role_layer", "management"),
     "employees_unknown_manager": (set_cell("employees", 3, "manager_id", "E9"), "employees.csv", 5, "manager_id", "employee_id"),
+    "employees_department_name_not_id": (set_cell("employees", 1, "department", "销售部"),
+                                         "employees.csv", 3, "department", "not its name"),
     "employees_exit_before_hire": (set_cell("employees", 1, "exit_date", "2020-01-01"),
                                    "employees.csv", 3, "exit_date", "on or after hire_date"),
     "measures_bad_month": (set_cell("measures", 4, "period", "2025-13"), "measures.csv", 6, "period", "YYYY-MM"),
@@ -170,6 +172,9 @@ def main() -> None:
         "wide_measures_percent_typo": ("measures.csv", lambda f: f.write_text(
             "period,employee_id,sales,market_share\n2025-07,E1,1500000,0.12\n2025-07,E3,,95.6\n", encoding="utf-8"),
             3, "market_share", "a percent"),
+        "wide_measures_unknown_column": ("measures.csv", lambda f: f.write_text(
+            "period,employee_id,sales,driver_days\n2025-07,E1,1500000,20\n2025-07,E2,1400000,21\n", encoding="utf-8"),
+            1, "driver_days", "a measure declared"),
         "wide_measures_unknown_employee_once": ("measures.csv", lambda f: f.write_text(
             "period,employee_id,sales,new_customers\n2025-07,E1,1500000,6\n2025-07,E9,1,5\n", encoding="utf-8"),
             3, "employee_id", "listed in employees"),
