@@ -16,6 +16,7 @@ its files are loaded only when their HMAC verifies (`kpilib.cachefile`).
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -200,8 +201,11 @@ def cache_dir() -> Path:
     return base / "kpireport"
 
 
+@functools.cache
 def source_digest() -> str:
-    """sha256 of kpilib's source files: cached results and skipped documents follow code changes."""
+    """sha256 of kpilib's source files: cached results and skipped documents follow code changes.
+    Read once per process, at its first use, so that it describes the code this process runs
+    even when the files change while it runs (as they do during development)."""
     digest = hashlib.sha256()
     for path in sorted(Path(__file__).resolve().parent.rglob("*.py")):
         digest.update(path.read_bytes())
@@ -242,3 +246,6 @@ def _score_history(loaded: tuple[Config, Dataset], period: str | Span | None, la
                                 for label, s in scored.items()], ignore_index=True),
             "months": pd.concat(monthly, ignore_index=True) if monthly else pd.DataFrame(),
             "calibration": current.calibration, "problems": current.problems}
+
+
+source_digest()  # read at import: the code this process runs, whatever the files say later
