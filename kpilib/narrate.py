@@ -64,6 +64,8 @@ def bands(wb: Workbench, profile: pd.DataFrame) -> str:
     if profile.empty or not {"top 20%", "bottom 20%"} <= set(profile.columns):
         return ""
     gap = profile["top 20%"] - profile["bottom 20%"]
+    if gap.isna().all():  # every band too small to show (privacy.min_cell)
+        return ""
     row = profile.loc[gap.idxmax()]
     if _zh(wb):
         return (f"前20%与后20%差距最大的指标是{row['kpi_name']}：平均达成率 {row['top 20%']:.0%} 对 "

@@ -67,10 +67,10 @@ def roster(dataset: Dataset, config: Config, span: Span, problems: Problems | No
     hired = people["hire_date"] < end
     left = people["exit_date"].notna() & (people["exit_date"] < end)
     if problems is not None and (in_scheme & hired & left).any():
-        gone = people.loc[in_scheme & hired & left & (people["exit_date"] >= span.start.to_timestamp()), "employee_id"]
-        if len(gone):
-            problems.warn("employees", f"{len(gone)} people left during {span} and are not scored", column="exit_date",
-                          value=", ".join(gone.head(10)) + ("…" if len(gone) > 10 else ""))
+        gone = people[in_scheme & hired & left & (people["exit_date"] >= span.start.to_timestamp())]
+        for dept, ids in gone.groupby("department")["employee_id"]:
+            problems.warn("employees", f"{len(ids)} people of {dept} left during {span} and are not scored",
+                          column="exit_date", value=", ".join(ids.head(10)) + ("…" if len(ids) > 10 else ""))
     return people[in_scheme & hired & ~left].reset_index(drop=True)
 
 

@@ -65,5 +65,6 @@ def merge(built: list[dict], previous: list[dict], staging: Path, inputs: dict[s
     for entry in old.values():
         outputs = [p for p in entry.get("outputs", []) if (staging / p).exists()]
         if outputs:
-            merged.append({**entry, "outputs": outputs, "kept": outputs, "stale": entry.get("inputs") != inputs})
+            stale = {"stale": True} if entry.get("inputs") != inputs else {}
+            merged.append({**entry, "outputs": outputs, "kept": outputs, **stale})
     return merged
