@@ -16,7 +16,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from pathlib import Path
 
 import nbformat
@@ -138,8 +138,13 @@ def run_local(docs: Iterable[Document], folder: Path, jobs: int, brand: Branding
     pool = ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="kpireport")
     try:
         futures = {pool.submit(run_document, doc, folder, brand): doc for doc in docs}
-        for future in as_completed(futures):
-            done(futures[future], future.result())
+        pending = set(futures)
+        while pending:
+            # a short timeout: a signal the OS delivered to another thread (a kernel client's,
+            # the progress bar's) is only handled once the main thread wakes up
+            finished, pending = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
+            for future in finished:
+                done(futures[future], future.result())
     except BaseException:
         _stop.set()
         pool.shutdown(wait=False, cancel_futures=True)
