@@ -12,6 +12,8 @@ not an exception: its page shows the error and where it happened, the rest go on
 from __future__ import annotations
 
 import atexit
+import contextlib
+import signal
 import subprocess
 import threading
 import time
@@ -55,6 +57,12 @@ class WarmKernel:
             client.execute()
         finally:
             del nb.cells[0]
+
+    def kill(self) -> None:
+        """Kill the kernel's process from another thread: the thread running a notebook on it
+        sees the kernel die and ends (its client's sockets stay with that thread)."""
+        with contextlib.suppress(Exception):  # already gone
+            self.km.signal_kernel(signal.SIGKILL)
 
     def shutdown(self) -> None:
         from jupyter_core.utils import run_sync
@@ -148,11 +156,13 @@ def run_local(docs: Iterable[Document], folder: Path, jobs: int, brand: Branding
     except BaseException:
         _stop.set()
         pool.shutdown(wait=False, cancel_futures=True)
+        for kernel in list(_kernels):
+            kernel.kill()  # closing its sockets from this thread could hang the thread using them
         raise
     finally:
+        pool.shutdown(wait=True)  # the running notebooks end with their kernels
         while _kernels:
             _kernels.pop().shutdown()
-        pool.shutdown(wait=True)  # the running notebooks end with their kernels
 
 
 def run_dask(docs: Iterable[Document], folder: Path, address: str, brand: Branding,
