@@ -105,11 +105,15 @@ def _interrupt(signum: int, frame: object) -> None:
 def interruptible(say: Callable[[str], None]) -> Iterator[None]:
     """SIGTERM stops the block the way Ctrl-C does; either ends it with `say(INTERRUPTED)` and
     exit status 130 (the staging folder is gone by then: `build_pack` removes it on the way out)."""
-    before = signal.signal(signal.SIGTERM, _interrupt)
+    # SIGINT too: a process started in the background by a non-interactive shell (or by a
+    # test runner) inherits SIGINT ignored, and Ctrl-C / kill -INT would then do nothing
+    before = {signum: signal.signal(signum, handler)
+              for signum, handler in ((signal.SIGTERM, _interrupt), (signal.SIGINT, signal.default_int_handler))}
     try:
         yield
     except KeyboardInterrupt:
         say(INTERRUPTED)
         raise SystemExit(130) from None
     finally:
-        signal.signal(signal.SIGTERM, before)
+        for signum, handler in before.items():
+            signal.signal(signum, handler)
