@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kpilib.config import client_dir
+from kpilib.i18n import word
 from kpilib.problems import Problems, UserError
 from kpilib.yamlfile import read_yaml
 
@@ -47,7 +48,7 @@ class Branding:
 
     def company_name(self, lang: str) -> str:
         """What the company level ("all") is called on a page: the client's name, else 全公司 / Whole company."""
-        return self.company or ("全公司" if lang == "zh" else "Whole company")
+        return self.company or word("whole company", lang)
 
 
 def report_language(lang: str | None, branding: Branding, label: str = "lang") -> str:

@@ -78,7 +78,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "not in full": ("未足额发放", "not in full"), "yes": ("是", "yes"),
     "percent": ("百分比", "percent"), "ratio": ("比值", "ratio"), "count": ("数量", "count"),
     "currency": ("金额", "amount"), "days": ("天", "days"), "hours": ("小时", "hours"), "score": ("评分", "score"), "meets target": ("达标", "meets target"),
-    "pooled": ("合并", "pooled"),
+    "pooled": ("合并", "pooled"), "whole company": ("全公司", "Whole company"),
     "nothing to list": ("本期没有可列出的内容。", "Nothing to list for this period."),
 }
 
