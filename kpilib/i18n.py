@@ -58,6 +58,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "reserve_pool": ("后备干部", "Reserve pool"), "breakthrough": ("突破", "Breakthrough"),
     "watch_list": ("观察", "Watch list"), "rule": ("规则", "Rule"), "outcome": ("结果", "Outcome"),
     "evidence": ("依据", "Evidence"), "count": ("人数", "Count"),
+    # restatements (kpilib.pack.restate)
+    "field": ("项目", "Field"), "before": ("变化前", "Before"), "after": ("变化后", "After"),
+    "changes_since": ("与上次生成相比的变化", "Changes since the last build"),
 }
 
 WORDS: dict[str, tuple[str, str]] = {
@@ -143,7 +146,8 @@ WORD_COLUMNS = {"kind", "direction", "unit", "trend", "flag", "method", "band", 
                 "bonus", "commission", "promotion", "reserve_pool", "breakthrough", "watch_list"}
 
 
-def _cell(value, lang: str):
+def value_word(value, lang: str):
+    """A word column's value in `lang` ("3×, not in full" → "3×，未足额发放"); other values unchanged."""
     if not isinstance(value, str) or lang != "zh":
         return word(value, lang) if isinstance(value, str) else value
     head, _, tail = value.partition(", ")  # "3×, not in full"
@@ -159,7 +163,7 @@ def labelled(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         elif str(col) in ("status", "target_source"):
             out[col] = out[col].map(lambda v: phrase(v, lang))
         elif str(col) in WORD_COLUMNS and not pd.api.types.is_numeric_dtype(out[col]):
-            out[col] = out[col].map(lambda v: _cell(v, lang))
+            out[col] = out[col].map(lambda v: value_word(v, lang))
     names = [label(str(c), lang) for c in out.columns]
     out.columns = [f"{n} ({c})" if names.count(n) > 1 else n for n, c in zip(names, out.columns, strict=True)]
     return out

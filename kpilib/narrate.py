@@ -291,3 +291,19 @@ def small_groups(wb: Workbench) -> str:
     left = f" Departments not shown separately this period: {', '.join(small)}." if small else ""
     return (f"To protect individuals, company pages leave out every group (department, region, KPI...) of "
             f"fewer than {least} people.{left}")
+
+
+def restated(wb: Workbench, rows: pd.DataFrame, outcomes: tuple[str, ...]) -> str:
+    """The changes page (kpilib.pack.restate): how many people's outcomes changed since the
+    last build of the period, or that none did. `rows`: changes.csv (employee_id, field, ...)."""
+    changed = rows[rows["field"].isin(outcomes)]
+    people, count = changed["employee_id"].nunique(), len(changed)
+    if _zh(wb):
+        if not people:
+            return f"与上次生成 {wb.span.label} 的报告相比，没有人的综合分、等级、分级、排名或结果应用发生变化。"
+        return (f"与上次生成 {wb.span.label} 的报告相比，{people} 人的考核结果有 {count} 项变化；"
+                "每人之后列出其输入数据有变化的指标。变化前后的数值分别取自上次和本次的评分表。")
+    if not people:
+        return f"Since the last build of {wb.span.label}, no one's composite, grade, tier, rank or incentive outcome changed."
+    return (f"Since the last build of {wb.span.label}, {count} outcome(s) of {people} people changed; each person's "
+            "lines whose inputs changed follow. Before and after are the values of the previous and the new scoring sheet.")

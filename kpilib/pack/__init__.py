@@ -4,7 +4,9 @@
 for every section notebook and department (plus "all", the company level), with PDF also
 `<department>/<department>-<period>.pdf` (every section in one file), the scoring
 sheet of the departments in the pack (`scores.xlsx`, `scores.csv`, and each department's
-own `<department>/scores.xlsx`: `kpilib.pack.scoresheets`) and `manifest.json` (one entry
+own `<department>/scores.xlsx`: `kpilib.pack.scoresheets`), when the period was built
+before `changes.csv` and `changes.html` against the previous scoring sheet, kept as
+`scores.previous.xlsx` (`kpilib.pack.restate`), and `manifest.json` (one entry
 per document with status ok / skipped / failed, seconds, parameters and input hashes;
 paths relative to the period folder). Everything is written into a staging folder and
 swapped in whole, so a crash leaves the previous pack as it was; one pack at a time
@@ -32,7 +34,7 @@ from kpilib import cachefile
 from kpilib.branding import Branding, branding_file, load_branding
 from kpilib.config import Config, default_params_dir
 from kpilib.data import Dataset
-from kpilib.pack import carry, guard
+from kpilib.pack import carry, guard, restate
 from kpilib.pack.book import SECTION, build_books
 from kpilib.pack.index import index_html, manifest, periods_html, portable
 from kpilib.pack.plan import Document, default_notebooks_dir, plan
@@ -114,9 +116,14 @@ def build_pack(config: Config, dataset: Dataset, span: Span, out_dir: Path | str
             held = [d for d in present if any(e["department"] == d for e in entries)]
             built = [d for d in present if any(doc.department == d for doc in docs)]
             sheets = write_sheets(wb, held, built, staging)
-            (staging / "index.html").write_text(index_html(wb, entries, brand), encoding="utf-8")
+            changes = restate.write_changes(final / "scores.xlsx", staging)
+            if changes is not None:
+                page = restate.changes_html(wb, changes, wb.sheet(), brand)
+                (staging / "changes.html").write_text(page, encoding="utf-8")
+            (staging / "index.html").write_text(index_html(wb, entries, brand, changes), encoding="utf-8")
             extra = {"company": brand.company, "formats": list(formats), "departments": wanted, "jobs": jobs,
-                     "scheduler": scheduler, "pruned": prune, "sheets": sheets}
+                     "scheduler": scheduler, "pruned": prune, "sheets": sheets,
+                     **({} if changes is None else {"changes": restate.summary(changes)})}
             body = manifest(wb, entries, time.perf_counter() - started, extra, params_dir)
             (staging / "manifest.json").write_text(json.dumps(body, ensure_ascii=False, indent=2), encoding="utf-8")
             if final.exists():
