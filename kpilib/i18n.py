@@ -61,6 +61,7 @@ LABELS: dict[str, tuple[str, str]] = {
     # restatements (kpilib.pack.restate)
     "field": ("项目", "Field"), "before": ("变化前", "Before"), "after": ("变化后", "After"),
     "changes_since": ("与上次生成相比的变化", "Changes since the last build"),
+    "bundles": ("各部门报告压缩包（发给部门负责人）", "Each department's documents as one zip (for its manager)"),
 }
 
 WORDS: dict[str, tuple[str, str]] = {
