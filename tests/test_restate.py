@@ -130,3 +130,25 @@ def test_a_rebuilt_pack_links_its_changes(tmp_path, monkeypatch):
 
     summary = json.loads((period / "manifest.json").read_text(encoding="utf-8"))["changes"]
     assert summary["people"] == rows.loc[rows["field"].isin(restate.OUTCOMES), "employee_id"].nunique() >= 1
+
+
+def test_retail_a_corrected_figure_is_found(tmp_path, monkeypatch):
+    """Northwind Retail (short history, small departments): a sheet differing in one person's
+    composite and one line's inputs gives exactly those rows (and that line as the why)."""
+    from tests.test_retail import RETAIL
+
+    monkeypatch.setenv("KPIREPORT_CACHE", str(tmp_path / "cache"))
+    workbench._MEMO.clear()
+    wb = workbench.prepare(RETAIL, "retail", None, "en")
+    write_sheets(wb, wb.departments(), [], tmp_path)
+    before = restate.read_sheet(tmp_path / "scores.xlsx")
+    after = {name: frame.copy() for name, frame in before.items()}
+    person = after["scores"]["employee_id"].iloc[0]
+    after["scores"].loc[0, "composite"] = "0.1"
+    line = after["lines"].index[after["lines"]["employee_id"] == person][0]
+    after["lines"].loc[line, "inputs"] = "corrected"
+    kpi = after["lines"].at[line, "kpi"]
+    rows = restate.changes(before, after)
+    assert rows.values.tolist() == [[person, "composite", before["scores"].at[0, "composite"], "0.1"],
+                                    [person, f"{kpi}: inputs", before["lines"].at[line, "inputs"], "corrected"]]
+    assert restate.changes(before, before).empty
