@@ -101,6 +101,33 @@ def _texts(path: Path, data: bytes) -> list[str]:
     return [data.decode("utf-8-sig")]
 
 
+def _hits(out: Path) -> tuple[list[tuple[str, str]], list[Path]]:
+    """Every real name or employee id of the sample (ids as whole tokens) in the files under `out`."""
+    people = pd.read_csv(SAMPLE / "employees.csv", dtype=str, keep_default_na=False)
+    people = people[people["kind"].isin(["", "person"])]
+    ids = re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(map(re.escape, people["employee_id"])) + r")(?![A-Za-z0-9])")
+    names = re.compile("|".join(map(re.escape, sorted(people["name"], key=len, reverse=True))))
+    files = [f for f in out.rglob("*") if f.is_file() and f.name != ".kpireport.lock"]
+    return [(f.relative_to(out).as_posix(), m.group()) for f in files for text in _texts(f, f.read_bytes())
+            for m in [*ids.finditer(text), *names.finditer(text)]], files
+
+
+@pytest.mark.slow
+def test_a_pseudonymised_pack_keeps_nothing_of_a_pack_with_names(tmp_path, monkeypatch):
+    monkeypatch.setenv("KPIREPORT_CACHE", str(tmp_path / "cache"))
+    key = tmp_path / "key"
+    key.write_bytes(KEY)
+    out = tmp_path / "reports"
+    args = ["pack", "--out", str(out), "--departments", "sales", "--jobs", "1", "--sections"]
+    assert runner.invoke(app, [*args, "rankings"]).exit_code == 0
+    assert _hits(out)[0]  # names, as it should be
+    result = runner.invoke(app, [*args, "overview", "--pseudonymise", "--key-file", str(key)])
+    assert result.exit_code == 0, said(result)
+    hits, files = _hits(out / "2026Q3")
+    assert hits == [] and not (out / "2026Q3" / "sales" / "30_rankings.html").exists()
+    assert not (out / "2026Q3" / "changes.csv").exists()  # nothing compared with the pack with names
+
+
 @pytest.mark.slow
 def test_a_pseudonymised_pack_shows_no_name_or_id(tmp_path, monkeypatch):
     monkeypatch.setenv("KPIREPORT_CACHE", str(tmp_path / "cache"))
@@ -110,15 +137,8 @@ def test_a_pseudonymised_pack_shows_no_name_or_id(tmp_path, monkeypatch):
     result = runner.invoke(app, ["pack", "--out", str(out), "--departments", "sales,all", "--format", "html,pdf",
                                  "--pseudonymise", "--key-file", str(key), "--jobs", "1"])
     assert result.exit_code == 0, said(result)
-    people = pd.read_csv(SAMPLE / "employees.csv", dtype=str, keep_default_na=False)
-    people = people[people["kind"].isin(["", "person"])]
-    ids = re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(map(re.escape, people["employee_id"])) + r")(?![A-Za-z0-9])")
-    names = re.compile("|".join(map(re.escape, sorted(people["name"], key=len, reverse=True))))
-    files = [f for f in out.rglob("*") if f.is_file() and f.name != ".kpireport.lock"]
-    kinds = {f.suffix for f in files}
-    assert {".html", ".pdf", ".csv", ".xlsx", ".json", ".zip"} <= kinds, kinds
-    hits = [(f.relative_to(out).as_posix(), m.group()) for f in files for text in _texts(f, f.read_bytes())
-            for m in [*ids.finditer(text), *names.finditer(text)]]
+    hits, files = _hits(out)
+    assert {".html", ".pdf", ".csv", ".xlsx", ".json", ".zip"} <= {f.suffix for f in files}
     assert hits == []
     manifest = json.loads((out / "2026Q3" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["pseudonyms"] == Pseudonymiser(KEY).fingerprint and KEY.decode() not in json.dumps(manifest)
