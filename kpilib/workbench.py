@@ -38,7 +38,7 @@ HISTORY = 8  # periods of the report's grain, the current one included
 # earlier periods' lines keep their numbers; the explanations (formula, inputs, target_source,
 # status, kpi_name: half of the memory) are kept for the current period, which shows them
 PAST_LINE_COLUMNS = ["period", "employee_id", "name", "department", "kpi", "kind", "weight", "actual", "target",
-                     "attainment", "rating", "line_score"]
+                     "attainment", "rating", "line_score", "scored_on"]
 COMPANY = "all"
 
 
