@@ -322,3 +322,14 @@ def growth_rule(wb: Workbench, against: str, n: int = 10) -> str:
                         comparison=comparison)
     key = "growth_departments" if wb.company else "growth_people"
     return sentence(key, wb.lang, earlier=earlier, comparison=comparison, n=n, ties=_ties(wb, n))
+
+
+def growth_gaps(wb: Workbench) -> str:
+    """Which growth comparisons the history cannot give (e.g. no year before: Retail has two
+    quarters), when the scope has outcome measures; "" otherwise."""
+    from kpilib.sections.rankings import earlier_period, outcome_kpis
+
+    if not outcome_kpis(wb):
+        return ""
+    return " ".join(growth_rule(wb, against) for against in ("previous", "year")
+                    if earlier_period(wb, against) not in wb.periods)
