@@ -226,3 +226,24 @@ def team_attainment(wb: Workbench) -> pd.DataFrame:
     table["rank"] = ranking.rank_by(table, "attainment", by="kpi")
     table = with_names(wb, written(wb, _ordered(wb, table)))
     return table[["kpi_name", group, "people", "actual", "target", "attainment", "rank"]].reset_index(drop=True)
+
+
+def team_units(wb: Workbench) -> pd.DataFrame:
+    """The teams assessed as units (`kind: team`, kpilib.team_units) this period, best first:
+    rank, name, team | department (company pages), quantitative, qualitative, composite,
+    grade, previous_rank. Teams are no people: company pages show them too."""
+    units = wb.units
+    if units.empty:
+        return pd.DataFrame()
+    now = wb.scoped(units[units["period"] == wb.span.label])
+    if wb.company:
+        now = now.assign(rank=ranking.rank(now["composite"]))
+    table = now.sort_values(["rank", "employee_id"])
+    group = "department" if wb.company else "team"
+    table = with_names(wb, table)[["rank", "name", group, "quantitative", "qualitative", "composite", "grade"]]
+    if wb.previous:
+        before = wb.scoped(units[units["period"] == wb.previous])
+        before = before.assign(rank=ranking.rank(before["composite"])) if wb.company else before
+        table["previous_rank"] = now.loc[table.index, "employee_id"].map(before.set_index("employee_id")["rank"])
+        table["previous_rank"] = table["previous_rank"].astype("Int64")
+    return table.reset_index(drop=True)
