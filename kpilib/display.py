@@ -22,7 +22,7 @@ LENIENCY = {"leniency", "ci_low", "ci_high"}  # signed, to the decimals the flag
 TWO = {"rating", "supervisor_rating"}  # ratings keep the scheme's 2 decimals, so weight × rating / 5 can be checked
 PVALUE = {"p_val", "p_adj", "kendall_p", "spearman_p"}
 WRAP = {"formula", "inputs", "evidence", "status", "outcome", "target_source", "kpis"}
-WRITTEN = {"actual", "target", "baseline", "challenge"}  # numbers written as text in their unit: right-aligned  # long text may wrap; other cells stay on one line
+WRITTEN = {"actual", "target", "baseline", "challenge", "total", "before", "now"}  # numbers written as text in their unit: right-aligned  # long text may wrap; other cells stay on one line
 
 
 def _format(column: str, percent: set[str], less_than: str = "<"):
