@@ -8,7 +8,7 @@ import pandas as pd
 
 from kpilib import drivers
 from kpilib import trends as trends_module
-from kpilib.i18n import label, word
+from kpilib.i18n import label, sentence, word
 from kpilib.ratings import DECIMALS, MIN_RATEES
 from kpilib.rounding import round_half_up_scalar
 from kpilib.sections.results import unconfigured
@@ -297,13 +297,48 @@ def restated(wb: Workbench, rows: pd.DataFrame, outcomes: tuple[str, ...]) -> st
     """The changes page (kpilib.pack.restate): how many people's outcomes changed since the
     last build of the period, or that none did. `rows`: changes.csv (employee_id, field, ...)."""
     changed = rows[rows["field"].isin(outcomes)]
-    people, count = changed["employee_id"].nunique(), len(changed)
-    if _zh(wb):
-        if not people:
-            return f"与上次生成 {wb.span.label} 的报告相比，没有人的综合分、等级、分级、排名或结果应用发生变化。"
-        return (f"与上次生成 {wb.span.label} 的报告相比，{people} 人的考核结果有 {count} 项变化；"
-                "每人之后列出其输入数据有变化的指标。变化前后的数值分别取自上次和本次的评分表。")
+    people = changed["employee_id"].nunique()
     if not people:
-        return f"Since the last build of {wb.span.label}, no one's composite, grade, tier, rank or incentive outcome changed."
-    return (f"Since the last build of {wb.span.label}, {count} outcome(s) of {people} people changed; each person's "
-            "lines whose inputs changed follow. Before and after are the values of the previous and the new scoring sheet.")
+        return sentence("restated_none", wb.lang, period=wb.span.label)
+    return sentence("restated", wb.lang, period=wb.span.label, people=people, count=len(changed))
+
+
+def _ties(wb: Workbench, n: int) -> str:
+    """The tie rule of the rankings: the scheme's `tiers.tie_break` keys, then a shared rank."""
+    keys = [label(k, wb.lang).lower() for k in wb.config.scheme.scoring.tiers.tie_break if k in wb.history.columns]
+    return sentence("ties", wb.lang, n=n, keys=("、" if _zh(wb) else ", then ").join(keys) or label("rank", wb.lang))
+
+
+def ranking_rule(wb: Workbench, key: str, n: int = 10) -> str:
+    """The rule of a ranking of section 30 in one sentence (i18n.RULES): "outcome_top",
+    "criterion_top" (company pages: department means), "region_shares", "team_attainment",
+    "team_units"."""
+    if key == "criterion_top" and wb.company:
+        key = "criterion_company"
+    group = label("department" if wb.company else "team", wb.lang).lower()
+    scope = word("scope_company" if wb.company else "scope_department", wb.lang)
+    return sentence(key, wb.lang, n=n, ties=_ties(wb, n), group=group, scope=scope)
+
+
+def growth_rule(wb: Workbench, against: str, n: int = 10) -> str:
+    """How growth on the previous period (`against` "previous") or a year before ("year") is
+    ranked, or that the history does not hold that period (Retail has two quarters)."""
+    from kpilib.sections.rankings import earlier_period
+
+    earlier, comparison = earlier_period(wb, against), word(f"growth_{against}", wb.lang)
+    if earlier not in wb.periods:
+        return sentence("growth_missing", wb.lang, earlier=earlier, first=wb.periods[0], last=wb.periods[-1],
+                        comparison=comparison)
+    key = "growth_departments" if wb.company else "growth_people"
+    return sentence(key, wb.lang, earlier=earlier, comparison=comparison, n=n, ties=_ties(wb, n))
+
+
+def growth_gaps(wb: Workbench) -> str:
+    """Which growth comparisons the history cannot give (e.g. no year before: Retail has two
+    quarters), when the scope has outcome measures; "" otherwise."""
+    from kpilib.sections.rankings import earlier_period, outcome_kpis
+
+    if not outcome_kpis(wb):
+        return ""
+    return " ".join(growth_rule(wb, against) for against in ("previous", "year")
+                    if earlier_period(wb, against) not in wb.periods)

@@ -105,9 +105,9 @@ def changes_html(wb: Workbench, rows: pd.DataFrame, sheet: pd.DataFrame, brand: 
         name=rows["employee_id"].map(people["name"]).fillna(""),
         department=rows["employee_id"].map(people["department"]).map(lambda d: wb.department_name(d) if isinstance(d, str) else ""),
         field=rows["field"].map(lambda f: _field_name(wb, f)),
-        before=rows["before"].map(lambda v: value_word(v, wb.lang)),
-        after=rows["after"].map(lambda v: value_word(v, wb.lang)),
-    )[["employee_id", "name", "department", "field", "before", "after"]]
+        value_before=rows["before"].map(lambda v: value_word(v, wb.lang)),
+        value_after=rows["after"].map(lambda v: value_word(v, wb.lang)),
+    )[["employee_id", "name", "department", "field", "value_before", "value_after"]]
     title = f"{wb.span.label} · {label('changes_since', wb.lang)}"
     body = (f"<h1>{html.escape(title)}</h1><p>{html.escape(narrate.restated(wb, rows, OUTCOMES))}</p>"
             + (table_html(table, wb.lang) if len(rows) else "")
