@@ -73,7 +73,8 @@ def _link(doc: dict, zh: bool) -> str:
 def index_html(wb: Workbench, documents: list[dict], brand: Branding, changes: pd.DataFrame | None = None,
                bundles: list[str] = ()) -> str:
     """One page linking every document (departments as rows, sections as columns); with
-    `changes` (a rebuild: kpilib.pack.restate) a link to the changes page; the department
+    `changes` (a rebuild: kpilib.pack.restate) that changed someone's outcome a link to the
+    changes page (a rebuild that changed nothing leaves the index as it was); the department
     zips `bundles` (kpilib.pack.bundle) in a line of their own."""
     zh = wb.lang == "zh"
     columns = sorted({d["section"] for d in documents})
@@ -97,7 +98,7 @@ def index_html(wb: Workbench, documents: list[dict], brand: Branding, changes: p
     borrowed = narrate.borrowed_targets(wb, sections.borrowed_targets(wb))
     note = ("每个部门的报告只包含本部门人员；全公司页面只含汇总数据。" if zh else
             "Each department's documents show only its own people; company pages show aggregates only.")
-    restated = "" if changes is None else \
+    restated = "" if changes is None or changes.empty else \
         f' · <a href="changes.html">{html.escape(label("changes_since", wb.lang))}</a> ({changes["employee_id"].nunique()})'
     zips = " · ".join(f'<a href="{html.escape(b)}">{html.escape(wb.department_name(b.removesuffix(".zip")))}</a>'
                       for b in bundles)
