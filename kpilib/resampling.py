@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from kpilib.config import Config
 from kpilib.data import Dataset
@@ -66,7 +67,7 @@ def month_panel(measures: pd.DataFrame, span, people: pd.Index) -> MonthPanel:
     values = np.full((len(people), len(names), k), np.nan)
     person = people.get_indexer(inside["employee_id"].astype(str))
     column = pd.Index(names).get_indexer(inside["measure"].astype(str))
-    month = np.array([(p - span.start).n for p in inside["period"]], dtype=int)
+    month = inside["period"].array.asi8 - span.start.ordinal
     values[person, column, month] = inside["value"].to_numpy(float)
     present = ~np.isnan(values).all(axis=1)  # [P, k]
     order = np.argsort(~present, axis=1, kind="stable")  # present months first
@@ -120,8 +121,11 @@ def remeasured(panel: MonthPanel, draws: np.ndarray, observed: pd.DataFrame,
 
 
 def _tiled(frame: pd.DataFrame, resamples: int) -> pd.DataFrame:
-    """`frame` repeated `resamples` times, resample-major, on a RangeIndex."""
-    return pd.DataFrame({c: np.tile(frame[c].to_numpy(), resamples) for c in frame.columns})
+    """`frame` repeated `resamples` times, resample-major, on a RangeIndex (text stays
+    NumPy objects: cheap to build and to compare)."""
+    return pd.DataFrame({c: pd.Series(np.tile(frame[c].to_numpy(), resamples),
+                                      dtype=float if pd.api.types.is_numeric_dtype(frame[c]) else object)
+                         for c in frame.columns})
 
 
 def quantitative_scores(lines: pd.DataFrame, config: Config, cube: MeasureCube, span, panel: MonthPanel,
@@ -140,27 +144,26 @@ def quantitative_scores(lines: pd.DataFrame, config: Config, cube: MeasureCube, 
                                                 panel.months), draws, cube.frame(span), aggregation)[name]
         return cache[name]
 
-    actual = np.full(out.shape, np.nan)
     for kpi, rows in lines[redo].groupby("kpi", sort=False):
         formula = config.catalog.formulas[kpi]
         person = panel.people.get_indexer(rows["employee_id"].astype(str))
         ids = rows["employee_id"].astype(str).to_numpy()
+        frames: dict = {}
 
-        def frame_for(at, formula=formula, person=person, ids=ids):
-            if at == span:
-                return pd.DataFrame({m: measure(m)[:, person].ravel() for m in formula.measures if m in panel.measures})
-            return _tiled(cube.frame(at).reindex(ids), resamples)
+        def frame_for(at, formula=formula, person=person, ids=ids, frames=frames):
+            if at not in frames:
+                frames[at] = (pd.DataFrame({m: measure(m)[:, person].ravel() for m in formula.measures
+                                            if m in panel.measures}) if at == span
+                              else _tiled(cube.frame(at).reindex(ids), resamples))
+            return frames[at]
 
         values, _ = evaluate(formula, frame_for, span, pd.RangeIndex(resamples * len(rows)))
-        actual[:, lines.index.get_indexer(rows.index)] = values.to_numpy().reshape(resamples, len(rows))
-    scored = lines[redo]
-    where = np.flatnonzero(redo)
-    tiled = _tiled(scored[["target", "baseline", "challenge"]].astype(float), resamples)
-    tiled["actual"] = actual[:, where].ravel()
-    rules = _tiled(attainment_rules(scored, config), resamples)
-    att, _ = line_attainment(tiled, rules, config)
-    weight = np.tile(scored["weight"].to_numpy(float), resamples)
-    out[:, where] = round_half_up(weight * att.to_numpy(), config.scheme.scoring.rounding.line).reshape(resamples, -1)
+        tiled = _tiled(rows[["target", "baseline", "challenge"]].astype(float), resamples)
+        tiled["actual"] = values.to_numpy()
+        att, _ = line_attainment(tiled, _tiled(attainment_rules(rows, config), resamples), config)
+        weight = np.tile(rows["weight"].to_numpy(float), resamples)
+        line = round_half_up(weight * att.to_numpy(), config.scheme.scoring.rounding.line)
+        out[:, lines.index.get_indexer(rows.index)] = line.reshape(resamples, len(rows))
     return out
 
 
@@ -222,10 +225,9 @@ def rater_draws(panel: RaterPanel, resamples: int, rng: np.random.Generator) -> 
 
 
 def _per(index: np.ndarray, weights: np.ndarray, size: int) -> np.ndarray:
-    """[R, size] sums of [R, n] `weights` by `index` (n)."""
-    resamples = weights.shape[0]
-    flat = (np.arange(resamples)[:, None] * size + index[None, :]).ravel()
-    return np.bincount(flat, weights=weights.ravel(), minlength=resamples * size).reshape(resamples, size)
+    """[R, size] sums of [R, n] `weights` by `index` (n): weights × a sparse indicator."""
+    indicator = sparse.csr_matrix((np.ones(len(index)), (index, np.arange(len(index)))), shape=(size, len(index)))
+    return np.asarray((indicator @ np.asarray(weights, float).T).T)
 
 
 def qualitative_scores(lines: pd.DataFrame, panel: RaterPanel, counts: np.ndarray, config: Config) -> np.ndarray:

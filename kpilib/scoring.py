@@ -102,7 +102,7 @@ def attainment(actual: pd.Series, target: pd.Series, direction: pd.Series, band:
     out = np.select([d == "higher", d == "lower", d == "band"],
                     [higher, lower_ratio if lower == "ratio" else lower_linear, band_att], np.nan)
     caps = cap.to_numpy(float)
-    if method is not None and baseline is not None and challenge is not None:
+    if method is not None and baseline is not None and challenge is not None and (method == "thresholds").any():
         stepped = thresholds_attainment(a, baseline.to_numpy(float), t, challenge.to_numpy(float), d, floor, caps)
         use = (method.to_numpy() == "thresholds") & ~np.isnan(stepped)
         out = np.where(use, stepped, out)
