@@ -53,6 +53,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "variance": ("方差", "Variance"), "tau": ("Kendall τ", "Kendall τ"), "rho": ("Spearman ρ", "Spearman ρ"),
     "rbo": ("RBO", "RBO"), "footrule": ("Footrule", "Footrule"), "shorrocks": ("Shorrocks 流动性", "Shorrocks mobility"),
     "stayed": ("留在原区间", "Stayed in band"), "improvement": ("提升", "Improvement"),
+    "rank_low": ("最好名次（90%区间）", "Best rank (90%)"), "rank_high": ("最差名次（90%区间）", "Worst rank (90%)"),
+    "tier_probability": ("保持该分级的概率", "P(tier)"), "tier_unclear": ("分级不确定", "Tier not clear"),
+    "unclear_tiers": ("分级不确定人数", "Tiers not clear"),
     # incentives
     "bonus": ("奖金倍数", "Bonus"), "commission": ("提成", "Commission"), "promotion": ("晋升", "Promotion"),
     "reserve_pool": ("后备干部", "Reserve pool"), "breakthrough": ("突破", "Breakthrough"),
@@ -80,6 +83,17 @@ WORDS: dict[str, tuple[str, str]] = {
     "currency": ("金额", "amount"), "days": ("天", "days"), "hours": ("小时", "hours"), "score": ("评分", "score"), "meets target": ("达标", "meets target"),
     "pooled": ("合并", "pooled"), "whole company": ("全公司", "Whole company"),
     "nothing to list": ("本期没有可列出的内容。", "Nothing to list for this period."),
+}
+
+# sentences with {placeholders}, filled by kpilib.narrate
+SENTENCES: dict[str, tuple[str, str]] = {
+    "unclear tiers": (
+        "排名和分级是估计值：把本期的月份和评分人重新抽样并重新评分 {resamples} 次，得到每人的 90% 排名区间；"
+        "标为“分级不确定”的人在不到 {unclear:.0%} 的重新评分中保持原分级（{n} 人），其分级在噪声范围内，用于奖惩前宜复核。",
+        "Ranks and tiers are estimates: re-scoring the period {resamples} times with its months and raters redrawn "
+        "gives each person a 90% rank range; a tier marked not clear is kept in fewer than {unclear:.0%} of the "
+        "re-scorings ({n} people), so it lies within the noise and deserves a second look before pay or a watch list "
+        "depends on it."),
 }
 
 SECTIONS: dict[str, tuple[str, str]] = {
@@ -132,6 +146,11 @@ def label(key: str, lang: str) -> str:
 def word(key: str, lang: str) -> str:
     """A value word (direction, trend, flag, outcome) in `lang`."""
     return _pick(WORDS[key], lang) if key in WORDS else key
+
+
+def sentence(key: str, lang: str, **values) -> str:
+    """A sentence of `SENTENCES` in `lang`, its placeholders filled with `values`."""
+    return _pick(SENTENCES[key], lang).format(**values)
 
 
 def section_title(section: str, lang: str) -> str:

@@ -8,10 +8,11 @@ import pandas as pd
 
 from kpilib import drivers
 from kpilib import trends as trends_module
-from kpilib.i18n import label, word
+from kpilib.i18n import label, sentence, word
 from kpilib.ratings import DECIMALS, MIN_RATEES
 from kpilib.rounding import round_half_up_scalar
 from kpilib.sections.results import unconfigured
+from kpilib.uncertainty import RESAMPLES, UNCLEAR
 from kpilib.workbench import Workbench
 
 
@@ -291,3 +292,13 @@ def small_groups(wb: Workbench) -> str:
     left = f" Departments not shown separately this period: {', '.join(small)}." if small else ""
     return (f"To protect individuals, company pages leave out every group (department, region, KPI...) of "
             f"fewer than {least} people.{left}")
+
+
+def unclear_tiers(wb: Workbench, table: pd.DataFrame) -> str:
+    """Why some tiers are marked not clear (kpilib.uncertainty), with how many are marked in
+    `table` (a `tier_unclear` flag per person, or `unclear_tiers` counts per department)."""
+    column = "unclear_tiers" if "unclear_tiers" in table else "tier_unclear"
+    if table.empty or column not in table:
+        return ""
+    n = int(table[column].sum())
+    return sentence("unclear tiers", wb.lang, resamples=RESAMPLES, unclear=UNCLEAR, n=n)

@@ -50,13 +50,15 @@ LINE_COLUMNS = ["period", "employee_id", "name", "department", "kpi", "kpi_name"
 @dataclass
 class Scores:
     """The scoring of one period: `sheet` (one row per person), `lines` (one per person × KPI),
-    `calibration` (tier allocation per group) and `problems` (warnings)."""
+    `calibration` (tier allocation per group), `problems` (warnings) and, once
+    `kpilib.uncertainty.with_uncertainty` has run, `tier_odds` (person × tier probabilities)."""
 
     period: Span
     sheet: pd.DataFrame
     lines: pd.DataFrame
     calibration: pd.DataFrame
     problems: Problems = field(default_factory=Problems)
+    tier_odds: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def roster(dataset: Dataset, config: Config, span: Span, problems: Problems | None = None) -> pd.DataFrame:

@@ -25,6 +25,8 @@ rank 85–95% of the time and the tier probabilities are calibrated (tests/test_
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 from scipy.stats import rankdata
@@ -215,3 +217,16 @@ def sheet_columns(odds: pd.DataFrame) -> pd.DataFrame:
     """
     mine = odds[odds["assigned"]]
     return mine.rename(columns={"probability": "tier_probability"})[COLUMNS].reset_index(drop=True)
+
+
+def with_uncertainty(scores: Scores, dataset: Dataset, config: Config, resamples: int = RESAMPLES,
+                     seed: int = 0) -> Scores:
+    """The scoring with rank_low, rank_high and tier_probability on its sheet (after rank)
+    and `uncertainty`'s table as `tier_odds`; unchanged when `resamples` is 0."""
+    if resamples <= 0 or scores.sheet.empty:
+        return scores
+    odds = uncertainty(scores, dataset, config, resamples, seed)
+    sheet = scores.sheet.merge(sheet_columns(odds), on="employee_id", how="left")
+    at = list(sheet.columns).index("rank") + 1
+    order = [*sheet.columns[:at], *COLUMNS[1:], *[c for c in sheet.columns[at:] if c not in COLUMNS]]
+    return replace(scores, sheet=sheet[order], tier_odds=odds)

@@ -33,6 +33,7 @@ from kpilib.i18n import word
 from kpilib.periods import Span, latest_complete, parse_period, span_of_month
 from kpilib.problems import Problems, UserError
 from kpilib.scoring import score
+from kpilib.uncertainty import with_uncertainty
 
 HISTORY = 8  # periods of the report's grain, the current one included
 # earlier periods' lines keep their numbers; the explanations (formula, inputs, target_source,
@@ -95,6 +96,8 @@ class Workbench:
     - months: monthly scoring sheets of the months up to the period's end, as many as the
       longest promotion rule needs (none without one).
     - calibration: tier allocation of the current period.
+    - tier_odds: the current period's tier probabilities (kpilib.uncertainty); its sheet
+      has rank_low, rank_high and tier_probability (NA in earlier periods).
     """
 
     config: Config
@@ -109,6 +112,7 @@ class Workbench:
     calibration: pd.DataFrame
     problems: Problems = field(default_factory=Problems)
     branding: Branding = field(default_factory=Branding)
+    tier_odds: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def company(self) -> bool:
@@ -236,7 +240,7 @@ def _score_history(loaded: tuple[Config, Dataset], period: str | Span | None, la
     spans = [s for s in (span.shift(-k) for k in range(HISTORY - 1, -1, -1))
              if all(m in available for m in s.months())]
     scored = {s.label: score(dataset, config, s, lang=lang) for s in spans}
-    current = scored[span.label]
+    current = scored[span.label] = with_uncertainty(scored[span.label], dataset, config)
     months = max((r.promotion.months for r in config.scheme.incentives.values() if r.promotion), default=0)
     monthly = [score(dataset, config, span_of_month(m, "M"), lang=lang).sheet
                for m in pd.period_range(span.end - (months - 1), span.end, freq="M") if months and m in available]
@@ -245,7 +249,7 @@ def _score_history(loaded: tuple[Config, Dataset], period: str | Span | None, la
             "lines": pd.concat([s.lines if label == span.label else s.lines[PAST_LINE_COLUMNS]
                                 for label, s in scored.items()], ignore_index=True),
             "months": pd.concat(monthly, ignore_index=True) if monthly else pd.DataFrame(),
-            "calibration": current.calibration, "problems": current.problems}
+            "calibration": current.calibration, "problems": current.problems, "tier_odds": current.tier_odds}
 
 
 source_digest()  # read at import: the code this process runs, whatever the files say later
