@@ -33,7 +33,7 @@ from kpilib.i18n import word
 from kpilib.periods import Span, latest_complete, parse_period, span_of_month
 from kpilib.problems import Problems, UserError
 from kpilib.scoring import score
-from kpilib.uncertainty import with_uncertainty
+from kpilib.uncertainty import COLUMNS, with_uncertainty
 
 HISTORY = 8  # periods of the report's grain, the current one included
 # earlier periods' lines keep their numbers; the explanations (formula, inputs, target_source,
@@ -41,6 +41,7 @@ HISTORY = 8  # periods of the report's grain, the current one included
 PAST_LINE_COLUMNS = ["period", "employee_id", "name", "department", "kpi", "kind", "weight", "actual", "target",
                      "attainment", "rating", "line_score"]
 COMPANY = "all"
+UNCERTAIN = COLUMNS[1:]  # rank_low, rank_high, tier_probability
 
 
 def sample_dir() -> Path:
@@ -129,8 +130,12 @@ class Workbench:
         return frame[frame["department"] == self.department]
 
     def sheet(self, period: str | None = None) -> pd.DataFrame:
-        """The scoring sheet of `period` (default: the current one), scoped."""
-        frame = self.history[self.history["period"] == (period or self.span.label)]
+        """The scoring sheet of `period` (default: the current one), scoped; rank_low,
+        rank_high and tier_probability are the current period's only."""
+        label = period or self.span.label
+        frame = self.history[self.history["period"] == label]
+        if label != self.span.label:
+            frame = frame.drop(columns=UNCERTAIN, errors="ignore")
         return self.scoped(frame).reset_index(drop=True)
 
     def period_lines(self, period: str | None = None) -> pd.DataFrame:
