@@ -82,7 +82,7 @@ def forecast_check(wb: Workbench) -> pd.DataFrame:
     """How well the forecasts did on the history (trends.backtest): method, mae, spearman."""
     history = wb.scoped(wb.history)[["employee_id", "period", "composite"]]
     test = trends.backtest(history, "composite")
-    return test.attrs["summary"].reset_index() if len(test) else pd.DataFrame()
+    return trends.backtest_summary(test)[["method", "mae", "spearman"]] if len(test) else pd.DataFrame()
 
 
 # 50 drivers and rater calibration ----------------------------------------------------
