@@ -87,6 +87,8 @@ WORDS: dict[str, tuple[str, str]] = {
 
 # sentences with {placeholders}, filled by kpilib.narrate
 SENTENCES: dict[str, tuple[str, str]] = {
+    "new hires": ("新员工入职第 1 个月平均达到团队均值的 {first}，第 3 个月达到 {third}。",
+                  "New hires reach {first} of their team's mean in their first month and {third} in their third."),
     "unclear tiers": (
         "排名和分级是估计值：把本期的月份和评分人重新抽样并重新评分 {resamples} 次，得到每人的 90% 排名区间；"
         "标为“分级不确定”的人在不到 {unclear:.0%} 的重新评分中保持原分级（{n} 人），其分级在噪声范围内，用于奖惩前宜复核。",

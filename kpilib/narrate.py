@@ -89,13 +89,13 @@ def regions(wb: Workbench, overall: pd.DataFrame) -> str:
 
 
 def new_hires(wb: Workbench, ramp: pd.DataFrame) -> str:
-    """New hires' first three months relative to their team (stats.new_hire_ramp)."""
-    share = ramp.attrs.get("first_3_months")
-    if share is None or pd.isna(share):
+    """New hires' first and third month relative to their team (the table of
+    stats.new_hire_ramp, as it shows them: percent to one decimal)."""
+    months = ramp.set_index("tenure_month")["mean_ratio"] if len(ramp) else pd.Series(dtype=float)
+    if not {1, 3} <= set(months.dropna().index):
         return ""
-    if _zh(wb):
-        return f"新员工入职前 3 个月平均达到团队均值的 {share:.0%}。"
-    return f"In their first 3 months new hires reach {share:.0%} of their team's mean."
+    first, third = (f"{round_half_up_scalar(100 * months[m], 1):.1f}%" for m in (1, 3))
+    return sentence("new hires", wb.lang, first=first, third=third)
 
 
 def leaders(wb: Workbench, table: pd.DataFrame, k: int = 3) -> str:
