@@ -56,6 +56,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "rank_low": ("最好名次（90%区间）", "Best rank (90%)"), "rank_high": ("最差名次（90%区间）", "Worst rank (90%)"),
     "tier_probability": ("保持该分级的概率", "P(tier)"), "tier_unclear": ("分级不确定", "Tier not clear"),
     "unclear_tiers": ("分级不确定人数", "Tiers not clear"),
+    "moved_up": ("升级占比", "Moved up"), "moved_down": ("降级占比", "Moved down"),
     # incentives
     "bonus": ("奖金倍数", "Bonus"), "commission": ("提成", "Commission"), "promotion": ("晋升", "Promotion"),
     "reserve_pool": ("后备干部", "Reserve pool"), "breakthrough": ("突破", "Breakthrough"),

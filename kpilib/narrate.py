@@ -108,8 +108,8 @@ def leaders(wb: Workbench, table: pd.DataFrame, k: int = 3) -> str:
     return ("排名前列：" + "、".join(top) + "。") if _zh(wb) else ("Leading: " + ", ".join(top) + ".")
 
 
-def trends(wb: Workbench, table: pd.DataFrame, transitions: pd.DataFrame) -> str:
-    """How many people trend up or down, and how mobile the tiers were."""
+def trends(wb: Workbench, table: pd.DataFrame, mobility: pd.DataFrame) -> str:
+    """How many people trend up or down, and how mobile the tiers were (sections.tier_mobility)."""
     if len(wb.periods) < trends_module.MIN_PERIODS:
         n = len(wb.periods)
         if _zh(wb):
@@ -118,7 +118,7 @@ def trends(wb: Workbench, table: pd.DataFrame, transitions: pd.DataFrame) -> str
     count = (table.groupby("trend")["people"].sum() if wb.company and len(table)
              else table["trend"].value_counts() if len(table) else pd.Series(dtype=int))
     up, down = int(count.get("increasing", 0)), int(count.get("decreasing", 0))
-    mobility = transitions.attrs.get("shorrocks") if len(transitions) else None
+    mobility = mobility["shorrocks"].iloc[0] if len(mobility) and pd.notna(mobility["shorrocks"].iloc[0]) else None
     if _zh(wb):
         extra = "" if mobility is None else f"；分级流动性（Shorrocks）{mobility:.2f}"
         return f"{up} 人综合分呈显著上升趋势，{down} 人显著下降（Mann–Kendall，α = 0.05）{extra}。"

@@ -45,15 +45,25 @@ def person_trends(wb: Workbench) -> pd.DataFrame:
                                                            ignore_index=True)
 
 
+def _tiers_before_after(wb: Workbench) -> tuple[pd.Series, pd.Series]:
+    return (wb.sheet(wb.previous).set_index("employee_id")["tier"], wb.sheet().set_index("employee_id")["tier"])
+
+
 def tier_transitions(wb: Workbench) -> pd.DataFrame:
     """Tier transition matrix from last period to this (ranking.transitions; rows before,
-    columns after, shares; attrs shorrocks and counts)."""
+    columns after, shares)."""
     if not wb.previous:
         return pd.DataFrame()
-    order = list(wb.config.scheme.scoring.tiers.shares)
-    before = wb.sheet(wb.previous).set_index("employee_id")["tier"]
-    after = wb.sheet().set_index("employee_id")["tier"]
-    return ranking.transitions(before, after, order)
+    return ranking.transitions(*_tiers_before_after(wb), list(wb.config.scheme.scoring.tiers.shares))
+
+
+def tier_mobility(wb: Workbench) -> pd.DataFrame:
+    """How much people moved between tiers since last period (ranking.mobility: n, stayed,
+    moved_up, moved_down, shorrocks); empty without a previous period."""
+    if not wb.previous:
+        return pd.DataFrame()
+    table = ranking.mobility(*_tiers_before_after(wb), list(wb.config.scheme.scoring.tiers.shares))
+    return shown(wb, table, "n")
 
 
 def outlook(wb: Workbench) -> pd.DataFrame:
