@@ -185,9 +185,9 @@ def self_gap(wb: Workbench) -> pd.DataFrame:
 
 
 def rater_variance(wb: Workbench) -> pd.DataFrame:
-    """Where rating variance comes from (ratings.rater_effects, supervisor ratings): component
-    (ratee, rater, residual), variance, share; attrs fit_warnings lists the optimiser's
-    warnings (small departments can put a variance on the boundary, i.e. zero). Empty
+    """Where rating variance comes from (ratings.rating_variance, supervisor ratings): component
+    (ratee, rater, residual), variance, share (small departments can put a variance on the
+    boundary, i.e. zero; the optimiser's warnings about it are not shown). Empty
     with fewer than MIN_RATERS supervisors or when the model cannot be fitted. Above
     MAX_RATEES ratees the model is fitted on the ratees of a seeded sample of supervisors
     (whole teams, so each rater keeps all their ratees): memory stays bounded."""
@@ -201,11 +201,9 @@ def rater_variance(wb: Workbench) -> pd.DataFrame:
         supervised = rated[rated["rater_type"] == "supervisor"]
     if supervised["rater_id"].nunique() < MIN_RATERS:
         return pd.DataFrame(columns=["component", "variance", "share"])
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a variance on the boundary (zero) is a finding, shown as such
         try:
-            variance, _ = ratings.rater_effects(rated, rater_types=("supervisor",))
+            return ratings.rating_variance(rated, rater_types=("supervisor",))
         except (np.linalg.LinAlgError, ValueError):  # too little crossing of raters and ratees to separate them
             return pd.DataFrame(columns=["component", "variance", "share"])
-    variance.attrs["fit_warnings"] = sorted({str(w.message) for w in caught})
-    return variance
