@@ -88,6 +88,10 @@ WORDS: dict[str, tuple[str, str]] = {
 
 # sentences with {placeholders}, filled by kpilib.narrate
 SENTENCES: dict[str, tuple[str, str]] = {
+    "uncertainty unknown": (
+        "本期无法估计排名和分级的不确定性：只有一个月的数据，且每类评分人只有一位，没有可重新抽样的内容；排名区间和分级概率留空。",
+        "The uncertainty of ranks and tiers cannot be estimated for this period: one month of data and one rater "
+        "of each type leave nothing to redraw, so the rank ranges and tier probabilities are left blank."),
     "new hires": ("新员工入职第 1 个月平均达到团队均值的 {first}，第 3 个月达到 {third}。",
                   "New hires reach {first} of their team's mean in their first month and {third} in their third."),
     "unclear tiers": (

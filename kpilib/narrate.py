@@ -300,5 +300,7 @@ def unclear_tiers(wb: Workbench, table: pd.DataFrame) -> str:
     column = "unclear_tiers" if "unclear_tiers" in table else "tier_unclear"
     if table.empty or column not in table:
         return ""
+    if wb.sheet()["tier_probability"].isna().all():
+        return sentence("uncertainty unknown", wb.lang)
     n = int(table[column].sum())
     return sentence("unclear tiers", wb.lang, resamples=RESAMPLES, unclear=UNCLEAR, n=n)

@@ -9,7 +9,9 @@ draw plausible composites and count ranks and tiers over the draws:
    variance s_i²; a person's few months make s_i² itself noisy, so it is moderated toward
    the department's mean s̄² (Smyth 2004, *Stat. Appl. Genet. Mol. Biol.* 3:3, eq. 8):
    σ̃_i² = (ν s_i² + ν₀ s̄²) / (ν + ν₀), ν = months − 1, ν₀ = 4, and the deviations are
-   rescaled to it (standard normal ones for a person whose resamples never moved);
+   rescaled to it (standard normal ones for a person whose resamples never moved); in a
+   department where no resample moved anyone (one month, one rater per type) the
+   uncertainty is unknown and left blank, never shown as certainty;
 2. the observed composites over-spread the true ones (the noise adds to them), so each
    draw is shrunk toward the department mean m (empirical Bayes; Laird & Louis 1989,
    *J. Educ. Stat.* 14:29–46): τ² = max(var(c) − mean σ̃², 0), B_i = τ² / (τ² + σ̃_i²),
@@ -66,6 +68,8 @@ def composite_draws(composite: np.ndarray, replicates: np.ndarray, groups: np.nd
         if not mine.any():
             continue
         c, d, s = composite[mine], deviation[:, mine], s2[mine]
+        if not s.mean() > 0:  # nothing could be redrawn (one month, one rater per type): unknown, not certain
+            continue
         moderated = (nu * s + PRIOR_DF * s.mean()) / (nu + PRIOR_DF)
         with np.errstate(divide="ignore", invalid="ignore"):
             d = np.where(s > 0, d * np.sqrt(moderated / s), rng.standard_normal(d.shape) * np.sqrt(moderated))

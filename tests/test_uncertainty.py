@@ -162,3 +162,12 @@ def test_tier_probabilities_are_calibrated(simulated, config):
     big = table[table["n"] >= 50]
     assert len(big) >= 5
     assert ((big["observed"] - big["predicted"]).abs() < 0.1).all(), table
+
+
+def test_nothing_to_redraw_is_unknown_not_certain():
+    """One month and no rater to redraw: every resample equals the sheet, so no interval is claimed."""
+    composite = np.array([70.0, 80.0, 90.0, 60.0])
+    draws = composite_draws(composite, np.tile(composite, (5, 1)), np.array(["d"] * 4), months=1)
+    assert np.isnan(draws).all()
+    sheet = pd.DataFrame({"employee_id": list("abcd"), "department": "d", "composite": composite})
+    assert rank_intervals(sheet, draws)["rank_low"].isna().all()
