@@ -33,12 +33,13 @@ from kpilib.i18n import word
 from kpilib.periods import Span, latest_complete, parse_period, span_of_month
 from kpilib.problems import Problems, UserError
 from kpilib.scoring import score
+from kpilib.versions import in_force
 
 HISTORY = 8  # periods of the report's grain, the current one included
 # earlier periods' lines keep their numbers; the explanations (formula, inputs, target_source,
 # status, kpi_name: half of the memory) are kept for the current period, which shows them
 PAST_LINE_COLUMNS = ["period", "employee_id", "name", "department", "kpi", "kind", "weight", "actual", "target",
-                     "attainment", "rating", "line_score"]
+                     "attainment", "rating", "line_score", "monitored"]
 COMPANY = "all"
 
 
@@ -159,7 +160,8 @@ def open_workbench(period: str | Span | None = None, department: str = COMPANY, 
 
     `lang` None: the client's branding language, else zh (the one place a notebook's language
     is decided, so `papermill -p client acme` alone reports in acme's language).
-    `loaded`: parameters and data already loaded from `data_dir` and `client` (saves reading them again)."""
+    `loaded`: parameters and data already loaded from `data_dir` and `client` (saves reading them again).
+    The workbench's `config` is the scheme version in force for the period (`kpilib.versions`)."""
     branding = load_branding(client)
     lang = report_language(lang, branding)
     data_dir = Path(data_dir) if data_dir else sample_dir()
@@ -176,7 +178,7 @@ def open_workbench(period: str | Span | None = None, department: str = COMPANY, 
     _MEMO[key] = frames
     direct = word("direct", lang)  # people outside any team, e.g. the department's head
     history = frames["history"].assign(team=frames["history"]["team"].astype(object).fillna("").replace("", direct))
-    wb = Workbench(config=config, department=department, lang=lang, branding=branding,
+    wb = Workbench(config=in_force(config, frames["span"]), department=department, lang=lang, branding=branding,
                    **{**frames, "history": history})
     if wb.sheet().empty:
         present = sorted(set(wb.history.loc[wb.history["period"] == wb.span.label, "department"]))
