@@ -457,7 +457,7 @@ def _check_incentives(config: Config, problems: Problems) -> None:
                 problems.error(sch_file, "a KPI id from the catalogue" + did_you_mean(kpi_id, list(catalog.kpis)),
                                column=column, value=kpi_id)
             elif kpi_id not in computed_kpis(config, dept):
-                problems.error(sch_file, f"a quantitative KPI scored or monitored for {dept} "
+                problems.error(sch_file, f"a quantitative KPI scored for {dept} or monitored there "
                                f"(departments.{dept}.quantitative: {', '.join(weights.quantitative)}); "
                                f"{kpi_id} is not, so it is measured for no one", column=column, value=kpi_id)
         pool = rules.reserve_pool
