@@ -33,7 +33,7 @@ SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑
 GIVEN = list("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍鹏建红宇晨浩然欣怡子轩梓涵")
 TEAM_SIZE = 10
 # The two KPIs per department that carry most of the variance of the composite.
-DRIVERS = {"sales": ["sales_amount", "new_customers"], "marketing": ["campaign_sales_lift", "campaign_effect"],
+DRIVERS = {"sales": ["sales_amount", "new_customers"], "marketing": ["campaign_effect", "brand_awareness"],
            "customer_service": ["resolution_rate", "csat"], "rnd": ["product_success", "innovation_contribution"],
            "hr": ["hiring_fill_rate", "time_to_hire"], "finance": ["report_timeliness", "close_cycle"]}
 # Typical monthly volume of a denominator measure for one person (others: 40 or 100,000).

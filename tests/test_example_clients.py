@@ -44,7 +44,7 @@ def test_composites_follow_the_clients_split(client):
 
 def test_the_marketing_roles_and_the_outline_weights():
     marketing = load_config("marketing-scheme").scheme.departments["marketing"]
-    assert list(marketing.weights("quantitative").values()) == [20, 30, 25, 15, 10]
+    assert list(marketing.weights("quantitative").values()) == [20, 30, 25, 15, 10]  # the planning role
     assert "plan_completion" in marketing.weights("quantitative", "management")
     assert list(marketing.weights("qualitative").values()) == [9, 7.5, 6, 4.5, 3]  # 30/25/20/15/10 of 30
     sales = load_config("sales-ranking").scheme

@@ -1,8 +1,8 @@
 """Schemes by role layer, monitored KPIs, and scheme versions by period, scored by hand.
 
 The default scheme's marketing department (params/scheme.yaml): a manager is weighted on
-plan_completion 20, campaign_sales_lift 30, campaign_effect 25, budget_execution 15,
-report_timeliness 10; an executor on brand_awareness 20 and the same four; both on the
+plan_completion 20, brand_awareness 30, campaign_effect 25, budget_execution 15,
+report_timeliness 10; an executor on campaign_sales_lift 20 and the same four; both on the
 ability dimensions professionalism 9, strategy_execution 7.5, collaboration 6, innovation
 4.5, responsibility 3. Targets are the catalogue's (brand awareness 0.35, sales lift 0.15,
 campaign conversion 0.12, budget 1.0 ± 5%, report timeliness 0.95, plan completion 0.90).
@@ -23,7 +23,7 @@ Q1 = ["2026-01", "2026-02", "2026-03"]
 Q2 = ["2026-04", "2026-05", "2026-06"]
 COMMON = {  # measure: monthly values of one quarter; quarter sums in the comments
     "lift_sales_after": [400_000, 380_000, 400_000],       # 1.18M
-    "lift_sales_baseline": [300_000, 350_000, 350_000],    # 1.00M → lift 0.18 → 1.2 × 30 = 36.0
+    "lift_sales_baseline": [300_000, 350_000, 350_000],    # 1.00M → lift 0.18 → 1.2 × 20 = 24.0
     "campaign_conversions": [9, 9, 9],                     # 27
     "campaign_participants": [100, 100, 100],              # 300 → 0.09 → 0.75 × 25 = 18.75 → 18.8
     "marketing_spend": [360_000, 360_000, 360_000],        # 1.08M
@@ -33,9 +33,9 @@ COMMON = {  # measure: monthly values of one quarter; quarter sums in the commen
     "surveyed_respondents": [100, 150, 150],               # 400
 }
 OWN = {
-    "M1": {"aware_respondents": [40, 50, 50],              # 140/400 = 0.35 (monitored for the manager)
+    "M1": {"aware_respondents": [40, 50, 50],              # 140/400 = 0.35 → 1.0 × 30 = 30.0
            "projects_done": [3, 3, 3], "projects_planned": [3, 3, 4]},   # 9/10 → 1.0 × 20 = 20.0
-    "E1": {"aware_respondents": [32, 40, 40]},             # 112/400 = 0.28 → 0.8 × 20 = 16.0
+    "E1": {"aware_respondents": [32, 40, 40]},             # 112/400 = 0.28 → 0.8 × 30 = 24.0
 }
 SUPERVISOR = {"professionalism": 5, "strategy_execution": 4, "collaboration": 3, "innovation": 4, "responsibility": 5}
 # 9 × 5/5 = 9.0; 7.5 × 4/5 = 6.0; 6 × 3/5 = 3.6; 4.5 × 4/5 = 3.6; 3 × 5/5 = 3.0 → 25.2
@@ -63,17 +63,20 @@ def scored(config):
 
 def test_a_manager_and_an_executor_get_their_roles_weights(scored):
     lines = scored.lines[~scored.lines["monitored"]].set_index(["employee_id", "kpi"])["line_score"]
-    manager = {"plan_completion": 20.0, "campaign_sales_lift": 36.0, "campaign_effect": 18.8,
+    manager = {"plan_completion": 20.0, "brand_awareness": 30.0, "campaign_effect": 18.8,
                "budget_execution": 6.0, "report_timeliness": 10.0}
-    executor = {**{k: v for k, v in manager.items() if k != "plan_completion"}, "brand_awareness": 16.0}
+    executor = {"campaign_sales_lift": 24.0, "brand_awareness": 24.0, "campaign_effect": 18.8,
+                "budget_execution": 6.0, "report_timeliness": 10.0}
     ability = {"professionalism": 9.0, "strategy_execution": 6.0, "collaboration": 3.6, "innovation": 3.6,
                "responsibility": 3.0}
     assert lines["M1"].to_dict() == {**manager, **ability}
     assert lines["E1"].to_dict() == {**executor, **ability}
+    assert scored.lines.loc[scored.lines["employee_id"] == "E1", "weight"].head(5).tolist() == [30, 25, 20, 15, 10]
     sheet = scored.sheet.set_index("employee_id")
-    # manager: 0.7 × 90.8 + 25.2 = 88.76 → 88.8; executor: 0.7 × 86.8 + 25.2 = 85.96 → 86.0
-    assert sheet.loc["M1", ["quantitative", "qualitative", "composite", "grade"]].tolist() == [90.8, 25.2, 88.8, "良好"]
-    assert sheet.loc["E1", ["quantitative", "qualitative", "composite", "grade"]].tolist() == [86.8, 25.2, 86.0, "良好"]
+    # manager: 20 + 30 + 18.8 + 6 + 10 = 84.8, 0.7 × 84.8 + 25.2 = 84.56 → 84.6
+    # executor: 24 + 24 + 18.8 + 6 + 10 = 82.8, 0.7 × 82.8 + 25.2 = 83.16 → 83.2
+    assert sheet.loc["M1", ["quantitative", "qualitative", "composite", "grade"]].tolist() == [84.8, 25.2, 84.6, "良好"]
+    assert sheet.loc["E1", ["quantitative", "qualitative", "composite", "grade"]].tolist() == [82.8, 25.2, 83.2, "良好"]
     assert (sheet["missing_lines"] == 0).all()
 
 
@@ -84,9 +87,9 @@ def test_management_only_kpis_are_not_given_to_other_layers(scored):
 
 def test_monitored_kpis_are_computed_not_scored(scored, config):
     lines = scored.lines.set_index(["employee_id", "kpi"])
-    seen = lines.loc[("M1", "brand_awareness")]  # weighted for the executor, monitored for the manager
+    seen = lines.loc[("M1", "campaign_sales_lift")]  # weighted for the executor, monitored for the manager
     assert bool(seen["monitored"]) and seen["weight"] == 0
-    assert (seen["actual"], seen["target"], seen["attainment"]) == pytest.approx((0.35, 0.35, 1.0))
+    assert (seen["actual"], seen["target"], seen["attainment"]) == pytest.approx((0.18, 0.15, 1.2))
     assert seen["line_score"] != seen["line_score"]  # NaN
     monitored = scored.lines[scored.lines["monitored"]]
     assert {"media_exposure", "online_marketing", "nps"} <= set(monitored["kpi"])
@@ -147,7 +150,7 @@ versions:
   - valid_from: 2026Q2
     departments:
       marketing:
-        quantitative: {brand_awareness: 30, report_timeliness: 0}
+        quantitative: {campaign_sales_lift: 30, report_timeliness: 0}
 """
 
 
@@ -160,12 +163,12 @@ def test_a_change_at_2026q2_scores_2026q1_with_the_old_version(params):
     assert in_force(config, "2026Q2").version == "2026Q2" and in_force(config, "2026Q3").version == "2026Q2"
     data = dataset_from(config, **tables())
     old, new = (score(data, config, q).sheet.set_index("employee_id") for q in ("2026Q1", "2026Q2"))
-    assert old.loc["E1", "quantitative"] == 86.8  # 16.0 + 36.0 + 18.8 + 6.0 + 10.0, as before the change
-    # from 2026Q2: brand awareness 30 × 0.8 = 24.0, report timeliness monitored → 24 + 36 + 18.8 + 6 = 84.8
+    assert old.loc["E1", "quantitative"] == 82.8  # 24.0 + 24.0 + 18.8 + 6.0 + 10.0, as before the change
+    # from 2026Q2: sales lift 30 × 1.2 = 36.0, report timeliness monitored → 36 + 24 + 18.8 + 6 = 84.8
     assert new.loc["E1", "quantitative"] == 84.8
     assert new.loc["E1", "composite"] == 84.6  # 0.7 × 84.8 + 25.2 = 84.56
     # the manager's own map is untouched by a change to the department's
-    assert old.loc["M1", "quantitative"] == new.loc["M1", "quantitative"] == 90.8
+    assert old.loc["M1", "quantitative"] == new.loc["M1", "quantitative"] == 84.8
     q2 = score(data, config, "2026Q2").lines
     assert bool(q2.loc[(q2["employee_id"] == "E1") & (q2["kpi"] == "report_timeliness"), "monitored"].iloc[0])
 
@@ -201,6 +204,6 @@ def test_the_workbench_scores_history_with_the_version_then(params, tmp_path, mo
     data = write_tables(tmp_path / "data", **tables())
     wb = open_workbench("2026Q2", "marketing", data)
     assert wb.config.version == "2026Q2"
-    assert wb.config.scheme.departments["marketing"].quantitative["brand_awareness"] == 30
+    assert wb.config.scheme.departments["marketing"].quantitative["campaign_sales_lift"] == 30
     history = wb.history.set_index(["period", "employee_id"])["quantitative"]
-    assert (history[("2026Q1", "E1")], history[("2026Q2", "E1")]) == (86.8, 84.8)
+    assert (history[("2026Q1", "E1")], history[("2026Q2", "E1")]) == (82.8, 84.8)
