@@ -228,8 +228,15 @@ def summary_sentence(importance: pd.DataFrame, target_name: str, names: dict[str
 def kpi_frame(lines: pd.DataFrame, sheet: pd.DataFrame, department: str | None = None,
               value: str = "line_score") -> pd.DataFrame:
     """One row per person: a column per KPI (its `value` from the scoring lines) and
-    `composite`; the input of `relative_importance(frame, "composite", kpis)`."""
+    `composite`; the input of `relative_importance(frame, "composite", kpis)`. Monitored
+    lines are left out; a line score of a KPI outside a person's weights (another role
+    layer's) is 0, what it adds to their composite, while a missing line stays NaN."""
     lines = lines if department is None else lines[lines["department"] == department]
-    wide = lines.pivot_table(index="employee_id", columns="kpi", values=value, aggfunc="first")
+    if "monitored" in lines:
+        lines = lines[~lines["monitored"].astype(bool)]
+    wide = lines.pivot_table(index="employee_id", columns="kpi", values=value, aggfunc="first", dropna=False)
+    if value == "line_score":
+        had = lines.assign(one=1.0).pivot_table(index="employee_id", columns="kpi", values="one", aggfunc="first")
+        wide = wide.where(had.reindex_like(wide).notna(), 0.0)
     wide.columns = wide.columns.astype(str)
     return wide.join(sheet.set_index("employee_id")["composite"], how="inner")

@@ -263,7 +263,8 @@ def _ratings(people: pd.DataFrame, z: np.ndarray, months: pd.PeriodIndex, config
             if not len(who):
                 continue
             others = np.flatnonzero(present & (dept != d))
-            for criterion in weights.qualitative:
+            rated = dict.fromkeys(c for role in weights.role_keys() for c in weights.weights("qualitative", role))
+            for criterion in rated:
                 level = true[who] + rng.normal(0, 0.25, len(who))
                 cross = others[rng.integers(0, len(others), len(who))] if len(others) else who
                 for t, (rater, shift, noise) in enumerate(((who, 0.4, 0.5), (supervisor[who], bias[supervisor[who]], 0.45),

@@ -36,12 +36,13 @@ from kpilib.pseudonyms import Pseudonymiser, from_kernel_env, pseudonymise
 from kpilib.scoring import score
 from kpilib.team_units import score_units
 from kpilib.uncertainty import COLUMNS, with_uncertainty
+from kpilib.versions import in_force
 
 HISTORY = 8  # periods of the report's grain, the current one included
 # earlier periods' lines keep their numbers; the explanations (formula, inputs, target_source,
 # status, kpi_name: half of the memory) are kept for the current period, which shows them
 PAST_LINE_COLUMNS = ["period", "employee_id", "name", "department", "kpi", "kind", "weight", "actual", "target",
-                     "attainment", "rating", "line_score", "scored_on"]
+                     "attainment", "rating", "line_score", "scored_on", "monitored"]
 COMPANY = "all"
 UNCERTAIN = COLUMNS[1:]  # rank_low, rank_high, tier_probability
 
@@ -178,7 +179,8 @@ def open_workbench(period: str | Span | None = None, department: str = COMPANY, 
     is decided, so `papermill -p client acme` alone reports in acme's language).
     `loaded`: parameters and data already loaded from `data_dir` and `client` (saves reading them again;
     pseudonymised already when `pseudonyms` is given). `pseudonyms` None: the pack's, in a
-    notebook it runs (kpilib.pseudonyms.from_kernel_env), else none."""
+    notebook it runs (kpilib.pseudonyms.from_kernel_env), else none.
+    The workbench's `config` is the scheme version in force for the period (`kpilib.versions`)."""
     pseudonyms = pseudonyms or from_kernel_env()
     branding = load_branding(client)
     lang = report_language(lang, branding)
@@ -196,7 +198,7 @@ def open_workbench(period: str | Span | None = None, department: str = COMPANY, 
     _MEMO[key] = frames
     direct = word("direct", lang)  # people outside any team, e.g. the department's head
     history = frames["history"].assign(team=frames["history"]["team"].astype(object).fillna("").replace("", direct))
-    wb = Workbench(config=config, department=department, lang=lang, branding=branding,
+    wb = Workbench(config=in_force(config, frames["span"]), department=department, lang=lang, branding=branding,
                    **{**frames, "history": history})
     if wb.sheet().empty:
         present = sorted(set(wb.history.loc[wb.history["period"] == wb.span.label, "department"]))
