@@ -22,8 +22,9 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode="
 console = Console(stderr=True)
 out = Console()
 
-DataOpt = Annotated[Path | None, typer.Option("--data", help="Data folder (CSV, Parquet or one .xlsx), or an .xlsx workbook. "
-                                              "Default: the bundled sample company.")]
+DataOpt = Annotated[str | None, typer.Option(
+    "--data", help="Data folder (CSV, Parquet or one .xlsx), an .xlsx workbook, a database URL "
+    "(sqlite:///hr.db, postgresql://user@host/db) or a sources.yaml. Default: the bundled sample company.")]
 ClientOpt = Annotated[str | None, typer.Option("--client", help="Client overlay in params/clients/NAME/.")]
 PeriodOpt = Annotated[str | None, typer.Option("--period", help="2025-07, 2025Q3, 2025H2 or 2025. "
                                                "Default: the latest complete quarter in the data.")]
@@ -67,7 +68,7 @@ def show_problems(problems: Problems, title: str = "Problems", limit: int = 500)
         console.print(f"... and {len(problems) - limit} more (use --report FILE for the full list)")
 
 
-def _load(data: Path | None, client: str | None):
+def _load(data: str | None, client: str | None):
     from kpilib.workbench import load_inputs
 
     return load_inputs(data, client)
@@ -110,16 +111,17 @@ def validate(
     exit 0 when clean (warnings allowed), 1 listing every problem."""
     from kpilib.config import load_config
     from kpilib.data import check_dataset
+    from kpilib.sources import locate, shown
     from kpilib.workbench import sample_dir
 
     config = load_config(client)
-    data = data or sample_dir()
-    with console.status(f"validating {escape(str(data))}"):
-        dataset, problems = check_dataset(data, config)
+    source = locate(data, sample_dir())
+    with console.status(f"validating {escape(shown(source))}"):
+        dataset, problems = check_dataset(source, config)
         if dataset is not None:
             problems.items += _scoring_problems(dataset, config)
     problems.items[:0] = config.warnings.items
-    show_problems(problems, title=f"Validation of {data}")
+    show_problems(problems, title=f"Validation of {shown(source)}")
     if report:
         from kpilib.sheets import write_table
 
@@ -270,6 +272,7 @@ def pack(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from kpilib.pack import build_pack, guard
+    from kpilib.sources import locate
     from kpilib.workbench import sample_dir
 
     lang = _lang(lang, client)
@@ -287,7 +290,7 @@ def pack(
             mark = {"ok": "[green]ok[/]", "skipped": "[dim]up to date[/]", "failed": "[red]failed[/]"}[entry["status"]]
             bar.update(task, completed=done, total=total, last=f"{entry['department']}/{entry['section']} {mark}")
 
-        result = build_pack(config, dataset, span, out_dir, data_dir=data or sample_dir(), lang=lang,
+        result = build_pack(config, dataset, span, out_dir, data_dir=locate(data, sample_dir()), lang=lang,
                             departments=_names(departments), sections=_names(sections), formats=wanted,
                             jobs=jobs, scheduler=scheduler, force=force, prune=prune, progress=progress)
     kept = f", {len(result.kept)} kept from the previous pack" if result.kept else ""

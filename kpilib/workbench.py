@@ -33,6 +33,7 @@ from kpilib.i18n import word
 from kpilib.periods import Span, latest_complete, parse_period, span_of_month
 from kpilib.problems import Problems, UserError
 from kpilib.scoring import score
+from kpilib.sources import locate
 
 HISTORY = 8  # periods of the report's grain, the current one included
 # earlier periods' lines keep their numbers; the explanations (formula, inputs, target_source,
@@ -51,7 +52,7 @@ def sample_dir() -> Path:
 def load_inputs(data_dir: Path | str | None, client: str | None) -> tuple[Config, Dataset]:
     """Parameters and validated data; ratings calibrated when the scheme asks for it."""
     config = load_config(client)
-    dataset = load_dataset(data_dir or sample_dir(), config)
+    dataset = load_dataset(locate(data_dir, sample_dir()), config)
     if config.scheme.scoring.calibrated_ratings:
         from kpilib.ratings import calibrate_dataset
         dataset = calibrate_dataset(dataset)
@@ -162,7 +163,7 @@ def open_workbench(period: str | Span | None = None, department: str = COMPANY, 
     `loaded`: parameters and data already loaded from `data_dir` and `client` (saves reading them again)."""
     branding = load_branding(client)
     lang = report_language(lang, branding)
-    data_dir = Path(data_dir) if data_dir else sample_dir()
+    data_dir = locate(data_dir, sample_dir())
     config = loaded[0] if loaded else load_config(client)
     if department != COMPANY and department not in config.scheme.departments:
         known = ", ".join(config.scheme.departments)
@@ -212,7 +213,7 @@ def source_digest() -> str:
     return digest.hexdigest()
 
 
-def _key(data_dir: Path, config: Config, period: str | Span | None, lang: str) -> str:
+def _key(data_dir: Path | str, config: Config, period: str | Span | None, lang: str) -> str:
     parts = {"inputs": input_hashes(data_dir), "period": str(period), "lang": lang, "kpilib": __version__,
              "source": source_digest(), "history": HISTORY,
              "params": {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in config.files}}
