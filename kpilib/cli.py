@@ -133,7 +133,8 @@ def validate(
     people = len(dataset.people())
     out.print(f"[green]ok[/]: {people} people, {len(dataset.measures):,} measures over "
               f"{dataset.months[0]}–{dataset.months[-1]}, {len(dataset.targets):,} targets, "
-              f"{len(dataset.ratings):,} ratings; {len(problems.warnings)} warning(s)")
+              f"{len(dataset.ratings):,} ratings; {len(problems.warnings)} warning(s)"
+              + (f"; {len(dataset.controls)} control total(s) hold" if len(dataset.controls) else ""))
 
 
 def _scoring_problems(dataset, config) -> list:

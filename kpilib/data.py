@@ -23,17 +23,21 @@ from kpilib.config import Config
 from kpilib.problems import Problems
 
 TABLES = ("employees", "measures", "targets", "ratings")
+CONTROLS = "controls"  # optional control totals (kpilib.controls), read like the tables
+READ = (*TABLES, CONTROLS)
 REQUIRED = {
     "employees": ("employee_id", "name", "department", "region", "hire_date"),
     "measures": ("period", "employee_id", "measure", "value"),
     "targets": ("period", "employee_id", "kpi", "target"),
     "ratings": ("period", "employee_id", "rater_type", "criterion", "score"),
+    CONTROLS: ("period", "measure", "department", "total"),
 }
 OPTIONAL = {
     "employees": ("team", "role_layer", "position", "manager_id", "exit_date", "kind"),
     "measures": ("source",),
     "targets": ("baseline", "challenge"),
     "ratings": ("rater_id", "note"),
+    CONTROLS: ("tolerance",),
 }
 # For wide exports: the columns that stay as keys; every other column is a measure/KPI/criterion.
 WIDE = {
@@ -72,6 +76,7 @@ class Dataset:
     targets: pd.DataFrame
     ratings: pd.DataFrame
     sources: dict[str, str] = field(default_factory=dict)  # table -> file label
+    controls: pd.DataFrame = field(default_factory=pd.DataFrame)  # kpilib.controls.COLUMNS, one row per control
     hashes: dict[str, str] = field(default_factory=dict)  # file -> sha256
     warnings: Problems = field(default_factory=Problems)
 
@@ -95,6 +100,7 @@ def load_dataset(data_dir: Path | str, config: Config) -> Dataset:
 
 def check_dataset(data_dir: Path | str, config: Config) -> tuple[Dataset | None, Problems]:
     """Read and validate; return the dataset (None when unusable) and every problem found."""
+    from kpilib.controls import check_controls
     from kpilib.validation import validate_tables
 
     problems = Problems()
@@ -103,13 +109,15 @@ def check_dataset(data_dir: Path | str, config: Config) -> tuple[Dataset | None,
         return None, problems
     dataset = validate_tables(raw, config, problems)
     if dataset is not None:
+        if not problems.errors:  # sums of data with errors would only repeat them
+            dataset.controls = check_controls(raw.get(CONTROLS), dataset, problems)
         dataset.hashes = hashes
         dataset.warnings = Problems([p for p in problems.items if p.severity == "warning"])
     return (dataset if not problems.errors else None), problems
 
 
 def read_tables(data_dir: Path | str, problems: Problems,
-                names: tuple[str, ...] = TABLES) -> tuple[dict[str, RawTable], dict[str, str]]:
+                names: tuple[str, ...] = READ) -> tuple[dict[str, RawTable], dict[str, str]]:
     """Find and read the tables of `data_dir` (a folder, a workbook, or a database: a URL or
     a sources.yaml, `kpilib.sources`); missing optional tables are empty."""
     from kpilib import sources
@@ -188,7 +196,7 @@ def input_hashes(data_dir: Path | str) -> dict[str, str]:
     from kpilib import sources
 
     if sources.is_database(data_dir):
-        return sources.read_database(data_dir, TABLES, Problems())[1]
+        return sources.read_database(data_dir, READ, Problems())[1]
     data_dir = Path(data_dir)
     paths = _workbooks(data_dir) + list(_table_files(data_dir).values())
     return {p.name: _sha256(p) for p in sorted(paths) if p.is_file()}
@@ -212,7 +220,7 @@ def _table_files(data: Path, problems: Problems | None = None) -> dict[str, Path
     if _is_workbook(data):
         return {}
     found = {}
-    for name in TABLES:
+    for name in READ:
         paths = [p for p in (data / f"{name}.csv", data / f"{name}.parquet") if p.exists()]
         if len(paths) > 1 and problems is not None:
             problems.error(str(data), f"one file per table; found {paths[0].name} and {paths[1].name}")
@@ -236,12 +244,12 @@ def _read_sheets(book: Path, problems: Problems) -> dict[str, tuple[str, pd.Data
             by_table: dict[str, list[str]] = {}
             for sheet in names:
                 by_table.setdefault(_sheet_table(sheet), []).append(sheet)
-            ignored = [n for n in names if _sheet_table(n) not in TABLES]
+            ignored = [n for n in names if _sheet_table(n) not in READ]
             if ignored:
-                problems.warn(book.name, f"sheets named {', '.join(TABLES)}; these sheets are not read: "
+                problems.warn(book.name, f"sheets named {', '.join(READ)}; these sheets are not read: "
                               f"{', '.join(repr(n) for n in ignored)}")
             chosen = {}
-            for table in TABLES:
+            for table in READ:
                 found = by_table.get(table, [])
                 if len(found) > 1:
                     problems.error(book.name, f"one sheet for the {table} table; found "
