@@ -238,6 +238,28 @@ def new_client(name: Annotated[str, typer.Argument(help="Client folder name (let
     out.print(f"created {folder}")
 
 
+@app.command()
+def template(
+    out_file: Annotated[Path, typer.Option("--out", help="The intake workbook to write (.xlsx).")],
+    client: ClientOpt = None, lang: LangOpt = None,
+    data: Annotated[str | None, typer.Option(
+        "--data", help="Fill in the people of this data (folder, workbook, database URL or sources.yaml) and "
+        "lay out the month after its last one. Default: headers and lists only.")] = None,
+) -> None:
+    """An Excel intake workbook: a sheet per table with headers, drop-down lists and number formats,
+    each department's KPIs and measures, a README in the client's language; fill it in and pass it to --data."""
+    from kpilib.config import load_config
+    from kpilib.template import write_template
+
+    if out_file.suffix.lower() != ".xlsx":
+        raise UserError(f"--out {out_file}: expected a .xlsx file")
+    lang = _lang(lang, client)
+    config, dataset = _load(data, client) if data else (load_config(client), None)
+    filled = write_template(out_file, config, lang, dataset)
+    rows = ", ".join(f"{n} {name}" for name, n in filled.items())
+    out.print(f"wrote {escape(str(out_file))}" + (f": {rows} rows to fill in" if rows else ""))
+
+
 def _names(values: list[str] | None) -> list[str] | None:
     """Options given as `--departments sales,hr` or repeated: one flat list."""
     if not values:

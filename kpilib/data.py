@@ -25,6 +25,7 @@ from kpilib.problems import Problems
 TABLES = ("employees", "measures", "targets", "ratings")
 CONTROLS = "controls"  # optional control totals (kpilib.controls), read like the tables
 READ = (*TABLES, CONTROLS)
+HELP_SHEETS = ("readme", "kpis", "lists")  # the intake workbook's own sheets (kpilib.template): not read, not warned of
 REQUIRED = {
     "employees": ("employee_id", "name", "department", "region", "hire_date"),
     "measures": ("period", "employee_id", "measure", "value"),
@@ -244,7 +245,7 @@ def _read_sheets(book: Path, problems: Problems) -> dict[str, tuple[str, pd.Data
             by_table: dict[str, list[str]] = {}
             for sheet in names:
                 by_table.setdefault(_sheet_table(sheet), []).append(sheet)
-            ignored = [n for n in names if _sheet_table(n) not in READ]
+            ignored = [n for n in names if _sheet_table(n) not in (*READ, *HELP_SHEETS)]
             if ignored:
                 problems.warn(book.name, f"sheets named {', '.join(READ)}; these sheets are not read: "
                               f"{', '.join(repr(n) for n in ignored)}")
