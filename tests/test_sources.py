@@ -247,3 +247,22 @@ def test_password_from_the_environment(pg_url, config, monkeypatch):
     monkeypatch.setenv(PASSWORD_ENV, PG_PASSWORD)
     dataset = load_dataset(shown(pg_url), config)
     assert len(dataset.people()) > 250
+
+
+@pytest.mark.slow
+def test_pack_from_postgresql_writes_no_password(pg_url, tmp_path):
+    """The notebooks read the database through the URL without its password (given to their
+    kernels in the environment); nothing written under --out holds the password."""
+    import json
+
+    out = tmp_path / "reports"
+    result = CliRunner().invoke(app, ["pack", "--data", pg_url, "--out", str(out), "--departments", "sales",
+                                      "--sections", "overview", "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((out / "2026Q3" / "manifest.json").read_text(encoding="utf-8"))
+    assert {d["status"] for d in manifest["documents"]} == {"ok"}
+    assert {d["parameters"]["data_dir"] for d in manifest["documents"]} == {shown(pg_url)}
+    assert all(key.endswith(("table employees", "table measures", "table targets", "table ratings"))
+               for key in manifest["inputs"])
+    written = [p for p in out.rglob("*") if p.is_file()]
+    assert written and not [p for p in written if PG_PASSWORD.encode() in p.read_bytes()]
