@@ -117,12 +117,14 @@ def _pick(key: str, lang: str, words: dict[str, tuple[str, str]] = WORDS) -> str
 
 
 def _lists(config: Config, dataset: Dataset | None) -> dict[str, list]:
-    """The drop-down lists: column id → allowed values."""
+    """The drop-down lists: column id → allowed values (departments: the scheme's, then the catalogue's,
+    as validation accepts them)."""
     quantitative = sorted(config.catalog.quantitative())
-    return {"department": list(config.scheme.departments), "role_layer": list(ROLE_LAYERS), "kind": list(KINDS),
+    departments = list(dict.fromkeys([*config.scheme.departments, *config.catalog.departments]))
+    return {"department": departments, "role_layer": list(ROLE_LAYERS), "kind": list(KINDS),
             "measure": sorted(config.catalog.measures), "kpi": quantitative,
             "criterion": sorted(config.catalog.qualitative()), "rater_type": list(RATER_TYPES),
-            "score": [1, 2, 3, 4, 5], "controls_department": [*config.scheme.departments, "all"]}
+            "score": [1, 2, 3, 4, 5], "controls_department": [*departments, "all"]}
 
 
 def _table(ws: Worksheet, columns: list[str], frame: pd.DataFrame, lang: str) -> None:

@@ -118,3 +118,11 @@ def test_controls_from_a_database_table(tmp_path, config, sums):
     _, problems = check_dataset(url, config)
     assert [(p.row, p.column) for p in problems.errors] == [(2, "total")]
     assert problems.errors[0].file == f"{url} table controls"
+
+
+def test_readme_example_holds_on_the_sample(tmp_path, config):
+    readme = (SAMPLE.parent.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("period,measure,department,total,tolerance\n", 1)[1].split("```", 1)[0]
+    folder = with_controls(tmp_path, block.strip().splitlines())
+    dataset, problems = check_dataset(folder, config)
+    assert not problems.errors and dataset.controls["holds"].all() and len(dataset.controls) == 2

@@ -37,7 +37,7 @@ def test_sheets_headers_lists_and_formats(intake, config):
     rules = {str(r.sqref).split(":")[0][0]: r.formula1 for r in book["employees"].data_validations.dataValidation}
     assert rules["C"].startswith("lists!$A$2")  # department: the scheme's departments
     listed = [c.value for c in book["lists"]["A"][1:] if c.value]
-    assert listed == list(config.scheme.departments)
+    assert listed == list(dict.fromkeys([*config.scheme.departments, *config.catalog.departments]))
     letter = "ABCDEFG"[[c.value for c in book["ratings"][1]].index("score")]
     score_rule = [r for r in book["ratings"].data_validations.dataValidation if str(r.sqref).startswith(letter)][0]
     column = score_rule.formula1.split("!$")[1][0]
