@@ -108,6 +108,7 @@ def read_database(spec: str | Path, names: tuple[str, ...], problems: Problems
         engine = create_engine(engine.url.set(password=os.environ[password_env]))
     elif not engine.url.password and os.environ.get(PASSWORD_ENV) and engine.url.username:
         engine = create_engine(engine.url.set(password=os.environ[PASSWORD_ENV]))
+    url = engine.url.render_as_string(hide_password=False)  # messages hide the password, wherever it came from
     if engine.url.get_backend_name() == "sqlite" and engine.url.database not in (None, "", ":memory:") \
             and not Path(engine.url.database).is_file():
         problems.error(where, f"an SQLite database file; {engine.url.database} does not exist")
@@ -138,6 +139,7 @@ def read_database(spec: str | Path, names: tuple[str, ...], problems: Problems
                     if name in mapping:
                         problems.error(where, f"a table or view named {source} for {name}; the database "
                                        f"{label} has none", column=name)
+                        found[name] = (where, None)  # named, and absent: said once
                     continue
             except (SQLAlchemyError, pd.errors.DatabaseError) as exc:
                 problems.error(table_label, f"a {'query' if query else 'table'} the database can run "
@@ -181,7 +183,14 @@ def _source(spec: str | Path, problems: Problems) -> tuple[str, str | None, dict
 
 
 def _exists(inspector, table: str, schema: str | None) -> bool:
-    return table in inspector.get_table_names(schema=schema) or table in inspector.get_view_names(schema=schema)
+    """Whether the table or view is there (an unknown schema: it is not)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        return table in inspector.get_table_names(schema=schema) or table in inspector.get_view_names(schema=schema)
+    except SQLAlchemyError:
+        inspector.bind.rollback()
+        return False
 
 
 def _as_read(frame: pd.DataFrame) -> pd.DataFrame:

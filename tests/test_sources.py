@@ -208,6 +208,15 @@ def test_query_that_fails_names_the_table(tmp_path, config, small):
     assert "nope" in errors[0]
 
 
+def test_a_mapped_table_that_is_absent_is_one_error(tmp_path, config, small):
+    url = f"sqlite:///{tmp_path / 'hr.db'}"
+    write_database(url, small)
+    (tmp_path / "sources.yaml").write_text(f"url: {url}\ntables:\n  employees: hris.staff\n")
+    assert _errors(tmp_path / "sources.yaml", config) == [
+        f"error: sources.yaml, column employees: a table or view named hris.staff for employees; the database "
+        f"{url} has none"]
+
+
 def test_bad_url_and_missing_driver(config):
     assert "a SQLAlchemy URL" in _errors("postgresql://kpi:pw@host:notaport/hr", config)[0]
     error = _errors("nosuchdialect://kpi:pw@host/hr", config)[0]
