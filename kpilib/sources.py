@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import hashlib
+import json
 import os
 import re
 from pathlib import Path
@@ -35,6 +36,7 @@ from kpilib.problems import Problems
 
 SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 PASSWORD_ENV = "KPIREPORT_DB_PASSWORD"  # how a pack hands a URL's password to its notebooks
+INPUTS_ENV = "KPIREPORT_DB_INPUTS"  # ... and the input hashes of the tables it read
 QUERY = re.compile(r"^\s*(select|with)\b", re.IGNORECASE)
 # a table has no row order: it is read sorted by these columns (those it has), so rows, their
 # numbers in problems and the input hash do not change with the database's physical order
@@ -71,17 +73,34 @@ def shown(spec: str | Path) -> str:
         return re.sub(r"(://[^/:@]*):[^@]*@", r"\1@", str(spec))
 
 
-def kernel_env(spec: str | Path) -> dict[str, str]:
-    """Environment for a pack's notebooks, which get `shown(spec)`: the URL's password, if any."""
-    if not SCHEME.match(str(spec)):
+def kernel_env(spec: str | Path, hashes: dict[str, str] | None = None) -> dict[str, str]:
+    """Environment for a pack's notebooks, which get `shown(spec)`: the URL's password, if any,
+    and the input hashes of the tables the pack read (`pinned`)."""
+    if not is_database(spec):
         return {}
+    env = {INPUTS_ENV: json.dumps({"source": shown(spec), "inputs": hashes})} if hashes else {}
+    if not SCHEME.match(str(spec)):
+        return env
     from sqlalchemy.engine import make_url
 
     try:
         password = make_url(str(spec)).password
     except Exception:  # an unparsable URL: reading it will say so
-        return {}
-    return {PASSWORD_ENV: str(password)} if password else {}
+        return env
+    return {**env, PASSWORD_ENV: str(password)} if password else env
+
+
+def pinned(spec: str | Path) -> dict[str, str] | None:
+    """The input hashes a pack pinned for its notebooks (`kernel_env`) when they are of `spec`:
+    a pack's documents then share the scoring of the snapshot the pack read, and each
+    notebook is spared reading the database again to find its cache key."""
+    try:
+        body = json.loads(os.environ.get(INPUTS_ENV, "null"))
+    except ValueError:
+        return None
+    if isinstance(body, dict) and body.get("source") == shown(spec) and isinstance(body.get("inputs"), dict):
+        return body["inputs"]
+    return None
 
 
 def read_database(spec: str | Path, names: tuple[str, ...], problems: Problems

@@ -33,7 +33,7 @@ from kpilib.i18n import word
 from kpilib.periods import Span, latest_complete, parse_period, span_of_month
 from kpilib.problems import Problems, UserError
 from kpilib.scoring import score
-from kpilib.sources import locate
+from kpilib.sources import is_database, locate, pinned
 from kpilib.team_units import score_units
 
 HISTORY = 8  # periods of the report's grain, the current one included
@@ -217,7 +217,8 @@ def source_digest() -> str:
 
 
 def _key(data_dir: Path | str, config: Config, period: str | Span | None, lang: str) -> str:
-    parts = {"inputs": input_hashes(data_dir), "period": str(period), "lang": lang, "kpilib": __version__,
+    inputs = (is_database(data_dir) and pinned(data_dir)) or input_hashes(data_dir)
+    parts = {"inputs": inputs, "period": str(period), "lang": lang, "kpilib": __version__,
              "source": source_digest(), "history": HISTORY,
              "params": {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in config.files}}
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:32]

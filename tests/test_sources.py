@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from kpilib.cli import app
 from kpilib.data import TABLES, check_dataset, input_hashes, load_dataset
 from kpilib.scoring import score
-from kpilib.sources import PASSWORD_ENV, kernel_env, shown
+from kpilib.sources import INPUTS_ENV, PASSWORD_ENV, kernel_env, pinned, shown
 from kpilib.workbench import resolve_period
 from tests.conftest import SAMPLE
 
@@ -247,9 +247,14 @@ def test_cli_validate_reads_a_url_without_printing_the_password(pg_url):
     assert bad.exit_code == 1 and "refused them" in bad.output and "Wrong-Pw-123" not in bad.output
 
 
-def test_pack_notebooks_get_the_url_without_its_password(pg_url):
+def test_pack_notebooks_get_the_url_without_its_password(pg_url, monkeypatch):
     assert PG_PASSWORD not in shown(pg_url) and shown(pg_url).startswith("postgresql+psycopg://kpi@/hr")
     assert kernel_env(pg_url) == {PASSWORD_ENV: PG_PASSWORD}
+    env = kernel_env(pg_url, {"t": "abc"})
+    assert PG_PASSWORD not in env[INPUTS_ENV]
+    monkeypatch.setenv(INPUTS_ENV, env[INPUTS_ENV])
+    assert pinned(shown(pg_url)) == {"t": "abc"}  # the notebooks' cache key: the snapshot the pack read
+    assert pinned("sqlite:///other.db") is None
 
 
 def test_password_from_the_environment(pg_url, config, monkeypatch):

@@ -90,7 +90,7 @@ def build_pack(config: Config, dataset: Dataset, span: Span, out_dir: Path | str
             docs = [d for d in docs if d.department != COMPANY]
         params_dir = default_params_dir().resolve()
         env = {"KPIREPORT_CACHE": str(cache_dir().resolve()), "KPIREPORT_PARAMS": str(params_dir),
-               **sources.kernel_env(data_dir)}  # a database URL's password: never in a parameter
+               **sources.kernel_env(data_dir, dataset.hashes)}  # a URL's password: never in a parameter
         for doc in docs:
             doc.env, doc.name, doc.company = env, wb.department_name(doc.department), brand.company or ""
             doc.shown = {"data_dir": str(source) if sources.is_database(data_dir)
