@@ -280,3 +280,27 @@ def test_pack_from_postgresql_writes_no_password(pg_url, tmp_path):
                for key in manifest["inputs"])
     written = [p for p in out.rglob("*") if p.is_file()]
     assert written and not [p for p in written if PG_PASSWORD.encode() in p.read_bytes()]
+
+
+def test_retail_from_a_database_scores_as_its_workbook(tmp_path):
+    """Northwind Retail (short history, missing targets, small departments): its workbook's
+    sheets copied into SQLite as text give the same scoring sheet and the same warnings."""
+    from kpilib.config import load_config
+    from kpilib.data import ROW, read_tables
+    from kpilib.problems import Problems
+
+    retail = Path(__file__).parent / "data" / "retail" / "retail.xlsx"
+    config = load_config("retail")
+    url = f"sqlite:///{tmp_path / 'retail.db'}"
+    raw, _ = read_tables(retail, Problems())
+    from sqlalchemy import create_engine
+
+    engine = create_engine(url)
+    for name, table in raw.items():
+        table.frame.drop(columns=ROW).astype(str).to_sql(name, engine, index=False)  # every column TEXT
+    engine.dispose()
+    books, bases = load_dataset(retail, config), load_dataset(url, config)
+    span = resolve_period(books.months, None)
+    got, expected = score(bases, config, span), score(books, config, span)
+    pd.testing.assert_frame_equal(got.sheet, expected.sheet)
+    assert [p.expected for p in got.problems.items] == [p.expected for p in expected.problems.items]
