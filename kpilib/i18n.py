@@ -53,6 +53,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "variance": ("方差", "Variance"), "tau": ("Kendall τ", "Kendall τ"), "rho": ("Spearman ρ", "Spearman ρ"),
     "rbo": ("RBO", "RBO"), "footrule": ("Footrule", "Footrule"), "shorrocks": ("Shorrocks 流动性", "Shorrocks mobility"),
     "stayed": ("留在原区间", "Stayed in band"), "improvement": ("提升", "Improvement"),
+    "rank_low": ("最好名次（90%区间）", "Best rank (90%)"), "rank_high": ("最差名次（90%区间）", "Worst rank (90%)"),
+    "tier_probability": ("保持该分级的概率", "P(tier)"), "tier_unclear": ("分级不确定", "Tier not clear"),
+    "unclear_tiers": ("分级不确定人数", "Tiers not clear"),
+    "moved_up": ("升级占比", "Moved up"), "moved_down": ("降级占比", "Moved down"),
     # the outline's rankings (section 30)
     "total": ("合计", "Total"), "before": ("对比期", "Earlier period"), "now": ("本期", "This period"),
     "growth": ("增长率", "Growth"), "supervisor_rating": ("上级评分", "Supervisor rating"),
@@ -86,6 +90,23 @@ WORDS: dict[str, tuple[str, str]] = {
     "growth_year": ("同比", "growth on the same period a year before"),
     "scope_department": ("部门", "department"), "scope_company": ("全公司", "company"),
     "nothing to list": ("本期没有可列出的内容。", "Nothing to list for this period."),
+}
+
+# sentences with {placeholders}, filled by kpilib.narrate
+SENTENCES: dict[str, tuple[str, str]] = {
+    "uncertainty unknown": (
+        "本期无法估计排名和分级的不确定性：只有一个月的数据，且每类评分人只有一位，没有可重新抽样的内容；排名区间和分级概率留空。",
+        "The uncertainty of ranks and tiers cannot be estimated for this period: one month of data and one rater "
+        "of each type leave nothing to redraw, so the rank ranges and tier probabilities are left blank."),
+    "new hires": ("新员工入职第 1 个月平均达到团队均值的 {first}，第 3 个月达到 {third}。",
+                  "New hires reach {first} of their team's mean in their first month and {third} in their third."),
+    "unclear tiers": (
+        "排名和分级是估计值：把本期的月份和评分人重新抽样并重新评分 {resamples} 次，得到每人的 90% 排名区间；"
+        "标为“分级不确定”的人在不到 {unclear:.0%} 的重新评分中保持原分级（{n} 人），其分级在噪声范围内，用于奖惩前宜复核。",
+        "Ranks and tiers are estimates: re-scoring the period {resamples} times with its months and raters redrawn "
+        "gives each person a 90% rank range; a tier marked not clear is kept in fewer than {unclear:.0%} of the "
+        "re-scorings ({n} people), so it lies within the noise and deserves a second look before pay or a watch list "
+        "depends on it."),
 }
 
 SECTIONS: dict[str, tuple[str, str]] = {
@@ -159,8 +180,8 @@ RULES: dict[str, tuple[str, str]] = {
 
 
 def sentence(key: str, lang: str, **values) -> str:
-    """The sentence `key` of `RULES` in `lang`, its {placeholders} filled from `values`."""
-    return _pick(RULES[key], lang).format(**values)
+    """The sentence `key` of `RULES` or `SENTENCES` in `lang`, its {placeholders} filled from `values`."""
+    return _pick(RULES[key] if key in RULES else SENTENCES[key], lang).format(**values)
 
 
 def phrase(text: str, lang: str) -> str:

@@ -17,6 +17,7 @@ from kpilib.sections.outlook import (
                                      rater_table,
                                      rater_variance,
                                      self_gap,
+                                     tier_mobility,
                                      tier_transitions,
                                      top_drivers,
                                      trend_frame,
@@ -58,5 +59,5 @@ __all__ = [
     "headline", "importance", "incentive_summary", "kpi_attainment", "kpi_leaders", "most_improved",
     "new_hire_ramp", "outcome_kpi", "outlook", "primary_kpi", "person_trends", "rank_stability", "ranking_table", "rater_table",
     "rater_variance", "region_comparison", "result_values", "scheme_table", "score_details", "self_gap", "tier_allocation",
-    "tier_transitions", "top_cases", "top_drivers", "trend_frame",
+    "tier_mobility", "tier_transitions", "top_cases", "top_drivers", "trend_frame",
 ]

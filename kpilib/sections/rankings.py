@@ -7,25 +7,38 @@ import pandas as pd
 
 from kpilib import outcomes, ranking
 from kpilib.sections.common import composite_summary, group_of, shown, with_names, written
+from kpilib.uncertainty import UNCLEAR
 from kpilib.workbench import Workbench
 
 # 30 rankings --------------------------------------------------------------------------
 
 def ranking_table(wb: Workbench) -> pd.DataFrame:
     """Department: every person by rank (rank, name, team, region, composite, grade, tier,
-    previous_rank, movement). Company: departments ranked by mean composite."""
+    rank_low, rank_high (90% interval), tier_probability, tier_unclear, previous_rank,
+    movement). Company: departments ranked by mean composite, with unclear_tiers (people
+    whose tier is not clear)."""
     if wb.company:
         table = shown(wb, composite_summary(wb.sheet(), "department")).sort_values("mean", ascending=False,
                                                                                      ignore_index=True)
         table.insert(0, "rank", ranking.rank(table["mean"]))
+        if "tier_probability" in wb.sheet():
+            table["unclear_tiers"] = table["department"].map(unclear(wb.sheet()).groupby(wb.sheet()["department"]).sum())
         return with_names(wb, table)
     sheet = wb.sheet().sort_values(["rank", "employee_id"], ignore_index=True)
     table = sheet[["rank", "employee_id", "name", "team", "region", "composite", "grade", "tier"]].copy()
+    if "tier_probability" in sheet:
+        table = table.assign(rank_low=sheet["rank_low"], rank_high=sheet["rank_high"],
+                             tier_probability=sheet["tier_probability"], tier_unclear=unclear(sheet))
     if wb.previous:
         before = wb.sheet(wb.previous).set_index("employee_id")["rank"]
         table["previous_rank"] = table["employee_id"].map(before).astype("Int64")
         table["movement"] = (table["previous_rank"] - table["rank"]).astype("Int64")
     return table
+
+
+def unclear(sheet: pd.DataFrame) -> pd.Series:
+    """People whose tier is not clear: kept in fewer than `uncertainty.UNCLEAR` of the draws."""
+    return sheet["tier_probability"].lt(UNCLEAR).fillna(False).astype(bool)
 
 
 def kpi_leaders(wb: Workbench, k: int = 5) -> pd.DataFrame:
