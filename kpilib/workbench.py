@@ -34,6 +34,7 @@ from kpilib.periods import Span, latest_complete, parse_period, span_of_month
 from kpilib.problems import Problems, UserError
 from kpilib.pseudonyms import Pseudonymiser, from_kernel_env, pseudonymise
 from kpilib.scoring import score
+from kpilib.sources import is_database, locate, pinned
 from kpilib.team_units import score_units
 from kpilib.uncertainty import COLUMNS, with_uncertainty
 from kpilib.versions import in_force
@@ -58,7 +59,7 @@ def load_inputs(data_dir: Path | str | None, client: str | None,
     """Parameters and validated data, people as pseudonyms when `pseudonyms` is given
     (kpilib.pseudonyms); ratings calibrated when the scheme asks for it."""
     config = load_config(client)
-    dataset = load_dataset(data_dir or sample_dir(), config)
+    dataset = load_dataset(locate(data_dir, sample_dir()), config)
     if pseudonyms is not None:
         dataset = pseudonymise(dataset, pseudonyms)
     if config.scheme.scoring.calibrated_ratings:
@@ -184,7 +185,7 @@ def open_workbench(period: str | Span | None = None, department: str = COMPANY, 
     pseudonyms = pseudonyms or from_kernel_env()
     branding = load_branding(client)
     lang = report_language(lang, branding)
-    data_dir = Path(data_dir) if data_dir else sample_dir()
+    data_dir = locate(data_dir, sample_dir())
     config = loaded[0] if loaded else load_config(client)
     if department != COMPANY and department not in config.scheme.departments:
         known = ", ".join(config.scheme.departments)
@@ -234,9 +235,10 @@ def source_digest() -> str:
     return digest.hexdigest()
 
 
-def _key(data_dir: Path, config: Config, period: str | Span | None, lang: str,
+def _key(data_dir: Path | str, config: Config, period: str | Span | None, lang: str,
          pseudonyms: Pseudonymiser | None = None) -> str:
-    parts = {"inputs": input_hashes(data_dir), "period": str(period), "lang": lang, "kpilib": __version__,
+    inputs = (is_database(data_dir) and pinned(data_dir)) or input_hashes(data_dir)
+    parts = {"inputs": inputs, "period": str(period), "lang": lang, "kpilib": __version__,
              "pseudonyms": pseudonyms.fingerprint if pseudonyms else None,
              "source": source_digest(), "history": HISTORY,
              "params": {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in config.files}}
