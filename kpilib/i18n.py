@@ -97,6 +97,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "chain": ("综合分计算过程", "How the composite is reached"),
     "ratings by rater": ("定性评分明细（各评分人）", "Ratings by rater"),
     "monitored kpis": ("监测指标（只展示，不计分）", "Monitored KPIs (shown, not scored)"),
+    # functions of a KPI formula (kpilib.formula), as a reader says them
+    "lag": ("滞后", "lag"), "yoy": ("同比增长", "yoy"), "qoq": ("环比增长", "qoq"), "min": ("较小值", "min"),
+    "max": ("较大值", "max"), "abs": ("绝对值", "abs"),
     # data sources of the catalogue (catalog.yaml `source`)
     "CRM": ("CRM系统", "CRM"), "ERP": ("ERP系统", "ERP"), "HR system": ("人力资源系统", "HR system"),
     "MES": ("MES生产系统", "MES"), "OA system": ("OA办公系统", "OA system"), "QA system": ("质检系统", "QA system"),

@@ -101,6 +101,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
                       "score = weight × attainment (quantitative) or weight × rating ÷ 5 (qualitative). Under the lines, "
                       "the composite step by step (quantitative subtotal, × share, qualitative subtotal, composite) and, "
                       "per rated criterion, its rubric and each rater's score and note."),
+    "formula.rating": ("Σ 评分人权重 × 分数 ÷ Σ 评分人权重", "Σ rater weight × score ÷ Σ rater weight"),
+    "inputs.raters": ("（{n} 人）", " ({n} raters)"),
+    "inputs.unweighted": ("（权重 0）", " (weight 0)"),
     "rubric.none": ("指标库未写评分标准", "no rubric in the catalogue"),
 }
 

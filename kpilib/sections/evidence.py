@@ -13,6 +13,8 @@ Department pages only: each function returns an empty frame at company level.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from kpilib import appeal
@@ -68,10 +70,36 @@ def line_notes(wb: Workbench, lines: pd.DataFrame) -> pd.Series:
     return pd.Series(joined.reindex(keys).fillna("").to_numpy(), index=lines.index, dtype=object)
 
 
+IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+RATER_INPUT = re.compile(r"(\w+)=([^;( ]+)(?: \((\d+) raters\))?( \(weight 0\))?")
+
+
+def named(wb: Workbench, text: str) -> str:
+    """A formula or its inputs with measures by their catalogue names and functions in words
+    ("renewed / due_for_renewal" → "续约客户数 / 应续约客户数"): what a reader can check."""
+    measures = wb.config.catalog.measures
+
+    def name(match: re.Match) -> str:
+        ident = match.group(0)
+        return measures[ident].name(wb.lang) if ident in measures else word(ident, wb.lang)
+    return IDENTIFIER.sub(name, text) if isinstance(text, str) else text
+
+
+def rater_inputs(wb: Workbench, text: str) -> str:
+    """A qualitative line's inputs ("self=4; supervisor=4.5 (2 raters)") with rater types in words."""
+    def said(m: re.Match) -> str:
+        raters = say("inputs.raters", wb.lang, n=m.group(3)) if m.group(3) else ""
+        return f"{word(m.group(1), wb.lang)}={m.group(2)}{raters}" + (say("inputs.unweighted", wb.lang) if m.group(4) else "")
+    return RATER_INPUT.sub(said, text) if isinstance(text, str) else text
+
+
 def _lines(wb: Workbench) -> pd.DataFrame:
-    """The period's lines, written in their units, with source and note."""
+    """The period's lines, written in their units and words, with source and note."""
     lines = wb.period_lines()
     out = written(wb, lines)
+    rated = lines["kind"] == "qualitative"
+    out["formula"] = lines["formula"].map(lambda f: named(wb, f)).where(~rated, say("formula.rating", wb.lang))
+    out["inputs"] = lines["inputs"].map(lambda f: named(wb, f)).where(~rated, lines["inputs"].map(lambda f: rater_inputs(wb, f)))
     out["source"] = lines["kpi"].map(lambda k: kpi_source(wb, k))
     out["note"] = line_notes(wb, lines)
     out["monitored"] = _monitored(lines)
