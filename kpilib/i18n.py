@@ -60,10 +60,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "watch_list": ("观察", "Watch list"), "rule": ("规则", "Rule"), "outcome": ("结果", "Outcome"),
     "evidence": ("依据", "Evidence"), "count": ("人数", "Count"),
     # rulebook and appeal evidence
-    "topic": ("项目", "Topic"), "rule_text": ("规则", "Rule"), "step": ("步骤", "Step"), "calculation": ("计算", "Calculation"),
+    "topic": ("项目", "Topic"), "rule_text": ("规则说明", "Rule in full"), "step": ("步骤", "Step"), "calculation": ("计算", "Calculation"),
     "value": ("结果", "Result"), "rubric": ("评分标准", "Rubric"), "rater_type": ("评分人类型", "Rater type"),
     "score": ("分数", "Score"), "financial": ("财务", "Financial"), "customer": ("客户", "Customer"),
     "process": ("内部运营", "Internal process"), "learning": ("学习发展", "Learning & growth"),
+    "unassigned": ("未指定视角", "No perspective"), "supervisor_rating": ("上级评分", "Supervisor rating"),
 }
 
 WORDS: dict[str, tuple[str, str]] = {
@@ -91,6 +92,11 @@ WORDS: dict[str, tuple[str, str]] = {
     "peer": ("同事", "peer"), "customer": ("客户", "customer"),
     "financial": ("财务", "financial"), "process": ("内部运营", "internal process"), "learning": ("学习发展", "learning & growth"),
     "monitored": ("监测指标", "monitored"),
+    # rulebook topics (sections.rulebook)
+    "version": ("方案版本", "Scheme version"), "attainment": ("达成率", "Attainment"), "raters": ("评分人权重", "Rater weights"),
+    "rounding": ("舍入", "Rounding"), "missing": ("缺失数据", "Missing data"), "targets": ("目标值", "Targets"),
+    "grades": ("等级", "Grades"), "tiers": ("强制分布", "Forced distribution"), "ties": ("同分处理", "Ties"),
+    "small groups": ("小组规则", "Small groups"),
     # appeal chain steps and card parts
     "quantitative subtotal": ("定量分", "quantitative subtotal"), "weighted": ("定量分 × 占比", "quantitative × share"),
     "qualitative subtotal": ("定性分", "qualitative subtotal"), "composite": ("综合分", "composite"),

@@ -61,8 +61,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                    "the base bonus, the rest none{gate}."),
     "rule.bonus.band": ("前 {top} {multiplier}×", "top {top} {multiplier}×"),
     "rule.bonus.gate": ("；{kpi} ≥ {min} 才足额发放", "; paid in full only when {kpi} ≥ {min}"),
-    "rule.commission": ("提成：{kpi}达成率 ≥ {attainment} 时按 {multiplier}× 计提。",
-                        "Commission: {multiplier}× when the attainment of {kpi} is ≥ {attainment}."),
+    "rule.commission": ("提成：{kpi}的实际值达到目标的 {attainment} 及以上时，按 {multiplier}× 计提。",
+                        "Commission: {multiplier}× when the actual of {kpi} reaches {attainment} of its target."),
     "rule.promotion": ("晋升：连续 {months} 个月排名部门前 {top}{gate}，进入晋升评审。",
                        "Promotion: in the department's top {top} for {months} consecutive months{gate}: promotion review."),
     "rule.promotion.gate": ("且{kpi} < {below}", " and {kpi} below {below}"),
@@ -75,8 +75,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                         "consecutive periods there lead to a transfer or exit review."),
     "rules.none": ("{department}未配置激励规则。", "{department} has no incentive rules."),
     # balanced scorecard
-    "perspective.zero": ("{department}的{perspectives}视角权重为 0%：该视角没有任何计分指标。",
-                         "{department} gives the {perspectives} perspective 0% weight: no scored KPI covers it."),
+    "perspective.zero": ("{department}的{perspectives}视角权重为 0%：没有计分指标属于该视角。",
+                         "{department} gives 0% weight to the {perspectives} perspective(s): no scored KPI covers them."),
     "perspective.basis": ("各视角权重 = 该视角指标在综合分中的权重（定量权重 × {share} + 定性权重）占全部权重的比例。",
                           "A perspective's weight = the weight its KPIs carry in the composite (quantitative weight "
                           "× {share} + qualitative weight) as a share of the total."),

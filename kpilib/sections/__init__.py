@@ -46,9 +46,18 @@ from kpilib.sections.rankings import (
                                      ranking_table,
 )
 from kpilib.sections.results import decisions, incentive_summary
+from kpilib.sections.rulebook import (
+                                     incentive_rules,
+                                     monitored_kpis,
+                                     perspective_notes,
+                                     perspective_table,
+                                     perspective_weights,
+                                     rulebook,
+)
 
 __all__ = [
-    "band_movement", "band_profile", "chain_steps", "monitored_details", "rating_evidence", "borrowed_targets", "coaching", "concentration", "decisions", "forecast_check", "grade_counts",
+    "band_movement", "band_profile", "chain_steps", "incentive_rules", "monitored_kpis", "perspective_notes",
+    "perspective_table", "perspective_weights", "rulebook", "monitored_details", "rating_evidence", "borrowed_targets", "coaching", "concentration", "decisions", "forecast_check", "grade_counts",
     "headline", "importance", "incentive_summary", "kpi_attainment", "kpi_leaders", "most_improved",
     "new_hire_ramp", "outcome_kpi", "outlook", "primary_kpi", "person_trends", "rank_stability", "ranking_table", "rater_table",
     "rater_variance", "region_comparison", "result_values", "scheme_table", "score_details", "self_gap", "tier_allocation",

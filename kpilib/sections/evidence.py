@@ -22,7 +22,7 @@ from kpilib.i18n import word
 from kpilib.messages import say
 from kpilib.rounding import round_half_up_scalar
 from kpilib.scoring import ratings_in
-from kpilib.sections.common import written
+from kpilib.sections.common import named, written
 from kpilib.workbench import Workbench
 
 PERSON = ["rank", "employee_id", "name", "composite", "grade", "tier"]
@@ -70,19 +70,7 @@ def line_notes(wb: Workbench, lines: pd.DataFrame) -> pd.Series:
     return pd.Series(joined.reindex(keys).fillna("").to_numpy(), index=lines.index, dtype=object)
 
 
-IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 RATER_INPUT = re.compile(r"(\w+)=([^;( ]+)(?: \((\d+) raters\))?( \(weight 0\))?")
-
-
-def named(wb: Workbench, text: str) -> str:
-    """A formula or its inputs with measures by their catalogue names and functions in words
-    ("renewed / due_for_renewal" → "续约客户数 / 应续约客户数"): what a reader can check."""
-    measures = wb.config.catalog.measures
-
-    def name(match: re.Match) -> str:
-        ident = match.group(0)
-        return measures[ident].name(wb.lang) if ident in measures else word(ident, wb.lang)
-    return IDENTIFIER.sub(name, text) if isinstance(text, str) else text
 
 
 def rater_inputs(wb: Workbench, text: str) -> str:
