@@ -54,6 +54,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "variance": ("方差", "Variance"), "tau": ("Kendall τ", "Kendall τ"), "rho": ("Spearman ρ", "Spearman ρ"),
     "rbo": ("RBO", "RBO"), "footrule": ("Footrule", "Footrule"), "shorrocks": ("Shorrocks 流动性", "Shorrocks mobility"),
     "stayed": ("留在原区间", "Stayed in band"), "improvement": ("提升", "Improvement"),
+    # the outline's rankings (section 30)
+    "total": ("合计", "Total"), "before": ("对比期", "Earlier period"), "now": ("本期", "This period"),
+    "growth": ("增长率", "Growth"), "supervisor_rating": ("上级评分", "Supervisor rating"),
     # incentives
     "bonus": ("奖金倍数", "Bonus"), "commission": ("提成", "Commission"), "promotion": ("晋升", "Promotion"),
     "reserve_pool": ("后备干部", "Reserve pool"), "breakthrough": ("突破", "Breakthrough"),
@@ -64,7 +67,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "value": ("结果", "Result"), "rubric": ("评分标准", "Rubric"), "rater_type": ("评分人类型", "Rater type"),
     "score": ("分数", "Score"), "financial": ("财务", "Financial"), "customer": ("客户", "Customer"),
     "process": ("内部运营", "Internal process"), "learning": ("学习发展", "Learning & growth"),
-    "unassigned": ("未指定视角", "No perspective"), "supervisor_rating": ("上级评分", "Supervisor rating"),
+    "unassigned": ("未指定视角", "No perspective"),
 }
 
 WORDS: dict[str, tuple[str, str]] = {
@@ -86,6 +89,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "percent": ("百分比", "percent"), "ratio": ("比值", "ratio"), "count": ("数量", "count"),
     "currency": ("金额", "amount"), "days": ("天", "days"), "hours": ("小时", "hours"), "score": ("评分", "score"), "meets target": ("达标", "meets target"),
     "pooled": ("合并", "pooled"), "whole company": ("全公司", "Whole company"),
+    "growth_previous": ("环比", "growth on the previous period"),
+    "growth_year": ("同比", "growth on the same period a year before"),
+    "scope_department": ("部门", "department"), "scope_company": ("全公司", "company"),
     "nothing to list": ("本期没有可列出的内容。", "Nothing to list for this period."),
     # rater types, perspectives, monitored KPIs
     "self": ("自评", "self"), "supervisor": ("上级", "supervisor"), "cross_department": ("跨部门", "cross-department"),
@@ -142,6 +148,53 @@ PHRASES: list[tuple[re.Pattern, str]] = [(re.compile(p), zh) for p, zh in (
     (r"^division by zero: (.+) is 0 in (\S+)$", r"除数为零：\2 的 \1 为 0"),
     (r"^no target \((.*)\)$", r"无目标（\1）"),
 )]
+
+
+# the rule of each ranking of section 30, one sentence each ({n}: places shown, {ties}: the tie rule)
+RULES: dict[str, tuple[str, str]] = {
+    "ties": ("并列时依次比较{keys}（高者在前），仍并列者名次相同，排在第 {n} 名的并列者全部列出",
+             "ties are broken by {keys} (higher first), people still tied share a rank and all tied at place {n} "
+             "are shown"),
+    "outcome_top": ("规则：每个结果指标（指标库标为结果指标的可加总结果，如销售额、新客户数）按本期个人实际值从高到低排名，"
+                    "列出前 {n} 名，占比为个人实际值占部门合计的比例；{ties}。",
+                    "Rule: each outcome measure (an additive result the catalogue marks as an outcome, such as sales or "
+                    "new customers) ranked by each person's actual this period, highest first, top {n} shown, share "
+                    "being the person's part of the department's total; {ties}."),
+    "growth_people": ("规则：{comparison}增长率 =（本期 − {earlier}）/ {earlier}，只比较两期都有数据且 {earlier} 大于 0 的人员，"
+                      "从高到低排名，列出前 {n} 名；{ties}。",
+                      "Rule: {comparison} = (this period − {earlier}) / {earlier}, for people with a value in both "
+                      "periods and more than 0 in {earlier}, highest first, top {n} shown; {ties}."),
+    "growth_departments": ("规则：{comparison}增长率 = 部门本期合计 / {earlier} 合计 − 1（各期全部人员），从高到低排名。",
+                           "Rule: {comparison} = the department's total this period / its total in {earlier} − 1 "
+                           "(everyone in each period), highest first."),
+    "growth_missing": ("{earlier} 不在本报告的历史数据中（现有 {first} 至 {last}），无法计算{comparison}增长率。",
+                       "{earlier} is not in this report's history ({first} to {last}), so {comparison} cannot be "
+                       "computed."),
+    "criterion_top": ("规则：每个定性评价项按本期加权评分（1–5 分，按评分人权重加权）从高到低排名，列出前 {n} 名；{ties}。",
+                      "Rule: each rated criterion ranked by this period's weighted rating (1–5, weighted by rater "
+                      "type), highest first, top {n} shown; {ties}."),
+    "criterion_company": ("规则：每个定性评价项按各部门本期加权评分的平均值从高到低排名，平均值相同者名次相同。",
+                          "Rule: each rated criterion ranked by the department's mean weighted rating this period, "
+                          "highest first, equal means sharing a rank."),
+    "region_shares": ("规则：区域占比 = 该区域人员本期实际值合计 / {scope}合计，按合计从高到低排名，合计相同者名次相同。",
+                      "Rule: a region's share = the sum of its people's actual this period / the {scope} total, "
+                      "ranked by that sum, highest first, equal sums sharing a rank."),
+    "team_attainment": ("规则：{group}达成率 = Σ 实际值 / Σ 目标值（总对总，只计既有实际值又有目标值的人员，不是个人达成率的平均），"
+                        "仅对目标可加总的结果指标计算，从高到低排名，相同者名次相同。",
+                        "Rule: a {group}'s attainment = Σ actual / Σ target (total over total, over people with "
+                        "both, not a mean of personal attainments), for outcome measures whose targets add up, highest "
+                        "first, equal attainments sharing a rank."),
+    "team_units": ("规则：员工表中类型为团队的考核单元，按团队自身的度量与目标（以其编号记录）用部门的权重计分，"
+                   "按综合分从高到低排名，不参与个人排名、分级与激励。",
+                   "Rule: units of kind team in the employees table, scored with the department's weights from the "
+                   "team's own measures and targets (recorded under its id), ranked by composite, highest first; "
+                   "they take no part in personal ranks, tiers or incentives."),
+}
+
+
+def sentence(key: str, lang: str, **values) -> str:
+    """The sentence `key` of `RULES` in `lang`, its {placeholders} filled from `values`."""
+    return _pick(RULES[key], lang).format(**values)
 
 
 def phrase(text: str, lang: str) -> str:

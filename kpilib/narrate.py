@@ -8,7 +8,7 @@ import pandas as pd
 
 from kpilib import drivers
 from kpilib import trends as trends_module
-from kpilib.i18n import label, word
+from kpilib.i18n import label, sentence, word
 from kpilib.ratings import DECIMALS, MIN_RATEES
 from kpilib.rounding import round_half_up_scalar
 from kpilib.sections.results import unconfigured
@@ -291,3 +291,45 @@ def small_groups(wb: Workbench) -> str:
     left = f" Departments not shown separately this period: {', '.join(small)}." if small else ""
     return (f"To protect individuals, company pages leave out every group (department, region, KPI...) of "
             f"fewer than {least} people.{left}")
+
+
+
+def _ties(wb: Workbench, n: int) -> str:
+    """The tie rule of the rankings: the scheme's `tiers.tie_break` keys, then a shared rank."""
+    keys = [label(k, wb.lang).lower() for k in wb.config.scheme.scoring.tiers.tie_break if k in wb.history.columns]
+    return sentence("ties", wb.lang, n=n, keys=("、" if _zh(wb) else ", then ").join(keys) or label("rank", wb.lang))
+
+
+def ranking_rule(wb: Workbench, key: str, n: int = 10) -> str:
+    """The rule of a ranking of section 30 in one sentence (i18n.RULES): "outcome_top",
+    "criterion_top" (company pages: department means), "region_shares", "team_attainment",
+    "team_units"."""
+    if key == "criterion_top" and wb.company:
+        key = "criterion_company"
+    group = label("department" if wb.company else "team", wb.lang).lower()
+    scope = word("scope_company" if wb.company else "scope_department", wb.lang)
+    return sentence(key, wb.lang, n=n, ties=_ties(wb, n), group=group, scope=scope)
+
+
+def growth_rule(wb: Workbench, against: str, n: int = 10) -> str:
+    """How growth on the previous period (`against` "previous") or a year before ("year") is
+    ranked, or that the history does not hold that period (Retail has two quarters)."""
+    from kpilib.sections.rankings import earlier_period
+
+    earlier, comparison = earlier_period(wb, against), word(f"growth_{against}", wb.lang)
+    if earlier not in wb.periods:
+        return sentence("growth_missing", wb.lang, earlier=earlier, first=wb.periods[0], last=wb.periods[-1],
+                        comparison=comparison)
+    key = "growth_departments" if wb.company else "growth_people"
+    return sentence(key, wb.lang, earlier=earlier, comparison=comparison, n=n, ties=_ties(wb, n))
+
+
+def growth_gaps(wb: Workbench) -> str:
+    """Which growth comparisons the history cannot give (e.g. no year before: Retail has two
+    quarters), when the scope has outcome measures; "" otherwise."""
+    from kpilib.sections.rankings import earlier_period, outcome_kpis
+
+    if not outcome_kpis(wb):
+        return ""
+    return " ".join(growth_rule(wb, against) for against in ("previous", "year")
+                    if earlier_period(wb, against) not in wb.periods)

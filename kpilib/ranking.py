@@ -43,10 +43,30 @@ def kpi_ranks(values: pd.DataFrame, directions: dict[str, str], people: pd.DataF
     return frame.sort_values(keys + ["rank", "employee_id"], ignore_index=True)
 
 
-def top_k(frame: pd.DataFrame, value: str, k: int = 10, by: str | None = None, ascending: bool = False) -> pd.DataFrame:
-    """The best `k` rows by `value` (within `by`), with a `rank` column; ties at the cut are kept."""
+def rank_by(frame: pd.DataFrame, value: str, tie_break: list[str] | tuple[str, ...] = (), ascending: bool = False,
+            by: str | None = None) -> pd.Series:
+    """Rank 1 = best on `value` (highest unless `ascending`), rows equal on `value` ordered by
+    the `tie_break` columns (higher first, a missing key last: the scheme's `tiers.tie_break`),
+    rows equal on every key sharing the lowest rank (`min`), within `by`. Missing values get
+    no rank. Example: values 5, 5, 3 with keys 1, 2, 9 rank 2, 1, 3; with equal keys 1, 1, 3."""
+    keys = [value, *[c for c in tie_break if c in frame.columns and c != value]]
+    signs = [1.0 if ascending else -1.0] + [-1.0] * (len(keys) - 1)  # sort ascending on signed keys
+    signed = pd.DataFrame({c: s * pd.to_numeric(frame[c], errors="coerce") for c, s in zip(keys, signs, strict=True)},
+                          index=frame.index).fillna(np.inf)  # a missing key sorts last
+    signed["_group"] = frame[by].astype(str) if by else ""
+    ordered = signed.sort_values(["_group", *keys], kind="stable")
+    new_block = (ordered[["_group", *keys]] != ordered[["_group", *keys]].shift()).any(axis=1)
+    position = ordered.groupby("_group").cumcount() + 1
+    out = position.where(new_block).ffill().astype("Int64").reindex(frame.index)
+    return out.where(frame[value].notna())
+
+
+def top_k(frame: pd.DataFrame, value: str, k: int = 10, by: str | None = None, ascending: bool = False,
+          tie_break: list[str] | tuple[str, ...] = ()) -> pd.DataFrame:
+    """The best `k` rows by `value` (within `by`), with a `rank` column (`rank_by`: ties on
+    `value` broken by the `tie_break` columns); rows still tied at the cut are all kept."""
     out = frame.copy()
-    out["rank"] = rank(out[value], ascending, out[by] if by else None)
+    out["rank"] = rank_by(out, value, tie_break, ascending, by)
     keys = ([by] if by else []) + ["rank"]
     return out[out["rank"] <= k].sort_values(keys, ignore_index=True)
 

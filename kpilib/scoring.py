@@ -59,9 +59,11 @@ class Scores:
     problems: Problems = field(default_factory=Problems)
 
 
-def roster(dataset: Dataset, config: Config, span: Span, problems: Problems | None = None) -> pd.DataFrame:
-    """People to score: in a scheme department, hired by the period's end, not gone before it ends."""
-    people = dataset.people()
+def roster(dataset: Dataset, config: Config, span: Span, problems: Problems | None = None,
+           kind: str = "person") -> pd.DataFrame:
+    """People to score: in a scheme department, hired by the period's end, not gone before it ends.
+    `kind`: the entities of employees' `kind` column scored (people; "team" for kpilib.team_units)."""
+    people = dataset.employees[dataset.employees["kind"] == kind]
     end = (span.end + 1).to_timestamp()  # first day after the period
     in_scheme = people["department"].isin(list(config.scheme.departments))
     hired = people["hire_date"] < end
@@ -271,11 +273,11 @@ def grade_of(composite: pd.Series, config: Config, lang: str = "zh") -> pd.Serie
 
 
 def score(dataset: Dataset, config: Config, period: Span | str, lang: str = "zh",
-          departments: list[str] | None = None) -> Scores:
-    """Score every person of the scheme's departments for one period."""
+          departments: list[str] | None = None, kind: str = "person") -> Scores:
+    """Score every person (or entity of `kind`, see `roster`) of the scheme's departments for one period."""
     span = parse_period(period) if isinstance(period, str) else period
     problems = Problems(list(config.warnings.items))  # e.g. weights that do not sum to 100
-    people = roster(dataset, config, span, problems)
+    people = roster(dataset, config, span, problems, kind)
     if departments:
         people = people[people["department"].isin(departments)]
     quant = quantitative_lines(dataset, config, span, people)

@@ -33,12 +33,13 @@ from kpilib.i18n import word
 from kpilib.periods import Span, latest_complete, parse_period, span_of_month
 from kpilib.problems import Problems, UserError
 from kpilib.scoring import score
+from kpilib.team_units import score_units
 
 HISTORY = 8  # periods of the report's grain, the current one included
 # earlier periods' lines keep their numbers; the explanations (formula, inputs, target_source,
 # status, kpi_name: half of the memory) are kept for the current period, which shows them
 PAST_LINE_COLUMNS = ["period", "employee_id", "name", "department", "kpi", "kind", "weight", "actual", "target",
-                     "attainment", "rating", "line_score"]
+                     "attainment", "rating", "line_score", "scored_on"]
 COMPANY = "all"
 
 
@@ -95,6 +96,7 @@ class Workbench:
     - months: monthly scoring sheets of the months up to the period's end, as many as the
       longest promotion rule needs (none without one).
     - calibration: tier allocation of the current period.
+    - units: scoring sheets of the team entities (`kind: team`, kpilib.team_units) of the history periods.
     """
 
     config: Config
@@ -109,6 +111,7 @@ class Workbench:
     calibration: pd.DataFrame
     problems: Problems = field(default_factory=Problems)
     branding: Branding = field(default_factory=Branding)
+    units: pd.DataFrame = field(default_factory=pd.DataFrame)  # team entities scored (kpilib.team_units), per period
 
     @property
     def company(self) -> bool:
@@ -237,6 +240,8 @@ def _score_history(loaded: tuple[Config, Dataset], period: str | Span | None, la
              if all(m in available for m in s.months())]
     scored = {s.label: score(dataset, config, s, lang=lang) for s in spans}
     current = scored[span.label]
+    units = {s.label: score_units(dataset, config, s, lang) for s in spans}
+    current.problems.extend(Problems([p for p in units[span.label].problems.items if p not in current.problems.items]))
     months = max((r.promotion.months for r in config.scheme.incentives.values() if r.promotion), default=0)
     monthly = [score(dataset, config, span_of_month(m, "M"), lang=lang).sheet
                for m in pd.period_range(span.end - (months - 1), span.end, freq="M") if months and m in available]
@@ -245,7 +250,8 @@ def _score_history(loaded: tuple[Config, Dataset], period: str | Span | None, la
             "lines": pd.concat([s.lines if label == span.label else s.lines[PAST_LINE_COLUMNS]
                                 for label, s in scored.items()], ignore_index=True),
             "months": pd.concat(monthly, ignore_index=True) if monthly else pd.DataFrame(),
-            "calibration": current.calibration, "problems": current.problems}
+            "calibration": current.calibration, "problems": current.problems,
+            "units": pd.concat([u.sheet for u in units.values()], ignore_index=True)}
 
 
 source_digest()  # read at import: the code this process runs, whatever the files say later

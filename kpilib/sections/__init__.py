@@ -40,10 +40,16 @@ from kpilib.sections.overview import (
 )
 from kpilib.sections.rankings import (
                                      band_movement,
+                                     criterion_top,
                                      kpi_leaders,
                                      most_improved,
+                                     outcome_growth,
+                                     outcome_top,
                                      rank_stability,
                                      ranking_table,
+                                     region_shares,
+                                     team_attainment,
+                                     team_units,
 )
 from kpilib.sections.results import decisions, incentive_summary
 from kpilib.sections.rulebook import (
@@ -56,8 +62,10 @@ from kpilib.sections.rulebook import (
 )
 
 __all__ = [
-    "band_movement", "band_profile", "chain_steps", "incentive_rules", "monitored_kpis", "perspective_notes",
-    "perspective_table", "perspective_weights", "rulebook", "monitored_details", "rating_evidence", "borrowed_targets", "coaching", "concentration", "decisions", "forecast_check", "grade_counts",
+    "band_movement", "band_profile", "chain_steps", "criterion_top", "incentive_rules", "monitored_details",
+    "monitored_kpis", "outcome_growth", "outcome_top", "perspective_notes", "perspective_table", "perspective_weights",
+    "rating_evidence", "region_shares", "rulebook", "team_attainment", "team_units", "borrowed_targets", "coaching",
+    "concentration", "decisions", "forecast_check", "grade_counts",
     "headline", "importance", "incentive_summary", "kpi_attainment", "kpi_leaders", "most_improved",
     "new_hire_ramp", "outcome_kpi", "outlook", "primary_kpi", "person_trends", "rank_stability", "ranking_table", "rater_table",
     "rater_variance", "region_comparison", "result_values", "scheme_table", "score_details", "self_gap", "tier_allocation",
