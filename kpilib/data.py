@@ -35,15 +35,15 @@ REQUIRED = {
 }
 OPTIONAL = {
     "employees": ("team", "role_layer", "position", "manager_id", "exit_date", "kind"),
-    "measures": ("source",),
-    "targets": ("baseline", "challenge"),
+    "measures": ("source", "note"),
+    "targets": ("baseline", "challenge", "note"),
     "ratings": ("rater_id", "note"),
     CONTROLS: ("tolerance",),
 }
 # For wide exports: the columns that stay as keys; every other column is a measure/KPI/criterion.
 WIDE = {
-    "measures": (("measure", "value"), ("period", "employee_id", "source")),
-    "targets": (("kpi", "target"), ("period", "employee_id")),
+    "measures": (("measure", "value"), ("period", "employee_id", "source", "note")),
+    "targets": (("kpi", "target"), ("period", "employee_id", "note")),
     "ratings": (("criterion", "score"), ("period", "employee_id", "rater_type", "rater_id", "note")),
 }
 ENCODINGS = ("utf-8-sig", "gb18030")
@@ -65,9 +65,10 @@ class Dataset:
 
     - employees: employee_id (str), name, department, region, team, role_layer, position,
       manager_id, hire_date, exit_date (datetime64), kind (person/team/department).
-    - measures: period (Period[M]), employee_id, measure (categorical str), value (float).
+    - measures: period (Period[M]), employee_id, measure (categorical str), value (float),
+      note (categorical str, "" when none: a remark such as why a result fell short).
     - targets: period (label), grain (M/Q/H/Y), start, end (Period[M]), employee_id, kpi,
-      target, baseline, challenge (float).
+      target, baseline, challenge (float), note (str, "" when none).
     - ratings: period (label), start, end (Period[M]), employee_id, rater_type, rater_id,
       criterion, score (float 1–5), note.
     """

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
@@ -22,7 +22,8 @@ THREE = {"gini", "kendall_tau_b", "spearman_rho", "rbo", "lmg", "first", "relati
 LENIENCY = {"leniency", "ci_low", "ci_high"}  # signed, to the decimals the flag rule judges (ratings.leniency_flag)
 TWO = {"rating", "supervisor_rating"}  # ratings keep the scheme's 2 decimals, so weight × rating / 5 can be checked
 PVALUE = {"p_val", "p_adj", "kendall_p", "spearman_p"}
-WRAP = {"formula", "inputs", "evidence", "status", "outcome", "target_source", "kpis"}
+WRAP = {"formula", "inputs", "evidence", "status", "outcome", "target_source", "kpis", "rule_text", "calculation",
+        "rubric", "note", "source"}
 WRITTEN = {"actual", "target", "baseline", "challenge", "total", "before", "now"}  # numbers written as text in their unit: right-aligned  # long text may wrap; other cells stay on one line
 
 
@@ -127,23 +128,28 @@ def table_html(frame: pd.DataFrame, lang: str = "zh", percent: Iterable[str] = (
     return shown.to_html(index=False, border=0, na_rep="", classes="kpi-table kpi-card")
 
 
-def cards(details: pd.DataFrame, lang: str = "zh",
+def cards(details: pd.DataFrame, lang: str = "zh", parts: Sequence[tuple[str, pd.DataFrame]] = (),
           person: tuple[str, ...] = ("rank", "employee_id", "name", "composite", "grade", "tier")):
     """One heading and one table per person (sections.score_details): the appeal view, as a
-    single HTML output (a department of thousands stays one output, not thousands)."""
+    single HTML output (a department of thousands stays one output, not thousands).
+    `parts`: (title word, frame with an employee_id column) shown under each person's lines
+    with the person's rows, titled `word(title)` (e.g. sections.chain_steps, rating_evidence)."""
     import html as escape
 
     from IPython.display import HTML
 
-    parts = []
-    for _, lines in details.groupby(list(person[:2]), sort=True):
+    grouped = [(key, dict(tuple(frame.groupby("employee_id", sort=False)))) for key, frame in parts if len(frame)]
+    blocks = []
+    for (_, employee), lines in details.groupby(list(person[:2]), sort=True):
         p = lines.iloc[0]
         if lang == "zh":
             title = f"{p['rank']}. {p['name']}（{p['employee_id']}）· 综合分 {p['composite']:.1f} · {p['grade']} · {p['tier']}"
         else:
             title = (f"{p['rank']}. {p['name']} ({p['employee_id']}) · composite {p['composite']:.1f} · "
                      f"{p['grade']} · tier {p['tier']}")
-        parts.append(f'<div class="card"><h3>{escape.escape(title)}</h3>'
-                     + table_html(lines.drop(columns=list(person)), lang) + "</div>")
+        extra = "".join(f"<h4>{escape.escape(word(key, lang))}</h4>" + table_html(rows[employee].drop(columns="employee_id"), lang)
+                        for key, rows in grouped if employee in rows)
+        blocks.append(f'<div class="card"><h3>{escape.escape(title)}</h3>'
+                      + table_html(lines.drop(columns=list(person)), lang) + extra + "</div>")
     hint = "输入姓名或工号筛选" if lang == "zh" else "Filter by name or ID"
-    return HTML(f'<input class="card-filter" type="search" placeholder="{hint}">' + "".join(parts))
+    return HTML(f'<input class="card-filter" type="search" placeholder="{hint}">' + "".join(blocks))

@@ -18,7 +18,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "formula": ("公式", "Formula"), "inputs": ("输入数据", "Inputs"), "unit": ("单位", "Unit"),
     "direction": ("方向", "Direction"), "actual": ("实际值", "Actual"), "target": ("目标值", "Target"),
     "target_source": ("目标来源", "Target source"), "attainment": ("达成率", "Attainment"),
-    "rating": ("评分", "Rating"), "line_score": ("得分", "Line score"), "status": ("说明", "Note"),
+    "rating": ("评分", "Rating"), "line_score": ("得分", "Line score"), "status": ("说明", "Status"),
+    "note": ("备注", "Note"), "source": ("数据来源（核实部门）", "Source (verified by)"),
     "quantitative": ("定量分", "Quantitative"), "qualitative": ("定性分", "Qualitative"),
     "composite": ("综合分", "Composite"), "grade": ("等级", "Grade"), "tier": ("分级", "Tier"),
     "rank": ("排名", "Rank"), "previous_rank": ("上期排名", "Previous rank"), "movement": ("名次变化", "Movement"),
@@ -69,6 +70,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "field": ("项目", "Field"), "value_before": ("变化前", "Before"), "value_after": ("变化后", "After"),
     "changes_since": ("与上次生成相比的变化", "Changes since the last build"),
     "bundles": ("各部门报告压缩包（发给部门负责人）", "Each department's documents as one zip (for its manager)"),
+    # rulebook and appeal evidence
+    "topic": ("项目", "Topic"), "rule_text": ("规则说明", "Rule in full"), "step": ("步骤", "Step"), "calculation": ("计算", "Calculation"),
+    "value": ("结果", "Result"), "rubric": ("评分标准", "Rubric"), "rater_type": ("评分人类型", "Rater type"),
+    "score": ("分数", "Score"), "financial": ("财务", "Financial"), "customer": ("客户", "Customer"),
+    "process": ("内部运营", "Internal process"), "learning": ("学习发展", "Learning & growth"),
+    "unassigned": ("未指定视角", "No perspective"),
 }
 
 WORDS: dict[str, tuple[str, str]] = {
@@ -94,6 +101,33 @@ WORDS: dict[str, tuple[str, str]] = {
     "growth_year": ("同比", "growth on the same period a year before"),
     "scope_department": ("部门", "department"), "scope_company": ("全公司", "company"),
     "nothing to list": ("本期没有可列出的内容。", "Nothing to list for this period."),
+    # rater types, perspectives, monitored KPIs
+    "self": ("自评", "self"), "supervisor": ("上级", "supervisor"), "cross_department": ("跨部门", "cross-department"),
+    "peer": ("同事", "peer"), "customer": ("客户", "customer"),
+    "financial": ("财务", "financial"), "process": ("内部运营", "internal process"), "learning": ("学习发展", "learning & growth"),
+    "monitored": ("监测指标", "monitored"),
+    # rulebook topics (sections.rulebook)
+    "version": ("方案版本", "Scheme version"), "attainment": ("达成率", "Attainment"), "raters": ("评分人权重", "Rater weights"),
+    "rounding": ("舍入", "Rounding"), "missing": ("缺失数据", "Missing data"), "targets": ("目标值", "Targets"),
+    "grades": ("等级", "Grades"), "tiers": ("强制分布", "Forced distribution"), "ties": ("同分处理", "Ties"),
+    "small groups": ("小组规则", "Small groups"),
+    # appeal chain steps and card parts
+    "quantitative subtotal": ("定量分", "quantitative subtotal"), "weighted": ("定量分 × 占比", "quantitative × share"),
+    "qualitative subtotal": ("定性分", "qualitative subtotal"), "composite": ("综合分", "composite"),
+    "chain": ("综合分计算过程", "How the composite is reached"),
+    "ratings by rater": ("定性评分明细（各评分人）", "Ratings by rater"),
+    "monitored kpis": ("监测指标（只展示，不计分）", "Monitored KPIs (shown, not scored)"),
+    # functions of a KPI formula (kpilib.formula), as a reader says them
+    "lag": ("滞后", "lag"), "yoy": ("同比增长", "yoy"), "qoq": ("环比增长", "qoq"), "min": ("较小值", "min"),
+    "max": ("较大值", "max"), "abs": ("绝对值", "abs"),
+    # data sources of the catalogue (catalog.yaml `source`)
+    "CRM": ("CRM系统", "CRM"), "ERP": ("ERP系统", "ERP"), "HR system": ("人力资源系统", "HR system"),
+    "MES": ("MES生产系统", "MES"), "OA system": ("OA办公系统", "OA system"), "QA system": ("质检系统", "QA system"),
+    "call centre": ("呼叫中心", "call centre"), "finance report": ("财务报表", "finance report"),
+    "internal audit": ("内部审计", "internal audit"), "market research": ("市场调研", "market research"),
+    "media monitoring": ("媒体监测", "media monitoring"), "patent office": ("专利机构", "patent office"),
+    "project office": ("项目管理办公室", "project office"), "survey platform": ("调查平台", "survey platform"),
+    "ticketing": ("工单系统", "ticketing"), "web analytics": ("网站分析", "web analytics"),
 }
 
 # sentences with {placeholders}, filled by kpilib.narrate
@@ -227,7 +261,7 @@ def section_title(section: str, lang: str) -> str:
 
 # columns whose values are words of the reports (translated cell by cell; other text is data)
 WORD_COLUMNS = {"kind", "direction", "unit", "trend", "flag", "method", "band", "rule", "outcome", "at_risk",
-                "bonus", "commission", "promotion", "reserve_pool", "breakthrough", "watch_list"}
+                "bonus", "commission", "promotion", "reserve_pool", "breakthrough", "watch_list", "rater_type", "step"}
 
 
 def value_word(value, lang: str):

@@ -279,8 +279,19 @@ def _ratings(people: pd.DataFrame, z: np.ndarray, months: pd.PeriodIndex, config
         "period": pd.Categorical.from_codes(q, labels), "employee_id": pd.Categorical.from_codes(ratee, ids),
         "rater_type": pd.Categorical.from_codes(t, rater_types), "rater_id": pd.Categorical.from_codes(rater, ids),
         "criterion": pd.Categorical.from_codes(c, criteria), "score": score})
+    ratings["note"] = _supervisor_notes(t == rater_types.index("supervisor"), score)
     return ratings, {"lenient_supervisors": sorted(chosen[:2].tolist()),
                      "severe_supervisors": sorted(chosen[2:4].tolist())}
+
+
+SUPERVISOR_NOTES = {5: "表现突出，超出本季度预期", 1: "多次未达要求，已面谈并制定改进计划", 2: "未达要求，需加强"}
+
+
+def _supervisor_notes(supervisor: np.ndarray, score: np.ndarray) -> pd.Categorical:
+    """A supervisor's remark on the scores that call for one (5, 2 and 1), as supervisors
+    write them; other ratings have none. Drawn from no random stream: scores stay as they were."""
+    text = pd.Series(score).map(SUPERVISOR_NOTES).where(supervisor, "").fillna("")
+    return pd.Categorical(text)
 
 
 def _employee_table(people: pd.DataFrame) -> pd.DataFrame:

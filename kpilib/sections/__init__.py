@@ -9,6 +9,7 @@ drivers, ratings and incentives and are tested there; sections select, join, agg
 """
 
 from kpilib.sections.common import primary_kpi
+from kpilib.sections.evidence import chain_steps, monitored_details, rating_evidence, score_details
 from kpilib.sections.outlook import (
                                      forecast_check,
                                      importance,
@@ -51,11 +52,21 @@ from kpilib.sections.rankings import (
                                      team_attainment,
                                      team_units,
 )
-from kpilib.sections.results import decisions, incentive_summary, score_details
+from kpilib.sections.results import decisions, incentive_summary
+from kpilib.sections.rulebook import (
+                                     incentive_rules,
+                                     monitored_kpis,
+                                     perspective_notes,
+                                     perspective_table,
+                                     perspective_weights,
+                                     rulebook,
+)
 
 __all__ = [
-    "band_movement", "band_profile", "criterion_top", "outcome_growth", "outcome_top", "region_shares",
-    "team_attainment", "team_units", "borrowed_targets", "coaching", "concentration", "decisions", "forecast_check", "grade_counts",
+    "band_movement", "band_profile", "chain_steps", "criterion_top", "incentive_rules", "monitored_details",
+    "monitored_kpis", "outcome_growth", "outcome_top", "perspective_notes", "perspective_table", "perspective_weights",
+    "rating_evidence", "region_shares", "rulebook", "team_attainment", "team_units", "borrowed_targets", "coaching",
+    "concentration", "decisions", "forecast_check", "grade_counts",
     "headline", "importance", "incentive_summary", "kpi_attainment", "kpi_leaders", "most_improved",
     "new_hire_ramp", "outcome_kpi", "outlook", "primary_kpi", "person_trends", "rank_stability", "ranking_table", "rater_table",
     "rater_variance", "region_comparison", "result_values", "scheme_table", "score_details", "self_gap", "tier_allocation",

@@ -18,6 +18,7 @@ from kpilib.sections.common import (
     composite_summary,
     group_of,
     in_unit,
+    named,
     primary_kpi,
     shown,
     with_names,
@@ -43,7 +44,7 @@ def scheme_table(wb: Workbench) -> pd.DataFrame:
                 k = wb.config.catalog.kpis[kpi]
                 t = k.thresholds
                 rows.append({"kpi": kpi, "kpi_name": k.name(wb.lang), "kind": kind, "weight": weight,
-                             "formula": k.formula or "", "unit": k.unit, "direction": k.direction,
+                             "formula": named(wb, k.formula or ""), "unit": k.unit, "direction": k.direction,
                              "baseline": in_unit(t.baseline, k.unit), "target": in_unit(t.target, k.unit),
                              "challenge": in_unit(t.challenge, k.unit)})
     return with_names(wb, pd.DataFrame(rows))
