@@ -51,6 +51,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "mean_abs_rank_change": ("平均名次变动", "Mean rank change"), "kendall_tau_b": ("Kendall τb", "Kendall τb"),
     "spearman_rho": ("Spearman ρ", "Spearman ρ"), "share_of_3": ("3分占比", "Share of 3s"), "component": ("方差来源", "Component"),
     "variance": ("方差", "Variance"), "tau": ("Kendall τ", "Kendall τ"), "rho": ("Spearman ρ", "Spearman ρ"),
+    "correlation": ("与综合分相关", "Correlation with composite"), "sd": ("标准差", "Std dev"),
+    "factor": ("因素", "Factor"), "level": ("组别", "Group"), "estimate": ("差异/效应", "Effect"),
+    "lmg_low": ("95%下限", "95% low"), "lmg_high": ("95%上限", "95% high"),
+    "lagging_name": ("滞后指标", "Lagging KPI"), "leading_name": ("领先指标", "Leading KPI"), "when": ("时间", "When"),
+    "forecasts": ("预测次数", "Forecasts"), "mae_model": ("领先指标预测误差", "Error, leading forecast"),
+    "mae_naive": ("个人均值预测误差", "Error, own average"), "gain": ("误差降低", "Error reduction"),
+    "observations": ("人月数", "Person-months"), "months": ("检验月数", "Months tested"),
     "rbo": ("RBO", "RBO"), "footrule": ("Footrule", "Footrule"), "shorrocks": ("Shorrocks 流动性", "Shorrocks mobility"),
     "stayed": ("留在原区间", "Stayed in band"), "improvement": ("提升", "Improvement"),
     # incentives
@@ -80,6 +87,14 @@ WORDS: dict[str, tuple[str, str]] = {
     "currency": ("金额", "amount"), "days": ("天", "days"), "hours": ("小时", "hours"), "score": ("评分", "score"), "meets target": ("达标", "meets target"),
     "pooled": ("合并", "pooled"), "whole company": ("全公司", "Whole company"),
     "nothing to list": ("本期没有可列出的内容。", "Nothing to list for this period."),
+    "other": ("其他（舍入、缺项折算）", "other (rounding, missing lines)"), "fixed": ("上述因素", "the factors above"),
+    "team": ("团队", "team"), "supervisor": ("直属上级", "supervisor"), "region": ("区域", "region"),
+    "department": ("部门", "department"), "tenure_band": ("司龄段", "tenure band"), "role_layer": ("岗位层级", "role layer"),
+    "new_hire": ("新员工", "new hire"), "tenure 0-2": ("司龄不满2年", "under 2 years"),
+    "tenure 2-5": ("司龄2–5年", "2–5 years"), "tenure 5+": ("司龄5年以上", "5 years or more"),
+    "new hire": ("入职不满1年", "hired within a year"), "not new": ("入职满1年", "hired a year ago or more"),
+    "management": ("管理层", "management"), "execution": ("执行层", "execution"), "support": ("支持层", "support"),
+    "same month": ("同月", "same month"), "next month": ("次月", "next month"),
 }
 
 SECTIONS: dict[str, tuple[str, str]] = {
@@ -140,6 +155,7 @@ def section_title(section: str, lang: str) -> str:
 
 # columns whose values are words of the reports (translated cell by cell; other text is data)
 WORD_COLUMNS = {"kind", "direction", "unit", "trend", "flag", "method", "band", "rule", "outcome", "at_risk",
+                "factor", "level", "component", "when",
                 "bonus", "commission", "promotion", "reserve_pool", "breakthrough", "watch_list"}
 
 

@@ -15,6 +15,7 @@ import pandas as pd
 from scipy.special import expit, logit
 
 from kpilib.config import KPI, Config
+from kpilib.synth_links import plant_links
 
 DRIVER = (0.9, 0.3, 1.6)  # sensitivity to z, spread on a log scale, spread on a logit scale
 OTHER = (0.3, 0.05, 0.2)
@@ -147,6 +148,7 @@ def department_measures(dept: str, people: pd.DataFrame, z: np.ndarray, employed
                                         k not in drivers))
     for kpi_id in order:
         gen.kpi(kpi_id, kpis[kpi_id], kpi_id in drivers)
+    plant_links(dept, gen.values, config, rng)
     return gen.values
 
 

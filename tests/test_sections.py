@@ -134,7 +134,7 @@ def test_company_tables_name_no_one(company, sample):
     names = set(people["name"]) | set(people["employee_id"])
     calls = ["scheme_table", "headline", "grade_counts", "kpi_attainment", "concentration", "band_profile",
              "ranking_table", "rank_stability", "band_movement", "trend_frame", "person_trends", "outlook",
-             "top_drivers", "rater_table", "self_gap", "incentive_summary", "kpi_leaders", "most_improved",
+             "top_separators", "rater_table", "self_gap", "incentive_summary", "kpi_leaders", "most_improved",
              "score_details", "new_hire_ramp", "coaching", "top_cases"]
     for name in calls:
         frame = getattr(sections, name)(company)

@@ -5,20 +5,26 @@ columns its docstring names. A department workbench shows that department's peop
 company level ("all") every table is an aggregate by department and names no one
 (architecture.md, rules of the house), and leaves out any group of fewer than
 `privacy.min_cell` people (common.shown). The statistics live in ranking, stats, trends,
-drivers, ratings and incentives and are tested there; sections select, join, aggregate.
+drivers, separation, mixed, leading, ratings and incentives and are tested there; sections select, join, aggregate.
 """
 
 from kpilib.sections.common import primary_kpi
+from kpilib.sections.drivers import (
+                                     composite_shares,
+                                     leading_links,
+                                     link_backtest,
+                                     link_table,
+                                     scorecard_model,
+                                     top_separators,
+)
 from kpilib.sections.outlook import (
                                      forecast_check,
-                                     importance,
                                      outlook,
                                      person_trends,
                                      rater_table,
                                      rater_variance,
                                      self_gap,
                                      tier_transitions,
-                                     top_drivers,
                                      trend_frame,
 )
 from kpilib.sections.overview import (
@@ -47,9 +53,9 @@ from kpilib.sections.rankings import (
 from kpilib.sections.results import decisions, incentive_summary, score_details
 
 __all__ = [
-    "band_movement", "band_profile", "borrowed_targets", "coaching", "concentration", "decisions", "forecast_check", "grade_counts",
-    "headline", "importance", "incentive_summary", "kpi_attainment", "kpi_leaders", "most_improved",
+    "band_movement", "band_profile", "borrowed_targets", "coaching", "composite_shares", "concentration", "decisions",
+    "forecast_check", "grade_counts", "headline", "incentive_summary", "leading_links", "link_backtest", "link_table", "kpi_attainment", "kpi_leaders", "most_improved",
     "new_hire_ramp", "outcome_kpi", "outlook", "primary_kpi", "person_trends", "rank_stability", "ranking_table", "rater_table",
-    "rater_variance", "region_comparison", "result_values", "scheme_table", "score_details", "self_gap", "tier_allocation",
-    "tier_transitions", "top_cases", "top_drivers", "trend_frame",
+    "rater_variance", "region_comparison", "result_values", "scheme_table", "scorecard_model", "score_details", "self_gap", "tier_allocation",
+    "tier_transitions", "top_cases", "top_separators", "trend_frame",
 ]
