@@ -30,15 +30,15 @@ def _format(column: str, percent: set[str], less_than: str = "<"):
     """Formatter for a column; decimals are rounded half up as Excel does (0.125 → 0.13).
     `less_than`: how "<" is written (a Styler does not escape what a formatter returns)."""
     if column in percent:
-        return lambda v: "" if _missing(v) else f"{round_half_up_scalar(100 * v, 1):.1f}%"
+        return lambda v: "" if _missing(v) else f"{round_half_up_scalar(100 * v, 1) + 0.0:.1f}%"  # + 0.0: no "-0.0%"
     if column in PVALUE:
         return lambda v: "" if _missing(v) else (f"{less_than}0.001" if v < 0.001 else f"{round_half_up_scalar(v, 3):.3f}")
     if column in LENIENCY:
-        return lambda v: "" if _missing(v) else f"{round_half_up_scalar(v, DECIMALS) + 0.0:+.{DECIMALS}f}"  # + 0.0: no "-0.00"
+        return lambda v: "" if _missing(v) else f"{round_half_up_scalar(v, DECIMALS) + 0.0:+,.{DECIMALS}f}"  # + 0.0: no "-0.00"
     if column in TWO:
         return lambda v: "" if _missing(v) else f"{round_half_up_scalar(v, 2):.2f}"
     if column in THREE:
-        return lambda v: "" if _missing(v) else f"{round_half_up_scalar(v, 3):.3f}"
+        return lambda v: "" if _missing(v) else f"{round_half_up_scalar(v, 3):,.3f}"
     return lambda v: "" if _missing(v) else (f"{round_half_up_scalar(v, 1):,.1f}" if isinstance(v, float) else v)
 
 

@@ -63,14 +63,14 @@ def person_factors(employees: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame
                          "new_hire": np.where(hired > as_of - pd.DateOffset(years=NEW_HIRE_YEARS), "new hire", "not new"), "supervisor": boss})
 
 
-def usable_factors(df: pd.DataFrame, factors: list[str]) -> pd.DataFrame:
+def usable_factors(df: pd.DataFrame, factors: list[str], least: int = MIN_LEVEL) -> pd.DataFrame:
     """Which factors can enter the model: factor, levels, smallest (people in its smallest
-    level), used (at least 2 levels, each with MIN_LEVEL people or more)."""
+    level), used (at least 2 levels, each with `least` people or more)."""
     rows = []
     for f in factors:
         counts = df[f].value_counts()
         rows.append({"factor": f, "levels": len(counts), "smallest": int(counts.min()) if len(counts) else 0,
-                     "used": len(counts) >= 2 and counts.min() >= MIN_LEVEL})
+                     "used": len(counts) >= 2 and counts.min() >= least})
     return pd.DataFrame(rows, columns=["factor", "levels", "smallest", "used"])
 
 
@@ -88,7 +88,7 @@ def separable(df: pd.DataFrame, group: str = "team", other: str = "supervisor") 
     """True when `other` can be told apart from `group`: among the (group, other) cells
     with two or more people there are more cells than groups and more than others (some
     team has two supervisors, or some supervisor two teams, each with people to compare)."""
-    cells = df.groupby([group, other], observed=True).size()
+    cells = df[df[other].notna() & (df[other].astype(str) != "")].groupby([group, other], observed=True).size()
     cells = cells[cells >= 2]
     return len(cells) > cells.index.get_level_values(0).nunique() and len(cells) > cells.index.get_level_values(1).nunique()
 
@@ -201,12 +201,11 @@ def factor_importance(df: pd.DataFrame, target: str, factors: list[str], cluster
     values, y = x.to_numpy(float), df[target].to_numpy(float)
     lmg = shapley(_r2_groups(values, y, positions), len(factors))
     rng = np.random.default_rng(seed)
-    clusters = df[cluster].astype(str).to_numpy()
-    labels = np.unique(clusters)
-    rows_of = {c: np.flatnonzero(clusters == c) for c in labels}
+    codes, labels = pd.factorize(df[cluster].astype(str))  # in order of appearance: names do not move the draws
+    rows_of = [np.flatnonzero(codes == c) for c in range(len(labels))]
     draws = []
     for _ in range(n):
-        rows = np.concatenate([rows_of[c] for c in rng.choice(labels, len(labels))])
+        rows = np.concatenate([rows_of[c] for c in rng.integers(0, len(labels), len(labels))])
         if np.ptp(y[rows]) == 0:
             continue
         draws.append(shapley(_r2_groups(values[rows], y[rows], positions), len(factors)))

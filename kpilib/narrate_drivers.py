@@ -94,12 +94,12 @@ def scorecard(wb: Workbench, model: ScorecardModel) -> str:
     """Why the model is not fitted, or what its effects mean and which factors were left out."""
     if model.refusal:
         return say(wb, model.refusal, n=model.people, need=mixed.MIN_PEOPLE, teams=mixed.MIN_TEAMS,
-                   have=model.teams, level=mixed.MIN_LEVEL)
+                   have=model.teams, level=model.least)
     parts = [say(wb, "association"), say(wb, "supervisor_apart" if model.supervisor else "supervisor_with_team")]
     left = model.factors.loc[~model.factors["used"], "factor"]
     if len(left):
         names = say(wb, "separator").join(word(f, wb.lang) for f in left)
-        parts.append(say(wb, "left_out", level=mixed.MIN_LEVEL, names=names))
+        parts.append(say(wb, "left_out", level=model.least, names=names))
     return " ".join(parts)
 
 

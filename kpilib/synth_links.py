@@ -16,16 +16,23 @@ from kpilib.config import Config
 
 SHOCK = 0.25  # sd of a leading KPI's monthly log shock
 NOW, NEXT = 0.8, 0.4  # how much of the leading shock reaches the lagging KPI this month and next
+PERFORMANCE = 0.2  # log-scale sensitivity of a drawn leading count to performance z
 
 
-def plant_links(dept: str, values: dict[str, np.ndarray], config: Config, rng: np.random.Generator) -> None:
-    """Apply the department's links to `values` (measure → people × months array) in place."""
+def plant_links(dept: str, values: dict[str, np.ndarray], config: Config, rng: np.random.Generator,
+                z: np.ndarray) -> None:
+    """Apply the department's links to `values` (measure → people × months array) in place;
+    a leading KPI with no measures yet (one the scheme does not score) is drawn first: a
+    count around its catalogue target, moving a little with performance `z`."""
     catalog = config.catalog
     pairs = [(k, g) for k, kpi in catalog.kpis.items() for g in kpi.drives
              if dept in kpi.departments and dept in catalog.kpis[g].departments]
     shocks: dict[str, np.ndarray] = {}
     for lead, lag in _ordered(pairs):
-        shape = values[catalog.formulas[lead].measures[0]].shape
+        name = catalog.formulas[lead].measures[0]
+        if name not in values:
+            values[name] = rng.poisson((catalog.kpis[lead].thresholds.target or 1.0) * np.exp(PERFORMANCE * z)).astype(float)
+        shape = values[name].shape
         if lead not in shocks:
             shocks[lead] = rng.normal(0, SHOCK, shape)
             _apply(values, catalog, lead, shocks[lead])

@@ -63,7 +63,7 @@ class ScorecardModel:
 
     refusal: '' when fitted, else why not ('too_few_people', 'too_few_teams', 'no_factor');
     people, teams: who the model saw; supervisor: whether the supervisor was separated from
-    the team; factors: mixed.usable_factors (factor, levels, smallest, used); effects:
+    the team; least: the people each group of a factor needs; factors: mixed.usable_factors (factor, levels, smallest, used); effects:
     factor, level, estimate, ci_low, ci_high, p_val; variance: component, variance, share;
     importance: factor, lmg, lmg_low, lmg_high (95%, team-cluster bootstrap)."""
 
@@ -71,6 +71,7 @@ class ScorecardModel:
     people: int
     teams: int
     supervisor: bool = False
+    least: int = mixed.MIN_LEVEL  # people a factor's every group needs
     factors: pd.DataFrame = field(default_factory=pd.DataFrame)
     effects: pd.DataFrame = field(default_factory=pd.DataFrame)
     variance: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -79,22 +80,26 @@ class ScorecardModel:
 
 def scorecard_model(wb: Workbench) -> ScorecardModel:
     """Fit the composite of this period on region, tenure band, role layer and new hire (and
-    department at company level), team as random effect, supervisor where separable."""
+    department at company level; a factor the data does not hold is left out), team as
+    random effect, supervisor (manager_id) where separable. At company level a factor's
+    groups must also hold `privacy.min_cell` people."""
     sheet = wb.sheet()[["employee_id", "department", "team", "composite"]].dropna(subset=["composite"])
     as_of = wb.span.end.to_timestamp(how="end").normalize()
     df = sheet.merge(mixed.person_factors(wb.dataset.employees, as_of), on="employee_id")
     df = df.assign(team=df["department"] + "/" + df["team"].astype(str))  # team names may repeat across departments
-    factors = mixed.FACTORS + (["department"] if wb.company else [])
-    df = df.dropna(subset=factors)
+    factors = [f for f in mixed.FACTORS + (["department"] if wb.company else []) if df[f].notna().any()]
+    df = df.dropna(subset=factors).assign(supervisor=lambda d: d["supervisor"].fillna("").astype(str))
     model = ScorecardModel(refusal=mixed.refusal(df), people=len(df), teams=df["team"].nunique())
     if model.refusal:
         return model
-    model.factors = mixed.usable_factors(df, factors)
+    if wb.company:
+        model.least = max(mixed.MIN_LEVEL, wb.config.scheme.privacy.min_cell)
+    model.factors = mixed.usable_factors(df, factors, model.least)
     used = list(model.factors.loc[model.factors["used"], "factor"])
     if not used:
         model.refusal = "no_factor"
         return model
-    model.supervisor = bool(df["supervisor"].notna().all() and mixed.separable(df))
+    model.supervisor = mixed.separable(df)
     result = mixed.fit(df, "composite", used, other="supervisor" if model.supervisor else None)
     effects = mixed.effects(result)[["factor", "level", "estimate", "ci_low", "ci_high", "p_val"]]
     departments = effects["factor"] == "department"
