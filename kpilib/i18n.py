@@ -52,7 +52,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "spearman_rho": ("Spearman ρ", "Spearman ρ"), "share_of_3": ("3分占比", "Share of 3s"), "component": ("方差来源", "Component"),
     "variance": ("方差", "Variance"), "tau": ("Kendall τ", "Kendall τ"), "rho": ("Spearman ρ", "Spearman ρ"),
     "correlation": ("与综合分相关", "Correlation with composite"), "sd": ("标准差", "Std dev"),
-    "factor": ("因素", "Factor"), "level": ("组别", "Group"), "estimate": ("差异/效应", "Effect"),
+    "factor": ("因素", "Factor"), "level": ("组别", "Group"), "reference": ("对照组", "Compared with"), "estimate": ("差异/效应", "Effect"),
     "lmg_low": ("95%下限", "95% low"), "lmg_high": ("95%上限", "95% high"),
     "lagging_name": ("滞后指标", "Lagging KPI"), "leading_name": ("领先指标", "Leading KPI"), "when": ("时间", "When"),
     "forecasts": ("预测次数", "Forecasts"), "mae_model": ("领先指标预测误差", "Error, leading forecast"),
@@ -155,7 +155,7 @@ def section_title(section: str, lang: str) -> str:
 
 # columns whose values are words of the reports (translated cell by cell; other text is data)
 WORD_COLUMNS = {"kind", "direction", "unit", "trend", "flag", "method", "band", "rule", "outcome", "at_risk",
-                "factor", "level", "component", "when",
+                "factor", "level", "reference", "component", "when",
                 "bonus", "commission", "promotion", "reserve_pool", "breakthrough", "watch_list"}
 
 

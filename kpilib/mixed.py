@@ -93,14 +93,18 @@ def separable(df: pd.DataFrame, group: str = "team", other: str = "supervisor") 
     return len(cells) > cells.index.get_level_values(0).nunique() and len(cells) > cells.index.get_level_values(1).nunique()
 
 
+def references(df: pd.DataFrame, factors: list[str]) -> dict[str, str]:
+    """Each factor's reference level: its most common (ties: the first in sorted order)."""
+    counts = {f: df[f].astype(str).value_counts() for f in factors}
+    return {f: sorted(c.index[c == c.max()])[0] for f, c in counts.items()}
+
+
 def design(df: pd.DataFrame, factors: list[str]) -> tuple[pd.DataFrame, dict[str, list[str]]]:
-    """Dummy columns ("factor=level") for each factor, its most common level left out as the
-    reference (ties: the first in sorted order); and the columns of each factor."""
+    """Dummy columns ("factor=level") for each factor, its `references` level left out; and
+    the columns of each factor."""
     columns, groups = [], {}
-    for f in factors:
-        counts = df[f].astype(str).value_counts()
-        reference = sorted(counts.index[counts == counts.max()])[0]
-        levels = sorted(v for v in counts.index if v != reference)
+    for f, reference in references(df, factors).items():
+        levels = sorted(v for v in df[f].astype(str).unique() if v != reference)
         part = pd.DataFrame({f"{f}={v}": (df[f].astype(str) == v).astype(float) for v in levels}, index=df.index)
         columns.append(part)
         groups[f] = list(part.columns)

@@ -32,11 +32,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
                       "ones, so this is not fitted."),
     "no_factor": ("没有任何因素的每个组别都至少有 {level} 人，因此不做此分析。",
                   "No factor has at least {level} people in each of its groups, so this is not fitted."),
-    "association": ("表中是各组与该因素人数最多的组相比的综合分差异（分，95% 区间），已考虑团队差异（混合模型，团队为随机效应）。"
+    "association": ("表中是各组与对照组（该因素人数最多的组）相比的综合分差异（分，95% 区间），已考虑团队差异（混合模型，团队为随机效应）。"
                     "这是本期数据中的相关关系，不是因果：它说明哪些人得分较高，而不是区域、司龄或岗位导致了得分。",
-                    "Each row is a group's difference in composite (points, 95% interval) from its factor's most "
-                    "common group, teams taken into account (a mixed model with the team as a random effect). These "
-                    "are associations in this period's data, not causes: they say who scores higher, not that a "
+                    "Each row is a group's difference in composite (points, 95% interval) from the group it is "
+                    "compared with (its factor's most common), teams taken into account (a mixed model with "
+                    "the team as a random effect). These are associations in this period's data, not causes: they say who scores higher, not that a "
                     "region, a tenure or a role makes them score so."),
     "supervisor_apart": ("直属上级与团队可以区分，单独列出其方差。",
                          "Supervisors can be told apart from teams here, so their variance is shown on its own."),

@@ -64,7 +64,7 @@ class ScorecardModel:
     refusal: '' when fitted, else why not ('too_few_people', 'too_few_teams', 'no_factor');
     people, teams: who the model saw; supervisor: whether the supervisor was separated from
     the team; least: the people each group of a factor needs; factors: mixed.usable_factors (factor, levels, smallest, used); effects:
-    factor, level, estimate, ci_low, ci_high, p_val; variance: component, variance, share;
+    factor, level, reference (the group it is compared with), estimate, ci_low, ci_high, p_val; variance: component, variance, share;
     importance: factor, lmg, lmg_low, lmg_high (95%, team-cluster bootstrap)."""
 
     refusal: str
@@ -102,8 +102,10 @@ def scorecard_model(wb: Workbench) -> ScorecardModel:
     model.supervisor = mixed.separable(df)
     result = mixed.fit(df, "composite", used, other="supervisor" if model.supervisor else None)
     effects = mixed.effects(result)[["factor", "level", "estimate", "ci_low", "ci_high", "p_val"]]
+    effects.insert(2, "reference", effects["factor"].map(mixed.references(df, used)))
     departments = effects["factor"] == "department"
-    effects.loc[departments, "level"] = effects.loc[departments, "level"].map(wb.department_name)
+    for column in ("level", "reference"):
+        effects.loc[departments, column] = effects.loc[departments, column].map(wb.department_name)
     model.effects = effects
     model.variance = mixed.variance_parts(result)
     importance = mixed.factor_importance(df, "composite", used, n=BOOTSTRAP)
