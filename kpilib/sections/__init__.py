@@ -24,6 +24,7 @@ from kpilib.sections.outlook import (
                                      rater_table,
                                      rater_variance,
                                      self_gap,
+                                     tier_mobility,
                                      tier_transitions,
                                      trend_frame,
 )
@@ -45,17 +46,25 @@ from kpilib.sections.overview import (
 )
 from kpilib.sections.rankings import (
                                      band_movement,
+                                     criterion_top,
                                      kpi_leaders,
                                      most_improved,
+                                     outcome_growth,
+                                     outcome_top,
                                      rank_stability,
                                      ranking_table,
+                                     region_shares,
+                                     team_attainment,
+                                     team_units,
 )
 from kpilib.sections.results import decisions, incentive_summary, score_details
 
 __all__ = [
-    "band_movement", "band_profile", "borrowed_targets", "coaching", "composite_shares", "concentration", "decisions",
-    "forecast_check", "grade_counts", "headline", "incentive_summary", "leading_links", "link_backtest", "link_table", "kpi_attainment", "kpi_leaders", "most_improved",
-    "new_hire_ramp", "outcome_kpi", "outlook", "primary_kpi", "person_trends", "rank_stability", "ranking_table", "rater_table",
-    "rater_variance", "region_comparison", "result_values", "scheme_table", "scorecard_model", "score_details", "self_gap", "tier_allocation",
-    "tier_transitions", "top_cases", "top_separators", "trend_frame",
+    "band_movement", "band_profile", "criterion_top", "outcome_growth", "outcome_top", "region_shares",
+    "team_attainment", "team_units", "borrowed_targets", "coaching", "composite_shares", "concentration", "decisions",
+    "forecast_check", "grade_counts", "headline", "incentive_summary", "kpi_attainment", "kpi_leaders", "leading_links",
+    "link_backtest", "link_table", "most_improved", "new_hire_ramp", "outcome_kpi", "outlook", "primary_kpi",
+    "person_trends", "rank_stability", "ranking_table", "rater_table", "rater_variance", "region_comparison",
+    "result_values", "scheme_table", "scorecard_model", "score_details", "self_gap", "tier_allocation",
+    "tier_mobility", "tier_transitions", "top_cases", "top_separators", "trend_frame",
 ]
