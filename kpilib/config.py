@@ -115,6 +115,7 @@ class KPI(_Model):
     attainment_method: Method | None = None  # overrides scoring.attainment.method for this KPI
     range: tuple[Number, Number] | None = None  # plausible targets; percent defaults to [0, 1.5]
     outcome: bool = False  # an additive outcome (sales, new customers): concentration is shown for it
+    drives: list[str] = []  # leading → lagging: the quantitative KPIs this one moves (kpilib.leading)
     description: Names | None = None
 
     def plausible(self) -> tuple[float, float] | None:
@@ -431,6 +432,9 @@ def _cross_check(config: Config, problems: Problems) -> None:
         except FormulaError as exc:
             problems.error(cat_file, f"KPI {kpi_id}: {exc}", column=f"kpis.{kpi_id}.formula",
                            value=kpi.formula)
+        for lagging in (k for k in kpi.drives if k not in catalog.quantitative()):
+            problems.error(cat_file, "a quantitative KPI id from the catalogue" + did_you_mean(lagging, list(catalog.kpis)),
+                           column=f"kpis.{kpi_id}.drives", value=lagging)
     check_weights(config, problems, sch_file)
 
 

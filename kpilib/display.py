@@ -16,10 +16,11 @@ from kpilib.rounding import round_half_up_scalar
 
 PERCENT = {"attainment", "met_target", "top_share", "share", "stayed", "mean_ratio", "median_ratio",
            "share_overrating", "top 20%", "middle 60%", "bottom 20%", "share_3", "tier_probability", "moved_up", "moved_down",
-           "growth"}
+           "growth", "gain"}
 THREE = {"gini", "kendall_tau_b", "spearman_rho", "rbo", "lmg", "first", "relative_weight", "r2",
-         "spearman", "variance", "slope", "mean_gap", "epsilon_sq", "H"}
-LENIENCY = {"leniency", "ci_low", "ci_high"}  # signed, to the decimals the flag rule judges (ratings.leniency_flag)
+         "spearman", "variance", "slope", "mean_gap", "epsilon_sq", "H", "correlation", "lmg_low", "lmg_high",
+         "mae_model", "mae_naive"}
+LENIENCY = {"leniency", "ci_low", "ci_high", "estimate"}  # signed, to the decimals the flag rule judges (ratings.leniency_flag)
 TWO = {"rating", "supervisor_rating"}  # ratings keep the scheme's 2 decimals, so weight × rating / 5 can be checked
 PVALUE = {"p_val", "p_adj", "kendall_p", "spearman_p"}
 WRAP = {"formula", "inputs", "evidence", "status", "outcome", "target_source", "kpis", "rule_text", "calculation",
@@ -31,15 +32,15 @@ def _format(column: str, percent: set[str], less_than: str = "<"):
     """Formatter for a column; decimals are rounded half up as Excel does (0.125 → 0.13).
     `less_than`: how "<" is written (a Styler does not escape what a formatter returns)."""
     if column in percent:
-        return lambda v: "" if _missing(v) else f"{round_half_up_scalar(100 * v, 1):.1f}%"
+        return lambda v: "" if _missing(v) else f"{round_half_up_scalar(100 * v, 1) + 0.0:.1f}%"  # + 0.0: no "-0.0%"
     if column in PVALUE:
         return lambda v: "" if _missing(v) else (f"{less_than}0.001" if v < 0.001 else f"{round_half_up_scalar(v, 3):.3f}")
     if column in LENIENCY:
-        return lambda v: "" if _missing(v) else f"{round_half_up_scalar(v, DECIMALS) + 0.0:+.{DECIMALS}f}"  # + 0.0: no "-0.00"
+        return lambda v: "" if _missing(v) else f"{round_half_up_scalar(v, DECIMALS) + 0.0:+,.{DECIMALS}f}"  # + 0.0: no "-0.00"
     if column in TWO:
         return lambda v: "" if _missing(v) else f"{round_half_up_scalar(v, 2):.2f}"
     if column in THREE:
-        return lambda v: "" if _missing(v) else f"{round_half_up_scalar(v, 3):.3f}"
+        return lambda v: "" if _missing(v) else f"{round_half_up_scalar(v, 3):,.3f}"
     return lambda v: "" if _missing(v) else (f"{round_half_up_scalar(v, 1):,.1f}" if isinstance(v, float) else v)
 
 

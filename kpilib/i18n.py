@@ -52,6 +52,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "mean_abs_rank_change": ("平均名次变动", "Mean rank change"), "kendall_tau_b": ("Kendall τb", "Kendall τb"),
     "spearman_rho": ("Spearman ρ", "Spearman ρ"), "share_of_3": ("3分占比", "Share of 3s"), "component": ("方差来源", "Component"),
     "variance": ("方差", "Variance"), "tau": ("Kendall τ", "Kendall τ"), "rho": ("Spearman ρ", "Spearman ρ"),
+    "correlation": ("与综合分相关", "Correlation with composite"), "sd": ("标准差", "Std dev"),
+    "factor": ("因素", "Factor"), "level": ("组别", "Group"), "reference": ("对照组", "Compared with"), "estimate": ("差异/效应", "Effect"),
+    "lmg_low": ("95%下限", "95% low"), "lmg_high": ("95%上限", "95% high"),
+    "lagging_name": ("滞后指标", "Lagging KPI"), "leading_name": ("领先指标", "Leading KPI"), "when": ("时间", "When"),
+    "forecasts": ("预测次数", "Forecasts"), "mae_model": ("领先指标预测误差", "Error, leading forecast"),
+    "mae_naive": ("个人均值预测误差", "Error, own average"), "gain": ("误差降低", "Error reduction"),
+    "observations": ("人月数", "Person-months"), "months": ("检验月数", "Months tested"),
     "rbo": ("RBO", "RBO"), "footrule": ("Footrule", "Footrule"), "shorrocks": ("Shorrocks 流动性", "Shorrocks mobility"),
     "stayed": ("留在原区间", "Stayed in band"), "improvement": ("提升", "Improvement"),
     "rank_low": ("最好名次（90%区间）", "Best rank (90%)"), "rank_high": ("最差名次（90%区间）", "Worst rank (90%)"),
@@ -128,6 +135,14 @@ WORDS: dict[str, tuple[str, str]] = {
     "media monitoring": ("媒体监测", "media monitoring"), "patent office": ("专利机构", "patent office"),
     "project office": ("项目管理办公室", "project office"), "survey platform": ("调查平台", "survey platform"),
     "ticketing": ("工单系统", "ticketing"), "web analytics": ("网站分析", "web analytics"),
+    "other": ("其他（舍入、缺项折算）", "other (rounding, missing lines)"), "fixed": ("上述因素", "the factors above"),
+    "team": ("团队", "team"), "region": ("区域", "region"),
+    "department": ("部门", "department"), "tenure_band": ("司龄段", "tenure band"), "role_layer": ("岗位层级", "role layer"),
+    "new_hire": ("新员工", "new hire"), "tenure 0-2": ("司龄不满2年", "under 2 years"),
+    "tenure 2-5": ("司龄2–5年", "2–5 years"), "tenure 5+": ("司龄5年以上", "5 years or more"),
+    "new hire": ("入职不满1年", "hired within a year"), "not new": ("入职满1年", "hired a year ago or more"),
+    "management": ("管理层", "management"), "execution": ("执行层", "execution"), "support": ("支持层", "support"),
+    "same month": ("同月", "same month"), "next month": ("次月", "next month"),
 }
 
 # sentences with {placeholders}, filled by kpilib.narrate
@@ -261,6 +276,7 @@ def section_title(section: str, lang: str) -> str:
 
 # columns whose values are words of the reports (translated cell by cell; other text is data)
 WORD_COLUMNS = {"kind", "direction", "unit", "trend", "flag", "method", "band", "rule", "outcome", "at_risk",
+                "factor", "level", "reference", "component", "when",
                 "bonus", "commission", "promotion", "reserve_pool", "breakthrough", "watch_list", "rater_type", "step"}
 
 

@@ -95,7 +95,8 @@ def generate(employees: int = 300, months: int = 24, seed: int = 7, end: str = "
     people = _people(employees, month_index, rng)
     z = _performance(people, month_index, rng)
     employed = _employed(people, month_index)
-    measures, targets, drivers = _measures(people, z, employed, month_index, config, rng)
+    links = np.random.default_rng([seed, 1])  # the planted links draw apart: the rest of the company is unchanged by them
+    measures, targets, drivers = _measures(people, z, employed, month_index, config, rng, links)
     ratings, raters = _ratings(people, z, month_index, config, rng)
     employees_out = _employee_table(people)
     employees_out, measures, targets = _team_units(employees_out, measures, targets, config)
@@ -187,7 +188,7 @@ def _performance(people: pd.DataFrame, months: pd.PeriodIndex, rng: np.random.Ge
     return base + ramp - 0.3 + rng.normal(0, 0.3, (len(people), len(months)))
 
 
-def _measures(people, z, employed, months, config, rng):
+def _measures(people, z, employed, months, config, rng, links):
     from kpilib.synth_measures import department_measures, to_codes
 
     ids = np.append(people["employee_id"].to_numpy(), "marketing")  # + the department entity
@@ -198,7 +199,7 @@ def _measures(people, z, employed, months, config, rng):
         idx = np.flatnonzero(people["department"].to_numpy() == dept)
         sub = people.iloc[idx].reset_index(drop=True)
         drivers[dept] = DRIVERS[dept]
-        values = department_measures(dept, sub, z[idx], employed[idx], config, VOLUMES, DRIVERS[dept], rng)
+        values = department_measures(dept, sub, z[idx], employed[idx], config, VOLUMES, DRIVERS[dept], rng, links)
         parts.append(to_codes(values, measure_codes, idx, employed[idx]))
         targets.append(_targets(dept, sub, employed[idx], months, config))
     # department-level facts: the market share of the whole company, held by the marketing entity
