@@ -11,7 +11,8 @@ sheet of the workbook, or a `controls` table of a database) has one row per cont
   (blank: `DEFAULT_TOLERANCE`, a cent).
 
 Formula: sum = Σ value over the measures rows of `measure` whose month lies in `period` and
-whose employee_id (a person, team or department row alike) belongs to `department`;
+whose employee_id is a person (employees' `kind: person`; a team or department entity's rows
+are aggregates of its people's and would count them twice) of `department`;
 difference = sum − total; the control holds when |difference| ≤ tolerance. A control
 that does not hold is an error naming the file, its row, the measure, the expected total,
 the computed sum and the difference, so `validate`, `scores` and `pack` stop (a pack then
@@ -43,7 +44,7 @@ def check_controls(raw: RawTable | None, dataset: Dataset, problems: Problems) -
     if raw is None or raw.frame.empty:
         return pd.DataFrame(columns=COLUMNS)
     frame, label = raw.frame, raw.label
-    departments = dataset.employees.set_index("employee_id")["department"].astype(str)
+    departments = dataset.people().set_index("employee_id")["department"].astype(str)
     measures = dataset.measures.assign(department=dataset.measures["employee_id"].map(departments).to_numpy())
     known_measures = set(measures["measure"].astype(str))
     known_departments = set(dataset.employees["department"].astype(str))
@@ -79,7 +80,7 @@ def check_controls(raw: RawTable | None, dataset: Dataset, problems: Problems) -
         tolerance = DEFAULT_TOLERANCE if tolerance is None else tolerance
         assert total is not None and span is not None
         chosen = measures[(measures["measure"] == measure) & (measures["period"] >= span.start)
-                          & (measures["period"] <= span.end)]
+                          & (measures["period"] <= span.end) & measures["department"].notna()]  # people only
         if department != COMPANY:
             chosen = chosen[chosen["department"] == department]
         computed = float(np.sum(chosen["value"].to_numpy(dtype=float)))

@@ -8,6 +8,7 @@ from __future__ import annotations
 MESSAGES: dict[str, tuple[str, str]] = {
     # rulebook: the scheme in force, one sentence per rule
     "version": ("考核方案版本：{version}。", "Scheme version: {version}."),
+    "version.base": ("考核方案版本：基础方案（{first} 起的调整之前）。", "Scheme version: the base scheme (before the change from {first})."),
     "composite": ("综合分 = 定量分 × {share} + 定性分；定量分 = Σ 权重 × 达成率，定性分 = Σ 权重 × 评分 ÷ 5（评分 1–5 分）。",
                   "Composite = quantitative × {share} + qualitative; quantitative = Σ weight × attainment, "
                   "qualitative = Σ weight × rating ÷ 5 (ratings 1–5)."),

@@ -20,12 +20,13 @@ from tests.test_cli import said
 
 
 def hand_sum(measure: str, months: list[str], department: str | None) -> float:
-    """Σ value of `measure` over `months` (and `department`'s rows), read from the CSV text."""
+    """Σ value of `measure` over `months` (and `department`'s people), read from the CSV text;
+    the rows of team entities (their members' sums) are not counted."""
     with (SAMPLE / "employees.csv").open(encoding="utf-8") as fh:
-        dept = {r["employee_id"]: r["department"] for r in csv.DictReader(fh)}
+        dept = {r["employee_id"]: r["department"] for r in csv.DictReader(fh) if r.get("kind", "") in ("", "person")}
     with (SAMPLE / "measures.csv").open(encoding="utf-8") as fh:
         return math.fsum(float(r["value"]) for r in csv.DictReader(fh)
-                         if r["measure"] == measure and r["period"] in months
+                         if r["measure"] == measure and r["period"] in months and r["employee_id"] in dept
                          and (department is None or dept[r["employee_id"]] == department))
 
 

@@ -4,7 +4,6 @@ source, the remarks of measures and targets (CSV and XLSX), monitored lines apar
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -109,16 +108,20 @@ def test_the_card_shows_every_part_in_the_reports_language(example):
 
 
 def test_monitored_lines_are_listed_apart_and_never_scored(example, monkeypatch):
-    """A small lines frame with the `monitored` column scoring adds: the line leaves the
-    score details and the chain, and is listed with its actual and no score."""
+    """Sales KPIs of the catalogue that the scheme does not weight (sales cycle, ...) are
+    monitored lines: they leave the score details and the chain, and are listed with their
+    actual and no score."""
     wb = example[0]["zh"]
-    lines = wb.lines.copy()
-    extra = lines[lines["kpi"] == "new_customers"].assign(kpi="sales_cycle", kpi_name="销售周期", weight=0.0,
-                                                          line_score=np.nan, actual=42.0, target=30.0)
-    lines = pd.concat([lines.assign(monitored=False), extra.assign(monitored=True)], ignore_index=True)
-    monkeypatch.setattr(wb, "lines", lines)
-    assert "销售周期" not in set(sections.score_details(wb)["kpi_name"])
+    lines = wb.period_lines()
+    watched = set(lines.loc[lines["monitored"], "kpi_name"])
+    assert "销售周期" in watched
+    assert not watched & set(sections.score_details(wb)["kpi_name"])
     assert len(_of_t1(sections.score_details(wb))) == 9
+    assert _of_t1(sections.monitored_details(wb)).empty  # nothing measured for them: nothing listed
+    lines = wb.lines.copy()
+    cycle = (lines["employee_id"] == "T1") & (lines["kpi"] == "sales_cycle") & (lines["period"] == "2025Q3")
+    lines.loc[cycle, "actual"] = 42.0
+    monkeypatch.setattr(wb, "lines", lines)
     monitored = _of_t1(sections.monitored_details(wb))
     assert list(monitored["kpi_name"]) == ["销售周期"] and "line_score" not in monitored.columns
     assert _of_t1(sections.chain_steps(wb)).set_index("step").loc["composite", "value"] == "84.1"

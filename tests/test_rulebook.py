@@ -8,7 +8,6 @@ import dataclasses
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from kpilib import sections, workbench
@@ -84,18 +83,17 @@ def test_perspective_weights_by_hand(wbs):
     assert "销售部" in set(shown["department"])
 
 
-def test_monitored_kpis_are_listed_never_scored(wbs, monkeypatch):
-    """A small lines frame with the scoring branch's `monitored` column: the KPI is listed
-    with its people and mean actual, in its unit, and no weight or score."""
+def test_monitored_kpis_are_listed_never_scored(wbs):
+    """Sales KPIs of the catalogue the scheme does not weight are listed with the people
+    measured and their mean actual, and no weight or score."""
     wb = wbs["sales", "zh"]
-    assert sections.monitored_kpis(wb).empty  # no `monitored` column yet: nothing to list
-    lines = wb.lines
-    now = lines[(lines["period"] == PERIOD) & (lines["department"] == "sales") & (lines["kpi"] == "new_customers")]
-    extra = now.head(4).assign(kpi="sales_cycle", weight=0.0, line_score=np.nan, monitored=True,
-                               actual=[30.0, 40.0, 50.0, np.nan])
-    monkeypatch.setattr(wb, "lines", pd.concat([lines.assign(monitored=False), extra], ignore_index=True))
-    table = sections.monitored_kpis(wb)
-    assert table.to_dict("records") == [{"kpi_name": "销售周期", "kind": "monitored", "people": 3, "mean": "40"}]
+    lines = wb.period_lines()
+    watched = lines[lines["monitored"] & (lines["department"] == "sales")].dropna(subset=["actual"])
+    table = sections.monitored_kpis(wb).set_index("kpi_name")
+    assert set(table.index) == set(watched["kpi_name"]) and "销售周期" in table.index
+    cycle = watched[watched["kpi"] == "sales_cycle"]
+    assert table.loc["销售周期", "people"] == cycle["employee_id"].nunique()
+    assert set(table["kind"]) == {"monitored"} and not {"weight", "line_score"} & set(table.columns)
 
 
 def test_northwind_rulebook(tmp_path):

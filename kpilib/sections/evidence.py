@@ -110,11 +110,13 @@ def score_details(wb: Workbench) -> pd.DataFrame:
 
 def monitored_details(wb: Workbench) -> pd.DataFrame:
     """The monitored lines of each person (MONITORED_COLUMNS): computed and shown, with no
-    weight and no score. Empty at company level and when no line is monitored."""
+    weight and no score; a KPI the person has no actual for is left out. Empty at company
+    level and when no line is monitored."""
     if wb.company:
         return pd.DataFrame(columns=MONITORED_COLUMNS)
     lines = _lines(wb)
-    return lines.loc[lines["monitored"], MONITORED_COLUMNS].reset_index(drop=True)
+    measured = wb.period_lines()["actual"].notna().to_numpy()  # `lines` holds the actual as written
+    return lines.loc[lines["monitored"].to_numpy() & measured, MONITORED_COLUMNS].reset_index(drop=True)
 
 
 def _fixed(value: float, digits: int) -> str:

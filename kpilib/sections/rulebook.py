@@ -18,6 +18,7 @@ from kpilib.config import Incentives
 from kpilib.i18n import label, word
 from kpilib.messages import say
 from kpilib.sections.common import in_unit, shown, with_names, written
+from kpilib.versions import DEFAULT
 from kpilib.workbench import Workbench
 
 PERSPECTIVES = ("financial", "customer", "process", "learning")
@@ -34,7 +35,7 @@ def _list(items: list[str], lang: str) -> str:
 
 def rulebook(wb: Workbench) -> pd.DataFrame:
     """The scheme's rules (topic, rule_text), one row per rule, in the report's language;
-    the scheme version first when the Config names one (`Config.version`)."""
+    the scheme version first when the scheme has versions (`Config.version`)."""
     scoring, lang = wb.config.scheme.scoring, wb.lang
     share = _percent(scoring.quantitative_share)
     att = scoring.attainment
@@ -50,7 +51,7 @@ def rulebook(wb: Workbench) -> pd.DataFrame:
     tiers = scoring.tiers
     shares = _list([f"{t} {_percent(s)}" for t, s in tiers.shares.items()], lang)
     keys = _list([label(k, lang) if lang == "zh" else label(k, lang).lower() for k in tiers.tie_break], lang)
-    rows = [("version", say("version", lang, version=v)) for v in [getattr(wb.config, "version", None)] if v]
+    rows = [("version", _version(wb))] if wb.config.version != DEFAULT or wb.config.version_starts else []
     rows += [
         ("composite", say("composite", lang, share=share)),
         ("attainment", attainment),
@@ -86,6 +87,13 @@ def _grades(wb: Workbench) -> str:
         else:
             parts.append(say("grade.band", lang, name=name, min=num(g.min), below=f"{grades[i - 1].min - step:.{digits}f}"))
     return _list(parts, lang)
+
+
+def _version(wb: Workbench) -> str:
+    """The scheme version in force: its `valid_from`, or the base scheme before the first change."""
+    if wb.config.version != DEFAULT:
+        return say("version", wb.lang, version=wb.config.version)
+    return say("version.base", wb.lang, first=wb.config.version_starts[0].label)
 
 
 def incentive_rules(wb: Workbench) -> pd.DataFrame:
