@@ -7,6 +7,7 @@ import pandas as pd
 from kpilib import incentives
 from kpilib.config import Incentives
 from kpilib.sections.common import headcount, shown, with_names, written
+from kpilib.standard import meets_target_line
 from kpilib.workbench import Workbench
 
 RULES = tuple(Incentives.model_fields)  # bonus, commission, promotion, reserve_pool, breakthrough, watch_list
@@ -46,7 +47,8 @@ def _department_decisions(wb: Workbench, dept: str, rules: Incentives) -> list[p
         amounts = amounts[amounts["kpi"] == rules.breakthrough.kpi][["employee_id", "period", "actual"]]
         parts.append(incentives.breakthrough(amounts, "actual", rules.breakthrough))
     if rules.watch_list:
-        parts.append(incentives.watch_list(quarterly, rules.watch_list))
+        line = meets_target_line(wb.config.scheme, dept).value
+        parts.append(incentives.watch_list(quarterly, rules.watch_list, line))
     return parts
 
 
