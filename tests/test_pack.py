@@ -212,7 +212,19 @@ def test_scoring_sheets_hold_only_the_departments_built(pack, sample):
     warnings = own["warnings"].to_string()
     assert len(own["warnings"]) and not [e for e in others if e in warnings] and "customer_service" not in warnings
     assert not (pack / "all" / "scores.xlsx").exists() and manifest_of(pack)["sheets"] == [
-        "scores.xlsx", "scores.csv", "sales/scores.xlsx"]
+        "scores.xlsx", "scores.csv", "sales/scores.xlsx", "actions.csv", "sales/actions.csv"]
+
+
+def test_the_follow_up_actions_of_the_departments_built(pack, sample):
+    import pandas as pd
+
+    from kpilib.actions import COLUMNS
+
+    period = pd.read_csv(pack / "actions.csv", encoding="utf-8-sig", dtype=str)
+    own = pd.read_csv(pack / "sales" / "actions.csv", encoding="utf-8-sig", dtype=str)
+    assert list(period.columns) == COLUMNS and set(period["department"]) == {"sales"}
+    assert period.equals(own) and {"improvement_plan", "interview"} <= set(own["action"])
+    assert (own["period"] == "2026Q3").all() and not (pack / "all" / "actions.csv").exists()
 
 
 def test_a_dotted_section_name_keeps_its_name(tmp_path, monkeypatch):

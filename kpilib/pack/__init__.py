@@ -4,7 +4,8 @@
 for every section notebook and department (plus "all", the company level), with PDF also
 `<department>/<department>-<period>.pdf` (every section in one file), the scoring
 sheet of the departments in the pack (`scores.xlsx`, `scores.csv`, and each department's
-own `<department>/scores.xlsx`: `kpilib.pack.scoresheets`) and `manifest.json` (one entry
+own `<department>/scores.xlsx`: `kpilib.pack.scoresheets`), the follow-up actions
+(`actions.csv`, `<department>/actions.csv`) and `manifest.json` (one entry
 per document with status ok / skipped / failed, seconds, parameters and input hashes;
 paths relative to the period folder). Everything is written into a staging folder and
 swapped in whole, so a crash leaves the previous pack as it was; one pack at a time
@@ -36,7 +37,7 @@ from kpilib.pack import carry, guard
 from kpilib.pack.book import SECTION, build_books
 from kpilib.pack.index import index_html, manifest, periods_html, portable
 from kpilib.pack.plan import Document, default_notebooks_dir, plan
-from kpilib.pack.scoresheets import write_sheets
+from kpilib.pack.scoresheets import write_actions, write_sheets
 from kpilib.periods import Span
 from kpilib.problems import UserError
 from kpilib.workbench import COMPANY, cache_dir, prepare
@@ -113,7 +114,7 @@ def build_pack(config: Config, dataset: Dataset, span: Span, out_dir: Path | str
             entries.sort(key=_order(known))
             held = [d for d in present if any(e["department"] == d for e in entries)]
             built = [d for d in present if any(doc.department == d for doc in docs)]
-            sheets = write_sheets(wb, held, built, staging)
+            sheets = write_sheets(wb, held, built, staging) + write_actions(wb, held, built, staging)
             (staging / "index.html").write_text(index_html(wb, entries, brand), encoding="utf-8")
             extra = {"company": brand.company, "formats": list(formats), "departments": wanted, "jobs": jobs,
                      "scheduler": scheduler, "pruned": prune, "sheets": sheets}

@@ -3,7 +3,9 @@
 The period's `scores.xlsx` and `scores.csv` cover the departments that have documents in
 the pack (built by this run or kept from the previous one); each department built gets
 `<department>/scores.xlsx` with only its own people. Lines and calibration rows follow the
-people; a warning that names someone, or a department, outside is left out.
+people; a warning that names someone, or a department, outside is left out. The
+follow-up actions (kpilib.actions) go the same way: `actions.csv` for the period,
+`<department>/actions.csv` for each department built, a header alone when there are none.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from pathlib import Path
 
 from kpilib.problems import Problem, Problems
 from kpilib.scoring import Scores
-from kpilib.sheets import write_scores
+from kpilib.sections.followup import follow_up_actions
+from kpilib.sheets import write_scores, write_table
 from kpilib.workbench import Workbench
 
 
@@ -51,4 +54,16 @@ def write_sheets(wb: Workbench, held: Iterable[str], built: Iterable[str], folde
     for department in built:
         write_scores(scoped(wb, [department]), folder / department / "scores.xlsx")
         written.append(f"{department}/scores.xlsx")
+    return written
+
+
+def write_actions(wb: Workbench, held: Iterable[str], built: Iterable[str], folder: Path) -> list[str]:
+    """`actions.csv` for the departments `held` in the pack and `<department>/actions.csv`
+    for each department `built` (columns kpilib.actions.COLUMNS); returns the files written."""
+    table = follow_up_actions(wb)
+    write_table(table[table["department"].isin(set(held))], folder / "actions.csv")
+    written = ["actions.csv"]
+    for department in built:
+        write_table(table[table["department"] == department], folder / department / "actions.csv")
+        written.append(f"{department}/actions.csv")
     return written

@@ -9,6 +9,7 @@ drivers, ratings and incentives and are tested there; sections select, join, agg
 """
 
 from kpilib.sections.common import primary_kpi
+from kpilib.sections.followup import action_list, follow_up_actions
 from kpilib.sections.outlook import (
                                      forecast_check,
                                      importance,
@@ -47,7 +48,7 @@ from kpilib.sections.rankings import (
 from kpilib.sections.results import decisions, incentive_summary, score_details
 
 __all__ = [
-    "band_movement", "band_profile", "borrowed_targets", "coaching", "concentration", "decisions", "forecast_check", "grade_counts",
+    "action_list", "band_movement", "band_profile", "borrowed_targets", "coaching", "concentration", "decisions", "follow_up_actions", "forecast_check", "grade_counts",
     "headline", "importance", "incentive_summary", "kpi_attainment", "kpi_leaders", "most_improved",
     "new_hire_ramp", "outcome_kpi", "outlook", "primary_kpi", "person_trends", "rank_stability", "ranking_table", "rater_table",
     "rater_variance", "region_comparison", "result_values", "scheme_table", "score_details", "self_gap", "tier_allocation",
