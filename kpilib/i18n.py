@@ -190,6 +190,11 @@ SENTENCES: dict[str, tuple[str, str]] = {
     "actions counted": ("本期跟进措施：{counts}。", "Follow-up actions this period: {counts}."),
     "action count": ("{action} {n} 人", "{action}: {n}"), "list": ("、", "; "), "between sentences": ("", " "),
     "names": ("、", ", "), "groups": ("；", "; "),
+    "too short periods": ("{action}需要连续 {need} 期的结果，目前只有 {have} 期", "{action} needs {need} periods running, "
+                          "there are {have}"),
+    "too short months": ("{action}需要连续 {need} 个月的结果，目前只有 {have} 个月", "{action} needs {need} months running, "
+                         "there are {have}"),
+    "actions not yet": ("{reasons}，本期不会产生。", "{reasons}: none can arise yet."),
     "actions nobody": ("本期没有需要跟进的人员。", "No one needs a follow-up action this period."),
     "actions line": ("“低于标准”指综合分低于本部门的达标线（{lines}），不是排名靠后。",
                      "\"Below standard\" means a composite below the department's meets-target line ({lines}), "

@@ -11,7 +11,7 @@ from kpilib import trends as trends_module
 from kpilib.i18n import label, sentence, word
 from kpilib.ratings import DECIMALS, MIN_RATEES
 from kpilib.rounding import round_half_up_scalar
-from kpilib.sections.followup import standard_lines
+from kpilib.sections.followup import short_history, standard_lines
 from kpilib.sections.results import unconfigured
 from kpilib.workbench import Workbench
 
@@ -217,7 +217,11 @@ def actions(wb: Workbench, table: pd.DataFrame) -> str:
     shown = (next(iter(groups)) if len(groups) == 1 else
              sentence("groups", lang).join(f"{sentence('names', lang).join(d)} {t}" for t, d in groups.items()))
     head = sentence("actions counted", lang, counts=said) if said else sentence("actions nobody", lang)
-    return head + sentence("between sentences", lang) + sentence("actions line", lang, lines=shown)
+    short = [sentence(f"too short {unit}", lang, action=label(a, lang), need=need, have=have)
+             for a, need, have, unit in short_history(wb)]
+    parts = [head, sentence("actions line", lang, lines=shown)]
+    parts += [sentence("actions not yet", lang, reasons=sentence("groups", lang).join(short))] if short else []
+    return sentence("between sentences", lang).join(parts)
 
 
 def unavailable(wb: Workbench, topic: str) -> str:

@@ -200,7 +200,11 @@ def test_retail_two_quarters(open_wb):
     assert not (table["action"] == "reserve_pool_nomination").any()  # 4 quarters needed, 2 exist
     runs = {e: _runs_by_hand(wb, e) for e in wb.sheet()["employee_id"]}
     assert set(table.loc[table["action"] == "improvement_plan", "employee_id"]) == {e for e, r in runs.items() if r == 2}
+    said = narrate.actions(wb, table)
+    assert "Reserve-pool nomination needs 4 periods running, there are 2: none can arise yet." in said
     for dept in ("all", "marketing", "warehouse"):
         page = open_wb(dept, "en", client="retail", data=RETAIL)
         text = narrate.actions(page, follow_up_actions(page))
         assert text and not any("\u4e00" <= ch <= "\u9fff" for ch in text)
+    warehouse = open_wb("warehouse", "zh", client="retail", data=RETAIL)  # no reserve pool rule there
+    assert "后备干部提名" not in narrate.actions(warehouse, follow_up_actions(warehouse))

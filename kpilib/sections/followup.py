@@ -45,3 +45,23 @@ def action_list(wb: Workbench) -> pd.DataFrame:
 def standard_lines(wb: Workbench) -> dict[str, Line]:
     """The meets-target line of each department in scope (kpilib.standard), by its name."""
     return {wb.department_name(d): meets_target_line(wb.config.scheme, d) for d in wb.departments()}
+
+
+def short_history(wb: Workbench) -> list[tuple[str, int, int, str]]:
+    """The configured actions that cannot arise yet because the history is shorter than
+    their trigger needs: (action, needed, available, "periods" | "months"). The incentive
+    triggers count the longest rule among the departments in scope that have it."""
+    scheme, have = wb.config.scheme, len(wb.periods)
+    months = wb.months["period"].nunique() if len(wb.months) else 0
+    rules = [scheme.incentives[d] for d in wb.departments() if d in scheme.incentives]
+    needs = {"promotion": (max((r.promotion.months for r in rules if r.promotion), default=0), months, "months"),
+             "reserve_pool": (max((r.reserve_pool.quarters for r in rules if r.reserve_pool), default=0), have, "periods"),
+             "watch_list": (max((r.watch_list.review_after for r in rules if r.watch_list), default=0), have, "periods")}
+    out = []
+    for action, rule in scheme.actions.configured().items():
+        need, got, unit = (rule.below_standard, have, "periods") if rule.below_standard else needs[rule.incentive]
+        if rule.outcome == "observation":
+            need = 1
+        if need > got:
+            out.append((action, need, got, unit))
+    return out
