@@ -63,7 +63,10 @@ def below_runs(history: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
 def _incentive_parameters(rules: Incentives, rule: str, outcome: str, line: float) -> str:
     """The figures of the incentive rule that selected the person (rules.<rule>)."""
     if rule == "promotion":
-        return f"months={rules.promotion.months}; top={rules.promotion.top:.0%}"
+        gate = rules.promotion.complaints
+        return (f"months={rules.promotion.months}; top={rules.promotion.top:.0%}"
+                + (f"; gate={gate.kpi} {'≥' if gate.min is not None else '<'} "
+                   f"{gate.min if gate.min is not None else gate.below:.2%}" if gate else ""))
     if rule == "reserve_pool":
         return f"quarters={rules.reserve_pool.quarters}; tiers={'/'.join(rules.reserve_pool.tiers)}"
     if outcome == "review":
@@ -71,7 +74,7 @@ def _incentive_parameters(rules: Incentives, rule: str, outcome: str, line: floa
     return f"bottom={rules.watch_list.bottom:.0%}"
 
 
-def _triggered(action: str, rule: ActionRule, runs: pd.DataFrame, decisions: pd.DataFrame,
+def _triggered(rule: ActionRule, runs: pd.DataFrame, decisions: pd.DataFrame,
                scheme: Scheme) -> pd.DataFrame:
     """employee_id, rule, parameters, evidence of the people `rule` picks."""
     if rule.below_standard is not None:
@@ -104,7 +107,7 @@ def follow_up(history: pd.DataFrame, decisions: pd.DataFrame, actions: Actions, 
     decisions = decisions.assign(department=decisions["employee_id"].map(people["department"]))
     parts = []
     for order, (action, rule) in enumerate(actions.configured().items()):
-        hit = _triggered(action, rule, runs, decisions, scheme)
+        hit = _triggered(rule, runs, decisions, scheme)
         parts.append(hit.assign(action=action, order=order, due=due_date(span, rule.due).isoformat()))
     out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=[*COLUMNS, "order"])
     out = out[out["employee_id"].isin(people.index)]

@@ -208,3 +208,15 @@ def test_retail_two_quarters(open_wb):
         assert text and not any("\u4e00" <= ch <= "\u9fff" for ch in text)
     warehouse = open_wb("warehouse", "zh", client="retail", data=RETAIL)  # no reserve pool rule there
     assert "后备干部提名" not in narrate.actions(warehouse, follow_up_actions(warehouse))
+
+
+def test_a_promotion_review_names_the_complaints_gate():
+    from kpilib.config import Gate
+
+    scheme = SCHEME.model_copy(deep=True)
+    scheme.incentives["sales"].promotion.complaints = Gate(kpi="complaint_rate", below=0.005)
+    decisions = pd.DataFrame([{"employee_id": "q", "rule": "promotion", "outcome": "eligible", "evidence": "",
+                               "selected": True}])
+    out = A.follow_up(history({"q": [90, 91, 92]}), decisions, scheme.actions, scheme, Q3)
+    assert out["parameters"].tolist() == ["months=6; top=20%; gate=complaint_rate < 0.50%"]
+    assert action_rule("promotion", out["parameters"].iloc[0], "", "en").startswith("in the department's top 20% for 6")

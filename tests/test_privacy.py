@@ -15,7 +15,7 @@ COMPANY_CALLS = ["borrowed_targets", "headline", "grade_counts", "kpi_attainment
                  "concentration", "band_profile", "ranking_table", "rank_stability", "band_movement", "trend_frame",
                  "person_trends", "tier_transitions", "outlook", "forecast_check", "top_drivers", "rater_table",
                  "self_gap", "rater_variance", "incentive_summary", "kpi_leaders", "most_improved",
-                 "score_details", "new_hire_ramp", "coaching", "top_cases"]
+                 "score_details", "new_hire_ramp", "coaching", "top_cases", "action_list"]
 
 
 @pytest.fixture(scope="module")
