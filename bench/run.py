@@ -12,8 +12,10 @@ peak resident memory (ru_maxrss of that process):
    documents): HTML on 1 and 2 jobs from cold, the rerun (every document up to date),
    and HTML + PDF.
 5. pack-large: the same pack for a generated company of 10,000 people (Parquet).
+6. uncertainty: rank intervals and tier probabilities (200 resamples) for the largest
+   department (≥ 3,000 people) of a generated 11,000-person company. Target: seconds.
 
-`--stages pack` (or `ri,intake,scores,pack-large`) runs a subset; the default runs all.
+`--stages pack` (or `ri,intake,scores,pack-large,uncertainty`) runs a subset; the default runs all.
 """
 
 from __future__ import annotations
@@ -65,10 +67,42 @@ print(round(time.perf_counter() - started, 3))
 """
 
 
+UNCERTAINTY = """
+import time, sys
+from kpilib.config import load_config
+from kpilib.data import load_dataset
+from kpilib.scoring import score
+from kpilib.uncertainty import uncertainty
+config = load_config()
+dataset = load_dataset(sys.argv[1], config)
+sizes = dataset.people()["department"].value_counts()
+dept = sizes.index[0]
+t = time.perf_counter()
+scores = score(dataset, config, "2026Q3", departments=[dept])
+scored = time.perf_counter() - t
+t = time.perf_counter()
+uncertainty(scores, dataset, config, resamples=200)
+print({"department": dept, "people": len(scores.sheet), "score_seconds": round(scored, 1),
+       "uncertainty_seconds": round(time.perf_counter() - t, 1)})
+"""
+
+
+def uncertainty(employees: int = 11_000) -> None:
+    """Rank and tier uncertainty, 200 resamples, of the largest department."""
+    with tempfile.TemporaryDirectory() as tmp:
+        data = str(Path(tmp) / "data")
+        subprocess.run([PY, "-m", "kpilib", "demo-data", "--out", data, "--employees", str(employees), "--months", "6",
+                        "--format", "parquet"], check=True, stdout=subprocess.DEVNULL)
+        started = time.perf_counter()
+        out = subprocess.run([PY, "-c", UNCERTAINTY, data], check=True, capture_output=True, text=True)
+        print(json.dumps({"stage": "load + score + uncertainty (200 resamples), largest department",
+                          "seconds": round(time.perf_counter() - started, 1), "detail": out.stdout.strip()}), flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--employees", type=int, default=100_000)
-    parser.add_argument("--stages", default="ri,intake,scores,pack,pack-large")
+    parser.add_argument("--stages", default="ri,intake,scores,pack,pack-large,uncertainty")
     args = parser.parse_args()
     stages = set(args.stages.split(","))
     if "ri" in stages:
@@ -81,6 +115,8 @@ def main() -> None:
         pack_large()
     if stages & {"intake", "scores"}:
         large(args.employees)
+    if "uncertainty" in stages:
+        uncertainty()
 
 
 def pack() -> None:

@@ -1,3 +1,6 @@
+"""`python -m kpilib`: the command line (kpilib.cli)."""
+
 from kpilib.cli import main
 
-main()
+if __name__ == "__main__":
+    main()

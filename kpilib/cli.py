@@ -152,10 +152,14 @@ def scores(
     out_file: Annotated[Path, typer.Option("--out", help="Scoring sheet: .csv or .xlsx (adds `lines`).")],
     data: DataOpt = None, period: PeriodOpt = None, client: ClientOpt = None, lang: LangOpt = None,
     departments: Annotated[str | None, typer.Option(help="Only these departments, comma-separated (e.g. sales,marketing).")] = None,
+    resamples: Annotated[int, typer.Option(help="Resamples for rank_low, rank_high, tier_probability (0: leave them out).",
+                                           min=0)] = 200,
 ) -> None:
-    """The scoring sheet: one row per person with quantitative, qualitative, composite, grade, tier, rank."""
+    """The scoring sheet: one row per person with quantitative, qualitative, composite, grade, tier, rank
+    and its 90% interval, and the probability of the tier."""
     from kpilib.scoring import score
     from kpilib.sheets import write_scores
+    from kpilib.uncertainty import with_uncertainty
 
     lang = _lang(lang, client)
     config, dataset = _load(data, client)
@@ -166,7 +170,7 @@ def scores(
         raise UserError(f"--departments: {', '.join(unknown)} not in the scheme "
                         f"(known: {', '.join(config.scheme.departments)})")
     with console.status(f"scoring {span}"):
-        result = score(dataset, config, span, lang=lang, departments=chosen)
+        result = with_uncertainty(score(dataset, config, span, lang=lang, departments=chosen), dataset, config, resamples)
         write_scores(result, out_file)
     show_problems(result.problems, title=f"Warnings for {span}", limit=50)
     out.print(f"wrote {out_file}: {len(result.sheet)} people scored for {span}")

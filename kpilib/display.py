@@ -15,14 +15,15 @@ from kpilib.ratings import DECIMALS
 from kpilib.rounding import round_half_up_scalar
 
 PERCENT = {"attainment", "met_target", "top_share", "share", "stayed", "mean_ratio", "median_ratio",
-           "share_overrating", "top 20%", "middle 60%", "bottom 20%", "share_3"}
+           "share_overrating", "top 20%", "middle 60%", "bottom 20%", "share_3", "tier_probability", "moved_up", "moved_down",
+           "growth"}
 THREE = {"gini", "kendall_tau_b", "spearman_rho", "rbo", "lmg", "first", "relative_weight", "r2",
          "spearman", "variance", "slope", "mean_gap", "epsilon_sq", "H"}
 LENIENCY = {"leniency", "ci_low", "ci_high"}  # signed, to the decimals the flag rule judges (ratings.leniency_flag)
 TWO = {"rating", "supervisor_rating"}  # ratings keep the scheme's 2 decimals, so weight × rating / 5 can be checked
 PVALUE = {"p_val", "p_adj", "kendall_p", "spearman_p"}
 WRAP = {"formula", "inputs", "evidence", "status", "outcome", "target_source", "kpis", "rule"}
-WRITTEN = {"actual", "target", "baseline", "challenge"}  # numbers written as text in their unit: right-aligned  # long text may wrap; other cells stay on one line
+WRITTEN = {"actual", "target", "baseline", "challenge", "total", "before", "now"}  # numbers written as text in their unit: right-aligned  # long text may wrap; other cells stay on one line
 
 
 def _format(column: str, percent: set[str], less_than: str = "<"):

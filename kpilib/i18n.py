@@ -53,6 +53,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "variance": ("方差", "Variance"), "tau": ("Kendall τ", "Kendall τ"), "rho": ("Spearman ρ", "Spearman ρ"),
     "rbo": ("RBO", "RBO"), "footrule": ("Footrule", "Footrule"), "shorrocks": ("Shorrocks 流动性", "Shorrocks mobility"),
     "stayed": ("留在原区间", "Stayed in band"), "improvement": ("提升", "Improvement"),
+    "rank_low": ("最好名次（90%区间）", "Best rank (90%)"), "rank_high": ("最差名次（90%区间）", "Worst rank (90%)"),
+    "tier_probability": ("保持该分级的概率", "P(tier)"), "tier_unclear": ("分级不确定", "Tier not clear"),
+    "unclear_tiers": ("分级不确定人数", "Tiers not clear"),
+    "moved_up": ("升级占比", "Moved up"), "moved_down": ("降级占比", "Moved down"),
+    # the outline's rankings (section 30)
+    "total": ("合计", "Total"), "before": ("对比期", "Earlier period"), "now": ("本期", "This period"),
+    "growth": ("增长率", "Growth"), "supervisor_rating": ("上级评分", "Supervisor rating"),
     # incentives
     "bonus": ("奖金倍数", "Bonus"), "commission": ("提成", "Commission"), "promotion": ("晋升", "Promotion"),
     "reserve_pool": ("后备干部", "Reserve pool"), "breakthrough": ("突破", "Breakthrough"),
@@ -83,10 +90,57 @@ WORDS: dict[str, tuple[str, str]] = {
     "percent": ("百分比", "percent"), "ratio": ("比值", "ratio"), "count": ("数量", "count"),
     "currency": ("金额", "amount"), "days": ("天", "days"), "hours": ("小时", "hours"), "score": ("评分", "score"), "meets target": ("达标", "meets target"),
     "pooled": ("合并", "pooled"), "whole company": ("全公司", "Whole company"),
+    "growth_previous": ("环比", "growth on the previous period"),
+    "growth_year": ("同比", "growth on the same period a year before"),
+    "scope_department": ("部门", "department"), "scope_company": ("全公司", "company"),
     "nothing to list": ("本期没有可列出的内容。", "Nothing to list for this period."),
     "improvement_plan": ("改进计划", "improvement plan"), "interview": ("绩效面谈", "interview"),
     "reserve_pool_nomination": ("后备干部提名", "reserve-pool nomination"),
     "promotion_review": ("晋升评审", "promotion review"), "transfer_review": ("调岗/退出评审", "transfer or exit review"),
+}
+
+# sentences with {placeholders}, filled by kpilib.narrate
+SENTENCES: dict[str, tuple[str, str]] = {
+    "uncertainty unknown": (
+        "本期无法估计排名和分级的不确定性：只有一个月的数据，且每类评分人只有一位，没有可重新抽样的内容；排名区间和分级概率留空。",
+        "The uncertainty of ranks and tiers cannot be estimated for this period: one month of data and one rater "
+        "of each type leave nothing to redraw, so the rank ranges and tier probabilities are left blank."),
+    "new hires": ("新员工入职第 1 个月平均达到团队均值的 {first}，第 3 个月达到 {third}。",
+                  "New hires reach {first} of their team's mean in their first month and {third} in their third."),
+    "unclear tiers": (
+        "排名和分级是估计值：把本期的月份和评分人重新抽样并重新评分 {resamples} 次，得到每人的 90% 排名区间；"
+        "标为“分级不确定”的人在不到 {unclear:.0%} 的重新评分中保持原分级（{n} 人），其分级在噪声范围内，用于奖惩前宜复核。",
+        "Ranks and tiers are estimates: re-scoring the period {resamples} times with its months and raters redrawn "
+        "gives each person a 90% rank range; a tier marked not clear is kept in fewer than {unclear:.0%} of the "
+        "re-scorings ({n} people), so it lies within the noise and deserves a second look before pay or a watch list "
+        "depends on it."),
+    # what triggered a follow-up action (kpilib.actions `rule` and its `parameters`)
+    "below_standard": ("综合分已连续 {run} 期低于达标线 {line}（{figures}；规则：连续 {periods} 期）",
+                       "composite below the meets-target line of {line} for {run} period(s) running "
+                       "({figures}; the rule asks for {periods})"),
+    "promotion": ("连续 {months} 个月位于部门前 {top}，符合晋升条件",
+                  "in the department's top {top} for {months} months running: eligible for promotion"),
+    "reserve_pool": ("连续 {quarters} 期分级为 {tiers}，入选后备干部", "tier {tiers} for {quarters} periods running: reserve pool"),
+    "watch_list:review": ("观察名单：连续 {periods} 期综合分低于达标线 {line}",
+                          "watch list: composite below the meets-target line of {line} for {periods} periods running"),
+    "watch_list:observation": ("观察名单：本期位于部门后 {bottom}", "watch list: in the department's bottom {bottom} this period"),
+    # section 60's sentence on follow-up actions (narrate.actions)
+    "actions none configured": ("考核方案未配置跟进措施（scheme.yaml actions），不列出跟进措施。",
+                                "The scheme configures no follow-up actions (scheme.yaml actions); none are listed."),
+    "actions counted": ("本期跟进措施：{counts}。", "Follow-up actions this period: {counts}."),
+    "action count": ("{action} {n} 人", "{action}: {n}"), "list": ("、", "; "), "between sentences": ("", " "),
+    "names": ("、", ", "), "groups": ("；", "; "),
+    "too short periods": ("{action}需要连续 {need} 期的结果，目前只有 {have} 期", "{action} needs {need} periods running, "
+                          "there are {have}"),
+    "too short months": ("{action}需要连续 {need} 个月的结果，目前只有 {have} 个月", "{action} needs {need} months running, "
+                         "there are {have}"),
+    "actions not yet": ("{reasons}，本期不会产生。", "{reasons}: none can arise yet."),
+    "actions nobody": ("本期没有需要跟进的人员。", "No one needs a follow-up action this period."),
+    "actions line": ("“低于标准”指综合分低于本部门的达标线（{lines}），不是排名靠后。",
+                     "\"Below standard\" means a composite below the department's meets-target line ({lines}), "
+                     "not a low rank."),
+    "line from bonus": ("{value}，即奖金的达标分", "{value}, the composite that earns the meets-target bonus"),
+    "line from grades": ("{value}，即最低合格等级的分数线", "{value}, the floor of the lowest passing grade"),
 }
 
 SECTIONS: dict[str, tuple[str, str]] = {
@@ -115,6 +169,53 @@ PHRASES: list[tuple[re.Pattern, str]] = [(re.compile(p), zh) for p, zh in (
     (r"^division by zero: (.+) is 0 in (\S+)$", r"除数为零：\2 的 \1 为 0"),
     (r"^no target \((.*)\)$", r"无目标（\1）"),
 )]
+
+
+# the rule of each ranking of section 30, one sentence each ({n}: places shown, {ties}: the tie rule)
+RULES: dict[str, tuple[str, str]] = {
+    "ties": ("并列时依次比较{keys}（高者在前），仍并列者名次相同，排在第 {n} 名的并列者全部列出",
+             "ties are broken by {keys} (higher first), people still tied share a rank and all tied at place {n} "
+             "are shown"),
+    "outcome_top": ("规则：每个结果指标（指标库标为结果指标的可加总结果，如销售额、新客户数）按本期个人实际值从高到低排名，"
+                    "列出前 {n} 名，占比为个人实际值占部门合计的比例；{ties}。",
+                    "Rule: each outcome measure (an additive result the catalogue marks as an outcome, such as sales or "
+                    "new customers) ranked by each person's actual this period, highest first, top {n} shown, share "
+                    "being the person's part of the department's total; {ties}."),
+    "growth_people": ("规则：{comparison}增长率 =（本期 − {earlier}）/ {earlier}，只比较两期都有数据且 {earlier} 大于 0 的人员，"
+                      "从高到低排名，列出前 {n} 名；{ties}。",
+                      "Rule: {comparison} = (this period − {earlier}) / {earlier}, for people with a value in both "
+                      "periods and more than 0 in {earlier}, highest first, top {n} shown; {ties}."),
+    "growth_departments": ("规则：{comparison}增长率 = 部门本期合计 / {earlier} 合计 − 1（各期全部人员），从高到低排名。",
+                           "Rule: {comparison} = the department's total this period / its total in {earlier} − 1 "
+                           "(everyone in each period), highest first."),
+    "growth_missing": ("{earlier} 不在本报告的历史数据中（现有 {first} 至 {last}），无法计算{comparison}增长率。",
+                       "{earlier} is not in this report's history ({first} to {last}), so {comparison} cannot be "
+                       "computed."),
+    "criterion_top": ("规则：每个定性评价项按本期加权评分（1–5 分，按评分人权重加权）从高到低排名，列出前 {n} 名；{ties}。",
+                      "Rule: each rated criterion ranked by this period's weighted rating (1–5, weighted by rater "
+                      "type), highest first, top {n} shown; {ties}."),
+    "criterion_company": ("规则：每个定性评价项按各部门本期加权评分的平均值从高到低排名，平均值相同者名次相同。",
+                          "Rule: each rated criterion ranked by the department's mean weighted rating this period, "
+                          "highest first, equal means sharing a rank."),
+    "region_shares": ("规则：区域占比 = 该区域人员本期实际值合计 / {scope}合计，按合计从高到低排名，合计相同者名次相同。",
+                      "Rule: a region's share = the sum of its people's actual this period / the {scope} total, "
+                      "ranked by that sum, highest first, equal sums sharing a rank."),
+    "team_attainment": ("规则：{group}达成率 = Σ 实际值 / Σ 目标值（总对总，只计既有实际值又有目标值的人员，不是个人达成率的平均），"
+                        "仅对目标可加总的结果指标计算，从高到低排名，相同者名次相同。",
+                        "Rule: a {group}'s attainment = Σ actual / Σ target (total over total, over people with "
+                        "both, not a mean of personal attainments), for outcome measures whose targets add up, highest "
+                        "first, equal attainments sharing a rank."),
+    "team_units": ("规则：员工表中类型为团队的考核单元，按团队自身的度量与目标（以其编号记录）用部门的权重计分，"
+                   "按综合分从高到低排名，不参与个人排名、分级与激励。",
+                   "Rule: units of kind team in the employees table, scored with the department's weights from the "
+                   "team's own measures and targets (recorded under its id), ranked by composite, highest first; "
+                   "they take no part in personal ranks, tiers or incentives."),
+}
+
+
+def sentence(key: str, lang: str, **values) -> str:
+    """The sentence `key` of `RULES` or `SENTENCES` in `lang`, its {placeholders} filled from `values`."""
+    return _pick(RULES[key] if key in RULES else SENTENCES[key], lang).format(**values)
 
 
 def phrase(text: str, lang: str) -> str:
@@ -170,43 +271,6 @@ def labelled(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     names = [label(str(c), lang) for c in out.columns]
     out.columns = [f"{n} ({c})" if names.count(n) > 1 else n for n, c in zip(names, out.columns, strict=True)]
     return out
-
-
-# sentences with figures: a template per language, filled by `sentence(key, lang, **values)`
-SENTENCES: dict[str, tuple[str, str]] = {
-    # what triggered a follow-up action (kpilib.actions `rule` and its `parameters`)
-    "below_standard": ("综合分已连续 {run} 期低于达标线 {line}（{figures}；规则：连续 {periods} 期）",
-                       "composite below the meets-target line of {line} for {run} period(s) running "
-                       "({figures}; the rule asks for {periods})"),
-    "promotion": ("连续 {months} 个月位于部门前 {top}，符合晋升条件",
-                  "in the department's top {top} for {months} months running: eligible for promotion"),
-    "reserve_pool": ("连续 {quarters} 期分级为 {tiers}，入选后备干部", "tier {tiers} for {quarters} periods running: reserve pool"),
-    "watch_list:review": ("观察名单：连续 {periods} 期综合分低于达标线 {line}",
-                          "watch list: composite below the meets-target line of {line} for {periods} periods running"),
-    "watch_list:observation": ("观察名单：本期位于部门后 {bottom}", "watch list: in the department's bottom {bottom} this period"),
-    # section 60's sentence on follow-up actions (narrate.actions)
-    "actions none configured": ("考核方案未配置跟进措施（scheme.yaml actions），不列出跟进措施。",
-                                "The scheme configures no follow-up actions (scheme.yaml actions); none are listed."),
-    "actions counted": ("本期跟进措施：{counts}。", "Follow-up actions this period: {counts}."),
-    "action count": ("{action} {n} 人", "{action}: {n}"), "list": ("、", "; "), "between sentences": ("", " "),
-    "names": ("、", ", "), "groups": ("；", "; "),
-    "too short periods": ("{action}需要连续 {need} 期的结果，目前只有 {have} 期", "{action} needs {need} periods running, "
-                          "there are {have}"),
-    "too short months": ("{action}需要连续 {need} 个月的结果，目前只有 {have} 个月", "{action} needs {need} months running, "
-                         "there are {have}"),
-    "actions not yet": ("{reasons}，本期不会产生。", "{reasons}: none can arise yet."),
-    "actions nobody": ("本期没有需要跟进的人员。", "No one needs a follow-up action this period."),
-    "actions line": ("“低于标准”指综合分低于本部门的达标线（{lines}），不是排名靠后。",
-                     "\"Below standard\" means a composite below the department's meets-target line ({lines}), "
-                     "not a low rank."),
-    "line from bonus": ("{value}，即奖金的达标分", "{value}, the composite that earns the meets-target bonus"),
-    "line from grades": ("{value}，即最低合格等级的分数线", "{value}, the floor of the lowest passing grade"),
-}
-
-
-def sentence(key: str, lang: str, **values) -> str:
-    """The template `key` in `lang`, filled with `values` (str.format)."""
-    return _pick(SENTENCES[key], lang).format(**values)
 
 
 def action_rule(rule: str, parameters: str, evidence: str, lang: str) -> str:

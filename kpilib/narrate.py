@@ -13,6 +13,7 @@ from kpilib.ratings import DECIMALS, MIN_RATEES
 from kpilib.rounding import round_half_up_scalar
 from kpilib.sections.followup import short_history, standard_lines
 from kpilib.sections.results import unconfigured
+from kpilib.uncertainty import RESAMPLES, UNCLEAR
 from kpilib.workbench import Workbench
 
 
@@ -89,13 +90,13 @@ def regions(wb: Workbench, overall: pd.DataFrame) -> str:
 
 
 def new_hires(wb: Workbench, ramp: pd.DataFrame) -> str:
-    """New hires' first three months relative to their team (stats.new_hire_ramp)."""
-    share = ramp.attrs.get("first_3_months")
-    if share is None or pd.isna(share):
+    """New hires' first and third month relative to their team (the table of
+    stats.new_hire_ramp, as it shows them: percent to one decimal)."""
+    months = ramp.set_index("tenure_month")["mean_ratio"] if len(ramp) else pd.Series(dtype=float)
+    if not {1, 3} <= set(months.dropna().index):
         return ""
-    if _zh(wb):
-        return f"新员工入职前 3 个月平均达到团队均值的 {share:.0%}。"
-    return f"In their first 3 months new hires reach {share:.0%} of their team's mean."
+    first, third = (f"{round_half_up_scalar(100 * months[m], 1):.1f}%" for m in (1, 3))
+    return sentence("new hires", wb.lang, first=first, third=third)
 
 
 def leaders(wb: Workbench, table: pd.DataFrame, k: int = 3) -> str:
@@ -108,8 +109,8 @@ def leaders(wb: Workbench, table: pd.DataFrame, k: int = 3) -> str:
     return ("排名前列：" + "、".join(top) + "。") if _zh(wb) else ("Leading: " + ", ".join(top) + ".")
 
 
-def trends(wb: Workbench, table: pd.DataFrame, transitions: pd.DataFrame) -> str:
-    """How many people trend up or down, and how mobile the tiers were."""
+def trends(wb: Workbench, table: pd.DataFrame, mobility: pd.DataFrame) -> str:
+    """How many people trend up or down, and how mobile the tiers were (sections.tier_mobility)."""
     if len(wb.periods) < trends_module.MIN_PERIODS:
         n = len(wb.periods)
         if _zh(wb):
@@ -118,7 +119,7 @@ def trends(wb: Workbench, table: pd.DataFrame, transitions: pd.DataFrame) -> str
     count = (table.groupby("trend")["people"].sum() if wb.company and len(table)
              else table["trend"].value_counts() if len(table) else pd.Series(dtype=int))
     up, down = int(count.get("increasing", 0)), int(count.get("decreasing", 0))
-    mobility = transitions.attrs.get("shorrocks") if len(transitions) else None
+    mobility = mobility["shorrocks"].iloc[0] if len(mobility) and pd.notna(mobility["shorrocks"].iloc[0]) else None
     if _zh(wb):
         extra = "" if mobility is None else f"；分级流动性（Shorrocks）{mobility:.2f}"
         return f"{up} 人综合分呈显著上升趋势，{down} 人显著下降（Mann–Kendall，α = 0.05）{extra}。"
@@ -316,3 +317,56 @@ def small_groups(wb: Workbench) -> str:
     left = f" Departments not shown separately this period: {', '.join(small)}." if small else ""
     return (f"To protect individuals, company pages leave out every group (department, region, KPI...) of "
             f"fewer than {least} people.{left}")
+
+
+def unclear_tiers(wb: Workbench, table: pd.DataFrame) -> str:
+    """Why some tiers are marked not clear (kpilib.uncertainty), with how many are marked in
+    `table` (a `tier_unclear` flag per person, or `unclear_tiers` counts per department)."""
+    column = "unclear_tiers" if "unclear_tiers" in table else "tier_unclear"
+    if table.empty or column not in table:
+        return ""
+    if wb.sheet()["tier_probability"].isna().all():
+        return sentence("uncertainty unknown", wb.lang)
+    n = int(table[column].sum())
+    return sentence("unclear tiers", wb.lang, resamples=RESAMPLES, unclear=UNCLEAR, n=n)
+
+
+def _ties(wb: Workbench, n: int) -> str:
+    """The tie rule of the rankings: the scheme's `tiers.tie_break` keys, then a shared rank."""
+    keys = [label(k, wb.lang).lower() for k in wb.config.scheme.scoring.tiers.tie_break if k in wb.history.columns]
+    return sentence("ties", wb.lang, n=n, keys=("、" if _zh(wb) else ", then ").join(keys) or label("rank", wb.lang))
+
+
+def ranking_rule(wb: Workbench, key: str, n: int = 10) -> str:
+    """The rule of a ranking of section 30 in one sentence (i18n.RULES): "outcome_top",
+    "criterion_top" (company pages: department means), "region_shares", "team_attainment",
+    "team_units"."""
+    if key == "criterion_top" and wb.company:
+        key = "criterion_company"
+    group = label("department" if wb.company else "team", wb.lang).lower()
+    scope = word("scope_company" if wb.company else "scope_department", wb.lang)
+    return sentence(key, wb.lang, n=n, ties=_ties(wb, n), group=group, scope=scope)
+
+
+def growth_rule(wb: Workbench, against: str, n: int = 10) -> str:
+    """How growth on the previous period (`against` "previous") or a year before ("year") is
+    ranked, or that the history does not hold that period (Retail has two quarters)."""
+    from kpilib.sections.rankings import earlier_period
+
+    earlier, comparison = earlier_period(wb, against), word(f"growth_{against}", wb.lang)
+    if earlier not in wb.periods:
+        return sentence("growth_missing", wb.lang, earlier=earlier, first=wb.periods[0], last=wb.periods[-1],
+                        comparison=comparison)
+    key = "growth_departments" if wb.company else "growth_people"
+    return sentence(key, wb.lang, earlier=earlier, comparison=comparison, n=n, ties=_ties(wb, n))
+
+
+def growth_gaps(wb: Workbench) -> str:
+    """Which growth comparisons the history cannot give (e.g. no year before: Retail has two
+    quarters), when the scope has outcome measures; "" otherwise."""
+    from kpilib.sections.rankings import earlier_period, outcome_kpis
+
+    if not outcome_kpis(wb):
+        return ""
+    return " ".join(growth_rule(wb, against) for against in ("previous", "year")
+                    if earlier_period(wb, against) not in wb.periods)

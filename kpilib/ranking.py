@@ -43,10 +43,30 @@ def kpi_ranks(values: pd.DataFrame, directions: dict[str, str], people: pd.DataF
     return frame.sort_values(keys + ["rank", "employee_id"], ignore_index=True)
 
 
-def top_k(frame: pd.DataFrame, value: str, k: int = 10, by: str | None = None, ascending: bool = False) -> pd.DataFrame:
-    """The best `k` rows by `value` (within `by`), with a `rank` column; ties at the cut are kept."""
+def rank_by(frame: pd.DataFrame, value: str, tie_break: list[str] | tuple[str, ...] = (), ascending: bool = False,
+            by: str | None = None) -> pd.Series:
+    """Rank 1 = best on `value` (highest unless `ascending`), rows equal on `value` ordered by
+    the `tie_break` columns (higher first, a missing key last: the scheme's `tiers.tie_break`),
+    rows equal on every key sharing the lowest rank (`min`), within `by`. Missing values get
+    no rank. Example: values 5, 5, 3 with keys 1, 2, 9 rank 2, 1, 3; with equal keys 1, 1, 3."""
+    keys = [value, *[c for c in tie_break if c in frame.columns and c != value]]
+    signs = [1.0 if ascending else -1.0] + [-1.0] * (len(keys) - 1)  # sort ascending on signed keys
+    signed = pd.DataFrame({c: s * pd.to_numeric(frame[c], errors="coerce") for c, s in zip(keys, signs, strict=True)},
+                          index=frame.index).fillna(np.inf)  # a missing key sorts last
+    signed["_group"] = frame[by].astype(str) if by else ""
+    ordered = signed.sort_values(["_group", *keys], kind="stable")
+    new_block = (ordered[["_group", *keys]] != ordered[["_group", *keys]].shift()).any(axis=1)
+    position = ordered.groupby("_group").cumcount() + 1
+    out = position.where(new_block).ffill().astype("Int64").reindex(frame.index)
+    return out.where(frame[value].notna())
+
+
+def top_k(frame: pd.DataFrame, value: str, k: int = 10, by: str | None = None, ascending: bool = False,
+          tie_break: list[str] | tuple[str, ...] = ()) -> pd.DataFrame:
+    """The best `k` rows by `value` (within `by`), with a `rank` column (`rank_by`: ties on
+    `value` broken by the `tie_break` columns); rows still tied at the cut are all kept."""
     out = frame.copy()
-    out["rank"] = rank(out[value], ascending, out[by] if by else None)
+    out["rank"] = rank_by(out, value, tie_break, ascending, by)
     keys = ([by] if by else []) + ["rank"]
     return out[out["rank"] <= k].sort_values(keys, ignore_index=True)
 
@@ -125,18 +145,71 @@ def volatility(before: pd.Series, after: pd.Series, p: float = 0.9) -> pd.DataFr
     }])
 
 
-def transitions(before: pd.Series, after: pd.Series, order: list[str]) -> pd.DataFrame:
-    """Tier transition matrix: rows the tier before, columns after, values the share of the
-    row's people (rows sum to 1). `attrs['counts']` holds the counts, `attrs['shorrocks']`
-    the mobility index (k − trace P)/(k − 1) over tiers with people before."""
+def _pairs(before: pd.Series, after: pd.Series) -> pd.DataFrame:
+    """People tiered in both periods: columns before, after."""
     both = pd.DataFrame({"before": before, "after": after}).dropna()
-    both = both[(both["before"] != "") & (both["after"] != "")]
+    return both[(both["before"] != "") & (both["after"] != "")]
+
+
+def transition_counts(before: pd.Series, after: pd.Series, order: list[str]) -> pd.DataFrame:
+    """People per tier before (rows, index named `before`) × tier after (columns): the
+    counts behind `transitions`."""
+    both = _pairs(before, after)
     counts = pd.crosstab(both["before"], both["after"]).reindex(index=order, columns=order, fill_value=0)
-    shares = counts.div(counts.sum(axis=1).where(counts.sum(axis=1) > 0), axis=0)
-    shares.attrs["counts"] = counts
-    present = shares.dropna(how="all").index
-    shares.attrs["shorrocks"] = shorrocks(shares.loc[present, present])
-    return shares
+    counts.index.name, counts.columns.name = "before", "after"
+    return counts
+
+
+def transitions(before: pd.Series, after: pd.Series, order: list[str]) -> pd.DataFrame:
+    """Tier transition matrix for a heatmap: rows the tier before (index `before`), columns
+    the tier after, values the share of the row's people (rows sum to 1; NaN for a tier
+    nobody held). `mobility` sums it up in one row.
+
+    Examples
+    --------
+    >>> transitions(pd.Series(["A", "A", "B"]), pd.Series(["A", "B", "B"]), ["A", "B"])  # doctest: +NORMALIZE_WHITESPACE
+    after     A    B
+    before
+    A       0.5  0.5
+    B       0.0  1.0
+    """
+    counts = transition_counts(before, after, order)
+    return counts.div(counts.sum(axis=1).where(counts.sum(axis=1) > 0), axis=0)
+
+
+def mobility(before: pd.Series, after: pd.Series, order: list[str]) -> pd.DataFrame:
+    """How much people moved between tiers from one period to the next.
+
+    Parameters
+    ----------
+    before, after : each person's tier (indexed by employee_id; '' for not tiered).
+    order : the tiers, best first.
+
+    Returns
+    -------
+    DataFrame, one row: n (tiered in both periods), stayed (share in the same tier), moved_up,
+    moved_down (shares), shorrocks (over the tiers held before; see `shorrocks`).
+
+    References
+    ----------
+    Shorrocks (1978), "The measurement of mobility", Econometrica 46:1013.
+
+    Examples
+    --------
+    >>> mobility(pd.Series(["A", "A", "B"]), pd.Series(["A", "B", "B"]), ["A", "B"])
+       n    stayed  moved_up  moved_down  shorrocks
+    0  3  0.666667       0.0    0.333333        0.5
+    """
+    both = _pairs(before, after)
+    n = len(both)
+    place = {t: i for i, t in enumerate(order)}
+    step = both["after"].map(place) - both["before"].map(place)
+    shares = transitions(before, after, order)
+    held = shares.dropna(how="all").index
+    return pd.DataFrame([{"n": n, "stayed": float((step == 0).mean()) if n else np.nan,
+                          "moved_up": float((step < 0).mean()) if n else np.nan,
+                          "moved_down": float((step > 0).mean()) if n else np.nan,
+                          "shorrocks": shorrocks(shares.loc[held, held]) if n else np.nan}])
 
 
 def shorrocks(matrix: pd.DataFrame | np.ndarray) -> float:

@@ -245,20 +245,8 @@ ICC_DESCRIPTIONS = {"ICC1": "single rater, absolute agreement, raters random per
                     "ICC3k": "mean of k fixed raters, consistency"}
 
 
-def rater_effects(ratings: pd.DataFrame, rater_types: tuple[str, ...] = ("supervisor", "cross_department"),
-                  ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Crossed random effects for ratee and rater (statsmodels MixedLM, REML):
-
-        score = μ + u_ratee + v_rater + e
-
-    fitted on each rater's mean score per ratee and period (criteria averaged, which keeps
-    the model small: ~5,000 rows for 300 people over 8 quarters) of the given rater types;
-    self-ratings are left out by default (their inflation is `self_supervisor_gap`).
-
-    Returns (variance, effects): variance has columns component (ratee, rater,
-    residual), variance, share; effects has rater_id, effect (the BLUP v_rater: + lenient,
-    − severe), n. `calibrated(ratings, effects)` subtracts the rater effect.
-    """
+def _rater_model(ratings: pd.DataFrame, rater_types: tuple[str, ...]):
+    """The crossed ratee × rater model of `rater_effects`, fitted: (model, fit, rows)."""
     import statsmodels.api as sm
 
     r = _plain(ratings).dropna(subset=["score"])
@@ -267,20 +255,66 @@ def rater_effects(ratings: pd.DataFrame, rater_types: tuple[str, ...] = ("superv
          .rename(columns={"employee_id": "ratee", "rater_id": "rater"}).assign(one=1))
     model = sm.MixedLM.from_formula("score ~ 1", groups="one", data=r,
                                     vc_formula={"ratee": "0 + C(ratee)", "rater": "0 + C(rater)"}, re_formula="0")
-    fit = model.fit(reml=True, method="lbfgs")
-    names = model.exog_vc.names
-    comps = dict(zip(names, np.asarray(fit.vcomp, dtype=float), strict=True))
-    total = comps.get("ratee", 0) + comps.get("rater", 0) + fit.scale
+    return model, model.fit(reml=True, method="lbfgs"), r
+
+
+def rating_variance(ratings: pd.DataFrame, rater_types: tuple[str, ...] = ("supervisor", "cross_department"),
+                    ) -> pd.DataFrame:
+    """Where rating variance comes from: crossed random effects for ratee and rater
+    (statsmodels MixedLM, REML),
+
+        score = μ + u_ratee + v_rater + e,
+
+    fitted on each rater's mean score per ratee and period (criteria averaged, which keeps
+    the model small: ~5,000 rows for 300 people over 8 quarters) of the given rater types;
+    self-ratings are left out by default (their inflation is `self_supervisor_gap`).
+
+    Parameters
+    ----------
+    ratings : employee_id, rater_type, rater_id, period, score.
+    rater_types : the rater types fitted.
+
+    Returns
+    -------
+    DataFrame with columns component (ratee, rater, residual), variance, share (of the total).
+
+    References
+    ----------
+    Shrout & Fleiss (1979), Psychol. Bull. 86:420 (the two-way random model); statsmodels MixedLM.
+    """
+    model, fit, _ = _rater_model(ratings, rater_types)
+    comps = dict(zip(model.exog_vc.names, np.asarray(fit.vcomp, dtype=float), strict=True))
     variance = pd.DataFrame({"component": ["ratee", "rater", "residual"],
                              "variance": [comps.get("ratee", 0.0), comps.get("rater", 0.0), fit.scale]})
-    variance["share"] = variance["variance"] / total
+    variance["share"] = variance["variance"] / variance["variance"].sum()
+    return variance
+
+
+def rater_effects(ratings: pd.DataFrame, rater_types: tuple[str, ...] = ("supervisor", "cross_department"),
+                  ) -> pd.DataFrame:
+    """Each rater's effect in the crossed ratee × rater model of `rating_variance`.
+
+    Parameters
+    ----------
+    ratings, rater_types : as `rating_variance`.
+
+    Returns
+    -------
+    DataFrame with columns rater_id, effect (the BLUP v_rater: + lenient, − severe), n
+    (ratee-periods rated), most lenient first. `calibrated(ratings, effects)` subtracts it.
+
+    References
+    ----------
+    Henderson (1975), best linear unbiased prediction; statsmodels MixedLM.random_effects.
+    """
+    _, fit, r = _rater_model(ratings, rater_types)
     blups = fit.random_effects[1]
     rater_part = blups[[i for i in blups.index if i.startswith("rater[")]]
     ids = [i.split("[C(rater)[", 1)[1].rstrip("]") if "[C(rater)[" in i else i for i in rater_part.index]
     ids = [i[:-1] if i.endswith("]") else i for i in ids]
     effects = pd.DataFrame({"rater_id": ids, "effect": rater_part.to_numpy()})
     effects["n"] = effects["rater_id"].map(r["rater"].value_counts())
-    return variance, effects.sort_values("effect", ascending=False, ignore_index=True)
+    return effects.sort_values("effect", ascending=False, ignore_index=True)
 
 
 def calibrated(ratings: pd.DataFrame, effects: pd.DataFrame, clip: bool = True) -> pd.DataFrame:
@@ -300,7 +334,7 @@ def calibrate_dataset(dataset):
     (`scoring.calibrated_ratings: true` in the scheme); the raw score is kept as raw_score."""
     from dataclasses import replace
 
-    _, effects = rater_effects(dataset.ratings, rater_types=("supervisor",))
+    effects = rater_effects(dataset.ratings, rater_types=("supervisor",))
     adjusted = calibrated(dataset.ratings, effects)
     not_supervisor = adjusted["rater_type"].astype(str) != "supervisor"
     adjusted.loc[not_supervisor, "score"] = adjusted.loc[not_supervisor, "raw_score"]

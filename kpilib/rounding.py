@@ -36,8 +36,9 @@ def round_half_up(values: pd.Series | np.ndarray | float, decimals: int):
     with np.errstate(invalid="ignore"):
         out = np.sign(array) * np.floor(scaled + 0.5) / scale
         near_tie = np.abs(scaled - np.floor(scaled) - 0.5) < 1e-9 * np.maximum(1.0, scaled)
-    for i in np.flatnonzero(near_tie & np.isfinite(array)):
-        out.flat[i] = round_half_up_scalar(float(array.flat[i]), decimals)
+    ties = np.flatnonzero(near_tie & np.isfinite(array))
+    distinct, back = np.unique(array.flat[ties], return_inverse=True)  # each distinct tie rounded once
+    out.flat[ties] = np.array([round_half_up_scalar(float(v), decimals) for v in distinct])[back]
     out = out + 0.0  # no negative zero
     if isinstance(values, pd.Series):
         return pd.Series(out, index=values.index, name=values.name)

@@ -50,18 +50,22 @@ LINE_COLUMNS = ["period", "employee_id", "name", "department", "kpi", "kpi_name"
 @dataclass
 class Scores:
     """The scoring of one period: `sheet` (one row per person), `lines` (one per person × KPI),
-    `calibration` (tier allocation per group) and `problems` (warnings)."""
+    `calibration` (tier allocation per group), `problems` (warnings) and, once
+    `kpilib.uncertainty.with_uncertainty` has run, `tier_odds` (person × tier probabilities)."""
 
     period: Span
     sheet: pd.DataFrame
     lines: pd.DataFrame
     calibration: pd.DataFrame
     problems: Problems = field(default_factory=Problems)
+    tier_odds: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
-def roster(dataset: Dataset, config: Config, span: Span, problems: Problems | None = None) -> pd.DataFrame:
-    """People to score: in a scheme department, hired by the period's end, not gone before it ends."""
-    people = dataset.people()
+def roster(dataset: Dataset, config: Config, span: Span, problems: Problems | None = None,
+           kind: str = "person") -> pd.DataFrame:
+    """People to score: in a scheme department, hired by the period's end, not gone before it ends.
+    `kind`: the entities of employees' `kind` column scored (people; "team" for kpilib.team_units)."""
+    people = dataset.employees[dataset.employees["kind"] == kind]
     end = (span.end + 1).to_timestamp()  # first day after the period
     in_scheme = people["department"].isin(list(config.scheme.departments))
     hired = people["hire_date"] < end
@@ -102,7 +106,7 @@ def attainment(actual: pd.Series, target: pd.Series, direction: pd.Series, band:
     out = np.select([d == "higher", d == "lower", d == "band"],
                     [higher, lower_ratio if lower == "ratio" else lower_linear, band_att], np.nan)
     caps = cap.to_numpy(float)
-    if method is not None and baseline is not None and challenge is not None:
+    if method is not None and baseline is not None and challenge is not None and (method == "thresholds").any():
         stepped = thresholds_attainment(a, baseline.to_numpy(float), t, challenge.to_numpy(float), d, floor, caps)
         use = (method.to_numpy() == "thresholds") & ~np.isnan(stepped)
         out = np.where(use, stepped, out)
@@ -154,15 +158,10 @@ def quantitative_lines(dataset: Dataset, config: Config, span: Span, people: pd.
                         on=["employee_id", "kpi"], how="left")
     if scoring.role_layers:
         lines = team_lines(lines, people, dataset.targets, config, span, cube, employed)
-    kpis = lines["kpi"].map(catalog.kpis)
-    method = kpis.map(lambda k: k.attainment_method or scoring.attainment.method)
-    if (method == "thresholds").any():
+    rules = attainment_rules(lines, config)
+    if (rules["method"] == "thresholds").any():
         lines = _scaled_thresholds(lines, catalog)
-    att, why = attainment(lines["actual"], lines["target"], kpis.map(lambda k: k.direction),
-                          kpis.map(lambda k: k.band if k.band else np.nan),
-                          kpis.map(lambda k: k.cap if k.cap else (scoring.attainment.cap or np.nan)),
-                          scoring.attainment.floor, scoring.attainment.lower,
-                          lines["baseline"], lines["challenge"], method)
+    att, why = line_attainment(lines, rules, config)
     lines["attainment"] = att
     status = lines["reason"].where(lines["actual"].isna())
     status = status.fillna(pd.Series(np.where(lines["target"].isna(), "no target (" + lines["target_source"] + ")", None),
@@ -174,6 +173,25 @@ def quantitative_lines(dataset: Dataset, config: Config, span: Span, people: pd.
     lines["formula"] = lines["kpi"].map(lambda k: catalog.kpis[k].formula)
     lines["rating"] = np.nan
     return lines
+
+
+def attainment_rules(lines: pd.DataFrame, config: Config) -> pd.DataFrame:
+    """Each quantitative line's attainment rule from its KPI (aligned with `lines`):
+    direction, band (NaN when none), cap (the KPI's, else the scheme's, else NaN), method."""
+    scoring = config.scheme.scoring
+    kpis = lines["kpi"].map(config.catalog.kpis)
+    return pd.DataFrame({"direction": kpis.map(lambda k: k.direction),
+                         "band": kpis.map(lambda k: k.band if k.band else np.nan).astype(float),
+                         "cap": kpis.map(lambda k: k.cap if k.cap else (scoring.attainment.cap or np.nan)).astype(float),
+                         "method": kpis.map(lambda k: k.attainment_method or scoring.attainment.method)},
+                        index=lines.index)
+
+
+def line_attainment(lines: pd.DataFrame, rules: pd.DataFrame, config: Config) -> tuple[pd.Series, pd.Series]:
+    """`attainment` of lines (actual, target, baseline, challenge) under their `rules`."""
+    at = config.scheme.scoring.attainment
+    return attainment(lines["actual"], lines["target"], rules["direction"], rules["band"], rules["cap"],
+                      at.floor, at.lower, lines["baseline"], lines["challenge"], rules["method"])
 
 
 def _scaled_thresholds(lines: pd.DataFrame, catalog) -> pd.DataFrame:
@@ -247,19 +265,25 @@ def _rater_inputs(by_type: pd.DataFrame) -> pd.Series:
 
 def _subtotals(lines: pd.DataFrame, config: Config) -> pd.DataFrame:
     """Per person and kind: subtotal, and how many lines were missing."""
-    scoring = config.scheme.scoring
     present = lines["line_score"].notna()
     g = lines.assign(present_w=lines["weight"].where(present, 0.0),
                      score=lines["line_score"].fillna(0.0), missing=~present)
     agg = g.groupby(["employee_id", "kind"]).agg(score=("score", "sum"), w=("weight", "sum"),
                                                  present_w=("present_w", "sum"), missing=("missing", "sum"))
+    agg["subtotal"] = subtotal_of(agg["score"].to_numpy(float), agg["w"].to_numpy(float),
+                                  agg["present_w"].to_numpy(float), config)
+    return agg
+
+
+def subtotal_of(score: np.ndarray, weight: np.ndarray, present_weight: np.ndarray, config: Config) -> np.ndarray:
+    """Subtotal from the sum of present line scores, the kind's weight and the present lines'
+    weight: with `missing: reweight` score × weight / present weight (NaN when none is present)."""
+    scoring = config.scheme.scoring
+    total = score
     if scoring.missing == "reweight":
         with np.errstate(divide="ignore", invalid="ignore"):
-            total = np.where(agg["present_w"] > 0, agg["score"] * agg["w"] / agg["present_w"], np.nan)
-    else:
-        total = agg["score"].to_numpy()
-    agg["subtotal"] = round_half_up(np.asarray(total, float), scoring.rounding.subtotal)
-    return agg
+            total = np.where(present_weight > 0, score * weight / present_weight, np.nan)
+    return round_half_up(np.asarray(total, float), scoring.rounding.subtotal)
 
 
 def grade_of(composite: pd.Series, config: Config, lang: str = "zh") -> pd.Series:
@@ -271,11 +295,11 @@ def grade_of(composite: pd.Series, config: Config, lang: str = "zh") -> pd.Serie
 
 
 def score(dataset: Dataset, config: Config, period: Span | str, lang: str = "zh",
-          departments: list[str] | None = None) -> Scores:
-    """Score every person of the scheme's departments for one period."""
+          departments: list[str] | None = None, kind: str = "person") -> Scores:
+    """Score every person (or entity of `kind`, see `roster`) of the scheme's departments for one period."""
     span = parse_period(period) if isinstance(period, str) else period
     problems = Problems(list(config.warnings.items))  # e.g. weights that do not sum to 100
-    people = roster(dataset, config, span, problems)
+    people = roster(dataset, config, span, problems, kind)
     if departments:
         people = people[people["department"].isin(departments)]
     quant = quantitative_lines(dataset, config, span, people)
@@ -297,7 +321,6 @@ def score(dataset: Dataset, config: Config, period: Span | str, lang: str = "zh"
 
 
 def _sheet(people, lines, rated, span, config, lang) -> pd.DataFrame:
-    scoring = config.scheme.scoring
     sub = _subtotals(lines, config)
     quant = sub.xs("quantitative", level="kind")["subtotal"] if len(sub) else pd.Series(dtype=float)
     qual = sub.xs("qualitative", level="kind")["subtotal"] if "qualitative" in sub.index.get_level_values(1) else pd.Series(dtype=float)
@@ -306,19 +329,31 @@ def _sheet(people, lines, rated, span, config, lang) -> pd.DataFrame:
     sheet.insert(0, "period", span.label)
     sheet["quantitative"] = sheet["employee_id"].map(quant).astype(float)
     sheet["qualitative"] = sheet["employee_id"].map(qual).astype(float)
-    share = scoring.quantitative_share
-    qual_weight = sheet["department"].map({d: sum(w.qualitative.values())
-                                           for d, w in config.scheme.departments.items()}).astype(float)
-    composite = share * sheet["quantitative"] + sheet["qualitative"]
-    if scoring.missing == "reweight":
-        no_qual = sheet["qualitative"].isna()
-        composite = composite.where(~no_qual, sheet["quantitative"] * (share + qual_weight / 100))
-    sheet["composite"] = round_half_up(composite, scoring.rounding.final)
+    qual_weight = sheet["department"].map(qualitative_weights(config)).astype(float)
+    sheet["composite"] = composite_of(sheet["quantitative"].to_numpy(float), sheet["qualitative"].to_numpy(float),
+                                      qual_weight.to_numpy(float), config)
     sheet["grade"] = grade_of(sheet["composite"], config, lang)
     r = rated[rated["rater_type"] == "supervisor"]
     sheet["supervisor_rating"] = sheet["employee_id"].map(r.groupby("employee_id", observed=True)["score"].mean())
     sheet["missing_lines"] = sheet["employee_id"].map(missing).fillna(0).astype(int)
     return sheet
+
+
+def qualitative_weights(config: Config) -> dict[str, float]:
+    """Σ qualitative weights of each department."""
+    return {d: float(sum(w.qualitative.values())) for d, w in config.scheme.departments.items()}
+
+
+def composite_of(quantitative: np.ndarray, qualitative: np.ndarray, qualitative_weight: np.ndarray,
+                 config: Config) -> np.ndarray:
+    """round(share × quantitative + qualitative, final); without any qualitative line and
+    `missing: reweight`, round(quantitative × (share + Σ qualitative weights / 100), final)."""
+    scoring = config.scheme.scoring
+    share = scoring.quantitative_share
+    composite = share * quantitative + qualitative
+    if scoring.missing == "reweight":
+        composite = np.where(np.isnan(qualitative), quantitative * (share + qualitative_weight / 100), composite)
+    return round_half_up(np.asarray(composite, float), scoring.rounding.final)
 
 
 def _line_warnings(lines: pd.DataFrame, problems: Problems) -> None:

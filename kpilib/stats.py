@@ -78,45 +78,141 @@ def outliers(frame: pd.DataFrame, value: str, by: str | None = None, method: str
 
 
 def tier_fit(tiers: pd.Series, shares: dict[str, float]) -> pd.DataFrame:
-    """Observed tier counts against the forced curve, with a chi-square goodness-of-fit
-    test over tiers with expected count > 0. Columns: tier, observed, expected, share,
-    observed_share; attrs: chi2, p_val, dof."""
+    """Observed tier counts against the forced curve.
+
+    Parameters
+    ----------
+    tiers : the tier of each person ('' for people not tiered).
+    shares : the scheme's tier shares, best tier first.
+
+    Returns
+    -------
+    DataFrame with columns tier, observed, expected (n × share), share, observed_share;
+    `tier_fit_test` tests the fit.
+
+    Examples
+    --------
+    >>> tier_fit(pd.Series(["A", "B", "B", "B"]), {"A": 0.25, "B": 0.75})
+      tier  observed  expected  share  observed_share
+    0    A         1       1.0   0.25            0.25
+    1    B         3       3.0   0.75            0.75
+    """
     observed = tiers[tiers != ""].value_counts().reindex(list(shares), fill_value=0)
     n = observed.sum()
     expected = pd.Series({t: n * s for t, s in shares.items()})
-    out = pd.DataFrame({"tier": list(shares), "observed": observed.to_numpy(), "expected": expected.to_numpy(),
-                        "share": list(shares.values()), "observed_share": (observed / n if n else observed).to_numpy()})
-    use = out["expected"] > 0
-    chi2, p = stats.chisquare(out.loc[use, "observed"], out.loc[use, "expected"]) if n else (np.nan, np.nan)
-    out.attrs.update(chi2=float(chi2), p_val=float(p), dof=int(use.sum() - 1))
-    return out
+    return pd.DataFrame({"tier": list(shares), "observed": observed.to_numpy(), "expected": expected.to_numpy(),
+                         "share": list(shares.values()),
+                         "observed_share": (observed / n if n else observed).to_numpy()})
 
 
-def compare_groups(frame: pd.DataFrame, value: str, by: str, min_size: int = 3) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Do groups (regions, teams) differ? Returns (overall, pairs).
+def tier_fit_test(tiers: pd.Series, shares: dict[str, float]) -> pd.DataFrame:
+    """Chi-square goodness of fit of the observed tiers to the forced curve, over the tiers
+    with an expected count above 0.
 
-    overall: one row with groups, n, H, dof, p_val, epsilon_sq (Kruskal–Wallis).
-    pairs: a, b, n_a, n_b, U, p_val, p_adj (Benjamini–Hochberg), rank_biserial, median_diff.
+    Parameters
+    ----------
+    tiers, shares : as `tier_fit`.
+
+    Returns
+    -------
+    DataFrame, one row: n, chi2, dof, p_val (NaN when nobody is tiered).
+
+    References
+    ----------
+    Pearson (1900); scipy.stats.chisquare (tests/test_stats.py checks against it).
+
+    Examples
+    --------
+    >>> tier_fit_test(pd.Series(["A", "A", "B", "B"]), {"A": 0.5, "B": 0.5})
+       n  chi2  dof  p_val
+    0  4   0.0    1    1.0
+    """
+    fit = tier_fit(tiers, shares)
+    use = fit["expected"] > 0
+    n = int(fit["observed"].sum())
+    chi2, p = stats.chisquare(fit.loc[use, "observed"], fit.loc[use, "expected"]) if n else (np.nan, np.nan)
+    return pd.DataFrame([{"n": n, "chi2": float(chi2), "dof": int(use.sum() - 1), "p_val": float(p)}])
+
+
+def _groups(frame: pd.DataFrame, value: str, by: str, min_size: int) -> dict:
+    groups = {k: g[value].dropna().to_numpy(float) for k, g in frame.groupby(by)}
+    return {k: v for k, v in groups.items() if len(v) >= min_size}
+
+
+def compare_groups(frame: pd.DataFrame, value: str, by: str, min_size: int = 3) -> pd.DataFrame:
+    """Do groups (regions, teams) differ? The Kruskal–Wallis test over the groups of at
+    least `min_size` values; `pairwise_groups` compares them two by two.
+
+    Parameters
+    ----------
+    frame : one row per observation, with columns `value` and `by`.
+    value, by : the numeric column and the grouping column.
+    min_size : smaller groups are left out.
+
+    Returns
+    -------
+    DataFrame, one row: groups, n, H, dof, p_val, epsilon_sq (H / (n − 1), Tomczak &
+    Tomczak 2014); H, dof, p_val and epsilon_sq are NaN with fewer than 2 groups.
+
+    References
+    ----------
+    Kruskal & Wallis (1952), JASA 47:583; scipy.stats.kruskal.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"g": list("aaabbb"), "v": [1, 2, 3, 4, 5, 6]})
+    >>> compare_groups(frame, "v", "g").round(3)
+       groups  n      H  dof  p_val  epsilon_sq
+    0       2  6  3.857    1   0.05       0.771
+    """
+    groups = _groups(frame, value, by, min_size)
+    n = sum(len(v) for v in groups.values())
+    columns = ["groups", "n", "H", "dof", "p_val", "epsilon_sq"]
+    if len(groups) < 2:
+        return pd.DataFrame([{"groups": len(groups), "n": n}], columns=columns)
+    h, p = stats.kruskal(*groups.values())
+    return pd.DataFrame([{"groups": len(groups), "n": n, "H": float(h), "dof": len(groups) - 1, "p_val": float(p),
+                          "epsilon_sq": float(h / (n - 1))}], columns=columns)
+
+
+def pairwise_groups(frame: pd.DataFrame, value: str, by: str, min_size: int = 3) -> pd.DataFrame:
+    """Every pair of groups compared by the Mann–Whitney U test, p-values adjusted by
+    Benjamini–Hochberg.
+
+    Parameters
+    ----------
+    frame, value, by, min_size : as `compare_groups`.
+
+    Returns
+    -------
+    DataFrame with columns a, b, n_a, n_b, U, p_val, p_adj, rank_biserial (1 − 2U/(n_a n_b)),
+    median_diff (median a − median b); empty with fewer than 2 groups.
+
+    References
+    ----------
+    Mann & Whitney (1947); Benjamini & Hochberg (1995); Kerby (2014) for the rank-biserial r.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"g": list("aaabbb"), "v": [1, 2, 3, 4, 5, 6]})
+    >>> pairwise_groups(frame, "v", "g")[["a", "b", "U", "rank_biserial", "median_diff"]]
+       a  b    U  rank_biserial  median_diff
+    0  a  b  0.0            1.0         -3.0
     """
     from statsmodels.stats.multitest import multipletests
 
-    groups = {k: g[value].dropna().to_numpy(float) for k, g in frame.groupby(by)}
-    groups = {k: v for k, v in groups.items() if len(v) >= min_size}
-    n = sum(len(v) for v in groups.values())
-    if len(groups) < 2:
-        return pd.DataFrame([{"groups": len(groups), "n": n}]), pd.DataFrame()
-    h, p = stats.kruskal(*groups.values())
-    overall = pd.DataFrame([{"groups": len(groups), "n": n, "H": h, "dof": len(groups) - 1, "p_val": p,
-                             "epsilon_sq": h / (n - 1)}])
+    groups = _groups(frame, value, by, min_size)
+    columns = ["a", "b", "n_a", "n_b", "U", "p_val", "p_adj", "rank_biserial", "median_diff"]
     rows = []
     for a, b in combinations(groups, 2):
         u, pu = stats.mannwhitneyu(groups[a], groups[b], alternative="two-sided")
-        rows.append({"a": a, "b": b, "n_a": len(groups[a]), "n_b": len(groups[b]), "U": u, "p_val": pu,
+        rows.append({"a": a, "b": b, "n_a": len(groups[a]), "n_b": len(groups[b]), "U": float(u), "p_val": float(pu),
                      "rank_biserial": 1 - 2 * u / (len(groups[a]) * len(groups[b])),
-                     "median_diff": np.median(groups[a]) - np.median(groups[b])})
-    pairs = pd.DataFrame(rows)
-    pairs.insert(6, "p_adj", multipletests(pairs["p_val"], method="fdr_bh")[1])
-    return overall, pairs
+                     "median_diff": float(np.median(groups[a]) - np.median(groups[b]))})
+    pairs = pd.DataFrame(rows, columns=columns)
+    if len(pairs):
+        pairs["p_adj"] = multipletests(pairs["p_val"], method="fdr_bh")[1]
+    return pairs
 
 
 def new_hire_ramp(monthly: pd.DataFrame, employees: pd.DataFrame, value: str = "value",
@@ -125,13 +221,11 @@ def new_hire_ramp(monthly: pd.DataFrame, employees: pd.DataFrame, value: str = "
 
     `monthly`: employee_id, period (monthly Period), `value`. Tenure month 1 is the month
     of hire. Columns: tenure_month, n, mean_ratio (value / group mean that month),
-    median_ratio. `attrs['first_3_months']` is the mean ratio over months 1–3.
+    median_ratio.
     """
     frame = monthly.merge(employees[["employee_id", "hire_date", group]], on="employee_id")
     hire = frame["hire_date"].dt.to_period("M")
     frame["tenure_month"] = (frame["period"].dt.year - hire.dt.year) * 12 + (frame["period"].dt.month - hire.dt.month) + 1
     frame["ratio"] = frame[value] / frame.groupby([group, "period"])[value].transform("mean")
     ramp = frame[frame["tenure_month"].between(1, max_tenure)]
-    out = ramp.groupby("tenure_month")["ratio"].agg(n="size", mean_ratio="mean", median_ratio="median").reset_index()
-    out.attrs["first_3_months"] = float(ramp.loc[ramp["tenure_month"] <= 3, "ratio"].mean())
-    return out
+    return ramp.groupby("tenure_month")["ratio"].agg(n="size", mean_ratio="mean", median_ratio="median").reset_index()

@@ -98,6 +98,7 @@ def generate(employees: int = 300, months: int = 24, seed: int = 7, end: str = "
     measures, targets, drivers = _measures(people, z, employed, month_index, config, rng)
     ratings, raters = _ratings(people, z, month_index, config, rng)
     employees_out = _employee_table(people)
+    employees_out, measures, targets = _team_units(employees_out, measures, targets, config)
     truth = {"regions": REGIONS, "drivers": drivers, **raters,
              "improvers": people.loc[people["trend"] > 0.03, "employee_id"].tolist(),
              "decliners": people.loc[people["trend"] < -0.03, "employee_id"].tolist()}
@@ -291,3 +292,37 @@ def _employee_table(people: pd.DataFrame) -> pd.DataFrame:
                             "region": "华东", "team": "", "role_layer": "", "position": "", "manager_id": "",
                             "hire_date": "2015-01-01", "exit_date": "", "kind": "department"}])
     return pd.concat([out, entity], ignore_index=True)
+
+
+UNIT_TEAMS = ("sales-01", "sales-02")  # teams the sample also assesses as units (kpilib.team_units)
+
+
+def _team_units(employees: pd.DataFrame, measures: pd.DataFrame, targets: pd.DataFrame,
+                config: Config) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Add an entity of `kind: team` for each of `UNIT_TEAMS`, with the team's own monthly
+    measures (its members' values added up, averaged for `mean` measures: what the CRM
+    reports for the team) and targets (the members' added up). No random draw: every
+    person's data is the same with or without them."""
+    present = [t for t in UNIT_TEAMS if (employees["team"] == t).any()]
+    if not present:
+        return employees, measures, targets
+    members = employees.loc[employees["team"].isin(present), ["employee_id", "team"]].set_index("employee_id")["team"]
+    unit_id = {t: f"T-{t}" for t in present}
+    units = pd.DataFrame([{"employee_id": unit_id[t], "name": t, "department": "sales", "region": "",
+                           "team": t, "role_layer": "", "position": "", "manager_id": "", "hire_date": "2015-01-01",
+                           "exit_date": "", "kind": "team"} for t in present])
+    units["region"] = [employees.loc[employees["team"] == t, "region"].mode().iloc[0] for t in present]
+    mine = measures[measures["employee_id"].astype(str).isin(members.index)].astype({"employee_id": str,
+                                                                                    "measure": str, "period": str})
+    mine["employee_id"] = mine["employee_id"].map(members).map(unit_id)
+    how = {m: ("mean" if v.aggregation == "mean" else "sum") for m, v in config.catalog.measures.items()}
+    parts = [group.groupby(["period", "employee_id", "measure"], sort=False, as_index=False)["value"].agg(how[name])
+             for name, group in mine.groupby("measure", sort=False)]
+    team_measures = pd.concat(parts, ignore_index=True).sort_values(["employee_id", "measure", "period"], kind="stable")
+    team_targets = targets[targets["employee_id"].isin(members.index)].astype({"period": str}).assign(
+        employee_id=lambda f: f["employee_id"].map(members).map(unit_id))
+    team_targets = team_targets.groupby(["period", "employee_id", "kpi"], sort=False, as_index=False)["target"].sum()
+    return (pd.concat([employees, units], ignore_index=True),
+            pd.concat([measures.astype({"employee_id": str, "measure": str, "period": str}), team_measures],
+                      ignore_index=True),
+            pd.concat([targets.astype({"period": str}), team_targets], ignore_index=True))

@@ -49,6 +49,19 @@ def rank_within(sheet: pd.DataFrame, by: str, value: str = "composite") -> pd.Se
     return rank(sheet[value], by=key)
 
 
+def tier_groups(sheet: pd.DataFrame, tiers: Tiers) -> pd.Series:
+    """The group each scored person is tiered in ('' without a composite): the
+    `tiers.within` column (the whole company when the sheet has none), groups smaller than
+    `tiers.min_group` pooled into one when `small_groups: pool`."""
+    group = sheet[tiers.within].astype(str) if tiers.within in sheet.columns else pd.Series("company", index=sheet.index)
+    scored = sheet["composite"].notna()
+    sizes = group[scored].value_counts()
+    small = sizes[sizes < tiers.min_group].index
+    if tiers.small_groups == "pool" and len(small) > 1:
+        group = group.where(~group.isin(small), "pooled: " + ", ".join(sorted(small)))
+    return group.where(scored, "")
+
+
 def assign_tiers(sheet: pd.DataFrame, tiers: Tiers) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Tier every scored person.
 
@@ -59,13 +72,8 @@ def assign_tiers(sheet: pd.DataFrame, tiers: Tiers) -> tuple[pd.DataFrame, pd.Da
     """
     out = sheet.reset_index(drop=True)
     out["tier"], out["tier_note"] = "", ""
-    group = out[tiers.within].astype(str) if tiers.within in out.columns else pd.Series("company", index=out.index)
     scored = out["composite"].notna()
-    sizes = group[scored].value_counts()
-    small = sizes[sizes < tiers.min_group].index
-    if tiers.small_groups == "pool" and len(small) > 1:
-        group = group.where(~group.isin(small), "pooled: " + ", ".join(sorted(small)))
-    out["tier_group"] = group.where(scored, "")
+    out["tier_group"] = tier_groups(out, tiers)
     out.loc[~scored, "tier_note"] = "no composite: not tiered"
     keys = ["composite", *[k for k in tiers.tie_break if k in out.columns]]
     calibration = []

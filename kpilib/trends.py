@@ -25,16 +25,39 @@ def changes(series: pd.Series, periods_per_year: int = 4) -> pd.DataFrame:
     return pd.DataFrame({"value": s, "qoq": s / s.shift(1) - 1, "yoy": s / s.shift(periods_per_year) - 1})
 
 
-def mann_kendall(values, alpha: float = 0.05) -> dict:
+MK_COLUMNS = ["n", "S", "var_s", "z", "p_val", "tau", "slope", "intercept", "trend"]
+
+
+def mann_kendall(values, alpha: float = 0.05) -> pd.DataFrame:
     """Mann–Kendall trend test with Sen's slope.
 
-    Returns a dict: n, S, var_s, z, p_val, tau, slope, intercept, trend ('increasing',
-    'decreasing', 'no trend', or 'insufficient data' with fewer than 5 values).
+    Parameters
+    ----------
+    values : sequence of numbers in time order (NaN left out).
+    alpha : significance level of the trend verdict.
+
+    Returns
+    -------
+    DataFrame, one row: n, S (Σ sign of later − earlier), var_s (tie-corrected), z
+    (continuity-corrected), p_val (two-sided), tau (S / (n(n − 1)/2)), slope (Sen),
+    intercept, trend ('increasing', 'decreasing', 'no trend'; 'insufficient data' with
+    fewer than 5 values, the statistics then NaN).
+
+    References
+    ----------
+    Mann (1945), Econometrica 13:245; Kendall (1975), *Rank Correlation Methods*; Sen (1968),
+    JASA 63:1379. Checked against a direct computation on the Nile series (tests/test_trends.py).
+
+    Examples
+    --------
+    >>> mann_kendall([1, 2, 3, 5, 4, 6, 7])[["n", "S", "slope", "trend"]]
+       n     S  slope       trend
+    0  7  19.0    1.0  increasing
     """
-    x = np.asarray(pd.Series(values).dropna(), dtype=float)
+    x = np.asarray(pd.Series(values, dtype=float).dropna(), dtype=float)
     n = len(x)
     if n < MIN_PERIODS:
-        return {"n": n, "trend": "insufficient data"}
+        return pd.DataFrame([{"n": n, "trend": "insufficient data"}], columns=MK_COLUMNS)
     diff = np.sign(x[None, :] - x[:, None])
     s = float(np.triu(diff, 1).sum())
     _, counts = np.unique(x, return_counts=True)
@@ -45,17 +68,18 @@ def mann_kendall(values, alpha: float = 0.05) -> dict:
     slope = float(np.median((x[j] - x[i]) / (j - i)))
     intercept = float(np.median(x) - slope * np.median(np.arange(n)))
     trend = "no trend" if p >= alpha else ("increasing" if z > 0 else "decreasing")
-    return {"n": n, "S": s, "var_s": var_s, "z": z, "p_val": p, "tau": s / (n * (n - 1) / 2),
-            "slope": slope, "intercept": intercept, "trend": trend}
+    return pd.DataFrame([{"n": n, "S": s, "var_s": float(var_s), "z": float(z), "p_val": float(p),
+                          "tau": s / (n * (n - 1) / 2), "slope": slope, "intercept": intercept, "trend": trend}],
+                        columns=MK_COLUMNS)
 
 
 def trend_table(history: pd.DataFrame, value: str = "value", by: str = "employee_id") -> pd.DataFrame:
     """Mann–Kendall per person (history: by, period, value). Columns: by, n, trend, slope, p_val."""
-    rows = []
-    for key, g in history.sort_values("period").groupby(by):
-        r = mann_kendall(g[value])
-        rows.append({by: key, "n": r["n"], "trend": r["trend"], "slope": r.get("slope"), "p_val": r.get("p_val")})
-    return pd.DataFrame(rows)
+    parts = [mann_kendall(g[value]).assign(**{by: key})
+             for key, g in history.sort_values("period").groupby(by)]
+    if not parts:
+        return pd.DataFrame(columns=[by, "n", "trend", "slope", "p_val"])
+    return pd.concat(parts, ignore_index=True)[[by, "n", "trend", "slope", "p_val"]]
 
 
 def _wide(history: pd.DataFrame, value: str) -> pd.DataFrame:
@@ -65,7 +89,8 @@ def _wide(history: pd.DataFrame, value: str) -> pd.DataFrame:
 def forecast(history: pd.DataFrame, value: str = "value", alpha: float = 0.5) -> pd.DataFrame:
     """Next-period forecast per person from `history` (employee_id, period, value).
 
-    Columns: employee_id, last, toward_mean, smoothing (exponential, α), n_periods.
+    Columns: employee_id, last, toward_mean, smoothing (exponential, α), n_periods, rho
+    (the lag-1 correlation across people that toward_mean used, the same on every row).
     """
     wide = _wide(history, value)
     last = wide.iloc[:, -1]
@@ -79,8 +104,7 @@ def forecast(history: pd.DataFrame, value: str = "value", alpha: float = 0.5) ->
     for col in wide.columns[1:]:
         level = (alpha * wide[col] + (1 - alpha) * level).where(wide[col].notna(), level).fillna(wide[col])
     out = pd.DataFrame({"last": last, "toward_mean": mean + rho * (last - mean), "smoothing": level,
-                        "n_periods": wide.notna().sum(axis=1)})
-    out.attrs["rho"] = float(rho)
+                        "n_periods": wide.notna().sum(axis=1), "rho": float(rho)})
     return out.dropna(subset=["last"]).reset_index()
 
 
@@ -89,7 +113,7 @@ def backtest(history: pd.DataFrame, value: str = "value", min_train: int = 3, al
     up to it and compare with what happened.
 
     Columns: origin, target_period, method, n, mae, spearman (rank correlation of
-    forecast and actual). `attrs['summary']`: mean MAE and rank correlation per method.
+    forecast and actual); `backtest_summary` averages them per method.
     """
     periods = sorted(history["period"].unique())
     rows = []
@@ -104,10 +128,32 @@ def backtest(history: pd.DataFrame, value: str = "value", min_train: int = 3, al
             rows.append({"origin": periods[t - 1], "target_period": periods[t], "method": method, "n": len(both),
                          "mae": float((both["f"] - both["a"]).abs().mean()),
                          "spearman": float(stats.spearmanr(both["f"], both["a"]).statistic)})
-    out = pd.DataFrame(rows)
-    if len(out):
-        out.attrs["summary"] = out.groupby("method")[["mae", "spearman"]].mean()
-    return out
+    return pd.DataFrame(rows, columns=["origin", "target_period", "method", "n", "mae", "spearman"])
+
+
+def backtest_summary(backtest: pd.DataFrame) -> pd.DataFrame:
+    """Mean MAE and rank correlation of each forecasting method over the origins of a
+    `backtest`.
+
+    Parameters
+    ----------
+    backtest : the table of `backtest` (method, mae, spearman per origin).
+
+    Returns
+    -------
+    DataFrame with columns method, origins, mae, spearman, one row per method.
+
+    Examples
+    --------
+    >>> bt = pd.DataFrame({"method": ["last", "last", "smoothing"], "mae": [2.0, 4.0, 1.0],
+    ...                    "spearman": [0.5, 0.7, 0.9]})
+    >>> backtest_summary(bt)
+          method  origins  mae  spearman
+    0       last        2  3.0       0.6
+    1  smoothing        1  1.0       0.9
+    """
+    return (backtest.groupby("method", sort=True)
+            .agg(origins=("mae", "size"), mae=("mae", "mean"), spearman=("spearman", "mean")).reset_index())
 
 
 def at_risk(forecasts: pd.DataFrame, pass_grade: float = 70.0, method: str = "toward_mean") -> pd.DataFrame:

@@ -33,13 +33,16 @@ from kpilib.i18n import word
 from kpilib.periods import Span, latest_complete, parse_period, span_of_month
 from kpilib.problems import Problems, UserError
 from kpilib.scoring import score
+from kpilib.team_units import score_units
+from kpilib.uncertainty import COLUMNS, with_uncertainty
 
 HISTORY = 8  # periods of the report's grain, the current one included
 # earlier periods' lines keep their numbers; the explanations (formula, inputs, target_source,
 # status, kpi_name: half of the memory) are kept for the current period, which shows them
 PAST_LINE_COLUMNS = ["period", "employee_id", "name", "department", "kpi", "kind", "weight", "actual", "target",
-                     "attainment", "rating", "line_score"]
+                     "attainment", "rating", "line_score", "scored_on"]
 COMPANY = "all"
+UNCERTAIN = COLUMNS[1:]  # rank_low, rank_high, tier_probability
 
 
 def sample_dir() -> Path:
@@ -95,6 +98,9 @@ class Workbench:
     - months: monthly scoring sheets of the months up to the period's end, as many as the
       longest promotion rule needs (none without one).
     - calibration: tier allocation of the current period.
+    - tier_odds: the current period's tier probabilities (kpilib.uncertainty); its sheet
+      has rank_low, rank_high and tier_probability (NA in earlier periods).
+    - units: scoring sheets of the team entities (`kind: team`, kpilib.team_units) of the history periods.
     """
 
     config: Config
@@ -109,6 +115,8 @@ class Workbench:
     calibration: pd.DataFrame
     problems: Problems = field(default_factory=Problems)
     branding: Branding = field(default_factory=Branding)
+    tier_odds: pd.DataFrame = field(default_factory=pd.DataFrame)
+    units: pd.DataFrame = field(default_factory=pd.DataFrame)  # team entities scored (kpilib.team_units), per period
 
     @property
     def company(self) -> bool:
@@ -125,8 +133,12 @@ class Workbench:
         return frame[frame["department"] == self.department]
 
     def sheet(self, period: str | None = None) -> pd.DataFrame:
-        """The scoring sheet of `period` (default: the current one), scoped."""
-        frame = self.history[self.history["period"] == (period or self.span.label)]
+        """The scoring sheet of `period` (default: the current one), scoped; rank_low,
+        rank_high and tier_probability are the current period's only."""
+        label = period or self.span.label
+        frame = self.history[self.history["period"] == label]
+        if label != self.span.label:
+            frame = frame.drop(columns=UNCERTAIN, errors="ignore")
         return self.scoped(frame).reset_index(drop=True)
 
     def period_lines(self, period: str | None = None) -> pd.DataFrame:
@@ -236,7 +248,9 @@ def _score_history(loaded: tuple[Config, Dataset], period: str | Span | None, la
     spans = [s for s in (span.shift(-k) for k in range(HISTORY - 1, -1, -1))
              if all(m in available for m in s.months())]
     scored = {s.label: score(dataset, config, s, lang=lang) for s in spans}
-    current = scored[span.label]
+    current = scored[span.label] = with_uncertainty(scored[span.label], dataset, config)
+    units = {s.label: score_units(dataset, config, s, lang) for s in spans}
+    current.problems.extend(Problems([p for p in units[span.label].problems.items if p not in current.problems.items]))
     months = max((r.promotion.months for r in config.scheme.incentives.values() if r.promotion), default=0)
     monthly = [score(dataset, config, span_of_month(m, "M"), lang=lang).sheet
                for m in pd.period_range(span.end - (months - 1), span.end, freq="M") if months and m in available]
@@ -245,7 +259,8 @@ def _score_history(loaded: tuple[Config, Dataset], period: str | Span | None, la
             "lines": pd.concat([s.lines if label == span.label else s.lines[PAST_LINE_COLUMNS]
                                 for label, s in scored.items()], ignore_index=True),
             "months": pd.concat(monthly, ignore_index=True) if monthly else pd.DataFrame(),
-            "calibration": current.calibration, "problems": current.problems}
+            "calibration": current.calibration, "problems": current.problems, "tier_odds": current.tier_odds,
+            "units": pd.concat([u.sheet for u in units.values()], ignore_index=True)}
 
 
 source_digest()  # read at import: the code this process runs, whatever the files say later

@@ -54,7 +54,11 @@ def test_shorrocks_hand_example():
     after = pd.Series(list("SBBAC"), index=range(5))
     m = R.transitions(before, after, ["S", "A", "B", "C"])
     assert m.loc["B", "B"] == 0.5 and m.loc["A", "B"] == 1.0
-    assert m.attrs["shorrocks"] == pytest.approx((4 - (1 + 0 + 0.5 + 1)) / 3)
+    row = R.mobility(before, after, ["S", "A", "B", "C"]).iloc[0]
+    assert row["shorrocks"] == pytest.approx((4 - (1 + 0 + 0.5 + 1)) / 3)
+    assert row["n"] == 5 and row["stayed"] == pytest.approx(3 / 5)  # S, B, C stay; A ↓ B, B ↑ A
+    assert row["moved_up"] == pytest.approx(1 / 5) and row["moved_down"] == pytest.approx(1 / 5)
+    assert R.transition_counts(before, after, ["S", "A", "B", "C"]).loc["B", "A"] == 1
 
 
 def test_movement_band_stability_most_improved():

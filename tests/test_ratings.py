@@ -238,7 +238,10 @@ def test_distribution_halo_central_tendency(company):
 
 
 def test_rater_effects_model(company):
-    variance, effects = R.rater_effects(company.ratings, rater_types=("supervisor",))
+    variance = R.rating_variance(company.ratings, rater_types=("supervisor",))
+    effects = R.rater_effects(company.ratings, rater_types=("supervisor",))
+    assert list(variance.columns) == ["component", "variance", "share"]
+    assert list(effects.columns) == ["rater_id", "effect", "n"]
     assert variance["share"].sum() == pytest.approx(1)
     top = effects.head(2)["rater_id"].tolist()
     bottom = effects.tail(2)["rater_id"].tolist()

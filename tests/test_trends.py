@@ -11,7 +11,7 @@ from kpilib import trends as T
 
 def test_mann_kendall_on_the_nile():
     nile = sm.datasets.nile.load_pandas().data["volume"].to_numpy(float)
-    result = T.mann_kendall(nile)
+    result = T.mann_kendall(nile).iloc[0]
     n = len(nile)
     s = sum(np.sign(nile[j] - nile[i]) for i in range(n) for j in range(i + 1, n))
     _, ties = np.unique(nile, return_counts=True)
@@ -24,7 +24,9 @@ def test_mann_kendall_on_the_nile():
 
 
 def test_too_short_says_insufficient_data():
-    assert T.mann_kendall([1, 2, 3, 4])["trend"] == "insufficient data"
+    result = T.mann_kendall([1, 2, 3, 4])
+    assert list(result.columns) == T.MK_COLUMNS and result.loc[0, "trend"] == "insufficient data"
+    assert result.loc[0, "n"] == 4 and np.isnan(result.loc[0, "p_val"])
 
 
 def test_changes():
@@ -41,9 +43,10 @@ def test_forecast_and_backtest():
              "value": ability[i] + rng.normal(0, 3)} for i in range(people) for t in range(periods)]
     history = pd.DataFrame(rows)
     fc = T.forecast(history)
-    assert 0.5 < fc.attrs["rho"] < 1
+    assert 0.5 < fc["rho"].iloc[0] < 1 and fc["rho"].nunique() == 1
     bt = T.backtest(history)
-    summary = bt.attrs["summary"]
+    summary = T.backtest_summary(bt).set_index("method")
+    assert summary["origins"].to_dict() == bt["method"].value_counts().to_dict()
     assert summary.loc["smoothing", "mae"] < summary.loc["last", "mae"]  # smoothing beats a naive carry-forward
     assert summary.loc["toward_mean", "spearman"] > 0.8
     risk = T.at_risk(fc, pass_grade=70)

@@ -18,6 +18,7 @@ from kpilib.sections.outlook import (
                                      rater_table,
                                      rater_variance,
                                      self_gap,
+                                     tier_mobility,
                                      tier_transitions,
                                      top_drivers,
                                      trend_frame,
@@ -40,17 +41,24 @@ from kpilib.sections.overview import (
 )
 from kpilib.sections.rankings import (
                                      band_movement,
+                                     criterion_top,
                                      kpi_leaders,
                                      most_improved,
+                                     outcome_growth,
+                                     outcome_top,
                                      rank_stability,
                                      ranking_table,
+                                     region_shares,
+                                     team_attainment,
+                                     team_units,
 )
 from kpilib.sections.results import decisions, incentive_summary, score_details
 
 __all__ = [
-    "action_list", "band_movement", "band_profile", "borrowed_targets", "coaching", "concentration", "decisions", "follow_up_actions", "forecast_check", "grade_counts",
+    "action_list", "band_movement", "band_profile", "criterion_top", "outcome_growth", "outcome_top", "region_shares",
+    "team_attainment", "team_units", "borrowed_targets", "coaching", "concentration", "decisions", "follow_up_actions", "forecast_check", "grade_counts",
     "headline", "importance", "incentive_summary", "kpi_attainment", "kpi_leaders", "most_improved",
     "new_hire_ramp", "outcome_kpi", "outlook", "primary_kpi", "person_trends", "rank_stability", "ranking_table", "rater_table",
     "rater_variance", "region_comparison", "result_values", "scheme_table", "score_details", "self_gap", "tier_allocation",
-    "tier_transitions", "top_cases", "top_drivers", "trend_frame",
+    "tier_mobility", "tier_transitions", "top_cases", "top_drivers", "trend_frame",
 ]

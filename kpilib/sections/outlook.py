@@ -45,15 +45,25 @@ def person_trends(wb: Workbench) -> pd.DataFrame:
                                                            ignore_index=True)
 
 
+def _tiers_before_after(wb: Workbench) -> tuple[pd.Series, pd.Series]:
+    return (wb.sheet(wb.previous).set_index("employee_id")["tier"], wb.sheet().set_index("employee_id")["tier"])
+
+
 def tier_transitions(wb: Workbench) -> pd.DataFrame:
     """Tier transition matrix from last period to this (ranking.transitions; rows before,
-    columns after, shares; attrs shorrocks and counts)."""
+    columns after, shares)."""
     if not wb.previous:
         return pd.DataFrame()
-    order = list(wb.config.scheme.scoring.tiers.shares)
-    before = wb.sheet(wb.previous).set_index("employee_id")["tier"]
-    after = wb.sheet().set_index("employee_id")["tier"]
-    return ranking.transitions(before, after, order)
+    return ranking.transitions(*_tiers_before_after(wb), list(wb.config.scheme.scoring.tiers.shares))
+
+
+def tier_mobility(wb: Workbench) -> pd.DataFrame:
+    """How much people moved between tiers since last period (ranking.mobility: n, stayed,
+    moved_up, moved_down, shorrocks); empty without a previous period."""
+    if not wb.previous:
+        return pd.DataFrame()
+    table = ranking.mobility(*_tiers_before_after(wb), list(wb.config.scheme.scoring.tiers.shares))
+    return shown(wb, table, "n")
 
 
 def outlook(wb: Workbench) -> pd.DataFrame:
@@ -82,7 +92,7 @@ def forecast_check(wb: Workbench) -> pd.DataFrame:
     """How well the forecasts did on the history (trends.backtest): method, mae, spearman."""
     history = wb.scoped(wb.history)[["employee_id", "period", "composite"]]
     test = trends.backtest(history, "composite")
-    return test.attrs["summary"].reset_index() if len(test) else pd.DataFrame()
+    return trends.backtest_summary(test)[["method", "mae", "spearman"]] if len(test) else pd.DataFrame()
 
 
 # 50 drivers and rater calibration ----------------------------------------------------
@@ -175,9 +185,9 @@ def self_gap(wb: Workbench) -> pd.DataFrame:
 
 
 def rater_variance(wb: Workbench) -> pd.DataFrame:
-    """Where rating variance comes from (ratings.rater_effects, supervisor ratings): component
-    (ratee, rater, residual), variance, share; attrs fit_warnings lists the optimiser's
-    warnings (small departments can put a variance on the boundary, i.e. zero). Empty
+    """Where rating variance comes from (ratings.rating_variance, supervisor ratings): component
+    (ratee, rater, residual), variance, share (small departments can put a variance on the
+    boundary, i.e. zero; the optimiser's warnings about it are not shown). Empty
     with fewer than MIN_RATERS supervisors or when the model cannot be fitted. Above
     MAX_RATEES ratees the model is fitted on the ratees of a seeded sample of supervisors
     (whole teams, so each rater keeps all their ratees): memory stays bounded."""
@@ -191,11 +201,9 @@ def rater_variance(wb: Workbench) -> pd.DataFrame:
         supervised = rated[rated["rater_type"] == "supervisor"]
     if supervised["rater_id"].nunique() < MIN_RATERS:
         return pd.DataFrame(columns=["component", "variance", "share"])
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a variance on the boundary (zero) is a finding, shown as such
         try:
-            variance, _ = ratings.rater_effects(rated, rater_types=("supervisor",))
+            return ratings.rating_variance(rated, rater_types=("supervisor",))
         except (np.linalg.LinAlgError, ValueError):  # too little crossing of raters and ratees to separate them
             return pd.DataFrame(columns=["component", "variance", "share"])
-    variance.attrs["fit_warnings"] = sorted({str(w.message) for w in caught})
-    return variance

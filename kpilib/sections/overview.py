@@ -216,8 +216,7 @@ def region_comparison(wb: Workbench) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Composite by region (people, mean, median, best, lowest) and the Kruskal–Wallis
     test of whether regions differ (stats.compare_groups: groups, n, H, dof, p_val, epsilon_sq)."""
     sheet = wb.sheet()
-    overall, _ = stats.compare_groups(sheet, "composite", "region")
-    return shown(wb, composite_summary(sheet, "region")), overall
+    return shown(wb, composite_summary(sheet, "region")), stats.compare_groups(sheet, "composite", "region")
 
 
 def new_hire_ramp(wb: Workbench) -> pd.DataFrame:

@@ -7,6 +7,7 @@ import pandas as pd
 from kpilib import incentives
 from kpilib.config import Incentives
 from kpilib.sections.common import headcount, shown, with_names, written
+from kpilib.sections.rankings import unclear
 from kpilib.standard import meets_target_line
 from kpilib.workbench import Workbench
 
@@ -71,7 +72,7 @@ def decisions(wb: Workbench, notable: bool = False) -> pd.DataFrame:
 
 def incentive_summary(wb: Workbench) -> pd.DataFrame:
     """One row per person with the outcome of each configured rule (department: employee_id,
-    rank, name, composite, tier, bonus, ...), or per department with rules the number of
+    rank, name, composite, tier, tier_probability, tier_unclear, bonus, ...), or per department with rules the number of
     people each rule selects, blank where the department has no such rule (company:
     department, bonus, ...). Empty when no department in scope has rules.
     attrs["selected"]: {rule: people selected} (what the headline counts)."""
@@ -95,7 +96,10 @@ def incentive_summary(wb: Workbench) -> pd.DataFrame:
         wide = long.pivot_table(index="employee_id", columns="rule", values="outcome", aggfunc="first")
         wide = wide.reindex(columns=columns).fillna("")
         wide.columns.name = None
-        out = sheet.loc[wide.index, ["rank", "name", "composite", "tier"]].join(wide).sort_values("rank").reset_index()
+        person = ["rank", "name", "composite", "tier"] + (["tier_probability"] if "tier_probability" in sheet else [])
+        out = sheet.loc[wide.index, person].join(wide).sort_values("rank").reset_index()
+        if "tier_probability" in out:
+            out.insert(out.columns.get_loc("tier_probability") + 1, "tier_unclear", unclear(out))
     selected = picked["rule"].value_counts()
     out.attrs["selected"] = {r: int(selected.get(r, 0)) for r in columns}  # plain values: pandas compares attrs
     return out
