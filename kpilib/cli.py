@@ -32,6 +32,24 @@ LangOpt = Annotated[str | None, typer.Option(
     "Default: the client's branding language, else zh.")]
 
 
+PseudonymiseOpt = Annotated[bool, typer.Option(
+    "--pseudonymise", help="People as stable pseudonyms (HMAC-SHA256 of the employee id with a key kept outside "
+    "--out): no real name or employee id in anything written. Needs --key-file or $KPIREPORT_PSEUDONYM_KEY.")]
+KeyFileOpt = Annotated[Path | None, typer.Option(
+    "--key-file", help="The pseudonym key (a file outside --out; default: $KPIREPORT_PSEUDONYM_KEY).")]
+
+
+def _pseudonyms(pseudonymise: bool, key_file: Path | None, out_path: Path | None):
+    """The key when --pseudonymise is given (a UserError without one), else None."""
+    if not pseudonymise:
+        if key_file is not None:
+            raise UserError("--key-file is used with --pseudonymise")
+        return None
+    from kpilib.pseudonyms import load_key
+
+    return load_key(key_file, out_path)
+
+
 def _lang(lang: str | None, client: str | None) -> str:
     from kpilib.branding import load_branding, report_language
 
@@ -67,10 +85,10 @@ def show_problems(problems: Problems, title: str = "Problems", limit: int = 500)
         console.print(f"... and {len(problems) - limit} more (use --report FILE for the full list)")
 
 
-def _load(data: Path | None, client: str | None):
+def _load(data: Path | None, client: str | None, pseudonyms=None):
     from kpilib.workbench import load_inputs
 
-    return load_inputs(data, client)
+    return load_inputs(data, client, pseudonyms)
 
 
 def _period(dataset, period: str | None):
@@ -152,6 +170,7 @@ def scores(
     out_file: Annotated[Path, typer.Option("--out", help="Scoring sheet: .csv or .xlsx (adds `lines`).")],
     data: DataOpt = None, period: PeriodOpt = None, client: ClientOpt = None, lang: LangOpt = None,
     departments: Annotated[str | None, typer.Option(help="Only these departments, comma-separated (e.g. sales,marketing).")] = None,
+    pseudonymise: PseudonymiseOpt = False, key_file: KeyFileOpt = None,
     resamples: Annotated[int, typer.Option(help="Resamples for rank_low, rank_high, tier_probability (0: leave them out).",
                                            min=0)] = 200,
 ) -> None:
@@ -162,7 +181,8 @@ def scores(
     from kpilib.uncertainty import with_uncertainty
 
     lang = _lang(lang, client)
-    config, dataset = _load(data, client)
+    keyed = _pseudonyms(pseudonymise, key_file, None)
+    config, dataset = _load(data, client, keyed)
     span = _period(dataset, period)
     chosen = [d.strip() for d in departments.split(",") if d.strip()] if departments else None
     unknown = sorted(set(chosen or []) - set(config.scheme.departments))
@@ -266,6 +286,7 @@ def pack(
         "and formats, their department books). Without it a partial run rebuilds only its documents "
         "and keeps every other one.")] = False,
     out_dir: Annotated[Path, typer.Option("--out", help="Output folder (takes the place of reports/).")] = Path("reports"),
+    pseudonymise: PseudonymiseOpt = False, key_file: KeyFileOpt = None,
 ) -> None:
     """Build the report pack: every section notebook for every department and the company,
     rendered to offline HTML (and PDF), with reports/<period>/index.html linking them all.
@@ -280,7 +301,8 @@ def pack(
     wanted = tuple(f.strip() for f in formats.split(",") if f.strip())
     if not wanted or set(wanted) - {"html", "pdf"}:
         raise UserError(f"--format: expected html, pdf or html,pdf; got {formats!r}")
-    config, dataset = _load(data, client)
+    keyed = _pseudonyms(pseudonymise, key_file, out_dir)
+    config, dataset = _load(data, client, keyed)
     span = _period(dataset, period)
     columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                TextColumn("{task.fields[last]}"))
@@ -293,7 +315,8 @@ def pack(
 
         result = build_pack(config, dataset, span, out_dir, data_dir=data or sample_dir(), lang=lang,
                             departments=_names(departments), sections=_names(sections), formats=wanted,
-                            jobs=jobs, scheduler=scheduler, force=force, prune=prune, progress=progress)
+                            jobs=jobs, scheduler=scheduler, force=force, prune=prune, pseudonyms=keyed,
+                            progress=progress)
     kept = f", {len(result.kept)} kept from the previous pack" if result.kept else ""
     out.print(f"wrote {result.index}: {result.count('ok')} built, {result.count('skipped')} up to date, "
               f"{result.count('failed')} failed{kept}")
@@ -302,3 +325,31 @@ def pack(
         console.print(f"[red]failed[/] {d['department']}/{d['section']}: {d.get('error')}")
     if failed:
         raise typer.Exit(1)
+
+
+@app.command()
+def reveal(
+    pseudonyms: Annotated[list[str] | None, typer.Argument(help="Pseudonyms to look up (default: every person).")] = None,
+    data: DataOpt = None, client: ClientOpt = None, key_file: KeyFileOpt = None,
+    out_file: Annotated[Path | None, typer.Option("--out", help="Write the table to this CSV instead of printing it.")] = None,
+) -> None:
+    """For the key holder: map the pseudonyms of a --pseudonymise pack back to employee id, name
+    and department (the same data and key the pack was made with)."""
+    from kpilib.config import load_config
+    from kpilib.data import load_dataset
+    from kpilib.pseudonyms import load_key
+    from kpilib.pseudonyms import reveal as revealed
+    from kpilib.workbench import sample_dir
+
+    key = load_key(key_file)
+    table = revealed(load_dataset(data or sample_dir(), load_config(client)), key, pseudonyms)
+    if out_file:
+        from kpilib.sheets import write_table
+
+        write_table(table, out_file)
+        out.print(f"wrote {escape(str(out_file))}: {len(table)} people")
+        return
+    grid = Table(*table.columns, title=f"{len(table)} pseudonyms")
+    for row in table.itertuples(index=False):
+        grid.add_row(*map(escape, map(str, row)))
+    out.print(grid)

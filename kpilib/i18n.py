@@ -69,6 +69,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "action": ("跟进措施", "Action"), "due": ("截止日期", "Due"), "improvement_plan": ("改进计划", "Improvement plan"),
     "interview": ("绩效面谈", "Interview"), "reserve_pool_nomination": ("后备干部提名", "Reserve-pool nomination"),
     "promotion_review": ("晋升评审", "Promotion review"), "transfer_review": ("调岗/退出评审", "Transfer or exit review"),
+    # restatements (kpilib.pack.restate)
+    "field": ("项目", "Field"), "value_before": ("变化前", "Before"), "value_after": ("变化后", "After"),
+    "changes_since": ("与上次生成相比的变化", "Changes since the last build"),
+    "bundles": ("各部门报告压缩包（发给部门负责人）", "Each department's documents as one zip (for its manager)"),
 }
 
 WORDS: dict[str, tuple[str, str]] = {
@@ -173,6 +177,15 @@ PHRASES: list[tuple[re.Pattern, str]] = [(re.compile(p), zh) for p, zh in (
 
 # the rule of each ranking of section 30, one sentence each ({n}: places shown, {ties}: the tie rule)
 RULES: dict[str, tuple[str, str]] = {
+    # restatements (kpilib.pack.restate, narrate.restated)
+    "restated_none": ("与上次生成 {period} 的报告相比，没有人的综合分、等级、分级、排名或结果应用发生变化。",
+                      "Since the last build of {period}, no one's composite, grade, tier, rank or incentive outcome "
+                      "changed."),
+    "restated": ("与上次生成 {period} 的报告相比，{people} 人的考核结果有 {count} 项变化；每人之后列出其输入数据有变化的指标。"
+                 "变化前后的数值分别取自上次和本次的评分表。",
+                 "Since the last build of {period}, {count} outcome(s) of {people} people changed; each person's lines "
+                 "whose inputs changed follow. Before and after are the values of the previous and the new scoring "
+                 "sheet."),
     "ties": ("并列时依次比较{keys}（高者在前），仍并列者名次相同，排在第 {n} 名的并列者全部列出",
              "ties are broken by {keys} (higher first), people still tied share a rank and all tied at place {n} "
              "are shown"),
@@ -251,7 +264,8 @@ WORD_COLUMNS = {"kind", "direction", "unit", "trend", "flag", "method", "band", 
                 "bonus", "commission", "promotion", "reserve_pool", "breakthrough", "watch_list"}
 
 
-def _cell(value, lang: str):
+def value_word(value, lang: str):
+    """A word column's value in `lang` ("3×, not in full" → "3×，未足额发放"); other values unchanged."""
     if not isinstance(value, str) or lang != "zh":
         return word(value, lang) if isinstance(value, str) else value
     head, _, tail = value.partition(", ")  # "3×, not in full"
@@ -267,7 +281,7 @@ def labelled(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         elif str(col) in ("status", "target_source"):
             out[col] = out[col].map(lambda v: phrase(v, lang))
         elif str(col) in WORD_COLUMNS and not pd.api.types.is_numeric_dtype(out[col]):
-            out[col] = out[col].map(lambda v: _cell(v, lang))
+            out[col] = out[col].map(lambda v: value_word(v, lang))
     names = [label(str(c), lang) for c in out.columns]
     out.columns = [f"{n} ({c})" if names.count(n) > 1 else n for n, c in zip(names, out.columns, strict=True)]
     return out

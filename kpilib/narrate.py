@@ -319,6 +319,16 @@ def small_groups(wb: Workbench) -> str:
             f"fewer than {least} people.{left}")
 
 
+def restated(wb: Workbench, rows: pd.DataFrame, outcomes: tuple[str, ...]) -> str:
+    """The changes page (kpilib.pack.restate): how many people's outcomes changed since the
+    last build of the period, or that none did. `rows`: changes.csv (employee_id, field, ...)."""
+    changed = rows[rows["field"].isin(outcomes)]
+    people = changed["employee_id"].nunique()
+    if not people:
+        return sentence("restated_none", wb.lang, period=wb.span.label)
+    return sentence("restated", wb.lang, period=wb.span.label, people=people, count=len(changed))
+
+
 def unclear_tiers(wb: Workbench, table: pd.DataFrame) -> str:
     """Why some tiers are marked not clear (kpilib.uncertainty), with how many are marked in
     `table` (a `tier_unclear` flag per person, or `unclear_tiers` counts per department)."""

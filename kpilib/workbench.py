@@ -32,6 +32,7 @@ from kpilib.data import Dataset, input_hashes, load_dataset
 from kpilib.i18n import word
 from kpilib.periods import Span, latest_complete, parse_period, span_of_month
 from kpilib.problems import Problems, UserError
+from kpilib.pseudonyms import Pseudonymiser, from_kernel_env, pseudonymise
 from kpilib.scoring import score
 from kpilib.team_units import score_units
 from kpilib.uncertainty import COLUMNS, with_uncertainty
@@ -51,10 +52,14 @@ def sample_dir() -> Path:
     return here if here.exists() else Path.cwd() / "data" / "sample"
 
 
-def load_inputs(data_dir: Path | str | None, client: str | None) -> tuple[Config, Dataset]:
-    """Parameters and validated data; ratings calibrated when the scheme asks for it."""
+def load_inputs(data_dir: Path | str | None, client: str | None,
+                pseudonyms: Pseudonymiser | None = None) -> tuple[Config, Dataset]:
+    """Parameters and validated data, people as pseudonyms when `pseudonyms` is given
+    (kpilib.pseudonyms); ratings calibrated when the scheme asks for it."""
     config = load_config(client)
     dataset = load_dataset(data_dir or sample_dir(), config)
+    if pseudonyms is not None:
+        dataset = pseudonymise(dataset, pseudonyms)
     if config.scheme.scoring.calibrated_ratings:
         from kpilib.ratings import calibrate_dataset
         dataset = calibrate_dataset(dataset)
@@ -166,12 +171,15 @@ class Workbench:
 
 def open_workbench(period: str | Span | None = None, department: str = COMPANY, data_dir: Path | str | None = None,
                    client: str | None = None, lang: str | None = None,
-                   loaded: tuple[Config, Dataset] | None = None) -> Workbench:
+                   loaded: tuple[Config, Dataset] | None = None, pseudonyms: Pseudonymiser | None = None) -> Workbench:
     """Load (or take from the cache) the scored company around `period`, scoped to `department`.
 
     `lang` None: the client's branding language, else zh (the one place a notebook's language
     is decided, so `papermill -p client acme` alone reports in acme's language).
-    `loaded`: parameters and data already loaded from `data_dir` and `client` (saves reading them again)."""
+    `loaded`: parameters and data already loaded from `data_dir` and `client` (saves reading them again;
+    pseudonymised already when `pseudonyms` is given). `pseudonyms` None: the pack's, in a
+    notebook it runs (kpilib.pseudonyms.from_kernel_env), else none."""
+    pseudonyms = pseudonyms or from_kernel_env()
     branding = load_branding(client)
     lang = report_language(lang, branding)
     data_dir = Path(data_dir) if data_dir else sample_dir()
@@ -179,10 +187,10 @@ def open_workbench(period: str | Span | None = None, department: str = COMPANY, 
     if department != COMPANY and department not in config.scheme.departments:
         known = ", ".join(config.scheme.departments)
         raise UserError(f"department {department!r} is not in the scheme (known: {known}, or {COMPANY})")
-    key = _key(data_dir, config, period, lang)
+    key = _key(data_dir, config, period, lang, pseudonyms)
     frames = _MEMO.get(key) or _read_cache(key)
     if frames is None:
-        frames = _score_history(loaded or load_inputs(data_dir, client), period, lang)
+        frames = _score_history(loaded or load_inputs(data_dir, client, pseudonyms), period, lang)
         _write_cache(key, frames)
     _MEMO.clear()  # a warm kernel keeps the latest scoring only
     _MEMO[key] = frames
@@ -198,9 +206,9 @@ def open_workbench(period: str | Span | None = None, department: str = COMPANY, 
 
 
 def prepare(data_dir: Path | str | None, client: str | None, period: str | Span | None, lang: str | None = None,
-            loaded: tuple[Config, Dataset] | None = None) -> Workbench:
+            loaded: tuple[Config, Dataset] | None = None, pseudonyms: Pseudonymiser | None = None) -> Workbench:
     """Fill the cache for `period` so the notebooks of a pack find their scoring ready."""
-    return open_workbench(period, COMPANY, data_dir, client, lang, loaded)
+    return open_workbench(period, COMPANY, data_dir, client, lang, loaded, pseudonyms)
 
 
 _MEMO: dict[str, dict] = {}
@@ -224,8 +232,10 @@ def source_digest() -> str:
     return digest.hexdigest()
 
 
-def _key(data_dir: Path, config: Config, period: str | Span | None, lang: str) -> str:
+def _key(data_dir: Path, config: Config, period: str | Span | None, lang: str,
+         pseudonyms: Pseudonymiser | None = None) -> str:
     parts = {"inputs": input_hashes(data_dir), "period": str(period), "lang": lang, "kpilib": __version__,
+             "pseudonyms": pseudonyms.fingerprint if pseudonyms else None,
              "source": source_digest(), "history": HISTORY,
              "params": {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in config.files}}
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:32]

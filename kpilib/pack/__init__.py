@@ -4,8 +4,10 @@
 for every section notebook and department (plus "all", the company level), with PDF also
 `<department>/<department>-<period>.pdf` (every section in one file), the scoring
 sheet of the departments in the pack (`scores.xlsx`, `scores.csv`, and each department's
-own `<department>/scores.xlsx`: `kpilib.pack.scoresheets`), the follow-up actions
-(`actions.csv`, `<department>/actions.csv`) and `manifest.json` (one entry
+own `<department>/scores.xlsx`: `kpilib.pack.scoresheets`), when the period was built
+before `changes.csv` and `changes.html` against the previous scoring sheet, kept as
+`scores.previous.xlsx` (`kpilib.pack.restate`), a zip of each department's documents
+(`<department>.zip`: `kpilib.pack.bundle`), and `manifest.json` (one entry
 per document with status ok / skipped / failed, seconds, parameters and input hashes;
 paths relative to the period folder). Everything is written into a staging folder and
 swapped in whole, so a crash leaves the previous pack as it was; one pack at a time
@@ -14,7 +16,10 @@ writes to an output folder, and the leftovers of a killed run are removed by the
 cache (`kpilib.workbench.cache_dir`), and loaded only when its MAC verifies. A document whose key (parameters, inputs, parameters files, notebook, kpilib
 source) matches the previous manifest is copied, not rerun ("skipped"). A partial run
 (`departments`, `sections`, `formats`) keeps every other document of the period
-(`kpilib.pack.carry`); `prune` keeps only what the run builds.
+(`kpilib.pack.carry`); `prune` keeps only what the run builds. With `pseudonyms` the data
+was loaded pseudonymised (kpilib.pseudonyms): the notebooks get the key in their kernel's
+environment, the manifest the key's fingerprint, and a previous pack made without it (or
+with another key) is neither kept, reused nor compared with: the period is built afresh.
 """
 
 from __future__ import annotations
@@ -33,13 +38,15 @@ from kpilib import cachefile
 from kpilib.branding import Branding, branding_file, load_branding
 from kpilib.config import Config, default_params_dir
 from kpilib.data import Dataset
-from kpilib.pack import carry, guard
+from kpilib.pack import carry, guard, restate
 from kpilib.pack.book import SECTION, build_books
+from kpilib.pack.bundle import write_bundles
 from kpilib.pack.index import index_html, manifest, periods_html, portable
 from kpilib.pack.plan import Document, default_notebooks_dir, plan
 from kpilib.pack.scoresheets import write_actions, write_sheets
 from kpilib.periods import Span
 from kpilib.problems import UserError
+from kpilib.pseudonyms import Pseudonymiser
 from kpilib.workbench import COMPANY, cache_dir, prepare
 
 
@@ -59,7 +66,7 @@ class PackResult:
 def build_pack(config: Config, dataset: Dataset, span: Span, out_dir: Path | str, *, data_dir: Path,
                lang: str = "zh", departments: list[str] | None = None, sections: list[str] | None = None,
                formats: tuple[str, ...] = ("html",), jobs: int | None = None, scheduler: str | None = None,
-               force: bool = False, prune: bool = False,
+               force: bool = False, prune: bool = False, pseudonyms: Pseudonymiser | None = None,
                progress: Callable[[int, int, dict], None] | None = None) -> PackResult:
     """Build the pack for `span` under `out_dir/<period>/`: this run's documents, plus every
     other document of the previous pack of the period unless `prune`. Holds `out_dir`'s lock
@@ -74,7 +81,7 @@ def build_pack(config: Config, dataset: Dataset, span: Span, out_dir: Path | str
     with guard.writing(out_dir), guard.hold(out_dir):
         guard.sweep(out_dir)
         cachefile.sweep(cache_dir())
-        wb = prepare(data_dir, config.client, span, lang, loaded=(config, dataset))
+        wb = prepare(data_dir, config.client, span, lang, loaded=(config, dataset), pseudonyms=pseudonyms)
         present = wb.departments()
         empty = [d for d in departments or [] if d not in present and d != COMPANY]
         if empty:
@@ -89,7 +96,9 @@ def build_pack(config: Config, dataset: Dataset, span: Span, out_dir: Path | str
         if departments and COMPANY not in departments:
             docs = [d for d in docs if d.department != COMPANY]
         params_dir = default_params_dir().resolve()
-        env = {"KPIREPORT_CACHE": str(cache_dir().resolve()), "KPIREPORT_PARAMS": str(params_dir)}
+        env = {"KPIREPORT_CACHE": str(cache_dir().resolve()), "KPIREPORT_PARAMS": str(params_dir),
+               **(pseudonyms.kernel_env() if pseudonyms else {})}
+        fingerprint = pseudonyms.fingerprint if pseudonyms else None
         for doc in docs:
             doc.env, doc.name, doc.company = env, wb.department_name(doc.department), brand.company or ""
             doc.shown = {"data_dir": portable(Path(data_dir), out_dir.parent, origin=final),
@@ -97,7 +106,8 @@ def build_pack(config: Config, dataset: Dataset, span: Span, out_dir: Path | str
         staging = Path(tempfile.mkdtemp(prefix=f".{span.label}-", dir=out_dir))
         retired = staging.with_name(staging.name + "-previous")
         try:
-            old = carry.previous_documents(final)
+            same = carry.previous_pseudonyms(final) == fingerprint  # else nothing of it may be kept
+            old = carry.previous_documents(final) if same else []
             before = [] if prune else old
             if before:
                 carry.copy_period(final, staging)
@@ -115,9 +125,16 @@ def build_pack(config: Config, dataset: Dataset, span: Span, out_dir: Path | str
             held = [d for d in present if any(e["department"] == d for e in entries)]
             built = [d for d in present if any(doc.department == d for doc in docs)]
             sheets = write_sheets(wb, held, built, staging) + write_actions(wb, held, built, staging)
-            (staging / "index.html").write_text(index_html(wb, entries, brand), encoding="utf-8")
+            changes = restate.write_changes(final / "scores.xlsx", staging) if same else None
+            if changes is not None:
+                page = restate.changes_html(wb, changes, wb.sheet(), brand)
+                (staging / "changes.html").write_text(page, encoding="utf-8")
+            bundles = write_bundles(entries, staging)
+            (staging / "index.html").write_text(index_html(wb, entries, brand, changes, bundles), encoding="utf-8")
             extra = {"company": brand.company, "formats": list(formats), "departments": wanted, "jobs": jobs,
-                     "scheduler": scheduler, "pruned": prune, "sheets": sheets}
+                     "scheduler": scheduler, "pruned": prune, "sheets": sheets, "bundles": bundles,
+                     "pseudonyms": fingerprint,
+                     **({} if changes is None else {"changes": restate.summary(changes)})}
             body = manifest(wb, entries, time.perf_counter() - started, extra, params_dir)
             (staging / "manifest.json").write_text(json.dumps(body, ensure_ascii=False, indent=2), encoding="utf-8")
             if final.exists():

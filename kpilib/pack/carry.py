@@ -27,6 +27,14 @@ def previous_documents(final: Path) -> list[dict]:
         return []
 
 
+def previous_pseudonyms(final: Path) -> str | None:
+    """The key fingerprint the pack in `final` was pseudonymised with (None: real names, or no pack)."""
+    try:
+        return json.loads((final / "manifest.json").read_text(encoding="utf-8")).get("pseudonyms")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
 def copy_period(final: Path, staging: Path) -> None:
     """Every file of the previous pack into the staging folder (copies: the previous pack stays
     untouched until the swap)."""

@@ -9,9 +9,11 @@ import platform
 from importlib import metadata
 from pathlib import Path
 
+import pandas as pd
+
 from kpilib import __version__, narrate, sections
 from kpilib.branding import Branding
-from kpilib.i18n import section_title
+from kpilib.i18n import label, section_title
 from kpilib.pack.render import masthead, stylesheet
 from kpilib.workbench import COMPANY, Workbench
 
@@ -68,8 +70,12 @@ def _link(doc: dict, zh: bool) -> str:
     return f'<td class="{status}"{kept}>{links} {mark}</td>'
 
 
-def index_html(wb: Workbench, documents: list[dict], brand: Branding) -> str:
-    """One page linking every document (departments as rows, sections as columns)."""
+def index_html(wb: Workbench, documents: list[dict], brand: Branding, changes: pd.DataFrame | None = None,
+               bundles: list[str] = ()) -> str:
+    """One page linking every document (departments as rows, sections as columns); with
+    `changes` (a rebuild: kpilib.pack.restate) that changed someone's outcome a link to the
+    changes page (a rebuild that changed nothing leaves the index as it was); the department
+    zips `bundles` (kpilib.pack.bundle) in a line of their own."""
     zh = wb.lang == "zh"
     columns = sorted({d["section"] for d in documents})
     departments = [COMPANY] + [d for d in wb.config.scheme.departments if any(x["department"] == d for x in documents)]
@@ -92,6 +98,11 @@ def index_html(wb: Workbench, documents: list[dict], brand: Branding) -> str:
     borrowed = narrate.borrowed_targets(wb, sections.borrowed_targets(wb))
     note = ("每个部门的报告只包含本部门人员；全公司页面只含汇总数据。" if zh else
             "Each department's documents show only its own people; company pages show aggregates only.")
+    restated = "" if changes is None or changes.empty else \
+        f' · <a href="changes.html">{html.escape(label("changes_since", wb.lang))}</a> ({changes["employee_id"].nunique()})'
+    zips = " · ".join(f'<a href="{html.escape(b)}">{html.escape(wb.department_name(b.removesuffix(".zip")))}</a>'
+                      for b in bundles)
+    zips = f'<p>{html.escape(label("bundles", wb.lang))}: {zips}</p>' if bundles else ""
     return f"""<!doctype html>
 <html lang="{'zh-CN' if zh else 'en'}"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <style>{stylesheet(brand)}
@@ -108,7 +119,8 @@ table.summary td:first-child,table.summary td:last-child{{text-align:left}}</sty
 <p>{html.escape(note)}</p>
 <h2>{'各部门概况' if zh else 'Departments'}</h2>
 <table class="summary"><thead><tr>{''.join(f'<th>{h}</th>' for h in summary_head)}</tr></thead><tbody>{_summary_rows(wb)}</tbody></table>
-<p><a href="scores.xlsx">scores.xlsx</a> · <a href="scores.csv">scores.csv</a> · <a href="manifest.json">manifest.json</a></p>
+<p><a href="scores.xlsx">scores.xlsx</a> · <a href="scores.csv">scores.csv</a> · <a href="manifest.json">manifest.json</a>{restated}</p>
+{zips}
 </main></body></html>
 """
 

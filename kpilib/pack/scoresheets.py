@@ -3,7 +3,10 @@
 The period's `scores.xlsx` and `scores.csv` cover the departments that have documents in
 the pack (built by this run or kept from the previous one); each department built gets
 `<department>/scores.xlsx` with only its own people. Lines and calibration rows follow the
-people; a warning that names someone, or a department, outside is left out. The
+people; a warning that names someone, or a department, outside is left out. The pack's
+sheets add one column per configured incentive rule (bonus, commission, promotion, ...):
+the person's outcome in the report's language, blank where the rule did not look at them,
+so a restatement (`kpilib.pack.restate`) can compare every outcome from the sheets alone. The
 follow-up actions (kpilib.actions) go the same way: `actions.csv` for the period,
 `<department>/actions.csv` for each department built, a header alone when there are none.
 """
@@ -14,6 +17,9 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+import pandas as pd
+
+from kpilib.i18n import value_word
 from kpilib.problems import Problem, Problems
 from kpilib.scoring import Scores
 from kpilib.sections.followup import follow_up_actions
@@ -26,12 +32,30 @@ def _about_others(problem: Problem, others: set[str]) -> bool:
     return not others.isdisjoint(words)
 
 
-def scoped(wb: Workbench, departments: Iterable[str]) -> Scores:
-    """The period's scoring limited to the people of `departments`."""
+def outcomes(wb: Workbench) -> pd.DataFrame:
+    """employee_id and one column per incentive rule configured for any department (in
+    `sections.results.RULES` order): each person's outcome in the report's language, "" where
+    the rule did not look at them (kpilib.sections.decisions)."""
+    from kpilib.sections.results import RULES, decisions
+
+    long = decisions(wb)
+    wide = long.pivot_table(index="employee_id", columns="rule", values="outcome", aggfunc="first")
+    wide = wide[[r for r in RULES if r in wide.columns]].map(lambda v: value_word(v, wb.lang))
+    wide.columns.name = None
+    return wide.reset_index()
+
+
+def scoped(wb: Workbench, departments: Iterable[str], outcome: pd.DataFrame | None = None) -> Scores:
+    """The period's scoring limited to the people of `departments`; with `outcome` (see
+    `outcomes`) its columns added to the sheet."""
     wanted = set(departments)
     everyone = wb.sheet()
     inside = everyone["department"].isin(wanted)
     sheet = everyone[inside].reset_index(drop=True)
+    if outcome is not None and len(outcome.columns) > 1:
+        rules = [c for c in outcome.columns if c != "employee_id"]
+        sheet = sheet.merge(outcome, on="employee_id", how="left")
+        sheet[rules] = sheet[rules].fillna("")
     lines = wb.period_lines()
     within = wb.config.scheme.scoring.tiers.within
     groups = set(sheet[within].astype(str)) if within in sheet.columns else {"company"}
@@ -46,13 +70,14 @@ def scoped(wb: Workbench, departments: Iterable[str]) -> Scores:
 def write_sheets(wb: Workbench, held: Iterable[str], built: Iterable[str], folder: Path) -> list[str]:
     """`scores.xlsx|csv` for the departments `held` in the pack, `<department>/scores.xlsx`
     for each department `built`; returns the files written (relative to `folder`)."""
-    period = scoped(wb, held)
+    outcome = outcomes(wb)
+    period = scoped(wb, held, outcome)
     written = []
     for name in ("scores.xlsx", "scores.csv"):
         write_scores(period, folder / name)
         written.append(name)
     for department in built:
-        write_scores(scoped(wb, [department]), folder / department / "scores.xlsx")
+        write_scores(scoped(wb, [department], outcome), folder / department / "scores.xlsx")
         written.append(f"{department}/scores.xlsx")
     return written
 
