@@ -22,8 +22,9 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode="
 console = Console(stderr=True)
 out = Console()
 
-DataOpt = Annotated[Path | None, typer.Option("--data", help="Data folder (CSV, Parquet or one .xlsx), or an .xlsx workbook. "
-                                              "Default: the bundled sample company.")]
+DataOpt = Annotated[str | None, typer.Option(
+    "--data", help="Data folder (CSV, Parquet or one .xlsx), an .xlsx workbook, a database URL "
+    "(sqlite:///hr.db, postgresql://user@host/db) or a sources.yaml. Default: the bundled sample company.")]
 ClientOpt = Annotated[str | None, typer.Option("--client", help="Client overlay in params/clients/NAME/.")]
 PeriodOpt = Annotated[str | None, typer.Option("--period", help="2025-07, 2025Q3, 2025H2 or 2025. "
                                                "Default: the latest complete quarter in the data.")]
@@ -85,7 +86,7 @@ def show_problems(problems: Problems, title: str = "Problems", limit: int = 500)
         console.print(f"... and {len(problems) - limit} more (use --report FILE for the full list)")
 
 
-def _load(data: Path | None, client: str | None, pseudonyms=None):
+def _load(data: str | None, client: str | None, pseudonyms=None):
     from kpilib.workbench import load_inputs
 
     return load_inputs(data, client, pseudonyms)
@@ -128,16 +129,17 @@ def validate(
     exit 0 when clean (warnings allowed), 1 listing every problem."""
     from kpilib.config import load_config
     from kpilib.data import check_dataset
+    from kpilib.sources import locate, shown
     from kpilib.workbench import sample_dir
 
     config = load_config(client)
-    data = data or sample_dir()
-    with console.status(f"validating {escape(str(data))}"):
-        dataset, problems = check_dataset(data, config)
+    source = locate(data, sample_dir())
+    with console.status(f"validating {escape(shown(source))}"):
+        dataset, problems = check_dataset(source, config)
         if dataset is not None:
             problems.items += _scoring_problems(dataset, config)
     problems.items[:0] = config.warnings.items
-    show_problems(problems, title=f"Validation of {data}")
+    show_problems(problems, title=f"Validation of {shown(source)}")
     if report:
         from kpilib.sheets import write_table
 
@@ -149,7 +151,8 @@ def validate(
     people = len(dataset.people())
     out.print(f"[green]ok[/]: {people} people, {len(dataset.measures):,} measures over "
               f"{dataset.months[0]}–{dataset.months[-1]}, {len(dataset.targets):,} targets, "
-              f"{len(dataset.ratings):,} ratings; {len(problems.warnings)} warning(s)")
+              f"{len(dataset.ratings):,} ratings; {len(problems.warnings)} warning(s)"
+              + (f"; {len(dataset.controls)} control total(s) hold" if len(dataset.controls) else ""))
 
 
 def _scoring_problems(dataset, config) -> list:
@@ -259,6 +262,28 @@ def new_client(name: Annotated[str, typer.Argument(help="Client folder name (let
     out.print(f"created {folder}")
 
 
+@app.command()
+def template(
+    out_file: Annotated[Path, typer.Option("--out", help="The intake workbook to write (.xlsx).")],
+    client: ClientOpt = None, lang: LangOpt = None,
+    data: Annotated[str | None, typer.Option(
+        "--data", help="Fill in the people of this data (folder, workbook, database URL or sources.yaml) and "
+        "lay out the month after its last one. Default: headers and lists only.")] = None,
+) -> None:
+    """An Excel intake workbook: a sheet per table with headers, drop-down lists and number formats,
+    each department's KPIs and measures, a README in the client's language; fill it in and pass it to --data."""
+    from kpilib.config import load_config
+    from kpilib.template import write_template
+
+    if out_file.suffix.lower() != ".xlsx":
+        raise UserError(f"--out {out_file}: expected a .xlsx file")
+    lang = _lang(lang, client)
+    config, dataset = _load(data, client) if data else (load_config(client), None)
+    filled = write_template(out_file, config, lang, dataset)
+    rows = ", ".join(f"{n} {name}" for name, n in filled.items())
+    out.print(f"wrote {escape(str(out_file))}" + (f": {rows} rows to fill in" if rows else ""))
+
+
 def _names(values: list[str] | None) -> list[str] | None:
     """Options given as `--departments sales,hr` or repeated: one flat list."""
     if not values:
@@ -295,6 +320,7 @@ def pack(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from kpilib.pack import build_pack, guard
+    from kpilib.sources import locate
     from kpilib.workbench import sample_dir
 
     lang = _lang(lang, client)
@@ -313,7 +339,7 @@ def pack(
             mark = {"ok": "[green]ok[/]", "skipped": "[dim]up to date[/]", "failed": "[red]failed[/]"}[entry["status"]]
             bar.update(task, completed=done, total=total, last=f"{entry['department']}/{entry['section']} {mark}")
 
-        result = build_pack(config, dataset, span, out_dir, data_dir=data or sample_dir(), lang=lang,
+        result = build_pack(config, dataset, span, out_dir, data_dir=locate(data, sample_dir()), lang=lang,
                             departments=_names(departments), sections=_names(sections), formats=wanted,
                             jobs=jobs, scheduler=scheduler, force=force, prune=prune, pseudonyms=keyed,
                             progress=progress)
@@ -339,10 +365,11 @@ def reveal(
     from kpilib.data import load_dataset
     from kpilib.pseudonyms import load_key
     from kpilib.pseudonyms import reveal as revealed
+    from kpilib.sources import locate
     from kpilib.workbench import sample_dir
 
     key = load_key(key_file)
-    table = revealed(load_dataset(data or sample_dir(), load_config(client)), key, pseudonyms)
+    table = revealed(load_dataset(locate(data, sample_dir()), load_config(client)), key, pseudonyms)
     if out_file:
         from kpilib.sheets import write_table
 

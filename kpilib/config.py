@@ -13,25 +13,25 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import UnionType
-from typing import Any, Literal, Union, get_args, get_origin
+from typing import Any, Literal
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    ValidationError,
     field_validator,
     model_validator,
 )
 
 from kpilib.actionrules import Actions
 from kpilib.formula import Formula, FormulaError, parse_formula
+from kpilib.modelcheck import validated
 from kpilib.paramtypes import Number, Share, Weight, Whole, did_you_mean, one_of
 from kpilib.problems import Problems, UserError
+from kpilib.roles import DepartmentWeights, check_weights, computed_kpis
+from kpilib.versions import DEFAULT, Layer, scheme_data, split_versions, starts
 from kpilib.yamlfile import read_yaml
 
 Unit = Literal["percent", "ratio", "count", "currency", "days", "hours", "minutes", "score"]
@@ -116,6 +116,7 @@ class KPI(_Model):
     attainment_method: Method | None = None  # overrides scoring.attainment.method for this KPI
     range: tuple[Number, Number] | None = None  # plausible targets; percent defaults to [0, 1.5]
     outcome: bool = False  # an additive outcome (sales, new customers): concentration is shown for it
+    drives: list[str] = []  # leading → lagging: the quantitative KPIs this one moves (kpilib.leading)
     description: Names | None = None
 
     def plausible(self) -> tuple[float, float] | None:
@@ -234,6 +235,10 @@ class Scoring(_Model):
     # team's aggregate (the whole department when they have no team), e.g. {management: team}
     role_layers: dict[Literal["management", "execution", "support"], Literal["team", "person"]] = {}
     calibrated_ratings: bool = False  # score ratings minus each supervisor's estimated leniency
+    max_kpis: Whole = Field(5, ge=1)  # weighted quantitative KPIs per person above which `validate` warns
+    # catalogued: every quantitative KPI the catalogue gives a department and its scheme does not
+    # weight is monitored (computed, not scored); listed: only KPIs listed with weight 0
+    monitored: Literal["catalogued", "listed"] = "catalogued"
 
     @model_validator(mode="after")
     def _check(self) -> Scoring:
@@ -250,11 +255,6 @@ class Scoring(_Model):
         for rater in value:
             one_of(rater, RATER_TYPES, "a rater type")
         return value
-
-
-class DepartmentWeights(_Model):
-    quantitative: dict[str, Weight] = {}
-    qualitative: dict[str, Weight] = {}
 
 
 class Gate(_Model):
@@ -354,11 +354,17 @@ class Scheme(_Model):
 
 @dataclass
 class Config:
+    """Catalogue and the scheme in force; `schemes` holds every version by label ("default",
+    then each `valid_from`), `version` the label of `scheme` (`kpilib.versions.in_force`)."""
+
     catalog: Catalog
     scheme: Scheme
     client: str | None = None
     files: list[Path] = field(default_factory=list)
     warnings: Problems = field(default_factory=Problems)
+    version: str = DEFAULT
+    schemes: dict[str, Scheme] = field(default_factory=dict)
+    version_starts: list = field(default_factory=list)  # Spans at which a version starts, earliest first
 
 
 def load_config(client: str | None = None, params_dir: Path | str | None = None) -> Config:
@@ -372,26 +378,32 @@ def load_config(client: str | None = None, params_dir: Path | str | None = None)
             raise UserError(f"unknown client {client!r}: no folder {folder} "
                             f"(known: {', '.join(known) or 'none'}; create one with `kpireport new-client`)")
     files: list[Path] = []
-    models: dict[str, Any] = {}
-    for stem, model in (("catalog", Catalog), ("scheme", Scheme)):
+    raw: dict[str, list[Layer]] = {"catalog": [], "scheme": []}
+    labels: dict[str, str] = {}
+    for stem in raw:
         layers = [root / f"{stem}.yaml"] + ([client_dir(client, root) / f"{stem}.yaml"] if client else [])
-        data: dict[str, Any] = {}
         for path in layers:
             if path.exists():
-                data = merge(data, read_yaml(path, problems))
+                data = read_yaml(path, problems)
+                raw[stem].append(split_versions(data, path, problems) if stem == "scheme" else (data, []))
                 files.append(path)
             elif path == layers[0]:
                 problems.error(str(path), "the file must exist")
-        label = " + ".join(str(p) for p in layers if p.exists()) or str(layers[0])
-        try:
-            models[stem] = model.model_validate(data)
-        except ValidationError as exc:
-            for err in exc.errors():
-                _schema_problem(err, model, label, problems)
+        labels[stem] = " + ".join(str(p) for p in layers if p.exists()) or str(layers[0])
+    catalog = validated(Catalog, scheme_data(raw["catalog"], None, merge), labels["catalog"], problems)
+    schemes = {DEFAULT: validated(Scheme, scheme_data(raw["scheme"], None, merge), labels["scheme"], problems)}
+    begins = starts(raw["scheme"])
+    for span in begins:
+        schemes[span.label] = validated(Scheme, scheme_data(raw["scheme"], span, merge),
+                                         f"{labels['scheme']} (version {span.label})", problems)
     problems.raise_if_errors("parameters")
-    config = Config(models["catalog"], models["scheme"], client, files)
-    _cross_check(config, problems)
-    _check_incentives(config, problems)
+    config = Config(catalog, schemes[DEFAULT], client, files, schemes=schemes, version_starts=begins)
+    for label, scheme in schemes.items():
+        found = Problems()
+        version = Config(catalog, scheme, client, files, version=label)
+        _cross_check(version, found)
+        _check_incentives(version, found)
+        problems.items += [p for p in found.items if p not in problems.items]
     problems.raise_if_errors("parameters")
     config.warnings = problems
     return config
@@ -411,34 +423,10 @@ def merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _schema_problem(err: Any, model: type[BaseModel], label: str, problems: Problems) -> None:
-    """One pydantic error as a problem naming the key; an unknown key gets the allowed ones."""
-    loc = err["loc"]
-    expected = err["msg"].removeprefix("Value error, ")
-    if err["type"] == "extra_forbidden":
-        allowed = list(_model_at(model, loc[:-1]).model_fields)
-        expected = f"a known key ({', '.join(allowed)})" + did_you_mean(str(loc[-1]), allowed)
-    problems.error(label, expected, column=".".join(str(x) for x in loc),
-                   value=None if isinstance(err.get("input"), dict) else err.get("input"))
-
-
-def _model_at(model: type[BaseModel], loc: Sequence[str | int]) -> type[BaseModel]:
-    """The model that validates the mapping at `loc` (through dicts, lists and `X | None`)."""
-    annotation: Any = model
-    for part in loc:
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            annotation = annotation.model_fields[str(part)].annotation
-        else:  # dict[str, X] or list[X]: X
-            annotation = get_args(annotation)[-1]
-        if get_origin(annotation) in (Union, UnionType):
-            annotation = next(a for a in get_args(annotation) if a is not type(None))
-    return annotation
-
-
 def _cross_check(config: Config, problems: Problems) -> None:
-    catalog, scheme = config.catalog, config.scheme
+    catalog = config.catalog
     cat_file = "catalog.yaml" if not config.client else f"catalog.yaml (client {config.client})"
-    sch_file = "scheme.yaml" if not config.client else f"scheme.yaml (client {config.client})"
+    sch_file = _scheme_file(config)
     known = set(catalog.measures) if catalog.measures else None
     for kpi_id, kpi in catalog.quantitative().items():
         try:
@@ -446,32 +434,23 @@ def _cross_check(config: Config, problems: Problems) -> None:
         except FormulaError as exc:
             problems.error(cat_file, f"KPI {kpi_id}: {exc}", column=f"kpis.{kpi_id}.formula",
                            value=kpi.formula)
-    for dept, weights in scheme.departments.items():
-        for kind in ("quantitative", "qualitative"):
-            for kpi_id in getattr(weights, kind):
-                key = f"departments.{dept}.{kind}.{kpi_id}"
-                kpi = catalog.kpis.get(kpi_id)
-                if kpi is None:
-                    problems.error(sch_file, "a KPI id from the catalogue" + did_you_mean(kpi_id, list(catalog.kpis)),
-                                   column=key, value=kpi_id)
-                elif kpi.kind != kind:
-                    problems.error(sch_file, f"a {kind} KPI; {kpi_id} is {kpi.kind}", column=key)
-        total = sum(weights.quantitative.values())
-        if weights.quantitative and abs(total - 100) > 1e-9:
-            problems.warn(sch_file, f"quantitative weights of {dept} sum to {total:g}, not 100; used as given",
-                          column=f"departments.{dept}.quantitative")
-        full = scheme.scoring.quantitative_share * total + sum(weights.qualitative.values())
-        if weights.quantitative and abs(full - 100) > 1e-9:
-            problems.warn(sch_file, f"the composite of {dept} tops out at {full:g}, not 100 "
-                          f"(share × quantitative weights + qualitative weights)",
-                          column=f"departments.{dept}")
+        for lagging in (k for k in kpi.drives if k not in catalog.quantitative()):
+            problems.error(cat_file, "a quantitative KPI id from the catalogue" + did_you_mean(lagging, list(catalog.kpis)),
+                           column=f"kpis.{kpi_id}.drives", value=lagging)
+    check_weights(config, problems, sch_file)
+
+
+def _scheme_file(config: Config) -> str:
+    """How problems name the scheme: file, client and version."""
+    name = "scheme.yaml" if not config.client else f"scheme.yaml (client {config.client})"
+    return name if config.version == DEFAULT else f"{name} version {config.version}"
 
 
 def _check_incentives(config: Config, problems: Problems) -> None:
     """Incentive rules name departments of the scheme, KPIs that department scores
     (quantitative: gates and amounts read their actual) and tiers of the scheme."""
     catalog, scheme = config.catalog, config.scheme
-    sch_file = "scheme.yaml" if not config.client else f"scheme.yaml (client {config.client})"
+    sch_file = _scheme_file(config)
     for dept, rules in scheme.incentives.items():
         weights = scheme.departments.get(dept)
         if weights is None:
@@ -483,10 +462,10 @@ def _check_incentives(config: Config, problems: Problems) -> None:
             if kpi_id not in catalog.kpis:
                 problems.error(sch_file, "a KPI id from the catalogue" + did_you_mean(kpi_id, list(catalog.kpis)),
                                column=column, value=kpi_id)
-            elif kpi_id not in weights.quantitative:
-                problems.error(sch_file, f"a quantitative KPI scored for {dept} (departments.{dept}.quantitative: "
-                               f"{', '.join(weights.quantitative)}); {kpi_id} is not, so it is measured for no one",
-                               column=column, value=kpi_id)
+            elif kpi_id not in computed_kpis(config, dept):
+                problems.error(sch_file, f"a quantitative KPI scored for {dept} or monitored there "
+                               f"(departments.{dept}.quantitative: {', '.join(weights.quantitative)}); "
+                               f"{kpi_id} is not, so it is measured for no one", column=column, value=kpi_id)
         pool = rules.reserve_pool
         for tier in pool.tiers if pool else []:
             if tier not in scheme.scoring.tiers.shares:

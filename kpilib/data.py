@@ -23,22 +23,27 @@ from kpilib.config import Config
 from kpilib.problems import Problems
 
 TABLES = ("employees", "measures", "targets", "ratings")
+CONTROLS = "controls"  # optional control totals (kpilib.controls), read like the tables
+READ = (*TABLES, CONTROLS)
+HELP_SHEETS = ("readme", "kpis", "lists")  # the intake workbook's own sheets (kpilib.template): not read, not warned of
 REQUIRED = {
     "employees": ("employee_id", "name", "department", "region", "hire_date"),
     "measures": ("period", "employee_id", "measure", "value"),
     "targets": ("period", "employee_id", "kpi", "target"),
     "ratings": ("period", "employee_id", "rater_type", "criterion", "score"),
+    CONTROLS: ("period", "measure", "department", "total"),
 }
 OPTIONAL = {
     "employees": ("team", "role_layer", "position", "manager_id", "exit_date", "kind"),
-    "measures": ("source",),
-    "targets": ("baseline", "challenge"),
+    "measures": ("source", "note"),
+    "targets": ("baseline", "challenge", "note"),
     "ratings": ("rater_id", "note"),
+    CONTROLS: ("tolerance",),
 }
 # For wide exports: the columns that stay as keys; every other column is a measure/KPI/criterion.
 WIDE = {
-    "measures": (("measure", "value"), ("period", "employee_id", "source")),
-    "targets": (("kpi", "target"), ("period", "employee_id")),
+    "measures": (("measure", "value"), ("period", "employee_id", "source", "note")),
+    "targets": (("kpi", "target"), ("period", "employee_id", "note")),
     "ratings": (("criterion", "score"), ("period", "employee_id", "rater_type", "rater_id", "note")),
 }
 ENCODINGS = ("utf-8-sig", "gb18030")
@@ -60,9 +65,10 @@ class Dataset:
 
     - employees: employee_id (str), name, department, region, team, role_layer, position,
       manager_id, hire_date, exit_date (datetime64), kind (person/team/department).
-    - measures: period (Period[M]), employee_id, measure (categorical str), value (float).
+    - measures: period (Period[M]), employee_id, measure (categorical str), value (float),
+      note (categorical str, "" when none: a remark such as why a result fell short).
     - targets: period (label), grain (M/Q/H/Y), start, end (Period[M]), employee_id, kpi,
-      target, baseline, challenge (float).
+      target, baseline, challenge (float), note (str, "" when none).
     - ratings: period (label), start, end (Period[M]), employee_id, rater_type, rater_id,
       criterion, score (float 1–5), note.
     """
@@ -72,6 +78,7 @@ class Dataset:
     targets: pd.DataFrame
     ratings: pd.DataFrame
     sources: dict[str, str] = field(default_factory=dict)  # table -> file label
+    controls: pd.DataFrame = field(default_factory=pd.DataFrame)  # kpilib.controls.COLUMNS, one row per control
     hashes: dict[str, str] = field(default_factory=dict)  # file -> sha256
     warnings: Problems = field(default_factory=Problems)
 
@@ -85,69 +92,56 @@ class Dataset:
 
 def load_dataset(data_dir: Path | str, config: Config) -> Dataset:
     """Read and validate; raise `UserError` listing every problem when there are errors."""
+    from kpilib.sources import shown
+
     dataset, problems = check_dataset(data_dir, config)
-    problems.raise_if_errors(f"data in {data_dir}")
+    problems.raise_if_errors(f"data in {shown(data_dir)}")
     assert dataset is not None
     return dataset
 
 
 def check_dataset(data_dir: Path | str, config: Config) -> tuple[Dataset | None, Problems]:
     """Read and validate; return the dataset (None when unusable) and every problem found."""
+    from kpilib.controls import check_controls
     from kpilib.validation import validate_tables
 
     problems = Problems()
-    raw, hashes = read_tables(Path(data_dir), problems)
+    raw, hashes = read_tables(data_dir, problems)
     if problems.errors:
         return None, problems
     dataset = validate_tables(raw, config, problems)
     if dataset is not None:
+        if not problems.errors:  # sums of data with errors would only repeat them
+            dataset.controls = check_controls(raw.get(CONTROLS), dataset, problems)
         dataset.hashes = hashes
         dataset.warnings = Problems([p for p in problems.items if p.severity == "warning"])
     return (dataset if not problems.errors else None), problems
 
 
-def read_tables(data_dir: Path, problems: Problems) -> tuple[dict[str, RawTable], dict[str, str]]:
-    """Find and read the tables of `data_dir`; missing optional tables are empty."""
+def read_tables(data_dir: Path | str, problems: Problems,
+                names: tuple[str, ...] = READ) -> tuple[dict[str, RawTable], dict[str, str]]:
+    """Find and read the tables of `data_dir` (a folder, a workbook, or a database: a URL or
+    a sources.yaml, `kpilib.sources`); missing optional tables are empty."""
+    from kpilib import sources
+
     tables: dict[str, RawTable] = {}
-    hashes: dict[str, str] = {}
-    if not data_dir.is_dir() and not _is_workbook(data_dir):
-        problems.error(str(data_dir), "a folder with employees.csv and measures.csv, or an .xlsx workbook")
+    if sources.is_database(data_dir):
+        found, hashes = sources.read_database(data_dir, names, problems)
+        where = sources.shown(data_dir)
+        missing = {name: (where, f"a table or view named {name} (or one mapped to it in sources.yaml)")
+                   for name in names}
+    else:
+        data_dir = Path(data_dir)
+        found, hashes = _read_files(data_dir, problems)
+        missing = {name: (f"{data_dir}:{name}" if _is_workbook(data_dir) else str(data_dir / f"{name}.csv"),
+                          f"the {name} table (CSV, Parquet or a workbook sheet)") for name in names}
+    if problems.errors and not found:  # which file, sheet or table holds a table is unclear
         return tables, hashes
-    workbooks = _workbooks(data_dir)
-    if len(workbooks) > 1:
-        problems.error(str(data_dir), f"at most one .xlsx workbook; found {', '.join(p.name for p in workbooks)}")
-        return tables, hashes
-    files = _table_files(data_dir, problems)
-    if workbooks and files:
-        problems.error(str(data_dir), f"either one workbook or CSV/Parquet tables, not both; found {workbooks[0].name} "
-                       f"and {', '.join(p.name for p in files.values())} (move one away, or pass --data "
-                       f"{workbooks[0]} to read only the workbook)")
-        return tables, hashes
-    sheets: dict[str, tuple[str, pd.DataFrame]] = {}
-    if workbooks:
-        hashes[workbooks[0].name] = _sha256(workbooks[0])
-        sheets = _read_sheets(workbooks[0], problems)
-    if problems.errors:  # which file or sheet holds a table is unclear
-        return tables, hashes
-
-    def read(path: Path) -> tuple[str, pd.DataFrame | None]:
-        digest = _sha256(path)
-        return digest, _read_csv(path, problems) if path.suffix == ".csv" else _read_parquet(path, problems)
-
-    with ThreadPoolExecutor(max_workers=2) as pool:  # parsing and hashing release the GIL
-        results = dict(zip(files, pool.map(read, files.values()), strict=True))
-    for name in TABLES:
-        frame, label = None, None
-        if name in files:
-            label = files[name].name
-            hashes[label], frame = results[name]
-        elif name in sheets:
-            sheet, cells = sheets[name]
-            label = f"{workbooks[0].name}:{sheet}"
-            frame = _excel_cells_to_text(cells)
+    for name in names:
+        label, frame = found.get(name, (None, None))
         if frame is None:
             if name in ("employees", "measures") and label is None:
-                problems.error(f"{data_dir}:{name}" if _is_workbook(data_dir) else str(data_dir / f"{name}.csv"), f"the {name} table (CSV, Parquet or a workbook sheet)")
+                problems.error(*missing[name])
             frame = pd.DataFrame({c: pd.Series(dtype="str") for c in REQUIRED[name]})
             label = label or f"{name}.csv"
         frame = frame.rename(columns=lambda c: str(c).strip().lower().lstrip("\ufeff"))
@@ -158,8 +152,53 @@ def read_tables(data_dir: Path, problems: Problems) -> tuple[dict[str, RawTable]
     return tables, hashes
 
 
+def _read_files(data_dir: Path, problems: Problems) -> tuple[dict[str, tuple[str, pd.DataFrame | None]], dict[str, str]]:
+    """Table name → (label, frame or None when unreadable) of a folder's or workbook's tables,
+    and file name → sha256."""
+    hashes: dict[str, str] = {}
+    if not data_dir.is_dir() and not _is_workbook(data_dir):
+        problems.error(str(data_dir), "a folder with employees.csv and measures.csv, an .xlsx workbook, "
+                       "a database URL or a sources.yaml")
+        return {}, hashes
+    workbooks = _workbooks(data_dir)
+    if len(workbooks) > 1:
+        problems.error(str(data_dir), f"at most one .xlsx workbook; found {', '.join(p.name for p in workbooks)}")
+        return {}, hashes
+    files = _table_files(data_dir, problems)
+    if workbooks and files:
+        problems.error(str(data_dir), f"either one workbook or CSV/Parquet tables, not both; found {workbooks[0].name} "
+                       f"and {', '.join(p.name for p in files.values())} (move one away, or pass --data "
+                       f"{workbooks[0]} to read only the workbook)")
+        return {}, hashes
+    sheets: dict[str, tuple[str, pd.DataFrame]] = {}
+    if workbooks:
+        hashes[workbooks[0].name] = _sha256(workbooks[0])
+        sheets = _read_sheets(workbooks[0], problems)
+    if problems.errors:
+        return {}, hashes
+
+    def read(path: Path) -> tuple[str, pd.DataFrame | None]:
+        digest = _sha256(path)
+        return digest, _read_csv(path, problems) if path.suffix == ".csv" else _read_parquet(path, problems)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:  # parsing and hashing release the GIL
+        results = dict(zip(files, pool.map(read, files.values()), strict=True))
+    found: dict[str, tuple[str, pd.DataFrame | None]] = {}
+    for name, path in files.items():
+        hashes[path.name], frame = results[name]
+        found[name] = (path.name, frame)
+    for name, (sheet, cells) in sheets.items():
+        found[name] = (f"{workbooks[0].name}:{sheet}", _excel_cells_to_text(cells))
+    return found, hashes
+
+
 def input_hashes(data_dir: Path | str) -> dict[str, str]:
-    """sha256 of every file `read_tables` would read (workbooks, table CSV/Parquet), by name."""
+    """sha256 of every file `read_tables` would read (workbooks, table CSV/Parquet), by name;
+    of a database, of every table read (`kpilib.sources.frame_digest`)."""
+    from kpilib import sources
+
+    if sources.is_database(data_dir):
+        return sources.read_database(data_dir, READ, Problems())[1]
     data_dir = Path(data_dir)
     paths = _workbooks(data_dir) + list(_table_files(data_dir).values())
     return {p.name: _sha256(p) for p in sorted(paths) if p.is_file()}
@@ -183,7 +222,7 @@ def _table_files(data: Path, problems: Problems | None = None) -> dict[str, Path
     if _is_workbook(data):
         return {}
     found = {}
-    for name in TABLES:
+    for name in READ:
         paths = [p for p in (data / f"{name}.csv", data / f"{name}.parquet") if p.exists()]
         if len(paths) > 1 and problems is not None:
             problems.error(str(data), f"one file per table; found {paths[0].name} and {paths[1].name}")
@@ -207,12 +246,12 @@ def _read_sheets(book: Path, problems: Problems) -> dict[str, tuple[str, pd.Data
             by_table: dict[str, list[str]] = {}
             for sheet in names:
                 by_table.setdefault(_sheet_table(sheet), []).append(sheet)
-            ignored = [n for n in names if _sheet_table(n) not in TABLES]
+            ignored = [n for n in names if _sheet_table(n) not in (*READ, *HELP_SHEETS)]
             if ignored:
-                problems.warn(book.name, f"sheets named {', '.join(TABLES)}; these sheets are not read: "
+                problems.warn(book.name, f"sheets named {', '.join(READ)}; these sheets are not read: "
                               f"{', '.join(repr(n) for n in ignored)}")
             chosen = {}
-            for table in TABLES:
+            for table in READ:
                 found = by_table.get(table, [])
                 if len(found) > 1:
                     problems.error(book.name, f"one sheet for the {table} table; found "

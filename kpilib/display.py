@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
@@ -16,13 +16,15 @@ from kpilib.rounding import round_half_up_scalar
 
 PERCENT = {"attainment", "met_target", "top_share", "share", "stayed", "mean_ratio", "median_ratio",
            "share_overrating", "top 20%", "middle 60%", "bottom 20%", "share_3", "tier_probability", "moved_up", "moved_down",
-           "growth"}
+           "growth", "gain"}
 THREE = {"gini", "kendall_tau_b", "spearman_rho", "rbo", "lmg", "first", "relative_weight", "r2",
-         "spearman", "variance", "slope", "mean_gap", "epsilon_sq", "H"}
-LENIENCY = {"leniency", "ci_low", "ci_high"}  # signed, to the decimals the flag rule judges (ratings.leniency_flag)
+         "spearman", "variance", "slope", "mean_gap", "epsilon_sq", "H", "correlation", "lmg_low", "lmg_high",
+         "mae_model", "mae_naive"}
+LENIENCY = {"leniency", "ci_low", "ci_high", "estimate"}  # signed, to the decimals the flag rule judges (ratings.leniency_flag)
 TWO = {"rating", "supervisor_rating"}  # ratings keep the scheme's 2 decimals, so weight × rating / 5 can be checked
 PVALUE = {"p_val", "p_adj", "kendall_p", "spearman_p"}
-WRAP = {"formula", "inputs", "evidence", "status", "outcome", "target_source", "kpis", "rule"}
+WRAP = {"formula", "inputs", "evidence", "status", "outcome", "target_source", "kpis", "rule", "rule_text", "calculation",
+        "rubric", "note", "source"}
 WRITTEN = {"actual", "target", "baseline", "challenge", "total", "before", "now"}  # numbers written as text in their unit: right-aligned  # long text may wrap; other cells stay on one line
 
 
@@ -30,15 +32,15 @@ def _format(column: str, percent: set[str], less_than: str = "<"):
     """Formatter for a column; decimals are rounded half up as Excel does (0.125 → 0.13).
     `less_than`: how "<" is written (a Styler does not escape what a formatter returns)."""
     if column in percent:
-        return lambda v: "" if _missing(v) else f"{round_half_up_scalar(100 * v, 1):.1f}%"
+        return lambda v: "" if _missing(v) else f"{round_half_up_scalar(100 * v, 1) + 0.0:.1f}%"  # + 0.0: no "-0.0%"
     if column in PVALUE:
         return lambda v: "" if _missing(v) else (f"{less_than}0.001" if v < 0.001 else f"{round_half_up_scalar(v, 3):.3f}")
     if column in LENIENCY:
-        return lambda v: "" if _missing(v) else f"{round_half_up_scalar(v, DECIMALS) + 0.0:+.{DECIMALS}f}"  # + 0.0: no "-0.00"
+        return lambda v: "" if _missing(v) else f"{round_half_up_scalar(v, DECIMALS) + 0.0:+,.{DECIMALS}f}"  # + 0.0: no "-0.00"
     if column in TWO:
         return lambda v: "" if _missing(v) else f"{round_half_up_scalar(v, 2):.2f}"
     if column in THREE:
-        return lambda v: "" if _missing(v) else f"{round_half_up_scalar(v, 3):.3f}"
+        return lambda v: "" if _missing(v) else f"{round_half_up_scalar(v, 3):,.3f}"
     return lambda v: "" if _missing(v) else (f"{round_half_up_scalar(v, 1):,.1f}" if isinstance(v, float) else v)
 
 
@@ -127,23 +129,28 @@ def table_html(frame: pd.DataFrame, lang: str = "zh", percent: Iterable[str] = (
     return shown.to_html(index=False, border=0, na_rep="", classes="kpi-table kpi-card")
 
 
-def cards(details: pd.DataFrame, lang: str = "zh",
+def cards(details: pd.DataFrame, lang: str = "zh", parts: Sequence[tuple[str, pd.DataFrame]] = (),
           person: tuple[str, ...] = ("rank", "employee_id", "name", "composite", "grade", "tier")):
     """One heading and one table per person (sections.score_details): the appeal view, as a
-    single HTML output (a department of thousands stays one output, not thousands)."""
+    single HTML output (a department of thousands stays one output, not thousands).
+    `parts`: (title word, frame with an employee_id column) shown under each person's lines
+    with the person's rows, titled `word(title)` (e.g. sections.chain_steps, rating_evidence)."""
     import html as escape
 
     from IPython.display import HTML
 
-    parts = []
-    for _, lines in details.groupby(list(person[:2]), sort=True):
+    grouped = [(key, dict(tuple(frame.groupby("employee_id", sort=False)))) for key, frame in parts if len(frame)]
+    blocks = []
+    for (_, employee), lines in details.groupby(list(person[:2]), sort=True):
         p = lines.iloc[0]
         if lang == "zh":
             title = f"{p['rank']}. {p['name']}（{p['employee_id']}）· 综合分 {p['composite']:.1f} · {p['grade']} · {p['tier']}"
         else:
             title = (f"{p['rank']}. {p['name']} ({p['employee_id']}) · composite {p['composite']:.1f} · "
                      f"{p['grade']} · tier {p['tier']}")
-        parts.append(f'<div class="card"><h3>{escape.escape(title)}</h3>'
-                     + table_html(lines.drop(columns=list(person)), lang) + "</div>")
+        extra = "".join(f"<h4>{escape.escape(word(key, lang))}</h4>" + table_html(rows[employee].drop(columns="employee_id"), lang)
+                        for key, rows in grouped if employee in rows)
+        blocks.append(f'<div class="card"><h3>{escape.escape(title)}</h3>'
+                      + table_html(lines.drop(columns=list(person)), lang) + extra + "</div>")
     hint = "输入姓名或工号筛选" if lang == "zh" else "Filter by name or ID"
-    return HTML(f'<input class="card-filter" type="search" placeholder="{hint}">' + "".join(parts))
+    return HTML(f'<input class="card-filter" type="search" placeholder="{hint}">' + "".join(blocks))

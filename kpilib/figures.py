@@ -83,14 +83,14 @@ def transitions(wb: Workbench):
     return ax
 
 
-def importance(wb: Workbench):
-    """Share of the composite's explained variance per KPI (LMG)."""
-    table = sections.importance(wb)
+def composite_shares(wb: Workbench):
+    """Each line's share of the composite's variance among the department's people (%)."""
+    table = sections.composite_shares(wb)
     if table.empty:
         return None
-    frame = table.set_index("kpi_name")
-    return plots.importance_bars(frame, "lmg_pct", title=_t(wb, "各指标对综合分的解释贡献（LMG，%）",
-                                                            "Share of explained variance by KPI (LMG, %)"))
+    frame = table.assign(percent=100 * table["share"])
+    return plots.importance_bars(frame, "percent", label="kpi_name", title=_t(
+        wb, "各项对综合分差异的贡献（方差占比，%）", "Share of the composite's variance by line (%)"))
 
 
 def raters(wb: Workbench, most: int = 30):

@@ -14,11 +14,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "team": ("团队", "Team"), "region": ("区域", "Region"), "group": ("组", "Group"),
     "people": ("人数", "People"), "n": ("样本数", "n"), "period": ("期间", "Period"),
     # scoring
-    "kpi": ("指标代码", "KPI id"), "kpi_name": ("指标", "KPI"), "kind": ("类型", "Kind"), "weight": ("权重", "Weight"),
+    "kpi": ("指标代码", "KPI id"), "kpi_name": ("指标", "KPI"), "kind": ("类型", "Kind"), "role": ("岗位层级", "Role"), "weight": ("权重", "Weight"),
     "formula": ("公式", "Formula"), "inputs": ("输入数据", "Inputs"), "unit": ("单位", "Unit"),
     "direction": ("方向", "Direction"), "actual": ("实际值", "Actual"), "target": ("目标值", "Target"),
     "target_source": ("目标来源", "Target source"), "attainment": ("达成率", "Attainment"),
-    "rating": ("评分", "Rating"), "line_score": ("得分", "Line score"), "status": ("说明", "Note"),
+    "rating": ("评分", "Rating"), "line_score": ("得分", "Line score"), "status": ("说明", "Status"),
+    "note": ("备注", "Note"), "source": ("数据来源（核实部门）", "Source (verified by)"),
     "quantitative": ("定量分", "Quantitative"), "qualitative": ("定性分", "Qualitative"),
     "composite": ("综合分", "Composite"), "grade": ("等级", "Grade"), "tier": ("分级", "Tier"),
     "rank": ("排名", "Rank"), "previous_rank": ("上期排名", "Previous rank"), "movement": ("名次变化", "Movement"),
@@ -51,6 +52,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "mean_abs_rank_change": ("平均名次变动", "Mean rank change"), "kendall_tau_b": ("Kendall τb", "Kendall τb"),
     "spearman_rho": ("Spearman ρ", "Spearman ρ"), "share_of_3": ("3分占比", "Share of 3s"), "component": ("方差来源", "Component"),
     "variance": ("方差", "Variance"), "tau": ("Kendall τ", "Kendall τ"), "rho": ("Spearman ρ", "Spearman ρ"),
+    "correlation": ("与综合分相关", "Correlation with composite"), "sd": ("标准差", "Std dev"),
+    "factor": ("因素", "Factor"), "level": ("组别", "Group"), "reference": ("对照组", "Compared with"), "estimate": ("差异/效应", "Effect"),
+    "lmg_low": ("95%下限", "95% low"), "lmg_high": ("95%上限", "95% high"),
+    "lagging_name": ("滞后指标", "Lagging KPI"), "leading_name": ("领先指标", "Leading KPI"), "when": ("时间", "When"),
+    "forecasts": ("预测次数", "Forecasts"), "mae_model": ("领先指标预测误差", "Error, leading forecast"),
+    "mae_naive": ("个人均值预测误差", "Error, own average"), "gain": ("误差降低", "Error reduction"),
+    "observations": ("人月数", "Person-months"), "months": ("检验月数", "Months tested"),
     "rbo": ("RBO", "RBO"), "footrule": ("Footrule", "Footrule"), "shorrocks": ("Shorrocks 流动性", "Shorrocks mobility"),
     "stayed": ("留在原区间", "Stayed in band"), "improvement": ("提升", "Improvement"),
     "rank_low": ("最好名次（90%区间）", "Best rank (90%)"), "rank_high": ("最差名次（90%区间）", "Worst rank (90%)"),
@@ -73,6 +81,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "field": ("项目", "Field"), "value_before": ("变化前", "Before"), "value_after": ("变化后", "After"),
     "changes_since": ("与上次生成相比的变化", "Changes since the last build"),
     "bundles": ("各部门报告压缩包（发给部门负责人）", "Each department's documents as one zip (for its manager)"),
+    # rulebook and appeal evidence
+    "topic": ("项目", "Topic"), "rule_text": ("规则说明", "Rule in full"), "step": ("步骤", "Step"), "calculation": ("计算", "Calculation"),
+    "value": ("结果", "Result"), "rubric": ("评分标准", "Rubric"), "rater_type": ("评分人类型", "Rater type"),
+    "score": ("分数", "Score"), "financial": ("财务", "Financial"), "customer": ("客户", "Customer"),
+    "process": ("内部运营", "Internal process"), "learning": ("学习发展", "Learning & growth"),
+    "unassigned": ("未指定视角", "No perspective"),
 }
 
 WORDS: dict[str, tuple[str, str]] = {
@@ -101,6 +115,41 @@ WORDS: dict[str, tuple[str, str]] = {
     "improvement_plan": ("改进计划", "improvement plan"), "interview": ("绩效面谈", "interview"),
     "reserve_pool_nomination": ("后备干部提名", "reserve-pool nomination"),
     "promotion_review": ("晋升评审", "promotion review"), "transfer_review": ("调岗/退出评审", "transfer or exit review"),
+    # rater types, perspectives, monitored KPIs
+    "self": ("自评", "self"), "supervisor": ("上级", "supervisor"), "cross_department": ("跨部门", "cross-department"),
+    "peer": ("同事", "peer"), "customer": ("客户", "customer"),
+    "financial": ("财务", "financial"), "process": ("内部运营", "internal process"), "learning": ("学习发展", "learning & growth"),
+    "monitored": ("监测指标", "monitored"),
+    # rulebook topics (sections.rulebook)
+    "version": ("方案版本", "Scheme version"), "attainment": ("达成率", "Attainment"), "raters": ("评分人权重", "Rater weights"),
+    "rounding": ("舍入", "Rounding"), "missing": ("缺失数据", "Missing data"), "targets": ("目标值", "Targets"),
+    "grades": ("等级", "Grades"), "tiers": ("强制分布", "Forced distribution"), "ties": ("同分处理", "Ties"),
+    "small groups": ("小组规则", "Small groups"),
+    # appeal chain steps and card parts
+    "quantitative subtotal": ("定量分", "quantitative subtotal"), "weighted": ("定量分 × 占比", "quantitative × share"),
+    "qualitative subtotal": ("定性分", "qualitative subtotal"), "composite": ("综合分", "composite"),
+    "chain": ("综合分计算过程", "How the composite is reached"),
+    "ratings by rater": ("定性评分明细（各评分人）", "Ratings by rater"),
+    "monitored kpis": ("监测指标（只展示，不计分）", "Monitored KPIs (shown, not scored)"),
+    # functions of a KPI formula (kpilib.formula), as a reader says them
+    "lag": ("滞后", "lag"), "yoy": ("同比增长", "yoy"), "qoq": ("环比增长", "qoq"), "min": ("较小值", "min"),
+    "max": ("较大值", "max"), "abs": ("绝对值", "abs"),
+    # data sources of the catalogue (catalog.yaml `source`)
+    "CRM": ("CRM系统", "CRM"), "ERP": ("ERP系统", "ERP"), "HR system": ("人力资源系统", "HR system"),
+    "MES": ("MES生产系统", "MES"), "OA system": ("OA办公系统", "OA system"), "QA system": ("质检系统", "QA system"),
+    "call centre": ("呼叫中心", "call centre"), "finance report": ("财务报表", "finance report"),
+    "internal audit": ("内部审计", "internal audit"), "market research": ("市场调研", "market research"),
+    "media monitoring": ("媒体监测", "media monitoring"), "patent office": ("专利机构", "patent office"),
+    "project office": ("项目管理办公室", "project office"), "survey platform": ("调查平台", "survey platform"),
+    "ticketing": ("工单系统", "ticketing"), "web analytics": ("网站分析", "web analytics"),
+    "other": ("其他（舍入、缺项折算）", "other (rounding, missing lines)"), "fixed": ("上述因素", "the factors above"),
+    "team": ("团队", "team"), "region": ("区域", "region"),
+    "department": ("部门", "department"), "tenure_band": ("司龄段", "tenure band"), "role_layer": ("岗位层级", "role layer"),
+    "new_hire": ("新员工", "new hire"), "tenure 0-2": ("司龄不满2年", "under 2 years"),
+    "tenure 2-5": ("司龄2–5年", "2–5 years"), "tenure 5+": ("司龄5年以上", "5 years or more"),
+    "new hire": ("入职不满1年", "hired within a year"), "not new": ("入职满1年", "hired a year ago or more"),
+    "other roles": ("其他岗位（部门权重）", "other roles (department weights)"), "management": ("管理层", "management"), "execution": ("执行层", "execution"), "support": ("支持层", "support"),
+    "same month": ("同月", "same month"), "next month": ("次月", "next month"),
 }
 
 # sentences with {placeholders}, filled by kpilib.narrate
@@ -261,7 +310,8 @@ def section_title(section: str, lang: str) -> str:
 
 # columns whose values are words of the reports (translated cell by cell; other text is data)
 WORD_COLUMNS = {"kind", "direction", "unit", "trend", "flag", "method", "band", "rule", "outcome", "at_risk", "action",
-                "bonus", "commission", "promotion", "reserve_pool", "breakthrough", "watch_list"}
+                "factor", "level", "reference", "component", "when",
+                "bonus", "commission", "promotion", "reserve_pool", "breakthrough", "watch_list", "rater_type", "step"}
 
 
 def value_word(value, lang: str):

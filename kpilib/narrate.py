@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from kpilib import drivers
 from kpilib import trends as trends_module
 from kpilib.i18n import label, sentence, word
 from kpilib.ratings import DECIMALS, MIN_RATEES
@@ -125,14 +124,6 @@ def trends(wb: Workbench, table: pd.DataFrame, mobility: pd.DataFrame) -> str:
         return f"{up} 人综合分呈显著上升趋势，{down} 人显著下降（Mann–Kendall，α = 0.05）{extra}。"
     extra = "" if mobility is None else f"; tier mobility (Shorrocks) {mobility:.2f}"
     return f"{up} people trend significantly up and {down} down (Mann–Kendall, α = 0.05){extra}."
-
-
-def importance(wb: Workbench, table: pd.DataFrame) -> str:
-    if table.empty:
-        return "人数不足，未做驱动因素分析。" if _zh(wb) else "Too few people for a driver analysis."
-    frame = table.set_index("kpi")
-    target = "综合分" if _zh(wb) else "composite"
-    return drivers.summary_sentence(frame, target, dict(zip(table["kpi"], table["kpi_name"], strict=True)), lang=wb.lang)
 
 
 def _fixed(value: float, digits: int, sign: str = "") -> str:

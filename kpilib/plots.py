@@ -134,13 +134,13 @@ def transition_heatmap(matrix: pd.DataFrame, ax=None, title: str | None = None):
     return ax
 
 
-def importance_bars(importance: pd.DataFrame, value: str = "lmg_pct", labels: dict[str, str] | None = None,
-                    ax=None, title: str | None = None):
-    """Relative importance (from kpilib.drivers.relative_importance) as horizontal bars."""
+def importance_bars(importance: pd.DataFrame, value: str = "lmg_pct", label: str = "predictor",
+                    labels: dict[str, str] | None = None, ax=None, title: str | None = None):
+    """One bar per row of `importance` (kpilib.drivers.relative_importance, or the variance
+    shares of kpilib.separation): `value` as its length, `label` (mapped by `labels`) as its name."""
     ax = _ax(ax)
-    frame = importance.reset_index()
-    name = frame.columns[0]
-    frame["label"] = frame[name].map(labels).fillna(frame[name]) if labels else frame[name]
+    frame = importance.copy()
+    frame["label"] = frame[label].map(labels).fillna(frame[label]) if labels else frame[label]
     frame = frame.sort_values(value)
     ax.barh(frame["label"], frame[value], color=_colour())
     ax.set_title(title or "")

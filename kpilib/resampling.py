@@ -38,7 +38,6 @@ from kpilib.scoring import (
     attainment_rules,
     composite_of,
     line_attainment,
-    qualitative_weights,
     ratings_in,
     subtotal_of,
 )
@@ -256,22 +255,22 @@ def qualitative_scores(lines: pd.DataFrame, panel: RaterPanel, counts: np.ndarra
     return out
 
 
-def _composites(lines: pd.DataFrame, scores: np.ndarray, people: pd.Index, qualitative_weight: float,
-                config: Config) -> np.ndarray:
-    """[R, P] composites from [R, L] line scores of `lines` (quantitative and qualitative)."""
+def _composites(lines: pd.DataFrame, scores: np.ndarray, people: pd.Index, config: Config) -> np.ndarray:
+    """[R, P] composites from [R, L] line scores of `lines` (quantitative and qualitative; each
+    person's own weights, which may be their role's)."""
     person = people.get_indexer(lines["employee_id"].astype(str))
     weight = lines["weight"].to_numpy(float)
-    subtotal = {}
+    subtotal, kind_weight = {}, {}
     for kind in ("quantitative", "qualitative"):
         mine = (lines["kind"] == kind).to_numpy()
         s, who, w = scores[:, mine], person[mine], weight[mine]
         present = ~np.isnan(s)
         total = _per(who, np.nan_to_num(s), len(people))
-        weights = np.bincount(who, w, len(people))
+        weights = kind_weight[kind] = np.bincount(who, w, len(people))
         present_w = _per(who, present * w, len(people))
         value = subtotal_of(total, np.broadcast_to(weights, total.shape), present_w, config)
         subtotal[kind] = np.where(np.bincount(who, minlength=len(people)) > 0, value, np.nan)
-    return composite_of(subtotal["quantitative"], subtotal["qualitative"], qualitative_weight, config)
+    return composite_of(subtotal["quantitative"], subtotal["qualitative"], kind_weight["qualitative"], config)
 
 
 def replicate_composites(scores: Scores, dataset: Dataset, config: Config, resamples: int = 200, seed: int = 0,
@@ -286,9 +285,8 @@ def replicate_composites(scores: Scores, dataset: Dataset, config: Config, resam
     m = dataset.measures
     measures = m[(m["period"] >= span.start) & (m["period"] <= span.end)]
     rated = ratings_in(dataset.ratings, span)
-    qualitative = qualitative_weights(config)
     for dept, members in sheet.groupby("department", sort=True):
-        lines = scores.lines[scores.lines["department"] == dept].reset_index(drop=True)
+        lines = scores.lines[(scores.lines["department"] == dept) & ~scores.lines["monitored"]].reset_index(drop=True)
         people = pd.Index(members["employee_id"].astype(str).unique())
         quant = np.flatnonzero((lines["kind"] == "quantitative").to_numpy())
         qual = np.flatnonzero((lines["kind"] == "qualitative").to_numpy())
@@ -304,7 +302,7 @@ def replicate_composites(scores: Scores, dataset: Dataset, config: Config, resam
         line_scores[:, quant] = quantitative_scores(lines.iloc[quant].reset_index(drop=True), config, cube, span,
                                                     months, draws)
         line_scores[:, qual] = qualitative_scores(lines.iloc[qual].reset_index(drop=True), raters, counts, config)
-        composite = _composites(lines, line_scores, people, qualitative.get(str(dept), 0.0), config)
+        composite = _composites(lines, line_scores, people, config)
         position = np.flatnonzero((sheet["department"] == dept).to_numpy())
         out[:, position] = composite[:, people.get_indexer(sheet["employee_id"].iloc[position].astype(str))]
     return np.where(sheet["composite"].notna().to_numpy(), out, np.nan)

@@ -18,6 +18,10 @@ Formulas (scheme.yaml, ../shared/spec/interfaces.md §2):
   qualitative line exists at all (e.g. a month with no ratings) and `missing: reweight`,
   composite = round(quantitative × (share + Σ qualitative weights / 100), final);
 - grade: the first band (highest first) whose `min` the composite reaches.
+Weights are the person's role layer's, else the department's (`kpilib.roles`); monitored
+lines (`monitored`: weight 0, or catalogued for the department and not weighted) get
+actual, target and attainment but no line score, and are in no subtotal. A period is scored
+with the scheme version in force at its first month (`kpilib.versions.in_force`).
 Rounding is half up as Excel's ROUND (`kpilib.rounding`). The default scheme
 reproduces domain.md §3 exactly: 85.2 / 24.5 / 84.1 / 良好 (tests/test_worked_example.py).
 """
@@ -34,17 +38,19 @@ from kpilib.data import Dataset
 from kpilib.kpis import MeasureCube, kpi_values
 from kpilib.periods import Span, parse_period
 from kpilib.problems import Problems
+from kpilib.roles import person_weights
 from kpilib.rounding import round_half_up
 from kpilib.targets import resolve_targets
 from kpilib.teams import team_lines
 from kpilib.tiers import assign_tiers, rank_within
+from kpilib.versions import in_force
 
 SHEET_COLUMNS = ["period", "employee_id", "name", "department", "team", "region", "quantitative",
                  "qualitative", "composite", "grade", "tier", "rank", "supervisor_rating",
                  "missing_lines", "tier_note"]
 LINE_COLUMNS = ["period", "employee_id", "name", "department", "kpi", "kpi_name", "kind", "weight",
                 "formula", "inputs", "actual", "target", "baseline", "challenge", "target_source", "scored_on", "attainment", "rating",
-                "line_score", "status"]
+                "line_score", "status", "monitored"]
 
 
 @dataclass
@@ -141,11 +147,10 @@ def thresholds_attainment(actual: np.ndarray, baseline: np.ndarray, target: np.n
 
 def quantitative_lines(dataset: Dataset, config: Config, span: Span, people: pd.DataFrame,
                        cube: MeasureCube | None = None) -> pd.DataFrame:
-    """One row per person × quantitative KPI of their department (LINE_COLUMNS)."""
+    """One row per person × quantitative KPI of their department and role layer, monitored ones
+    included (LINE_COLUMNS)."""
     catalog, scoring = config.catalog, config.scheme.scoring
-    weights = [(dept, kpi, w) for dept, dw in config.scheme.departments.items() for kpi, w in dw.quantitative.items()]
-    pairs = people[["employee_id", "name", "department"]].merge(
-        pd.DataFrame(weights, columns=["department", "kpi", "weight"]), on="department")
+    pairs = person_weights(people, config, "quantitative")
     cube = cube or MeasureCube(dataset.measures, catalog)
     values = kpi_values(cube, catalog, span, [], None)  # the empty frame, with its columns
     values = pd.concat([values] + [kpi_values(cube, catalog, span, [k], pairs.loc[pairs["kpi"] == k, "employee_id"])
@@ -169,6 +174,7 @@ def quantitative_lines(dataset: Dataset, config: Config, span: Span, people: pd.
     status = status.fillna(why)
     lines["status"] = status.fillna("ok")
     lines["line_score"] = round_half_up(lines["weight"] * lines["attainment"], scoring.rounding.line)
+    lines["line_score"] = lines["line_score"].where(~lines["monitored"])
     lines["kind"] = "quantitative"
     lines["formula"] = lines["kpi"].map(lambda k: catalog.kpis[k].formula)
     lines["rating"] = np.nan
@@ -217,12 +223,10 @@ def ratings_in(ratings: pd.DataFrame, span: Span) -> pd.DataFrame:
 
 def qualitative_lines(dataset: Dataset, config: Config, span: Span, people: pd.DataFrame,
                       ratings: pd.DataFrame | None = None) -> pd.DataFrame:
-    """One row per person × qualitative KPI of their department (LINE_COLUMNS);
+    """One row per person × qualitative KPI of their department and role layer (LINE_COLUMNS);
     `ratings` are those of the span when already filtered (`ratings_in`)."""
     scoring = config.scheme.scoring
-    weights = [(dept, kpi, w) for dept, dw in config.scheme.departments.items() for kpi, w in dw.qualitative.items()]
-    lines = people[["employee_id", "name", "department"]].merge(
-        pd.DataFrame(weights, columns=["department", "kpi", "weight"]), on="department")
+    lines = person_weights(people, config, "qualitative")
     r = ratings if ratings is not None else ratings_in(dataset.ratings, span)
     by_type = (r.groupby(["employee_id", "criterion", "rater_type"], observed=True, sort=False)["score"]
                .agg(["mean", "size"]).reset_index())
@@ -237,6 +241,7 @@ def qualitative_lines(dataset: Dataset, config: Config, span: Span, people: pd.D
     lines["rating"] = pd.to_numeric(lines["rating"], errors="coerce").astype(float)
     lines["status"] = np.where(lines["rating"].isna(), f"no ratings in {span}", "ok")
     lines["line_score"] = round_half_up(lines["weight"] * lines["rating"] / 5, scoring.rounding.line)
+    lines["line_score"] = lines["line_score"].where(~lines["monitored"])
     lines["kind"] = "qualitative"
     for col in ("actual", "target", "attainment"):
         lines[col] = np.nan
@@ -264,7 +269,8 @@ def _rater_inputs(by_type: pd.DataFrame) -> pd.Series:
 
 
 def _subtotals(lines: pd.DataFrame, config: Config) -> pd.DataFrame:
-    """Per person and kind: subtotal, and how many lines were missing."""
+    """Per person and kind: subtotal, and how many lines were missing (monitored lines are in neither)."""
+    lines = lines[~lines["monitored"]]
     present = lines["line_score"].notna()
     g = lines.assign(present_w=lines["weight"].where(present, 0.0),
                      score=lines["line_score"].fillna(0.0), missing=~present)
@@ -298,6 +304,7 @@ def score(dataset: Dataset, config: Config, period: Span | str, lang: str = "zh"
           departments: list[str] | None = None, kind: str = "person") -> Scores:
     """Score every person (or entity of `kind`, see `roster`) of the scheme's departments for one period."""
     span = parse_period(period) if isinstance(period, str) else period
+    config = in_force(config, span)
     problems = Problems(list(config.warnings.items))  # e.g. weights that do not sum to 100
     people = roster(dataset, config, span, problems, kind)
     if departments:
@@ -329,7 +336,8 @@ def _sheet(people, lines, rated, span, config, lang) -> pd.DataFrame:
     sheet.insert(0, "period", span.label)
     sheet["quantitative"] = sheet["employee_id"].map(quant).astype(float)
     sheet["qualitative"] = sheet["employee_id"].map(qual).astype(float)
-    qual_weight = sheet["department"].map(qualitative_weights(config)).astype(float)
+    scored = lines[(lines["kind"] == "qualitative") & ~lines["monitored"]]
+    qual_weight = sheet["employee_id"].map(scored.groupby("employee_id")["weight"].sum()).astype(float).fillna(0.0)
     sheet["composite"] = composite_of(sheet["quantitative"].to_numpy(float), sheet["qualitative"].to_numpy(float),
                                       qual_weight.to_numpy(float), config)
     sheet["grade"] = grade_of(sheet["composite"], config, lang)
@@ -339,15 +347,10 @@ def _sheet(people, lines, rated, span, config, lang) -> pd.DataFrame:
     return sheet
 
 
-def qualitative_weights(config: Config) -> dict[str, float]:
-    """Σ qualitative weights of each department."""
-    return {d: float(sum(w.qualitative.values())) for d, w in config.scheme.departments.items()}
-
-
 def composite_of(quantitative: np.ndarray, qualitative: np.ndarray, qualitative_weight: np.ndarray,
                  config: Config) -> np.ndarray:
     """round(share × quantitative + qualitative, final); without any qualitative line and
-    `missing: reweight`, round(quantitative × (share + Σ qualitative weights / 100), final)."""
+    `missing: reweight`, round(quantitative × (share + Σ the person's qualitative weights / 100), final)."""
     scoring = config.scheme.scoring
     share = scoring.quantitative_share
     composite = share * quantitative + qualitative
@@ -357,7 +360,7 @@ def composite_of(quantitative: np.ndarray, qualitative: np.ndarray, qualitative_
 
 
 def _line_warnings(lines: pd.DataFrame, problems: Problems) -> None:
-    bad = lines[lines["status"] != "ok"]
+    bad = lines[(lines["status"] != "ok") & ~lines["monitored"]]
     for (kpi, status), group in bad.groupby(["kpi", bad["status"].str.replace(r" in \d{4}\S*", "", regex=True)]):
         problems.warn("scores", f"{len(group)} line(s) of {kpi} have no score: {status}",
                       column=kpi, value=", ".join(group["employee_id"].head(5)) + ("…" if len(group) > 5 else ""))
@@ -367,7 +370,7 @@ def borrowed_targets(lines: pd.DataFrame) -> pd.DataFrame:
     """Lines scored against the catalogue's default target because the person has no target
     of their own, per department × KPI: department, kpi, people, of (people with the KPI),
     employee_ids (comma-separated, in order). Lines without an actual value are not counted."""
-    quant = lines[(lines["kind"] == "quantitative") & lines["actual"].notna()]  # only lines that are scored
+    quant = lines[(lines["kind"] == "quantitative") & lines["actual"].notna() & ~lines["monitored"]]  # scored lines
     borrowed = quant["target_source"].astype(str).str.startswith("catalogue")
     columns = ["department", "kpi", "people", "of", "employee_ids"]
     if not borrowed.any():
@@ -401,7 +404,8 @@ def _implausible(lines: pd.DataFrame, config: Config, problems: Problems) -> Non
     """An actual above `warn_above` × the target of a higher-is-better KPI (before the cap) is a
     warning naming person and KPI."""
     limit = config.scheme.scoring.attainment.warn_above
-    quant = lines[(lines["kind"] == "quantitative") & lines["actual"].notna() & lines["target"].notna()]
+    quant = lines[(lines["kind"] == "quantitative") & lines["actual"].notna() & lines["target"].notna()
+                  & ~lines["monitored"]]
     higher = quant["kpi"].map(lambda k: config.catalog.kpis[k].direction == "higher").astype(bool)
     quant = quant[higher]  # a small actual of a lower-is-better KPI is good news, not a typo
     for row in quant[quant["actual"] > limit * quant["target"]].itertuples():

@@ -95,7 +95,8 @@ def generate(employees: int = 300, months: int = 24, seed: int = 7, end: str = "
     people = _people(employees, month_index, rng)
     z = _performance(people, month_index, rng)
     employed = _employed(people, month_index)
-    measures, targets, drivers = _measures(people, z, employed, month_index, config, rng)
+    links = np.random.default_rng([seed, 1])  # the planted links draw apart: the rest of the company is unchanged by them
+    measures, targets, drivers = _measures(people, z, employed, month_index, config, rng, links)
     ratings, raters = _ratings(people, z, month_index, config, rng)
     employees_out = _employee_table(people)
     employees_out, measures, targets = _team_units(employees_out, measures, targets, config)
@@ -187,7 +188,7 @@ def _performance(people: pd.DataFrame, months: pd.PeriodIndex, rng: np.random.Ge
     return base + ramp - 0.3 + rng.normal(0, 0.3, (len(people), len(months)))
 
 
-def _measures(people, z, employed, months, config, rng):
+def _measures(people, z, employed, months, config, rng, links):
     from kpilib.synth_measures import department_measures, to_codes
 
     ids = np.append(people["employee_id"].to_numpy(), "marketing")  # + the department entity
@@ -198,7 +199,7 @@ def _measures(people, z, employed, months, config, rng):
         idx = np.flatnonzero(people["department"].to_numpy() == dept)
         sub = people.iloc[idx].reset_index(drop=True)
         drivers[dept] = DRIVERS[dept]
-        values = department_measures(dept, sub, z[idx], employed[idx], config, VOLUMES, DRIVERS[dept], rng)
+        values = department_measures(dept, sub, z[idx], employed[idx], config, VOLUMES, DRIVERS[dept], rng, links)
         parts.append(to_codes(values, measure_codes, idx, employed[idx]))
         targets.append(_targets(dept, sub, employed[idx], months, config))
     # department-level facts: the market share of the whole company, held by the marketing entity
@@ -263,7 +264,8 @@ def _ratings(people: pd.DataFrame, z: np.ndarray, months: pd.PeriodIndex, config
             if not len(who):
                 continue
             others = np.flatnonzero(present & (dept != d))
-            for criterion in weights.qualitative:
+            rated = dict.fromkeys(c for role in weights.role_keys() for c in weights.weights("qualitative", role))
+            for criterion in rated:
                 level = true[who] + rng.normal(0, 0.25, len(who))
                 cross = others[rng.integers(0, len(others), len(who))] if len(others) else who
                 for t, (rater, shift, noise) in enumerate(((who, 0.4, 0.5), (supervisor[who], bias[supervisor[who]], 0.45),
@@ -278,8 +280,19 @@ def _ratings(people: pd.DataFrame, z: np.ndarray, months: pd.PeriodIndex, config
         "period": pd.Categorical.from_codes(q, labels), "employee_id": pd.Categorical.from_codes(ratee, ids),
         "rater_type": pd.Categorical.from_codes(t, rater_types), "rater_id": pd.Categorical.from_codes(rater, ids),
         "criterion": pd.Categorical.from_codes(c, criteria), "score": score})
+    ratings["note"] = _supervisor_notes(t == rater_types.index("supervisor"), score)
     return ratings, {"lenient_supervisors": sorted(chosen[:2].tolist()),
                      "severe_supervisors": sorted(chosen[2:4].tolist())}
+
+
+SUPERVISOR_NOTES = {5: "表现突出，超出本季度预期", 1: "多次未达要求，已面谈并制定改进计划", 2: "未达要求，需加强"}
+
+
+def _supervisor_notes(supervisor: np.ndarray, score: np.ndarray) -> pd.Categorical:
+    """A supervisor's remark on the scores that call for one (5, 2 and 1), as supervisors
+    write them; other ratings have none. Drawn from no random stream: scores stay as they were."""
+    text = pd.Series(score).map(SUPERVISOR_NOTES).where(supervisor, "").fillna("")
+    return pd.Categorical(text)
 
 
 def _employee_table(people: pd.DataFrame) -> pd.DataFrame:

@@ -15,6 +15,7 @@ import pandas as pd
 from scipy.special import expit, logit
 
 from kpilib.config import KPI, Config
+from kpilib.synth_links import plant_links
 
 DRIVER = (0.9, 0.3, 1.6)  # sensitivity to z, spread on a log scale, spread on a logit scale
 OTHER = (0.3, 0.05, 0.2)
@@ -138,15 +139,20 @@ def _is_ratio(node: ast.AST) -> bool:
 
 def department_measures(dept: str, people: pd.DataFrame, z: np.ndarray, employed: np.ndarray,
                         config: Config, volumes: dict[str, float], drivers: list[str],
-                        rng) -> dict[str, np.ndarray]:
-    """Measures (name → people × months array) of one department; `drivers` carry its variance."""
+                        rng, links_rng) -> dict[str, np.ndarray]:
+    """Measures (name → people × months array) of one department; `drivers` carry its variance.
+    The catalogue's leading → lagging links are planted with `links_rng` (kpilib.synth_links),
+    which also draws the leading KPIs the scheme does not score (customer visits)."""
     gen = _Department(people, z, employed, config, volumes, rng)
-    kpis = {k: v for k, v in config.catalog.quantitative().items() if dept in v.departments}
+    scored = config.scheme.departments[dept].quantitative if dept in config.scheme.departments else {}
+    kpis = {k: v for k, v in config.catalog.quantitative().items()
+            if dept in v.departments and not (v.drives and k not in scored)}
     # single-measure KPIs first, so ratios over them (sales_cost_ratio = expenses / sales) follow them
     order = sorted(kpis, key=lambda k: (not isinstance(ast.parse(kpis[k].formula, mode="eval").body, ast.Name),
                                         k not in drivers))
     for kpi_id in order:
         gen.kpi(kpi_id, kpis[kpi_id], kpi_id in drivers)
+    plant_links(dept, gen.values, config, links_rng, z)
     return gen.values
 
 

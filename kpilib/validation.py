@@ -371,11 +371,12 @@ def _measures(t: _Table, config: Config, employees: pd.DataFrame) -> pd.DataFram
         _outside_employment(t, ordinal, ok, employees)
     keep = ok & ~repeats & ~t.by_unique("measure", unknown) & ~t.by_unique("employee_id", unknown_entity)
     frame = pd.DataFrame({"period": period["start"], "employee_id": t.categorical("employee_id"),
-                          "measure": t.categorical("measure"), "value": value.to_numpy()})
+                          "measure": t.categorical("measure"), "value": value.to_numpy(),
+                          "note": t.categorical("note")})
     keep &= ~np.isnan(frame["value"].to_numpy())
     if not keep.all():
         frame = frame[keep].reset_index(drop=True)
-        for col in ("employee_id", "measure"):
+        for col in ("employee_id", "measure", "note"):
             frame[col] = frame[col].cat.remove_unused_categories()
     return frame
 
@@ -424,7 +425,7 @@ def _targets(t: _Table, config: Config, employees: pd.DataFrame) -> pd.DataFrame
         "period": np.asarray(period["label"](), dtype=object), "grain": period["grain"](), "start": period["start"],
         "end": period["end"](), "employee_id": t.text("employee_id"), "kpi": t.text("kpi"),
         "target": t.numbers("target"), "baseline": t.numbers("baseline", required=False),
-        "challenge": t.numbers("challenge", required=False)})
+        "challenge": t.numbers("challenge", required=False), "note": t.text("note")})
     _known_entities(t, employees, groups=True)
     quantitative = config.catalog.quantitative()
     unknown = ~frame["kpi"].isin(list(quantitative)).to_numpy()

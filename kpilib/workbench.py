@@ -34,14 +34,16 @@ from kpilib.periods import Span, latest_complete, parse_period, span_of_month
 from kpilib.problems import Problems, UserError
 from kpilib.pseudonyms import Pseudonymiser, from_kernel_env, pseudonymise
 from kpilib.scoring import score
+from kpilib.sources import is_database, locate, pinned
 from kpilib.team_units import score_units
 from kpilib.uncertainty import COLUMNS, with_uncertainty
+from kpilib.versions import in_force
 
 HISTORY = 8  # periods of the report's grain, the current one included
 # earlier periods' lines keep their numbers; the explanations (formula, inputs, target_source,
 # status, kpi_name: half of the memory) are kept for the current period, which shows them
 PAST_LINE_COLUMNS = ["period", "employee_id", "name", "department", "kpi", "kind", "weight", "actual", "target",
-                     "attainment", "rating", "line_score", "scored_on"]
+                     "attainment", "rating", "line_score", "scored_on", "monitored"]
 COMPANY = "all"
 UNCERTAIN = COLUMNS[1:]  # rank_low, rank_high, tier_probability
 
@@ -57,7 +59,7 @@ def load_inputs(data_dir: Path | str | None, client: str | None,
     """Parameters and validated data, people as pseudonyms when `pseudonyms` is given
     (kpilib.pseudonyms); ratings calibrated when the scheme asks for it."""
     config = load_config(client)
-    dataset = load_dataset(data_dir or sample_dir(), config)
+    dataset = load_dataset(locate(data_dir, sample_dir()), config)
     if pseudonyms is not None:
         dataset = pseudonymise(dataset, pseudonyms)
     if config.scheme.scoring.calibrated_ratings:
@@ -178,11 +180,12 @@ def open_workbench(period: str | Span | None = None, department: str = COMPANY, 
     is decided, so `papermill -p client acme` alone reports in acme's language).
     `loaded`: parameters and data already loaded from `data_dir` and `client` (saves reading them again;
     pseudonymised already when `pseudonyms` is given). `pseudonyms` None: the pack's, in a
-    notebook it runs (kpilib.pseudonyms.from_kernel_env), else none."""
+    notebook it runs (kpilib.pseudonyms.from_kernel_env), else none.
+    The workbench's `config` is the scheme version in force for the period (`kpilib.versions`)."""
     pseudonyms = pseudonyms or from_kernel_env()
     branding = load_branding(client)
     lang = report_language(lang, branding)
-    data_dir = Path(data_dir) if data_dir else sample_dir()
+    data_dir = locate(data_dir, sample_dir())
     config = loaded[0] if loaded else load_config(client)
     if department != COMPANY and department not in config.scheme.departments:
         known = ", ".join(config.scheme.departments)
@@ -196,7 +199,7 @@ def open_workbench(period: str | Span | None = None, department: str = COMPANY, 
     _MEMO[key] = frames
     direct = word("direct", lang)  # people outside any team, e.g. the department's head
     history = frames["history"].assign(team=frames["history"]["team"].astype(object).fillna("").replace("", direct))
-    wb = Workbench(config=config, department=department, lang=lang, branding=branding,
+    wb = Workbench(config=in_force(config, frames["span"]), department=department, lang=lang, branding=branding,
                    **{**frames, "history": history})
     if wb.sheet().empty:
         present = sorted(set(wb.history.loc[wb.history["period"] == wb.span.label, "department"]))
@@ -232,9 +235,10 @@ def source_digest() -> str:
     return digest.hexdigest()
 
 
-def _key(data_dir: Path, config: Config, period: str | Span | None, lang: str,
+def _key(data_dir: Path | str, config: Config, period: str | Span | None, lang: str,
          pseudonyms: Pseudonymiser | None = None) -> str:
-    parts = {"inputs": input_hashes(data_dir), "period": str(period), "lang": lang, "kpilib": __version__,
+    inputs = (is_database(data_dir) and pinned(data_dir)) or input_hashes(data_dir)
+    parts = {"inputs": inputs, "period": str(period), "lang": lang, "kpilib": __version__,
              "pseudonyms": pseudonyms.fingerprint if pseudonyms else None,
              "source": source_digest(), "history": HISTORY,
              "params": {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in config.files}}

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Install the Debian packages kpireport needs (Chromium for PDF and browser tests,
-# Noto CJK fonts for Chinese in charts and PDF, poppler-utils for pdftoppm).
+# Noto CJK fonts for Chinese in charts and PDF, poppler-utils for pdftoppm, postgresql for
+# the tests of database sources: they start a throwaway server with initdb/pg_ctl).
 # Idempotent: does nothing when they are present. Needs root; otherwise says what it skips.
 set -u
-want=(chromium fonts-noto-cjk poppler-utils)
+want=(chromium fonts-noto-cjk poppler-utils postgresql)
 missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from kpilib import display, i18n, narrate, sections, workbench
+from kpilib import display, i18n, narrate, narrate_drivers, sections, workbench
 from tests.conftest import SAMPLE
 
 
@@ -62,8 +62,12 @@ def test_sentences_quote_their_tables(sales):
     lenient = leniency.loc["E0005"]  # 梁鹏, planted lenient: the sentence prints the table's numbers
     shown = [display._format(c, set())(lenient[c]) for c in ("leniency", "ci_low", "ci_high")]
     assert f"梁鹏（偏宽，{shown[0]}，区间 {shown[1]} 至 {shown[2]}）" in narrate.raters(sales, leniency)
-    ri = sections.importance(sales)
-    assert f"{100 * ri['lmg'].iloc[:2].sum():.0f}%" in narrate.importance(sales, ri)
+    shares = sections.composite_shares(sales)
+    shown = [display._format("share", display.PERCENT)(v) for v in shares["share"].iloc[:2]]
+    assert f"分别占综合分方差的 {shown[0]} 和 {shown[1]}" in narrate_drivers.composite_shares(sales, shares)
+    model = sections.scorecard_model(sales)
+    text = narrate_drivers.scorecard_variance(sales, model)
+    assert all(display._format("share", display.PERCENT)(v) in text for v in model.variance["share"])
 
 
 def test_markdown_escapes_html_from_data():

@@ -5,7 +5,7 @@ import warnings
 import matplotlib.pyplot as plt
 import pytest
 
-from kpilib import drivers, plots, ranking, ratings, stats
+from kpilib import plots, ranking, ratings, separation, stats
 from kpilib.scoring import score
 
 
@@ -37,10 +37,11 @@ def test_every_chart_renders_with_chinese(q, sample, config, tmp_path):
         m = ranking.transitions(before.sheet.set_index("employee_id")["tier"], after.sheet.set_index("employee_id")["tier"],
                                 list("SABCD"))
         plots.transition_heatmap(m, ax=axes[2, 1], title="等级迁移矩阵")
-        frame = drivers.kpi_frame(after.lines, after.sheet, "sales").dropna()
-        ri = drivers.relative_importance(frame, "composite", [c for c in frame.columns if c != "composite"])
-        kpi_names = {k: config.catalog.kpis[k].name.zh for k in ri.index}
-        plots.importance_bars(ri, labels=kpi_names, ax=axes[3, 0], title="销售部驱动因素 (LMG %)")
+        sales_lines = after.lines[after.lines["department"] == "sales"]
+        parts = separation.composite_parts(sales_lines, after.sheet[after.sheet["department"] == "sales"], 0.7)
+        shares = separation.variance_shares(parts, [c for c in parts.columns if c not in ("employee_id", "composite")], "composite")
+        kpi_names = {k: config.catalog.kpis[k].name.zh for k in shares["part"] if k in config.catalog.kpis}
+        plots.importance_bars(shares, "share", label="part", labels=kpi_names, ax=axes[3, 0], title="销售部：方差占比")
         plots.rater_intervals(ratings.rater_leniency(sample.ratings), ax=axes[3, 1], title="主管评分宽严度")
         fig.tight_layout()
         fig.savefig(tmp_path / "charts.png")

@@ -134,7 +134,7 @@ def test_company_tables_name_no_one(company, sample):
     names = set(people["name"]) | set(people["employee_id"])
     calls = ["scheme_table", "headline", "grade_counts", "kpi_attainment", "concentration", "band_profile",
              "ranking_table", "rank_stability", "band_movement", "trend_frame", "person_trends", "outlook",
-             "top_drivers", "rater_table", "self_gap", "incentive_summary", "kpi_leaders", "most_improved",
+             "top_separators", "rater_table", "self_gap", "incentive_summary", "kpi_leaders", "most_improved",
              "score_details", "new_hire_ramp", "coaching", "top_cases"]
     for name in calls:
         frame = getattr(sections, name)(company)
@@ -172,3 +172,43 @@ def test_coaching_names_the_bottom_band_and_their_weakest_kpis(sales):
     weakest = lines.loc[gap[lines["employee_id"] == person].idxmin()]
     assert worst["kpis"].startswith(f"{weakest['kpi_name']} {weakest['attainment']:.0%}")
     assert set(sections.top_cases(sales)["name"]) == set(sheet.loc[sections.common.bands_of(sheet) == "top 20%", "name"])
+
+
+def test_drivers_sections_on_the_sample(sales, company):
+    from kpilib import narrate_drivers
+
+    shares = sections.composite_shares(sales)
+    assert shares["share"].sum() == pytest.approx(1.0, abs=1e-12)
+    assert list(shares["kpi_name"][:2]) == [sales.kpi_name("sales_amount"), sales.kpi_name("new_customers")]
+    assert "kpi" not in shares.columns  # names, never ids, on a page
+    sentence = narrate_drivers.composite_shares(sales, shares)
+    assert f"{round(100 * shares['share'].iloc[0], 1):.1f}%" in sentence
+    model = sections.scorecard_model(sales)
+    assert model.refusal == "" and not model.supervisor  # a team has one supervisor in the sample
+    assert model.variance["share"].sum() == pytest.approx(1.0)
+    assert set(model.effects["factor"]) <= {"region", "tenure_band", "role_layer", "new_hire"}
+    again = sections.scorecard_model(sales)
+    pd.testing.assert_frame_equal(model.importance, again.importance)  # the bootstrap is seeded
+    fits = sections.leading_links(sales)
+    table = sections.link_table(sales, fits)
+    assert set(table["lagging_name"]) == {sales.kpi_name("sales_amount"), sales.kpi_name("new_customers")}
+    assert (table["ci_low"] > 0).all()  # the planted links, this month and next
+    assert (sections.link_backtest(sales, fits)["gain"] > 0).all()
+    top = sections.top_separators(company)
+    assert top.loc[top["department"] == company.department_name("sales"), "share"].iloc[0] == pytest.approx(
+        shares["share"].iloc[0])
+    assert "department" in set(sections.scorecard_model(company).effects["factor"])
+
+
+def test_the_mixed_model_refuses_a_small_department(tmp_path, monkeypatch):
+    from kpilib import narrate_drivers
+    from tests.test_retail import RETAIL
+
+    monkeypatch.setenv("KPIREPORT_CACHE", str(tmp_path))
+    for lang in ("en", "zh"):
+        wb = workbench.open_workbench(None, "marketing", RETAIL, "retail", lang)
+        model = sections.scorecard_model(wb)
+        assert model.refusal == "too_few_people" and model.effects.empty
+        text = narrate_drivers.scorecard(wb, model)
+        assert str(model.people) in text and "30" in text
+    assert "marketing" not in text and "supervisor" not in text

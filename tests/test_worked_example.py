@@ -68,11 +68,14 @@ def test_monthly_ratios_average_differently():
 def test_worked_example_lines(tmp_path, config):
     dataset = load_dataset(build(tmp_path), config)
     result = score(dataset, config, "2025Q3")
-    lines = result.lines[result.lines["employee_id"] == "T1"].set_index("kpi")
+    every = result.lines[result.lines["employee_id"] == "T1"].set_index("kpi")
+    lines = every[~every["monitored"]]
     expected = {"sales_amount": 28.8, "new_customers": 18.0, "renewal_rate": 15.5, "collection_on_time": 14.5,
                 "campaign_roi": 8.4, "customer_satisfaction": 8.0, "collaboration": 9.0,
                 "strategy_execution": 4.5, "innovation": 3.0}
     assert lines["line_score"].to_dict() == expected
+    # the other sales KPIs of the catalogue are monitored: shown, never scored
+    assert every.loc[every["monitored"], "line_score"].isna().all() and every["monitored"].sum() > 0
     assert lines.loc["renewal_rate", "actual"] == pytest.approx(0.88)
     assert lines.loc["renewal_rate", "inputs"] == "renewed=44; due_for_renewal=50"
     assert lines.loc["sales_amount", "target"] == 5_000_000

@@ -34,7 +34,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kpilib import cachefile
+from kpilib import cachefile, sources
 from kpilib.branding import Branding, branding_file, load_branding
 from kpilib.config import Config, default_params_dir
 from kpilib.data import Dataset
@@ -63,7 +63,7 @@ class PackResult:
         return sum(d["status"] == status for d in self.documents)
 
 
-def build_pack(config: Config, dataset: Dataset, span: Span, out_dir: Path | str, *, data_dir: Path,
+def build_pack(config: Config, dataset: Dataset, span: Span, out_dir: Path | str, *, data_dir: Path | str,
                lang: str = "zh", departments: list[str] | None = None, sections: list[str] | None = None,
                formats: tuple[str, ...] = ("html",), jobs: int | None = None, scheduler: str | None = None,
                force: bool = False, prune: bool = False, pseudonyms: Pseudonymiser | None = None,
@@ -91,17 +91,20 @@ def build_pack(config: Config, dataset: Dataset, span: Span, out_dir: Path | str
         final = out_dir / span.label
         looks = [p for p in [branding_file(config.client)] if p]  # names, colours and paper are in the bytes
         params = {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in config.files + looks}
-        docs = plan(span.label, wanted, client=config.client, data_dir=Path(data_dir).resolve(), lang=lang,
+        source = sources.shown(data_dir) if sources.is_database(data_dir) else Path(data_dir).resolve()
+        docs = plan(span.label, wanted, client=config.client, data_dir=source, lang=lang,
                     formats=formats, inputs=dataset.hashes, params=params, sections=sections)
         if departments and COMPANY not in departments:
             docs = [d for d in docs if d.department != COMPANY]
         params_dir = default_params_dir().resolve()
         env = {"KPIREPORT_CACHE": str(cache_dir().resolve()), "KPIREPORT_PARAMS": str(params_dir),
-               **(pseudonyms.kernel_env() if pseudonyms else {})}
+               **(pseudonyms.kernel_env() if pseudonyms else {}),
+               **sources.kernel_env(data_dir, dataset.hashes)}  # a URL's password: never in a parameter
         fingerprint = pseudonyms.fingerprint if pseudonyms else None
         for doc in docs:
             doc.env, doc.name, doc.company = env, wb.department_name(doc.department), brand.company or ""
-            doc.shown = {"data_dir": portable(Path(data_dir), out_dir.parent, origin=final),
+            doc.shown = {"data_dir": str(source) if sources.is_database(data_dir)
+                         else portable(Path(data_dir), out_dir.parent, origin=final),
                          "notebook": portable(doc.notebook, params_dir, default_notebooks_dir().parent)}
         staging = Path(tempfile.mkdtemp(prefix=f".{span.label}-", dir=out_dir))
         retired = staging.with_name(staging.name + "-previous")

@@ -40,7 +40,8 @@ def portable(path: Path, *roots: Path, origin: Path | None = None) -> str:
 
 def manifest(wb: Workbench, documents: list[dict], seconds: float, extra: dict, params_dir: Path) -> dict:
     """The manifest of a pack; parameter files are named relative to `params_dir`."""
-    return {"period": wb.span.label, "lang": wb.lang, "client": wb.config.client, "kpireport": __version__,
+    return {"period": wb.span.label, "lang": wb.lang, "client": wb.config.client,
+            "scheme_version": wb.config.version, "kpireport": __version__,
             "python": platform.python_version(), "packages": {p: _version(p) for p in PACKAGES},
             "inputs": wb.dataset.hashes, "parameters": [portable(f, params_dir) for f in wb.config.files],
             "people_scored": int(len(wb.sheet())), "warnings": len(wb.problems),

@@ -81,7 +81,7 @@ def levels_of(notebook: Path) -> tuple[str, ...]:
     return tuple(level for level in levels if level in LEVELS) or LEVELS
 
 
-def plan(period: str, departments: list[str], *, client: str | None, data_dir: Path, lang: str,
+def plan(period: str, departments: list[str], *, client: str | None, data_dir: Path | str, lang: str,
          formats: tuple[str, ...], inputs: dict[str, str], params: dict[str, str],
          sections: list[str] | None = None, notebooks_dir: Path | None = None) -> list[Document]:
     """Every document of the pack: each wanted section for the company ("all") and for each

@@ -5,14 +5,22 @@ columns its docstring names. A department workbench shows that department's peop
 company level ("all") every table is an aggregate by department and names no one
 (architecture.md, rules of the house), and leaves out any group of fewer than
 `privacy.min_cell` people (common.shown). The statistics live in ranking, stats, trends,
-drivers, ratings and incentives and are tested there; sections select, join, aggregate.
+drivers, separation, mixed, leading, ratings and incentives and are tested there; sections select, join, aggregate.
 """
 
 from kpilib.sections.common import primary_kpi
+from kpilib.sections.drivers import (
+                                     composite_shares,
+                                     leading_links,
+                                     link_backtest,
+                                     link_table,
+                                     scorecard_model,
+                                     top_separators,
+)
+from kpilib.sections.evidence import chain_steps, monitored_details, rating_evidence, score_details
 from kpilib.sections.followup import action_list, follow_up_actions
 from kpilib.sections.outlook import (
                                      forecast_check,
-                                     importance,
                                      outlook,
                                      person_trends,
                                      rater_table,
@@ -20,7 +28,6 @@ from kpilib.sections.outlook import (
                                      self_gap,
                                      tier_mobility,
                                      tier_transitions,
-                                     top_drivers,
                                      trend_frame,
 )
 from kpilib.sections.overview import (
@@ -52,13 +59,24 @@ from kpilib.sections.rankings import (
                                      team_attainment,
                                      team_units,
 )
-from kpilib.sections.results import decisions, incentive_summary, score_details
+from kpilib.sections.results import decisions, incentive_summary
+from kpilib.sections.rulebook import (
+                                     incentive_rules,
+                                     monitored_kpis,
+                                     perspective_notes,
+                                     perspective_table,
+                                     perspective_weights,
+                                     rulebook,
+)
 
 __all__ = [
-    "action_list", "band_movement", "band_profile", "criterion_top", "outcome_growth", "outcome_top", "region_shares",
-    "team_attainment", "team_units", "borrowed_targets", "coaching", "concentration", "decisions", "follow_up_actions", "forecast_check", "grade_counts",
-    "headline", "importance", "incentive_summary", "kpi_attainment", "kpi_leaders", "most_improved",
-    "new_hire_ramp", "outcome_kpi", "outlook", "primary_kpi", "person_trends", "rank_stability", "ranking_table", "rater_table",
-    "rater_variance", "region_comparison", "result_values", "scheme_table", "score_details", "self_gap", "tier_allocation",
-    "tier_mobility", "tier_transitions", "top_cases", "top_drivers", "trend_frame",
+    "action_list", "band_movement", "band_profile", "borrowed_targets", "chain_steps", "coaching", "composite_shares",
+    "concentration", "criterion_top", "decisions", "follow_up_actions", "forecast_check", "grade_counts", "headline", "incentive_rules",
+    "incentive_summary", "kpi_attainment", "kpi_leaders", "leading_links", "link_backtest", "link_table",
+    "monitored_details", "monitored_kpis", "most_improved", "new_hire_ramp", "outcome_growth", "outcome_kpi",
+    "outcome_top", "outlook", "person_trends", "perspective_notes", "perspective_table", "perspective_weights",
+    "primary_kpi", "rank_stability", "ranking_table", "rater_table", "rater_variance", "rating_evidence",
+    "region_comparison", "region_shares", "result_values", "rulebook", "scheme_table", "score_details",
+    "scorecard_model", "self_gap", "team_attainment", "team_units", "tier_allocation", "tier_mobility",
+    "tier_transitions", "top_cases", "top_separators", "trend_frame"
 ]

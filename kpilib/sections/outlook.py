@@ -1,4 +1,5 @@
-"""Sections 40 (trends and outlook) and 50 (drivers and rater calibration): one call per table."""
+"""Sections 40 (trends and outlook) and 50 (rater calibration; its drivers are in
+sections.drivers): one call per table."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from kpilib import drivers, ranking, ratings, trends
-from kpilib.sections.common import group_of, headcount, shown, with_names
+from kpilib import ranking, ratings, trends
+from kpilib.sections.common import group_of, shown, with_names
 from kpilib.workbench import Workbench
 
 MIN_RATERS = 3  # supervisors needed to separate rater from ratee variance
@@ -95,44 +96,7 @@ def forecast_check(wb: Workbench) -> pd.DataFrame:
     return trends.backtest_summary(test)[["method", "mae", "spearman"]] if len(test) else pd.DataFrame()
 
 
-# 50 drivers and rater calibration ----------------------------------------------------
-
-def _pooled_kpis(wb: Workbench, department: str, periods: int = 4) -> tuple[pd.DataFrame, list[str]]:
-    frames = []
-    for period in wb.periods[-periods:]:
-        lines = wb.lines[wb.lines["period"] == period]
-        sheet = wb.history[wb.history["period"] == period]
-        frames.append(drivers.kpi_frame(lines, sheet, department).dropna())
-    frame = pd.concat(frames, ignore_index=True)
-    kpis = [c for c in frame.columns if c != "composite" and frame[c].std() > 0]
-    return frame, kpis
-
-
-def importance(wb: Workbench, department: str | None = None) -> pd.DataFrame:
-    """Relative importance of each KPI's line score for the composite (drivers.relative_importance,
-    LMG), people × the last four periods pooled: kpi_name, lmg, lmg_pct, first,
-    relative_weight; attrs r2 and n. Empty when too few people."""
-    frame, kpis = _pooled_kpis(wb, department or wb.department)
-    if len(frame) < len(kpis) + 10 or not kpis:
-        return pd.DataFrame()
-    ri = drivers.relative_importance(frame, "composite", kpis)
-    out = ri[["lmg", "lmg_pct", "first", "relative_weight"]].copy()
-    out.insert(0, "kpi_name", [wb.kpi_name(k) for k in out.index])
-    out.attrs.update(ri.attrs, n=len(frame))
-    return out.reset_index(names="kpi")
-
-
-def top_drivers(wb: Workbench) -> pd.DataFrame:
-    """Company level: per department the leading KPI by LMG (department, kpi_name, lmg_pct, r2)."""
-    rows = []
-    for dept in wb.departments():
-        ri = importance(wb, dept)
-        if len(ri):
-            rows.append({"department": dept, "kpi_name": ri["kpi_name"].iloc[0], "lmg_pct": ri["lmg_pct"].iloc[0],
-                         "r2": ri.attrs.get("r2")})
-    table = pd.DataFrame(rows, columns=["department", "kpi_name", "lmg_pct", "r2"])
-    return with_names(wb, shown(wb, table, headcount(wb, table["department"])))
-
+# 50 rater calibration ----------------------------------------------------
 
 def _scoped_ratings(wb: Workbench) -> pd.DataFrame:
     r = wb.dataset.ratings

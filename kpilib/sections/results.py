@@ -1,4 +1,4 @@
-"""Sections 60 (results applied) and 70 (score details for appeals): one call per table."""
+"""Section 60 (results applied): one call per table."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pandas as pd
 
 from kpilib import incentives
 from kpilib.config import Incentives
-from kpilib.sections.common import headcount, shown, with_names, written
+from kpilib.sections.common import headcount, shown, with_names
 from kpilib.sections.rankings import unclear
 from kpilib.standard import meets_target_line
 from kpilib.workbench import Workbench
@@ -103,19 +103,3 @@ def incentive_summary(wb: Workbench) -> pd.DataFrame:
     selected = picked["rule"].value_counts()
     out.attrs["selected"] = {r: int(selected.get(r, 0)) for r in columns}  # plain values: pandas compares attrs
     return out
-
-
-def score_details(wb: Workbench) -> pd.DataFrame:
-    """How every score was computed, line by line (department only): rank, employee_id,
-    name, composite, grade, tier, then per line kpi_name, weight, formula, inputs, actual,
-    target (both written in the KPI's unit), target_source, attainment, rating,
-    line_score, status — by rank, quantitative lines first, heaviest first."""
-    if wb.company:
-        return pd.DataFrame()
-    lines = written(wb, wb.period_lines())
-    person = wb.sheet().set_index("employee_id")[["rank", "composite", "grade", "tier"]]
-    out = lines.join(person, on="employee_id")
-    out = out.sort_values(["rank", "employee_id", "kind", "weight"], ascending=[True, True, False, False])
-    cols = ["rank", "employee_id", "name", "composite", "grade", "tier", "kpi_name", "weight", "formula", "inputs",
-            "actual", "target", "target_source", "attainment", "rating", "line_score", "status"]
-    return out[cols].reset_index(drop=True)
