@@ -25,6 +25,7 @@ from pydantic import (
     model_validator,
 )
 
+from kpilib.actionrules import Actions
 from kpilib.formula import Formula, FormulaError, parse_formula
 from kpilib.modelcheck import validated
 from kpilib.paramtypes import Number, Share, Weight, Whole, did_you_mean, one_of
@@ -311,7 +312,7 @@ class Breakthrough(_Model):
 
 class WatchList(_Model):
     bottom: Number = Field(gt=0, le=1)  # rank share from the bottom of the department
-    review_after: Whole = Field(ge=1)  # consecutive periods in the bottom before a review
+    review_after: Whole = Field(ge=1)  # consecutive periods below the meets-target line → review
 
 
 class Incentives(_Model):
@@ -348,6 +349,7 @@ class Scheme(_Model):
     privacy: Privacy = Privacy()
     departments: dict[str, DepartmentWeights] = {}
     incentives: dict[str, Incentives] = {}  # department: its rules; absent: none
+    actions: Actions = Actions()  # follow-up actions (kpilib.actionrules); absent: none
 
 
 @dataclass

@@ -23,7 +23,7 @@ THREE = {"gini", "kendall_tau_b", "spearman_rho", "rbo", "lmg", "first", "relati
 LENIENCY = {"leniency", "ci_low", "ci_high", "estimate"}  # signed, to the decimals the flag rule judges (ratings.leniency_flag)
 TWO = {"rating", "supervisor_rating"}  # ratings keep the scheme's 2 decimals, so weight × rating / 5 can be checked
 PVALUE = {"p_val", "p_adj", "kendall_p", "spearman_p"}
-WRAP = {"formula", "inputs", "evidence", "status", "outcome", "target_source", "kpis", "rule_text", "calculation",
+WRAP = {"formula", "inputs", "evidence", "status", "outcome", "target_source", "kpis", "rule", "rule_text", "calculation",
         "rubric", "note", "source"}
 WRITTEN = {"actual", "target", "baseline", "challenge", "total", "before", "now"}  # numbers written as text in their unit: right-aligned  # long text may wrap; other cells stay on one line
 

@@ -73,6 +73,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "reserve_pool": ("后备干部", "Reserve pool"), "breakthrough": ("突破", "Breakthrough"),
     "watch_list": ("观察", "Watch list"), "rule": ("规则", "Rule"), "outcome": ("结果", "Outcome"),
     "evidence": ("依据", "Evidence"), "count": ("人数", "Count"),
+    # follow-up actions (kpilib.actions)
+    "action": ("跟进措施", "Action"), "due": ("截止日期", "Due"), "improvement_plan": ("改进计划", "Improvement plan"),
+    "interview": ("绩效面谈", "Interview"), "reserve_pool_nomination": ("后备干部提名", "Reserve-pool nomination"),
+    "promotion_review": ("晋升评审", "Promotion review"), "transfer_review": ("调岗/退出评审", "Transfer or exit review"),
     # restatements (kpilib.pack.restate)
     "field": ("项目", "Field"), "value_before": ("变化前", "Before"), "value_after": ("变化后", "After"),
     "changes_since": ("与上次生成相比的变化", "Changes since the last build"),
@@ -108,6 +112,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "growth_year": ("同比", "growth on the same period a year before"),
     "scope_department": ("部门", "department"), "scope_company": ("全公司", "company"),
     "nothing to list": ("本期没有可列出的内容。", "Nothing to list for this period."),
+    "improvement_plan": ("改进计划", "improvement plan"), "interview": ("绩效面谈", "interview"),
+    "reserve_pool_nomination": ("后备干部提名", "reserve-pool nomination"),
+    "promotion_review": ("晋升评审", "promotion review"), "transfer_review": ("调岗/退出评审", "transfer or exit review"),
     # rater types, perspectives, monitored KPIs
     "self": ("自评", "self"), "supervisor": ("上级", "supervisor"), "cross_department": ("跨部门", "cross-department"),
     "peer": ("同事", "peer"), "customer": ("客户", "customer"),
@@ -160,6 +167,33 @@ SENTENCES: dict[str, tuple[str, str]] = {
         "gives each person a 90% rank range; a tier marked not clear is kept in fewer than {unclear:.0%} of the "
         "re-scorings ({n} people), so it lies within the noise and deserves a second look before pay or a watch list "
         "depends on it."),
+    # what triggered a follow-up action (kpilib.actions `rule` and its `parameters`)
+    "below_standard": ("综合分已连续 {run} 期低于达标线 {line}（{figures}；规则：连续 {periods} 期）",
+                       "composite below the meets-target line of {line} for {run} period(s) running "
+                       "({figures}; the rule asks for {periods})"),
+    "promotion": ("连续 {months} 个月位于部门前 {top}，符合晋升条件",
+                  "in the department's top {top} for {months} months running: eligible for promotion"),
+    "reserve_pool": ("连续 {quarters} 期分级为 {tiers}，入选后备干部", "tier {tiers} for {quarters} periods running: reserve pool"),
+    "watch_list:review": ("观察名单：连续 {periods} 期综合分低于达标线 {line}",
+                          "watch list: composite below the meets-target line of {line} for {periods} periods running"),
+    "watch_list:observation": ("观察名单：本期位于部门后 {bottom}", "watch list: in the department's bottom {bottom} this period"),
+    # section 60's sentence on follow-up actions (narrate.actions)
+    "actions none configured": ("考核方案未配置跟进措施（scheme.yaml actions），不列出跟进措施。",
+                                "The scheme configures no follow-up actions (scheme.yaml actions); none are listed."),
+    "actions counted": ("本期跟进措施：{counts}。", "Follow-up actions this period: {counts}."),
+    "action count": ("{action} {n} 人", "{action}: {n}"), "list": ("、", "; "), "between sentences": ("", " "),
+    "names": ("、", ", "), "groups": ("；", "; "),
+    "too short periods": ("{action}需要连续 {need} 期的结果，目前只有 {have} 期", "{action} needs {need} periods running, "
+                          "there are {have}"),
+    "too short months": ("{action}需要连续 {need} 个月的结果，目前只有 {have} 个月", "{action} needs {need} months running, "
+                         "there are {have}"),
+    "actions not yet": ("{reasons}，本期不会产生。", "{reasons}: none can arise yet."),
+    "actions nobody": ("本期没有需要跟进的人员。", "No one needs a follow-up action this period."),
+    "actions line": ("“低于标准”指综合分低于本部门的达标线（{lines}），不是排名靠后。",
+                     "\"Below standard\" means a composite below the department's meets-target line ({lines}), "
+                     "not a low rank."),
+    "line from bonus": ("{value}，即奖金的达标分", "{value}, the composite that earns the meets-target bonus"),
+    "line from grades": ("{value}，即最低合格等级的分数线", "{value}, the floor of the lowest passing grade"),
 }
 
 SECTIONS: dict[str, tuple[str, str]] = {
@@ -275,7 +309,7 @@ def section_title(section: str, lang: str) -> str:
 
 
 # columns whose values are words of the reports (translated cell by cell; other text is data)
-WORD_COLUMNS = {"kind", "direction", "unit", "trend", "flag", "method", "band", "rule", "outcome", "at_risk",
+WORD_COLUMNS = {"kind", "direction", "unit", "trend", "flag", "method", "band", "rule", "outcome", "at_risk", "action",
                 "factor", "level", "reference", "component", "when",
                 "bonus", "commission", "promotion", "reserve_pool", "breakthrough", "watch_list", "rater_type", "step"}
 
@@ -301,3 +335,14 @@ def labelled(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     names = [label(str(c), lang) for c in out.columns]
     out.columns = [f"{n} ({c})" if names.count(n) > 1 else n for n, c in zip(names, out.columns, strict=True)]
     return out
+
+
+def action_rule(rule: str, parameters: str, evidence: str, lang: str) -> str:
+    """What triggered a follow-up action, in `lang` (kpilib.actions `rule`, `parameters` as
+    `key=value; ...`, `evidence`); a below-standard run is told with its length and the
+    composites of its periods (`evidence`: `period composite; ...`)."""
+    values = dict(part.split("=", 1) for part in parameters.split("; ") if "=" in part)
+    if rule == "below_standard":
+        figures = [f for f in evidence.split("; ") if f]
+        values.update(run=len(figures), figures=sentence("list", lang).join(figures))
+    return sentence(rule, lang, **values) if rule in SENTENCES else rule

@@ -1,5 +1,5 @@
 """Results applied (结果应用): bonus multipliers, commission, promotion eligibility,
-reserve-cadre pool, breakthroughs, watch list and review. Each function takes its rule
+reserve-cadre pool, breakthroughs, watch list (observation) and review. Each function takes its rule
 of one department from `scheme.yaml` (`incentives.<department>.<rule>`, kpilib.config);
 a department without a rule gets no outcome for it.
 
@@ -79,7 +79,7 @@ def commission(lines: pd.DataFrame, rule: Commission) -> pd.DataFrame:
                                       for a in kpi["attainment"]], "selected": hit})
 
 
-def _streak(flags: pd.DataFrame) -> pd.Series:
+def streak(flags: pd.DataFrame) -> pd.Series:
     """Length of the run of True ending at the last period (flags: index person, columns periods in order)."""
     run = pd.Series(0, index=flags.index)
     for col in flags.columns:
@@ -97,7 +97,7 @@ def promotion(monthly: pd.DataFrame, complaints: pd.Series | None, rule: Promoti
     frame = monthly.dropna(subset=["composite"]).copy()
     frame["top"] = _share(frame, ["period", "department"]) <= rule.top
     flags = frame.pivot_table(index="employee_id", columns="period", values="top", aggfunc="max").sort_index(axis=1)
-    run = _streak(flags)
+    run = streak(flags)
     eligible = run >= rule.months
     evidence = [f"{r} consecutive months in the top {rule.top:.0%}" for r in run]
     gate = rule.complaints
@@ -115,7 +115,7 @@ def reserve_pool(quarterly: pd.DataFrame, rule: ReservePool) -> pd.DataFrame:
     consecutive quarters (e.g. 4). `quarterly`: period, employee_id, tier."""
     flags = quarterly.assign(good=quarterly["tier"].isin(rule.tiers)).pivot_table(
         index="employee_id", columns="period", values="good", aggfunc="max").sort_index(axis=1)
-    run = _streak(flags)
+    run = streak(flags)
     hit = (run >= rule.quarters).to_numpy()
     return pd.DataFrame({"employee_id": run.index, "rule": "reserve_pool",
                          "outcome": np.where(hit, "in pool", "not yet"),
@@ -137,16 +137,25 @@ def breakthrough(history: pd.DataFrame, value: str, rule: Breakthrough) -> pd.Da
                                       for a, b in zip(latest, peak, strict=True)], "selected": hit})
 
 
-def watch_list(quarterly: pd.DataFrame, rule: WatchList) -> pd.DataFrame:
-    """Bottom share of the department (e.g. 10%) in the latest quarter → 3-month observation;
-    there for the rule's consecutive quarters (e.g. 2) → transfer or exit review.
-    `quarterly`: period, employee_id, department, composite."""
+def watch_list(quarterly: pd.DataFrame, rule: WatchList, line: float) -> pd.DataFrame:
+    """Watch list (domain.md §6): in the bottom share of the department (e.g. 10%) in the
+    latest period → 3-month observation; below the meets-target line (`line`, the composite
+    of kpilib.standard.meets_target_line, e.g. 70) in each of the rule's last consecutive
+    periods (e.g. 2) → transfer or exit review, whatever the rank: "2 consecutive failures"
+    means below standard twice, not bottom 10% twice. A person without a composite in a
+    period breaks both runs. `quarterly`: period, employee_id, department, composite."""
     frame = quarterly.dropna(subset=["composite"]).copy()
     group = frame.groupby(["period", "department"])["composite"]
     frame["bottom"] = group.rank(method="max", ascending=True) / group.transform("count") <= rule.bottom
-    flags = frame.pivot_table(index="employee_id", columns="period", values="bottom", aggfunc="max").sort_index(axis=1)
-    run = _streak(flags)
-    outcome = np.where(run >= rule.review_after, "review", np.where(run >= 1, "observation", ""))
-    return pd.DataFrame({"employee_id": run.index, "rule": "watch_list", "outcome": outcome,
-                         "evidence": [f"{r} consecutive quarter(s) in the bottom {rule.bottom:.0%}" for r in run],
+    frame["below"] = frame["composite"] < line
+    wide = frame.pivot_table(index="employee_id", columns="period", values=["bottom", "below"], aggfunc="max")
+    wide = wide.reindex(columns=pd.MultiIndex.from_product([["bottom", "below"], sorted(frame["period"].unique())]))
+    last = wide.columns.get_level_values(1).max() if len(wide.columns) else None
+    bottom = wide[("bottom", last)].fillna(False).astype(bool) if last else pd.Series(False, index=wide.index)
+    run = streak(wide["below"])
+    outcome = np.where(run >= rule.review_after, "review", np.where(bottom, "observation", ""))
+    return pd.DataFrame({"employee_id": wide.index, "rule": "watch_list", "outcome": outcome,
+                         "evidence": [f"{'in' if b else 'not in'} the bottom {rule.bottom:.0%} this period; "
+                                      f"{r} consecutive period(s) below the meets-target line {line:g} "
+                                      f"(review after {rule.review_after})" for b, r in zip(bottom, run, strict=True)],
                          "selected": outcome != ""})

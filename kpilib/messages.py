@@ -71,9 +71,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
                           "Reserve pool: tier {tiers} in each of the last {quarters} periods."),
     "rule.breakthrough": ("突破：本期{kpi}超过本人历史最高值的 {ratio} 倍。",
                           "Breakthrough: {kpi} this period above {ratio}× the person's previous peak."),
-    "rule.watch_list": ("观察：排名部门后 {bottom} 进入观察期；连续 {review_after} 期在内进入调岗/退出评审。",
-                        "Watch list: the department's bottom {bottom} is put under observation; {review_after} "
-                        "consecutive periods there lead to a transfer or exit review."),
+    "rule.watch_list": ("观察：排名部门后 {bottom} 进入观察期；连续 {review_after} 期综合分低于达标线 {line} 进入调岗/退出评审。",
+                        "Watch list: the department's bottom {bottom} is put under observation; a composite below the "
+                        "meets-target line of {line} for {review_after} consecutive periods leads to a transfer or exit "
+                        "review."),
     "rules.none": ("{department}未配置激励规则。", "{department} has no incentive rules."),
     # balanced scorecard
     "perspective.zero": ("{department}的{perspectives}视角权重为 0%：没有计分指标属于该视角。",

@@ -10,6 +10,7 @@ from kpilib import trends as trends_module
 from kpilib.i18n import label, sentence, word
 from kpilib.ratings import DECIMALS, MIN_RATEES
 from kpilib.rounding import round_half_up_scalar
+from kpilib.sections.followup import short_history, standard_lines
 from kpilib.sections.results import unconfigured
 from kpilib.uncertainty import RESAMPLES, UNCLEAR
 from kpilib.workbench import Workbench
@@ -189,6 +190,30 @@ def incentives(wb: Workbench, summary: pd.DataFrame) -> str:
             "no incentive outcomes are given." if missing else "")
     return " ".join(t for t in (said + "." if said else "", none) if t)
 
+
+def actions(wb: Workbench, table: pd.DataFrame) -> str:
+    """How many people each follow-up action names (`table`: sections.follow_up_actions)
+    and what "below standard" means here: the meets-target line, not a rank."""
+    lang = wb.lang
+    configured = wb.config.scheme.actions.configured()
+    if not configured:
+        return sentence("actions none configured", lang)
+    counts = table["action"].value_counts()
+    said = sentence("list", lang).join(sentence("action count", lang, action=word(a, lang), n=int(counts[a]))
+                                       for a in configured if a in counts)
+    lines = {d: sentence("line from bonus" if ln.source.startswith("incentives.") else "line from grades", lang,
+                         value=f"{ln.value:g}") for d, ln in standard_lines(wb).items()}
+    groups: dict[str, list[str]] = {}
+    for dept, text in lines.items():
+        groups.setdefault(text, []).append(dept)
+    shown = (next(iter(groups)) if len(groups) == 1 else
+             sentence("groups", lang).join(f"{sentence('names', lang).join(d)} {t}" for t, d in groups.items()))
+    head = sentence("actions counted", lang, counts=said) if said else sentence("actions nobody", lang)
+    short = [sentence(f"too short {unit}", lang, action=label(a, lang), need=need, have=have)
+             for a, need, have, unit in short_history(wb)]
+    parts = [head, sentence("actions line", lang, lines=shown)]
+    parts += [sentence("actions not yet", lang, reasons=sentence("groups", lang).join(short))] if short else []
+    return sentence("between sentences", lang).join(parts)
 
 
 def unavailable(wb: Workbench, topic: str) -> str:

@@ -93,7 +93,7 @@ def test_reserve_pool_breakthrough_watch_list():
     assert I.breakthrough(history, "sales", SALES.breakthrough)["outcome"].tolist() == ["breakthrough"]
     rows = [{"period": q, "employee_id": f"e{i:02d}", "department": "sales", "composite": 90 - i - (50 if i == 3 and q >= "2026Q2" else 0)}
             for q in quarters for i in range(10)]
-    watch = I.watch_list(pd.DataFrame(rows), SALES.watch_list).set_index("employee_id")
+    watch = I.watch_list(pd.DataFrame(rows), SALES.watch_list, 70).set_index("employee_id")
     assert watch.loc["e03", "outcome"] == "review" and watch.loc["e09", "outcome"] == ""
     assert watch.index[watch["selected"]].tolist() == ["e03"]
 
@@ -102,7 +102,7 @@ def test_a_single_period_and_two_departments():
     # one quarter (a yearly report on two years of data has one): streaks of 1, groups kept apart
     rows = [{"period": "2025", "employee_id": f"{d}{i}", "department": d, "composite": 90.0 - i}
             for d in ("s", "m") for i in range(10)]
-    watch = I.watch_list(pd.DataFrame(rows), SALES.watch_list).set_index("employee_id")["outcome"]
+    watch = I.watch_list(pd.DataFrame(rows), SALES.watch_list, 70).set_index("employee_id")["outcome"]
     assert watch["s9"] == watch["m9"] == "observation" and watch["s8"] == ""
     months = pd.DataFrame(rows).assign(period="2025-12")
     promo = I.promotion(months, None, SALES.promotion).set_index("employee_id")

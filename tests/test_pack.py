@@ -213,7 +213,19 @@ def test_scoring_sheets_hold_only_the_departments_built(pack, sample):
     warnings = own["warnings"].to_string()
     assert len(own["warnings"]) and not [e for e in others if e in warnings] and "customer_service" not in warnings
     assert not (pack / "all" / "scores.xlsx").exists() and manifest_of(pack)["sheets"] == [
-        "scores.xlsx", "scores.csv", "sales/scores.xlsx"]
+        "scores.xlsx", "scores.csv", "sales/scores.xlsx", "actions.csv", "sales/actions.csv"]
+
+
+def test_the_follow_up_actions_of_the_departments_built(pack, sample):
+    import pandas as pd
+
+    from kpilib.actions import COLUMNS
+
+    period = pd.read_csv(pack / "actions.csv", encoding="utf-8-sig", dtype=str)
+    own = pd.read_csv(pack / "sales" / "actions.csv", encoding="utf-8-sig", dtype=str)
+    assert list(period.columns) == COLUMNS and set(period["department"]) == {"sales"}
+    assert period.equals(own) and {"improvement_plan", "interview"} <= set(own["action"])
+    assert (own["period"] == "2026Q3").all() and not (pack / "all" / "actions.csv").exists()
 
 
 def test_a_dotted_section_name_keeps_its_name(tmp_path, monkeypatch):
@@ -231,7 +243,7 @@ def test_a_dotted_section_name_keeps_its_name(tmp_path, monkeypatch):
     docs = {d["section"]: d for d in manifest_of(out / "2026Q3")["documents"]}
     assert docs["80_v1.2"]["outputs"] == ["sales/80_v1.2.html", "sales/80_v1.2.pdf"]
     assert {p.name for p in (out / "2026Q3" / "sales").iterdir()} == {
-        "80_v1.2.html", "80_v1.2.pdf", "sales-2026Q3.pdf", "scores.xlsx"}
+        "80_v1.2.html", "80_v1.2.pdf", "sales-2026Q3.pdf", "scores.xlsx", "actions.csv"}
     links = re.findall(r'href="([^"]+)"', (out / "2026Q3" / "index.html").read_text(encoding="utf-8"))
     assert "sales/80_v1.2.pdf" in links and all((out / "2026Q3" / link).exists() for link in links)
 

@@ -16,7 +16,7 @@ COMPANY_CALLS = ["borrowed_targets", "headline", "grade_counts", "kpi_attainment
                  "person_trends", "tier_transitions", "outlook", "forecast_check", "top_separators", "rater_table",
                  "self_gap", "rater_variance", "incentive_summary", "kpi_leaders", "most_improved",
                  "score_details", "new_hire_ramp", "coaching", "top_cases", "chain_steps", "rating_evidence",
-                 "monitored_details", "monitored_kpis"]
+                 "monitored_details", "monitored_kpis", "action_list"]
 
 
 @pytest.fixture(scope="module")

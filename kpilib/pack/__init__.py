@@ -43,7 +43,7 @@ from kpilib.pack.book import SECTION, build_books
 from kpilib.pack.bundle import write_bundles
 from kpilib.pack.index import index_html, manifest, periods_html, portable
 from kpilib.pack.plan import Document, default_notebooks_dir, plan
-from kpilib.pack.scoresheets import write_sheets
+from kpilib.pack.scoresheets import write_actions, write_sheets
 from kpilib.periods import Span
 from kpilib.problems import UserError
 from kpilib.pseudonyms import Pseudonymiser
@@ -127,7 +127,7 @@ def build_pack(config: Config, dataset: Dataset, span: Span, out_dir: Path | str
             entries.sort(key=_order(known))
             held = [d for d in present if any(e["department"] == d for e in entries)]
             built = [d for d in present if any(doc.department == d for doc in docs)]
-            sheets = write_sheets(wb, held, built, staging)
+            sheets = write_sheets(wb, held, built, staging) + write_actions(wb, held, built, staging)
             changes = restate.write_changes(final / "scores.xlsx", staging) if same else None
             if changes is not None:
                 page = restate.changes_html(wb, changes, wb.sheet(), brand)

@@ -20,9 +20,10 @@ EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip can hold
 
 
 def members(entries: list[dict], department: str, folder: Path) -> list[str]:
-    """The files of `department` in `folder` (relative paths, sorted): its documents' outputs and its scoring sheet."""
+    """The files of `department` in `folder` (relative paths, sorted): its documents' outputs, its scoring
+    sheet and its follow-up actions."""
     names = {p for e in entries if e["department"] == department for p in e.get("outputs", [])}
-    names.add(f"{department}/scores.xlsx")
+    names |= {f"{department}/scores.xlsx", f"{department}/actions.csv"}
     return sorted(n for n in names if (folder / n).is_file())
 
 

@@ -6,7 +6,9 @@ the pack (built by this run or kept from the previous one); each department buil
 people; a warning that names someone, or a department, outside is left out. The pack's
 sheets add one column per configured incentive rule (bonus, commission, promotion, ...):
 the person's outcome in the report's language, blank where the rule did not look at them,
-so a restatement (`kpilib.pack.restate`) can compare every outcome from the sheets alone.
+so a restatement (`kpilib.pack.restate`) can compare every outcome from the sheets alone. The
+follow-up actions (kpilib.actions) go the same way: `actions.csv` for the period,
+`<department>/actions.csv` for each department built, a header alone when there are none.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ import pandas as pd
 from kpilib.i18n import value_word
 from kpilib.problems import Problem, Problems
 from kpilib.scoring import Scores
-from kpilib.sheets import write_scores
+from kpilib.sections.followup import follow_up_actions
+from kpilib.sheets import write_scores, write_table
 from kpilib.workbench import Workbench
 
 
@@ -76,4 +79,16 @@ def write_sheets(wb: Workbench, held: Iterable[str], built: Iterable[str], folde
     for department in built:
         write_scores(scoped(wb, [department], outcome), folder / department / "scores.xlsx")
         written.append(f"{department}/scores.xlsx")
+    return written
+
+
+def write_actions(wb: Workbench, held: Iterable[str], built: Iterable[str], folder: Path) -> list[str]:
+    """`actions.csv` for the departments `held` in the pack and `<department>/actions.csv`
+    for each department `built` (columns kpilib.actions.COLUMNS); returns the files written."""
+    table = follow_up_actions(wb)
+    write_table(table[table["department"].isin(set(held))], folder / "actions.csv")
+    written = ["actions.csv"]
+    for department in built:
+        write_table(table[table["department"] == department], folder / department / "actions.csv")
+        written.append(f"{department}/actions.csv")
     return written

@@ -18,6 +18,7 @@ from kpilib.sections.drivers import (
                                      top_separators,
 )
 from kpilib.sections.evidence import chain_steps, monitored_details, rating_evidence, score_details
+from kpilib.sections.followup import action_list, follow_up_actions
 from kpilib.sections.outlook import (
                                      forecast_check,
                                      outlook,
@@ -69,8 +70,8 @@ from kpilib.sections.rulebook import (
 )
 
 __all__ = [
-    "band_movement", "band_profile", "borrowed_targets", "chain_steps", "coaching", "composite_shares",
-    "concentration", "criterion_top", "decisions", "forecast_check", "grade_counts", "headline", "incentive_rules",
+    "action_list", "band_movement", "band_profile", "borrowed_targets", "chain_steps", "coaching", "composite_shares",
+    "concentration", "criterion_top", "decisions", "follow_up_actions", "forecast_check", "grade_counts", "headline", "incentive_rules",
     "incentive_summary", "kpi_attainment", "kpi_leaders", "leading_links", "link_backtest", "link_table",
     "monitored_details", "monitored_kpis", "most_improved", "new_hire_ramp", "outcome_growth", "outcome_kpi",
     "outcome_top", "outlook", "person_trends", "perspective_notes", "perspective_table", "perspective_weights",

@@ -8,6 +8,7 @@ from kpilib import incentives
 from kpilib.config import Incentives
 from kpilib.sections.common import headcount, shown, with_names
 from kpilib.sections.rankings import unclear
+from kpilib.standard import meets_target_line
 from kpilib.workbench import Workbench
 
 RULES = tuple(Incentives.model_fields)  # bonus, commission, promotion, reserve_pool, breakthrough, watch_list
@@ -47,7 +48,8 @@ def _department_decisions(wb: Workbench, dept: str, rules: Incentives) -> list[p
         amounts = amounts[amounts["kpi"] == rules.breakthrough.kpi][["employee_id", "period", "actual"]]
         parts.append(incentives.breakthrough(amounts, "actual", rules.breakthrough))
     if rules.watch_list:
-        parts.append(incentives.watch_list(quarterly, rules.watch_list))
+        line = meets_target_line(wb.config.scheme, dept).value
+        parts.append(incentives.watch_list(quarterly, rules.watch_list, line))
     return parts
 
 

@@ -18,6 +18,7 @@ from kpilib.config import Incentives
 from kpilib.i18n import label, word
 from kpilib.messages import say
 from kpilib.sections.common import in_unit, shown, with_names, written
+from kpilib.standard import meets_target_line
 from kpilib.versions import DEFAULT
 from kpilib.workbench import Workbench
 
@@ -106,11 +107,11 @@ def incentive_rules(wb: Workbench) -> pd.DataFrame:
         if rules is None or not rules.configured():
             rows.append((dept, "", say("rules.none", wb.lang, department=wb.department_name(dept))))
             continue
-        rows += [(dept, rule, _rule(wb, rules, rule)) for rule in rules.configured()]
+        rows += [(dept, rule, _rule(wb, rules, rule, dept)) for rule in rules.configured()]
     return with_names(wb, pd.DataFrame(rows, columns=["department", "rule", "rule_text"]))
 
 
-def _rule(wb: Workbench, rules: Incentives, name: str) -> str:
+def _rule(wb: Workbench, rules: Incentives, name: str, dept: str) -> str:
     """One incentive rule as a sentence (kpilib.messages `rule.<name>`)."""
     lang, kpis = wb.lang, wb.config.catalog.kpis
 
@@ -136,7 +137,8 @@ def _rule(wb: Workbench, rules: Incentives, name: str) -> str:
         return say("rule.reserve_pool", lang, quarters=rule.quarters, tiers="/".join(rule.tiers))
     if name == "breakthrough":
         return say("rule.breakthrough", lang, kpi=wb.kpi_name(rule.kpi), ratio=f"{rule.ratio:g}")
-    return say("rule.watch_list", lang, bottom=_percent(rule.bottom), review_after=rule.review_after)
+    line = meets_target_line(wb.config.scheme, dept).value  # the review counts periods below it, not in the bottom
+    return say("rule.watch_list", lang, bottom=_percent(rule.bottom), review_after=rule.review_after, line=f"{line:g}")
 
 
 def perspective_weights(wb: Workbench, role: str = "") -> pd.DataFrame:
