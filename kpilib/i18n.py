@@ -14,7 +14,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "team": ("团队", "Team"), "region": ("区域", "Region"), "group": ("组", "Group"),
     "people": ("人数", "People"), "n": ("样本数", "n"), "period": ("期间", "Period"),
     # scoring
-    "kpi": ("指标代码", "KPI id"), "kpi_name": ("指标", "KPI"), "kind": ("类型", "Kind"), "weight": ("权重", "Weight"),
+    "kpi": ("指标代码", "KPI id"), "kpi_name": ("指标", "KPI"), "kind": ("类型", "Kind"), "role": ("岗位层级", "Role"), "weight": ("权重", "Weight"),
     "formula": ("公式", "Formula"), "inputs": ("输入数据", "Inputs"), "unit": ("单位", "Unit"),
     "direction": ("方向", "Direction"), "actual": ("实际值", "Actual"), "target": ("目标值", "Target"),
     "target_source": ("目标来源", "Target source"), "attainment": ("达成率", "Attainment"),
@@ -141,7 +141,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "new_hire": ("新员工", "new hire"), "tenure 0-2": ("司龄不满2年", "under 2 years"),
     "tenure 2-5": ("司龄2–5年", "2–5 years"), "tenure 5+": ("司龄5年以上", "5 years or more"),
     "new hire": ("入职不满1年", "hired within a year"), "not new": ("入职满1年", "hired a year ago or more"),
-    "management": ("管理层", "management"), "execution": ("执行层", "execution"), "support": ("支持层", "support"),
+    "other roles": ("其他岗位（部门权重）", "other roles (department weights)"), "management": ("管理层", "management"), "execution": ("执行层", "execution"), "support": ("支持层", "support"),
     "same month": ("同月", "same month"), "next month": ("次月", "next month"),
 }
 

@@ -29,7 +29,8 @@ from kpilib.workbench import Workbench
 
 def scheme_table(wb: Workbench) -> pd.DataFrame:
     """The rules: for a department, one row per KPI (kpi, kpi_name, kind, weight, formula,
-    unit, direction, baseline, target, challenge); at company level one row per department
+    unit, direction, baseline, target, challenge), preceded by `role` (each role layer with
+    weights of its own, then everyone else) when the scheme sets weights by role; at company level one row per department
     (department, kpi_count, quantitative_weight, qualitative_weight)."""
     rows = []
     for dept in wb.departments():
@@ -39,15 +40,19 @@ def scheme_table(wb: Workbench) -> pd.DataFrame:
                          "quantitative_weight": sum(weights.quantitative.values()),
                          "qualitative_weight": sum(weights.qualitative.values())})
             continue
-        for kind, items in (("quantitative", weights.quantitative), ("qualitative", weights.qualitative)):
-            for kpi, weight in items.items():
-                k = wb.config.catalog.kpis[kpi]
-                t = k.thresholds
-                rows.append({"kpi": kpi, "kpi_name": k.name(wb.lang), "kind": kind, "weight": weight,
-                             "formula": named(wb, k.formula or ""), "unit": k.unit, "direction": k.direction,
-                             "baseline": in_unit(t.baseline, k.unit), "target": in_unit(t.target, k.unit),
-                             "challenge": in_unit(t.challenge, k.unit)})
-    return with_names(wb, pd.DataFrame(rows))
+        for role in weights.role_keys():
+            for kind in ("quantitative", "qualitative"):
+                for kpi, weight in weights.weights(kind, role).items():
+                    k = wb.config.catalog.kpis[kpi]
+                    t = k.thresholds
+                    rows.append({"role": word(role or "other roles", wb.lang), "kpi": kpi, "kpi_name": k.name(wb.lang),
+                                 "kind": kind, "weight": weight, "formula": named(wb, k.formula or ""), "unit": k.unit,
+                                 "direction": k.direction, "baseline": in_unit(t.baseline, k.unit),
+                                 "target": in_unit(t.target, k.unit), "challenge": in_unit(t.challenge, k.unit)})
+    table = pd.DataFrame(rows)
+    if "role" in table and table["role"].nunique() == 1:
+        table = table.drop(columns="role")  # no role of the department has weights of its own
+    return with_names(wb, table)
 
 
 def borrowed_targets(wb: Workbench) -> pd.DataFrame:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from kpilib.config import DepartmentWeights, Incentives
+from kpilib.config import Incentives
 from kpilib.i18n import label, word
 from kpilib.messages import say
 from kpilib.sections.common import in_unit, shown, with_names, written
@@ -131,27 +131,21 @@ def _rule(wb: Workbench, rules: Incentives, name: str) -> str:
     return say("rule.watch_list", lang, bottom=_percent(rule.bottom), review_after=rule.review_after)
 
 
-def weights_of(wb: Workbench, department: str, role: str | None = None) -> DepartmentWeights:
-    """The KPI weights of `department` (scheme.yaml `departments:`). `role` (a role layer)
-    names the role whose weights to show where the scheme sets weights per role; a role the
-    scheme does not list has the department's weights, as every role has today."""
-    return wb.config.scheme.departments[department]
-
-
-def perspective_weights(wb: Workbench, role: str | None = None) -> pd.DataFrame:
+def perspective_weights(wb: Workbench, role: str = "") -> pd.DataFrame:
     """Per department in scope, the share of the composite's weight carried by each
     balanced-scorecard perspective (catalogue `perspective`): department, financial,
     customer, process, learning (fractions summing to 1; `unassigned` too when a weighted
     KPI has no perspective). Weight of a KPI in the composite: quantitative weight ×
-    quantitative_share, qualitative weight as is; monitored KPIs (weight 0) carry none."""
+    quantitative_share, qualitative weight as is; monitored KPIs (weight 0) carry none.
+    `role`: the weights of that role layer where the scheme sets them ("": the department's)."""
     share = wb.config.scheme.scoring.quantitative_share
     catalog = wb.config.catalog.kpis
     rows = []
     for dept in wb.departments():
-        weights = weights_of(wb, dept, role)
+        weights = wb.config.scheme.departments[dept]
         points = {p: 0.0 for p in PERSPECTIVES}
-        for kind, items in (("quantitative", weights.quantitative), ("qualitative", weights.qualitative)):
-            for kpi, weight in items.items():
+        for kind in ("quantitative", "qualitative"):
+            for kpi, weight in weights.weights(kind, role).items():
                 where = catalog[kpi].perspective or "unassigned"
                 points[where] = points.get(where, 0.0) + weight * (share if kind == "quantitative" else 1.0)
         total = sum(points.values())
