@@ -31,15 +31,63 @@ CHAIN_COLUMNS = ["employee_id"] + [f"{kind}_{part}" for kind in KINDS for part i
 
 
 def scored(lines: pd.DataFrame) -> pd.DataFrame:
-    """The lines that carry weight: every line but the monitored ones (`monitored` column, when present)."""
+    """The lines that carry weight: every line but the monitored ones.
+
+    Parameters
+    ----------
+    lines : DataFrame
+        Score lines (LINE_COLUMNS), with a `monitored` column when some lines are monitored.
+
+    Returns
+    -------
+    DataFrame
+        The rows of `lines` whose `monitored` is not True (all of them without the column).
+
+    References
+    ----------
+    domain.md (monitored KPIs carry no weight); tests/test_appeal.py.
+
+    Examples
+    --------
+    >>> lines = pd.DataFrame({"kpi": ["sales", "visits"], "monitored": [False, True]})
+    >>> scored(lines)["kpi"].tolist()
+    ['sales']
+    """
     monitored = lines.get("monitored")
     return lines if monitored is None else lines[~monitored.fillna(False).astype(bool)]
 
 
 def chain(lines: pd.DataFrame, scoring: Scoring) -> pd.DataFrame:
-    """One row per person of `lines` (LINE_COLUMNS of one period): CHAIN_COLUMNS, where
-    `<kind>_lines` counts the lines with a score, `reweighted` is True where the composite
-    took the no-qualitative-score path (see the module docstring for the formulas)."""
+    """The appeal chain: every step from the line scores to the composite, per person.
+
+    Parameters
+    ----------
+    lines : DataFrame
+        LINE_COLUMNS of one period (employee_id, kind, weight, line_score, [monitored]).
+    scoring : kpilib.config.Scoring
+        The quantitative share, the rounding and the missing-score rule.
+
+    Returns
+    -------
+    DataFrame
+        One row per person, CHAIN_COLUMNS: `<kind>_lines` (lines with a score), `_sum`,
+        `_weight`, `_present` (weight of the lines with a score), quantitative,
+        share, weighted = quantitative × share, qualitative, reweighted (True where the
+        composite took the no-qualitative-score path), composite (formulas: module docstring).
+
+    References
+    ----------
+    The scoring rules of domain.md; tests/test_appeal.py checks the chain ends on the
+    scoring sheet's composite for every person.
+
+    Examples
+    --------
+    >>> lines = pd.DataFrame({"employee_id": "e1", "kind": ["quantitative", "quantitative", "qualitative"],
+    ...                       "weight": [40.0, 30, 30], "line_score": [36.0, 24.5, 25.0]})
+    >>> chain(lines, Scoring())[["quantitative", "weighted", "qualitative", "composite"]]
+       quantitative  weighted  qualitative  composite
+    0          60.5     42.35         25.0       67.4
+    """
     lines = scored(lines)
     present = lines["line_score"].notna()
     parts = lines.assign(score=lines["line_score"].where(present, 0.0), present_w=lines["weight"].where(present, 0.0),
@@ -73,7 +121,29 @@ def _subtotal(out: pd.DataFrame, kind: str, scoring: Scoring) -> pd.Series:
 
 
 def decimals(value: float, most: int = 6) -> int:
-    """The decimals a number needs to be written exactly (0.7 → 1, 0.65 → 2), at most `most`."""
+    """The decimals a number needs to be written exactly, at most `most`.
+
+    Parameters
+    ----------
+    value : float
+        The number written.
+    most : int
+        The largest number of decimals returned.
+
+    Returns
+    -------
+    int
+        The fewest decimals d with |round(value, d) − value| < 1e-9.
+
+    References
+    ----------
+    A definition; tests/test_appeal.py.
+
+    Examples
+    --------
+    >>> decimals(0.7), decimals(0.65), decimals(1 / 3)
+    (1, 2, 6)
+    """
     for places in range(most + 1):
         if abs(round(value, places) - value) < 1e-9:
             return places

@@ -56,13 +56,61 @@ def _r2(rxx: np.ndarray, rxy: np.ndarray, subset: tuple[int, ...]) -> float:
 
 
 def subset_r2(rxx: np.ndarray, rxy: np.ndarray) -> dict[frozenset, float]:
-    """R² of every subset of predictors (keys: frozensets of column positions)."""
+    """R² of every subset of predictors, from correlations: R²_S = r_S' R_SS⁻¹ r_S.
+
+    Parameters
+    ----------
+    rxx : ndarray
+        [p, p] correlations among the predictors.
+    rxy : ndarray
+        [p] correlations of the predictors with the target.
+
+    Returns
+    -------
+    dict
+        frozenset of predictor positions → R² (0 for the empty set).
+
+    References
+    ----------
+    Grömping (2006), "Relative importance for linear regression in R", JSS 17(1);
+    tests/test_drivers.py checks the published swiss and longley tables.
+
+    Examples
+    --------
+    >>> r2 = subset_r2(np.array([[1.0, 0.5], [0.5, 1.0]]), np.array([0.6, 0.4]))
+    >>> round(r2[frozenset({0})], 4), round(r2[frozenset({0, 1})], 4)
+    (0.36, 0.3733)
+    """
     p = len(rxy)
     return {frozenset(s): _r2(rxx, rxy, s) for k in range(p + 1) for s in combinations(range(p), k)}
 
 
 def shapley(r2: dict[frozenset, float], p: int) -> np.ndarray:
-    """Shapley values of a set function given on every subset of range(p) (LMG when it is R²)."""
+    """Shapley values of a set function given on every subset of range(p) (LMG when it is R²):
+    φ_j = Σ_{S ∌ j} |S|! (p − |S| − 1)! / p! · (v(S ∪ {j}) − v(S)).
+
+    Parameters
+    ----------
+    r2 : dict
+        frozenset of positions → value, for every subset (`subset_r2`).
+    p : int
+        The number of players (predictors).
+
+    Returns
+    -------
+    ndarray
+        [p] values; they add up to v(all) − v(∅).
+
+    References
+    ----------
+    Shapley (1953); Lindeman, Merenda & Gold (1980); Grömping (2006), JSS 17(1).
+
+    Examples
+    --------
+    >>> r2 = subset_r2(np.array([[1.0, 0.5], [0.5, 1.0]]), np.array([0.6, 0.4]))
+    >>> shapley(r2, 2).round(4).tolist()
+    [0.2867, 0.0867]
+    """
     weight = [factorial(k) * factorial(p - k - 1) / factorial(p) for k in range(p)]
     values = np.zeros(p)
     for subset, value in r2.items():
@@ -194,7 +242,29 @@ def dominance(df: pd.DataFrame, target: str, predictors: list[str]) -> pd.DataFr
 
 
 def percentile_interval(draws: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
-    """Percentile bootstrap interval of each column of `draws` (Efron & Tibshirani 1993, §13.3)."""
+    """Percentile bootstrap interval of each column of `draws`.
+
+    Parameters
+    ----------
+    draws : ndarray
+        [R, k] bootstrap replicates of k statistics.
+    level : float
+        Coverage, e.g. 0.9 (the (1 − level)/2 and (1 + level)/2 quantiles, linear interpolation).
+
+    Returns
+    -------
+    tuple of ndarray
+        ([k] lower bounds, [k] upper bounds).
+
+    References
+    ----------
+    Efron & Tibshirani (1993), "An introduction to the bootstrap", §13.3.
+
+    Examples
+    --------
+    >>> percentile_interval(np.arange(1.0, 101).reshape(100, 1), 0.9)
+    (array([5.95]), array([95.05]))
+    """
     alpha = (1 - level) / 2
     return np.quantile(draws, alpha, axis=0), np.quantile(draws, 1 - alpha, axis=0)
 
@@ -340,6 +410,15 @@ def kpi_frame(lines: pd.DataFrame, sheet: pd.DataFrame, department: str | None =
         Keep this department's lines only.
     value : str
         The line column to spread (line_score, attainment, ...).
+
+    Returns
+    -------
+    DataFrame
+        employee_id, one column per KPI, composite; people on the sheet only.
+
+    References
+    ----------
+    A reshape; tests/test_drivers.py checks it against the scoring lines.
 
     Examples
     --------

@@ -38,6 +38,22 @@ def links(catalog: Catalog, departments: list[str] | None = None) -> pd.DataFram
     """The catalogue's leading → lagging links: leading, lagging, department (the leading
     KPI's departments that also score the lagging one), limited to `departments` when given.
 
+    Parameters
+    ----------
+    catalog : kpilib.config.Catalog
+        The KPI catalogue; a KPI's `drives:` lists the KPIs it leads.
+    departments : list of str, optional
+        Keep the links of these departments only.
+
+    Returns
+    -------
+    DataFrame
+        leading, lagging, department: one row per link and department.
+
+    References
+    ----------
+    The catalogue (README, `drives:`); tests/test_leading.py.
+
     Examples
     --------
     >>> from kpilib.config import load_config
@@ -160,9 +176,29 @@ def _absorb(values: np.ndarray, codes: list[np.ndarray], tolerance: float = 1e-1
 
 def backtest(panel: pd.DataFrame, lagging: str, leading: list[str], months: int = BACKTEST_MONTHS) -> pd.DataFrame:
     """Forecast each of the last `months` months from last month's leading values (see the
-    module docstring): one row, lagging, months, forecasts, mae_model, mae_naive (each
-    person's mean before the month), gain (1 − mae_model / mae_naive). Empty when the
-    history is too short (MIN_MONTHS before the first month tested).
+    module docstring).
+
+    Parameters
+    ----------
+    panel : DataFrame
+        employee_id, month (pd.Period), `lagging` and the `leading` columns.
+    lagging : str
+        The outcome KPI forecast.
+    leading : list of str
+        The KPIs whose last-month values forecast it.
+    months : int
+        The last months tested, each fitted on the months before it only.
+
+    Returns
+    -------
+    DataFrame
+        One row: lagging, months, forecasts, mae_model, mae_naive (each person's mean
+        before the month), gain (1 − mae_model / mae_naive). Empty when the history is
+        too short (MIN_MONTHS before the first month tested).
+
+    References
+    ----------
+    Tashman (2000), IJF 16 (rolling origin); tests/test_leading.py on planted links.
 
     Examples
     --------

@@ -131,19 +131,19 @@ def _fixed(value: float, digits: int, sign: str = "") -> str:
     return f"{round_half_up_scalar(value, digits):{sign}.{digits}f}"
 
 
-def raters(wb: Workbench, table: pd.DataFrame) -> str:
+def raters(wb: Workbench, table: pd.DataFrame, basis: pd.DataFrame, not_judged: pd.DataFrame) -> str:
     """How supervisors were compared, the flag rule with its threshold, who is flagged
     (with the interval), who could not be judged and why, and ratings without a rater id
-    (sections.rater_table and its attrs)."""
-    zh, a = _zh(wb), table.attrs
-    threshold, level = _fixed(a["threshold"], DECIMALS), f"{a['level']:.0%}"
-    unknown = a["unknown_ratings"]
+    (sections.rater_table, sections.rater_basis, sections.raters_not_judged)."""
+    zh, b = _zh(wb), basis.iloc[0]
+    threshold, level = _fixed(b["threshold"], DECIMALS), f"{b['level']:.0%}"
+    unknown = int(b["unknown_ratings"])
     missing = (f"另有 {unknown} 条上级评分未填评分人，未计入。" if zh else
                f" {unknown} supervisor ratings without a rater id are left out.") if unknown else ""
     if table.empty:
-        if not a["raters"]:
+        if not b["raters"]:
             reason = "没有上级评分人，" if zh else "There are no supervisor ratings here, "
-        elif set(a["not_judged"] if wb.company else a["not_judged"].values()) == {"no_comparison"}:
+        elif b["no_comparison"] and not b["too_few"]:
             reason = "没有其他上级评过可比的人，" if zh else "No other supervisor rated comparable people, "
         else:
             reason = (f"评分太少（每位上级至少需要 {MIN_RATEES} 位被评人），" if zh else
@@ -159,7 +159,7 @@ def raters(wb: Workbench, table: pd.DataFrame) -> str:
     if wb.company:
         n = int(table[["lenient", "severe"]].to_numpy().sum())
         found = f"共 {n} 位被标记。" if zh else f" {n} are flagged."
-        left = sum(a["not_judged"].values())
+        left = int(b["too_few"] + b["no_comparison"])
         skipped = (f"{left} 位评分太少或无可比者，未判定。" if zh else
                    f" {left} with too few ratings or no one to compare with are not judged.") if left else ""
         return rule + found + skipped + missing
@@ -170,16 +170,17 @@ def raters(wb: Workbench, table: pd.DataFrame) -> str:
              f"{_fixed(r.ci_low, DECIMALS, '+')} to {_fixed(r.ci_high, DECIMALS, '+')})" for r in flagged.itertuples()]
     found = (("被标记：" + "、".join(parts) + "。") if zh else (" Flagged: " + "; ".join(parts) + ".")) if parts else (
         "无人被标记。" if zh else " No one is flagged.")
-    left = [f"{name}（{word(why, 'zh')}）" if zh else f"{name} ({word(why, 'en')})" for name, why in a["not_judged"].items()]
+    left = [f"{r.rater_name}（{word(r.reason, 'zh')}）" if zh else f"{r.rater_name} ({word(r.reason, 'en')})"
+            for r in not_judged.itertuples()]
     skipped = (("未判定：" + "、".join(left) + "。") if zh else (" Not judged: " + "; ".join(left) + ".")) if left else ""
     return rule + found + skipped + missing
 
 
-def incentives(wb: Workbench, summary: pd.DataFrame) -> str:
-    """How many people each rule selects (sections.incentive_summary attrs["selected"]:
-    only people who receive something or are put on the watch list), and which
-    departments have no incentive rules configured."""
-    counts = summary.attrs.get("selected", {})
+def incentives(wb: Workbench, counts: pd.DataFrame) -> str:
+    """How many people each rule selects (sections.incentive_counts: only people who receive
+    something or are put on the watch list), and which departments have no incentive rules
+    configured."""
+    counts = dict(zip(counts["rule"], counts["selected"], strict=True))
     missing = unconfigured(wb)
     if _zh(wb):
         said = "；".join(f"{label(r, 'zh')} {n} 人" for r, n in counts.items())

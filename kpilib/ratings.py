@@ -111,19 +111,17 @@ def rater_leniency(ratings: pd.DataFrame, rater_type: str = "supervisor", perfor
     `performance` (optional): employee_id, period, performance (e.g. the quantitative
     score of that period); ratings of ratee-periods without one are left out. Without it
     the reference is the other raters' mean of the cell.
-    Ratings with an unknown rater id (`known_rater`) are left out of every statistic and
-    counted in attrs["unknown_ratings"].
+    Ratings with an unknown rater id (`known_rater`) are left out of every statistic (count
+    them with `known_rater`).
 
     Columns: rater_id, n (ratings compared), ratees, mean (the rater's mean score), basis
     ('same_ratee', 'comparable_ratees' or 'both'), leniency, ci_low, ci_high, flag
     (`leniency_flag`: 'lenient', 'severe' or ''), reason ('' when judged,
     'no_comparison' when no other rater of the type rated comparable people, 'too_few'
-    under `min_ratings` ratings or `min_ratees` ratees compared). Attrs: unknown_ratings,
-    threshold, level.
+    under `min_ratings` ratings or `min_ratees` ratees compared).
     """
     r = _plain(ratings)
     r = r[r["rater_type"] == rater_type].dropna(subset=["score"])
-    unknown = int(r["rater_id"].isna().sum())
     r = r.dropna(subset=["rater_id"])
     if performance is None:
         r = r.assign(x=0.0)
@@ -151,9 +149,7 @@ def rater_leniency(ratings: pd.DataFrame, rater_type: str = "supervisor", perfor
             row.update(leniency=mean, ci_low=mean - half, ci_high=mean + half)
             row["flag"] = leniency_flag(mean, mean - half, mean + half, threshold)
         rows.append(row)
-    out = pd.DataFrame(rows, columns=LENIENCY_COLUMNS).sort_values("leniency", ascending=False, ignore_index=True)
-    out.attrs.update(unknown_ratings=unknown, threshold=threshold, level=level)
-    return out
+    return pd.DataFrame(rows, columns=LENIENCY_COLUMNS).sort_values("leniency", ascending=False, ignore_index=True)
 
 
 def self_supervisor_gap(ratings: pd.DataFrame, employees: pd.DataFrame | None = None,

@@ -23,7 +23,30 @@ from kpilib.config import Tiers
 
 
 def apportion(n: int, shares: dict[str, float]) -> dict[str, int]:
-    """Tier sizes for a group of `n` by largest remainder, ties to the middle tier."""
+    """Tier sizes for a group of `n` by largest remainder, ties to the middle tier.
+
+    Parameters
+    ----------
+    n : int
+        People in the group.
+    shares : dict
+        Tier → share, best tier first; the shares add up to 1.
+
+    Returns
+    -------
+    dict
+        Tier → size; the sizes add up to `n`.
+
+    References
+    ----------
+    Hamilton's method (largest remainder), Balinski & Young (1982), "Fair representation";
+    checked by hand in tests/test_tiers.py.
+
+    Examples
+    --------
+    >>> apportion(10, {"S": 0.05, "A": 0.15, "B": 0.6, "C": 0.15, "D": 0.05})
+    {'S': 0, 'A': 2, 'B': 6, 'C': 2, 'D': 0}
+    """
     names = list(shares)
     quotas = np.array([n * shares[t] for t in names])
     sizes = np.floor(quotas + 1e-9).astype(int)
@@ -37,14 +60,63 @@ def apportion(n: int, shares: dict[str, float]) -> dict[str, int]:
 
 def rank(values: pd.Series, ascending: bool = False, by: pd.Series | None = None) -> pd.Series:
     """Rank 1 = best (highest unless `ascending`), ties share the lowest rank, within `by`.
-    The one ranking rule of the package (kpilib.ranking re-exports it)."""
+    The one ranking rule of the package (kpilib.ranking re-exports it).
+
+    Parameters
+    ----------
+    values : Series
+        The values ranked; missing values get no rank.
+    ascending : bool
+        True when lower is better.
+    by : Series, optional
+        Groups ranked separately (aligned with `values`).
+
+    Returns
+    -------
+    Series
+        Int64 ranks, aligned with `values` ("min" ties: 1, 1, 3).
+
+    References
+    ----------
+    Standard competition ranking ("1224"), pandas.Series.rank(method="min").
+
+    Examples
+    --------
+    >>> rank(pd.Series([90.0, 85, 90, 70])).tolist()
+    [1, 3, 1, 4]
+    """
     if by is None:
         return values.rank(method="min", ascending=ascending).astype("Int64")
     return values.groupby(by).rank(method="min", ascending=ascending).astype("Int64")
 
 
 def rank_within(sheet: pd.DataFrame, by: str, value: str = "composite") -> pd.Series:
-    """Rank 1 = best within each `by` group (the whole sheet when it has no such column)."""
+    """Rank 1 = best within each `by` group (the whole sheet when it has no such column).
+
+    Parameters
+    ----------
+    sheet : DataFrame
+        The scoring sheet (or any frame with `value`).
+    by : str
+        The grouping column.
+    value : str
+        The column ranked, highest first.
+
+    Returns
+    -------
+    Series
+        Int64 ranks aligned with `sheet` (`rank`).
+
+    References
+    ----------
+    As `rank`.
+
+    Examples
+    --------
+    >>> sheet = pd.DataFrame({"department": ["s", "s", "m"], "composite": [80.0, 90, 70]})
+    >>> rank_within(sheet, "department").tolist()
+    [2, 1, 1]
+    """
     key = sheet[by] if by in sheet.columns else pd.Series("company", index=sheet.index)
     return rank(sheet[value], by=key)
 
@@ -52,7 +124,30 @@ def rank_within(sheet: pd.DataFrame, by: str, value: str = "composite") -> pd.Se
 def tier_groups(sheet: pd.DataFrame, tiers: Tiers) -> pd.Series:
     """The group each scored person is tiered in ('' without a composite): the
     `tiers.within` column (the whole company when the sheet has none), groups smaller than
-    `tiers.min_group` pooled into one when `small_groups: pool`."""
+    `tiers.min_group` pooled into one when `small_groups: pool`.
+
+    Parameters
+    ----------
+    sheet : DataFrame
+        composite and the `tiers.within` column.
+    tiers : kpilib.config.Tiers
+        The scheme's tier rules.
+
+    Returns
+    -------
+    Series
+        The group of each row of `sheet`.
+
+    References
+    ----------
+    The scheme's rule (domain.md); checked in tests/test_tiers.py.
+
+    Examples
+    --------
+    >>> sheet = pd.DataFrame({"department": ["s", "s", "m"], "composite": [80.0, 90, None]})
+    >>> tier_groups(sheet, Tiers(shares={"A": 0.5, "B": 0.5}, min_group=1)).tolist()
+    ['s', 's', '']
+    """
     group = sheet[tiers.within].astype(str) if tiers.within in sheet.columns else pd.Series("company", index=sheet.index)
     scored = sheet["composite"].notna()
     sizes = group[scored].value_counts()
@@ -65,10 +160,35 @@ def tier_groups(sheet: pd.DataFrame, tiers: Tiers) -> pd.Series:
 def assign_tiers(sheet: pd.DataFrame, tiers: Tiers) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Tier every scored person.
 
-    `sheet` needs employee_id, composite, the tie-break columns and the `tiers.within`
-    column (unless it is "company"). Returns (sheet with columns tier, tier_group,
-    tier_note; calibration with one row per group × tier: group, size, tier, share,
-    expected (n × share), planned (apportioned), allocated, difference).
+    Parameters
+    ----------
+    sheet : DataFrame
+        employee_id, composite, the tie-break columns and the `tiers.within` column
+        (unless it is "company").
+    tiers : kpilib.config.Tiers
+        Shares, grouping, tie-break keys and the small-group rule.
+
+    Returns
+    -------
+    tuple of DataFrame
+        The sheet with tier, tier_group, tier_note; and the calibration, one row per
+        group × tier: group, size, tier, share, expected (n × share), planned
+        (`apportion`), allocated, difference.
+
+    References
+    ----------
+    Hamilton's method (`apportion`); checked by hand in tests/test_tiers.py.
+
+    Examples
+    --------
+    >>> sheet = pd.DataFrame({"employee_id": ["e1", "e2", "e3"], "department": "s", "composite": [80.0, 90, 70]})
+    >>> tiered, calibration = assign_tiers(sheet, Tiers(shares={"A": 0.34, "B": 0.66}, min_group=1))
+    >>> tiered["tier"].tolist()
+    ['B', 'A', 'B']
+    >>> calibration[["tier", "expected", "planned", "allocated"]]
+      tier  expected  planned  allocated
+    0    A      1.02        1          1
+    1    B      1.98        2          2
     """
     out = sheet.reset_index(drop=True)
     out["tier"], out["tier_note"] = "", ""

@@ -19,8 +19,35 @@ MIN_PERIODS = 5
 
 
 def changes(series: pd.Series, periods_per_year: int = 4) -> pd.DataFrame:
-    """A period-indexed series with columns value, qoq (vs the previous period) and yoy
-    (vs the same period a year earlier), as fractions."""
+    """Change on the previous period and on the same period a year earlier.
+
+    Parameters
+    ----------
+    series : Series
+        One value per period, indexed by period.
+    periods_per_year : int
+        4 for quarters, 12 for months.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by period: value, qoq = x_t / x_{t−1} − 1, yoy = x_t / x_{t−periods_per_year} − 1.
+
+    References
+    ----------
+    Checked by hand in tests/test_trends.py (test_changes).
+
+    Examples
+    --------
+    >>> s = pd.Series([100.0, 110, 99, 121, 150], index=pd.period_range("2025Q1", periods=5, freq="Q"))
+    >>> changes(s).round(3)
+            value    qoq  yoy
+    2025Q1  100.0    NaN  NaN
+    2025Q2  110.0  0.100  NaN
+    2025Q3   99.0 -0.100  NaN
+    2025Q4  121.0  0.222  NaN
+    2026Q1  150.0  0.240  0.5
+    """
     s = series.sort_index()
     return pd.DataFrame({"value": s, "qoq": s / s.shift(1) - 1, "yoy": s / s.shift(periods_per_year) - 1})
 
@@ -74,7 +101,36 @@ def mann_kendall(values, alpha: float = 0.05) -> pd.DataFrame:
 
 
 def trend_table(history: pd.DataFrame, value: str = "value", by: str = "employee_id") -> pd.DataFrame:
-    """Mann–Kendall per person (history: by, period, value). Columns: by, n, trend, slope, p_val."""
+    """Mann–Kendall test and Sen's slope per person (`mann_kendall` on each one's series).
+
+    Parameters
+    ----------
+    history : DataFrame
+        `by`, period, `value`: one row per person and period.
+    value : str
+        The column tested.
+    by : str
+        The column naming the series.
+
+    Returns
+    -------
+    DataFrame
+        by, n, trend ('increasing', 'decreasing', 'no trend' or 'insufficient data'),
+        slope (Sen), p_val (two-sided).
+
+    References
+    ----------
+    Mann (1945), Kendall (1975); `mann_kendall` is checked on the Nile series in tests/test_trends.py.
+
+    Examples
+    --------
+    >>> h = pd.DataFrame({"employee_id": ["a"] * 5 + ["b"] * 5, "period": [1, 2, 3, 4, 5] * 2,
+    ...                   "value": [1.0, 2, 3, 4, 5, 5, 3, 4, 2, 1]})
+    >>> trend_table(h).round(3)
+      employee_id  n       trend  slope  p_val
+    0           a  5  increasing    1.0  0.027
+    1           b  5    no trend   -1.0  0.086
+    """
     parts = [mann_kendall(g[value]).assign(**{by: key})
              for key, g in history.sort_values("period").groupby(by)]
     if not parts:
@@ -89,8 +145,36 @@ def _wide(history: pd.DataFrame, value: str) -> pd.DataFrame:
 def forecast(history: pd.DataFrame, value: str = "value", alpha: float = 0.5) -> pd.DataFrame:
     """Next-period forecast per person from `history` (employee_id, period, value).
 
-    Columns: employee_id, last, toward_mean, smoothing (exponential, α), n_periods, rho
-    (the lag-1 correlation across people that toward_mean used, the same on every row).
+    Parameters
+    ----------
+    history : DataFrame
+        employee_id, period, `value`.
+    value : str
+        The column forecast.
+    alpha : float
+        The smoothing weight α of the latest period.
+
+    Returns
+    -------
+    DataFrame
+        employee_id, last, toward_mean = μ + ρ (last − μ), smoothing (ℓ_t = α x_t +
+        (1 − α) ℓ_{t−1}), n_periods, rho (the lag-1 correlation across people that
+        toward_mean used, the same on every row; 1 with fewer than 3 pairs).
+
+    References
+    ----------
+    Galton's regression toward the mean; Brown (1956) exponential smoothing; checked by
+    hand in tests/test_trends.py.
+
+    Examples
+    --------
+    >>> h = pd.DataFrame({"employee_id": ["a", "b", "c"] * 2, "period": [1, 1, 1, 2, 2, 2],
+    ...                   "value": [60.0, 70, 80, 64, 72, 77]})
+    >>> forecast(h).round(3)
+      employee_id  last  toward_mean  smoothing  n_periods    rho
+    0           a  64.0       64.061       62.0          2  0.991
+    1           b  72.0       71.991       71.0          2  0.991
+    2           c  77.0       76.947       78.5          2  0.991
     """
     wide = _wide(history, value)
     last = wide.iloc[:, -1]
@@ -112,8 +196,37 @@ def backtest(history: pd.DataFrame, value: str = "value", min_train: int = 3, al
     """Rolling-origin backtest: for each origin, forecast the next period from the periods
     up to it and compare with what happened.
 
-    Columns: origin, target_period, method, n, mae, spearman (rank correlation of
-    forecast and actual); `backtest_summary` averages them per method.
+    Parameters
+    ----------
+    history : DataFrame
+        employee_id, period, `value`.
+    value : str
+        The column forecast.
+    min_train : int
+        Periods before the first origin's target.
+    alpha : float
+        As in `forecast`.
+
+    Returns
+    -------
+    DataFrame
+        origin, target_period, method ('toward_mean', 'smoothing', 'last'), n, mae,
+        spearman (rank correlation of forecast and actual; origins with under 3 people
+        left out); `backtest_summary` averages them per method.
+
+    References
+    ----------
+    Tashman (2000), "Out-of-sample tests of forecasting accuracy", IJF 16 (rolling origin).
+
+    Examples
+    --------
+    >>> h = pd.DataFrame({"employee_id": ["a", "b", "c"] * 4, "period": [1] * 3 + [2] * 3 + [3] * 3 + [4] * 3,
+    ...                   "value": [60.0, 70, 80, 64, 72, 77, 62, 75, 79, 66, 71, 80]})
+    >>> backtest(h).round(3)
+       origin  target_period       method  n    mae  spearman
+    0       3              4  toward_mean  3  2.973       1.0
+    1       3              4    smoothing  3  2.417       1.0
+    2       3              4         last  3  3.000       1.0
     """
     periods = sorted(history["period"].unique())
     rows = []
@@ -157,7 +270,34 @@ def backtest_summary(backtest: pd.DataFrame) -> pd.DataFrame:
 
 
 def at_risk(forecasts: pd.DataFrame, pass_grade: float = 70.0, method: str = "toward_mean") -> pd.DataFrame:
-    """People whose forecast falls below the pass grade. Adds column at_risk (bool)."""
+    """People whose forecast falls below the pass grade.
+
+    Parameters
+    ----------
+    forecasts : DataFrame
+        The table of `forecast`.
+    pass_grade : float
+        The grade a forecast must reach.
+    method : str
+        The forecast column judged.
+
+    Returns
+    -------
+    DataFrame
+        `forecasts` with at_risk (bool): forecast < pass_grade.
+
+    References
+    ----------
+    A comparison, checked in tests/test_trends.py.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"employee_id": ["a", "b"], "toward_mean": [64.1, 72.0]})
+    >>> at_risk(f)
+      employee_id  toward_mean  at_risk
+    0           a         64.1     True
+    1           b         72.0    False
+    """
     out = forecasts.copy()
     out["at_risk"] = out[method] < pass_grade
     return out

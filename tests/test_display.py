@@ -53,7 +53,7 @@ def test_overview_sentence_matches_the_sheet(sales):
 def test_sentences_quote_their_tables(sales):
     conc = sections.concentration(sales)
     assert f"{conc['top_share'].iloc[0]:.1%}" in narrate.concentration(sales, conc)
-    _, test = sections.region_comparison(sales)
+    test = sections.region_test(sales)
     text = narrate.regions(sales, test)
     assert f"H = {test['H'].iloc[0]:.1f}" in text and ("无显著差异" in text) == (test["p_val"].iloc[0] >= 0.05)
     ranking = sections.ranking_table(sales)
@@ -61,7 +61,8 @@ def test_sentences_quote_their_tables(sales):
     leniency = sections.rater_table(sales).set_index("rater_id")
     lenient = leniency.loc["E0005"]  # 梁鹏, planted lenient: the sentence prints the table's numbers
     shown = [display._format(c, set())(lenient[c]) for c in ("leniency", "ci_low", "ci_high")]
-    assert f"梁鹏（偏宽，{shown[0]}，区间 {shown[1]} 至 {shown[2]}）" in narrate.raters(sales, leniency)
+    assert f"梁鹏（偏宽，{shown[0]}，区间 {shown[1]} 至 {shown[2]}）" in narrate.raters(
+        sales, leniency, sections.rater_basis(sales), sections.raters_not_judged(sales))
     shares = sections.composite_shares(sales)
     shown = [display._format("share", display.PERCENT)(v) for v in shares["share"].iloc[:2]]
     assert f"分别占综合分方差的 {shown[0]} 和 {shown[1]}" in narrate_drivers.composite_shares(sales, shares)

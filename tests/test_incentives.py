@@ -188,8 +188,9 @@ def test_sales_gets_multipliers_and_headlines_count_only_who_receives_something(
     bonus = I.bonus(wb.sheet(), wb.period_lines(), SALES.bonus)
     assert set(summary["bonus"]) >= {"3×", "2×", "1×"} and (summary["bonus"] == "0×").any()
     paid = int((bonus["multiplier"] > 0).sum())
-    assert summary.attrs["selected"]["bonus"] == paid < len(bonus)
-    assert f"奖金倍数 {paid} 人" in narrate.incentives(wb, summary)
+    counts = sections.incentive_counts(wb).set_index("rule")["selected"]
+    assert not summary.attrs and counts["bonus"] == paid < len(bonus)
+    assert f"奖金倍数 {paid} 人" in narrate.incentives(wb, sections.incentive_counts(wb))
     notable = sections.decisions(wb, notable=True)
     assert not notable["outcome"].str.startswith("0×").any() and "selected" not in notable
 
@@ -199,7 +200,8 @@ def test_a_department_without_rules_gets_one_sentence_and_no_table(open_dept):
         wb = open_dept("hr", lang)
         summary = sections.incentive_summary(wb)
         assert summary.empty and sections.decisions(wb).empty
-        text = narrate.incentives(wb, summary)
+        assert sections.incentive_counts(wb).empty
+        text = narrate.incentives(wb, sections.incentive_counts(wb))
         end = "。" if lang == "zh" else ". "
         assert text.startswith(sentence) and text.endswith(end.strip()) and end not in text[:-1]  # one sentence
     company = sections.incentive_summary(open_dept("all"))

@@ -4,6 +4,7 @@ import re
 import tomllib
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,3 +40,18 @@ def test_ruff_is_clean():
 def test_kpilib_modules_stay_small():
     for path in (ROOT / "kpilib").glob("*.py"):
         assert len(path.read_text(encoding="utf-8").splitlines()) <= 500, path.name
+
+
+DOCUMENTED = ("stats", "outcomes", "separation", "trends", "tiers", "appeal", "drivers")  # analytics modules whose every public function has a numpydoc docstring
+
+
+@pytest.mark.parametrize("module", DOCUMENTED)
+def test_public_analytics_functions_have_parameters_returns_and_an_example(module):
+    import importlib
+    import inspect
+
+    mod = importlib.import_module(f"kpilib.{module}")
+    undocumented = [name for name, f in inspect.getmembers(mod, inspect.isfunction)
+                    if not name.startswith("_") and f.__module__ == mod.__name__
+                    and not all(k in (f.__doc__ or "") for k in ("Parameters", "Returns", ">>>"))]
+    assert not undocumented, f"kpilib.{module}: {undocumented} lack Parameters, Returns or an Example (>>>)"

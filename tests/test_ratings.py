@@ -164,7 +164,7 @@ def test_blank_rater_ids_are_unknown_not_one_rater(blank):
     blanked.loc[hidden, "rater_id"] = blank
     table = R.rater_leniency(blanked, performance=performance)
     assert sorted(table["rater_id"]) == [f"S{s}" for s in range(8)]
-    assert table.attrs["unknown_ratings"] == len(hidden)
+    assert not table.attrs and (~R.known_rater(blanked["rater_id"])).sum() == len(hidden)
     # the same as if those ratings were not there: never pooled, never a reference
     expected = R.rater_leniency(ratings.drop(index=hidden), performance=performance)
     pd.testing.assert_frame_equal(table, expected)
@@ -209,8 +209,11 @@ def test_flags_agree_with_the_printed_rule_on_every_row(scored):
         judged = table.dropna(subset=["leniency"])
         assert len(judged)
         for _, row in judged.iterrows():
-            assert row["flag"] == printed_rule(row, table.attrs["threshold"])
-    text = narrate.raters(sales, frames[-1])
+            assert row["flag"] == printed_rule(row, R.LENIENCY_THRESHOLD)
+    basis = sections.rater_basis(sales)
+    assert basis[["threshold", "level"]].iloc[0].tolist() == [R.LENIENCY_THRESHOLD, 0.95]
+    assert basis["judged"].iloc[0] == len(frames[-1]) and not any(f.attrs for f in frames)
+    text = narrate.raters(sales, frames[-1], basis, sections.raters_not_judged(sales))
     assert "0.50" in text and "95%" in text
     printed = {c: _format(c, set()) for c in ("leniency", "ci_low", "ci_high")}
     flagged = frames[-1][frames[-1]["flag"] != ""]
@@ -271,8 +274,8 @@ def company_truth():
 
 
 @pytest.mark.parametrize(("lang", "not_judged", "says"), [
-    ("zh", {"董红": "no_comparison"}, "没有其他上级评过可比的人，未做宽严判定。"),
-    ("en", {"E1": "too_few"}, "There are too few ratings (at least 3 ratees per supervisor are needed), "
+    ("zh", ("董红", "no_comparison"), "没有其他上级评过可比的人，未做宽严判定。"),
+    ("en", ("E1", "too_few"), "There are too few ratings (at least 3 ratees per supervisor are needed), "
                               "so no leniency is judged."),
 ])
 def test_page_says_in_one_sentence_when_nothing_is_judged(lang, not_judged, says):
@@ -281,6 +284,10 @@ def test_page_says_in_one_sentence_when_nothing_is_judged(lang, not_judged, says
     from kpilib import narrate
 
     table = pd.DataFrame(columns=["rater_id", "rater_name", "ratings", "ratees", "leniency", "ci_low", "ci_high", "flag"])
-    table.attrs = {"threshold": 0.5, "level": 0.95, "unknown_ratings": 4, "not_judged": not_judged, "raters": 1}
-    text = narrate.raters(SimpleNamespace(lang=lang, company=False), table)
+    name, reason = not_judged
+    basis = pd.DataFrame([{"raters": 1, "judged": 0, "too_few": int(reason == "too_few"),
+                           "no_comparison": int(reason == "no_comparison"), "unknown_ratings": 4,
+                           "threshold": 0.5, "level": 0.95}])
+    left = pd.DataFrame({"rater_id": ["E1"], "rater_name": [name], "reason": [reason]})
+    text = narrate.raters(SimpleNamespace(lang=lang, company=False), table, basis, left)
     assert text.startswith(says) and ("4" in text)  # and the ratings without a rater id are counted

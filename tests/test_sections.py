@@ -135,7 +135,8 @@ def test_company_tables_name_no_one(company, sample):
     calls = ["scheme_table", "headline", "grade_counts", "kpi_attainment", "concentration", "band_profile",
              "ranking_table", "rank_stability", "band_movement", "trend_frame", "person_trends", "outlook",
              "top_separators", "rater_table", "self_gap", "incentive_summary", "kpi_leaders", "most_improved",
-             "score_details", "new_hire_ramp", "coaching", "top_cases"]
+             "score_details", "new_hire_ramp", "coaching", "top_cases", "rater_basis", "raters_not_judged",
+             "incentive_counts", "region_comparison", "region_test"]
     for name in calls:
         frame = getattr(sections, name)(company)
         shown = set(frame.astype(str).to_numpy().ravel()) | {str(c) for c in frame.columns}
@@ -146,7 +147,7 @@ def test_department_tables_show_only_its_people(sales, sample):
     people = sample.employees.set_index("employee_id")
     others = set(people.loc[people["department"] != "sales", "name"]) - set(people.loc[people["department"] == "sales", "name"])
     for name in ("ranking_table", "kpi_leaders", "most_improved", "outlook", "person_trends", "incentive_summary",
-                 "decisions", "score_details", "rater_table", "coaching", "top_cases"):
+                 "decisions", "score_details", "rater_table", "raters_not_judged", "coaching", "top_cases"):
         frame = getattr(sections, name)(sales)
         assert not set(frame.astype(str).to_numpy().ravel()) & others, name
 

@@ -23,8 +23,10 @@ from kpilib.sections.outlook import (
                                      forecast_check,
                                      outlook,
                                      person_trends,
+                                     rater_basis,
                                      rater_table,
                                      rater_variance,
+                                     raters_not_judged,
                                      self_gap,
                                      tier_mobility,
                                      tier_transitions,
@@ -41,6 +43,7 @@ from kpilib.sections.overview import (
                                      new_hire_ramp,
                                      outcome_kpi,
                                      region_comparison,
+                                     region_test,
                                      result_values,
                                      scheme_table,
                                      tier_allocation,
@@ -59,7 +62,7 @@ from kpilib.sections.rankings import (
                                      team_attainment,
                                      team_units,
 )
-from kpilib.sections.results import decisions, incentive_summary
+from kpilib.sections.results import decisions, incentive_counts, incentive_summary
 from kpilib.sections.rulebook import (
                                      incentive_rules,
                                      monitored_kpis,
@@ -70,13 +73,14 @@ from kpilib.sections.rulebook import (
 )
 
 __all__ = [
-    "action_list", "band_movement", "band_profile", "borrowed_targets", "chain_steps", "coaching", "composite_shares",
-    "concentration", "criterion_top", "decisions", "follow_up_actions", "forecast_check", "grade_counts", "headline", "incentive_rules",
-    "incentive_summary", "kpi_attainment", "kpi_leaders", "leading_links", "link_backtest", "link_table",
-    "monitored_details", "monitored_kpis", "most_improved", "new_hire_ramp", "outcome_growth", "outcome_kpi",
-    "outcome_top", "outlook", "person_trends", "perspective_notes", "perspective_table", "perspective_weights",
-    "primary_kpi", "rank_stability", "ranking_table", "rater_table", "rater_variance", "rating_evidence",
-    "region_comparison", "region_shares", "result_values", "rulebook", "scheme_table", "score_details",
-    "scorecard_model", "self_gap", "team_attainment", "team_units", "tier_allocation", "tier_mobility",
-    "tier_transitions", "top_cases", "top_separators", "trend_frame"
+    "action_list", "band_movement", "band_profile", "borrowed_targets", "chain_steps", "coaching",
+    "composite_shares", "concentration", "criterion_top", "decisions", "follow_up_actions", "forecast_check",
+    "grade_counts", "headline", "incentive_counts", "incentive_rules", "incentive_summary", "kpi_attainment",
+    "kpi_leaders", "leading_links", "link_backtest", "link_table", "monitored_details", "monitored_kpis",
+    "most_improved", "new_hire_ramp", "outcome_growth", "outcome_kpi", "outcome_top", "outlook", "person_trends",
+    "perspective_notes", "perspective_table", "perspective_weights", "primary_kpi", "rank_stability",
+    "ranking_table", "rater_basis", "rater_table", "rater_variance", "raters_not_judged", "rating_evidence",
+    "region_comparison", "region_shares", "region_test", "result_values", "rulebook", "scheme_table",
+    "score_details", "scorecard_model", "self_gap", "team_attainment", "team_units", "tier_allocation",
+    "tier_mobility", "tier_transitions", "top_cases", "top_separators", "trend_frame"
 ]

@@ -12,6 +12,7 @@ from kpilib import ranking, ratings, trends
 from kpilib.sections.common import group_of, shown, with_names
 from kpilib.workbench import Workbench
 
+LENIENCY_LEVEL = 0.95  # the level of ratings.rater_leniency's intervals (its default)
 MIN_RATERS = 3  # supervisors needed to separate rater from ratee variance
 MAX_RATEES = 400  # ratees in the crossed model (a seeded sample above this)
 MIN_FORECAST_PERIODS = 3  # a forecast needs a correlation between two earlier periods
@@ -106,6 +107,20 @@ def _scoped_ratings(wb: Workbench) -> pd.DataFrame:
     return r[r["employee_id"].isin(people)]
 
 
+def _leniency(wb: Workbench) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The leniency table of the supervisors rating this scope's people (known ids) and the
+    supervisor ratings in scope (for the count of those without a rater id)."""
+    performance = wb.history[["employee_id", "period", "quantitative"]].rename(columns={"quantitative": "performance"})
+    table = ratings.rater_leniency(wb.dataset.ratings, performance=performance, level=LENIENCY_LEVEL)
+    rated = _scoped_ratings(wb)
+    rated = rated[(rated["rater_type"] == "supervisor") & rated["period"].isin(wb.periods)]
+    known = ratings.known_rater(rated["rater_id"])
+    table = table[table["rater_id"].isin(set(rated.loc[known, "rater_id"].astype(str).str.strip()))]
+    names = wb.dataset.employees.set_index("employee_id")
+    return table.assign(rater_name=table["rater_id"].map(names["name"]).fillna(table["rater_id"]),
+                        department=table["rater_id"].map(names["department"])), rated
+
+
 def rater_table(wb: Workbench) -> pd.DataFrame:
     """Leniency (+) or severity (−) of each supervisor rating this department's people, over
     the history (ratings.rater_leniency): every supervisor is compared with the other
@@ -114,30 +129,41 @@ def rater_table(wb: Workbench) -> pd.DataFrame:
 
     Department: rater_id, rater_name, ratings, ratees, leniency, ci_low, ci_high, flag, for
     the supervisors judged. Company: per department of the rater, raters judged, lenient,
-    severe. Attrs: threshold, level, unknown_ratings (supervisor ratings in scope without a
-    rater id, left out), not_judged (rater_name or rater_id → reason: 'too_few' or
-    'no_comparison'; a count per reason at company level), raters (supervisors in scope)."""
-    performance = wb.history[["employee_id", "period", "quantitative"]].rename(columns={"quantitative": "performance"})
-    table = ratings.rater_leniency(wb.dataset.ratings, performance=performance)
-    rated = _scoped_ratings(wb)
-    rated = rated[(rated["rater_type"] == "supervisor") & rated["period"].isin(wb.periods)]
-    known = ratings.known_rater(rated["rater_id"])
-    table = table[table["rater_id"].isin(set(rated.loc[known, "rater_id"].astype(str).str.strip()))]
-    names = wb.dataset.employees.set_index("employee_id")
-    judged, left = table[table["reason"] == ""], table[table["reason"] != ""]
+    severe. Who is not judged: `raters_not_judged`; counts, threshold, level: `rater_basis`."""
+    table, _ = _leniency(wb)
+    judged = table[table["reason"] == ""]
     if wb.company:
-        out = judged.assign(department=judged["rater_id"].map(names["department"])).groupby("department").agg(
+        out = judged.groupby("department").agg(
             raters=("rater_id", "size"), lenient=("flag", lambda f: int((f == "lenient").sum())),
             severe=("flag", lambda f: int((f == "severe").sum()))).reset_index()
-        out, not_judged = with_names(wb, shown(wb, out, "raters")), left["reason"].value_counts().to_dict()
+        out = with_names(wb, shown(wb, out, "raters"))
     else:
-        out = judged.assign(rater_name=judged["rater_id"].map(names["name"])).rename(columns={"n": "ratings"})
+        out = judged.rename(columns={"n": "ratings"})
         out = out[["rater_id", "rater_name", "ratings", "ratees", "leniency", "ci_low", "ci_high", "flag"]]
-        not_judged = dict(zip(left["rater_id"].map(names["name"]).fillna(left["rater_id"]), left["reason"], strict=True))
-    out = out.reset_index(drop=True)
-    out.attrs = {**table.attrs, "unknown_ratings": int((~known).sum()), "not_judged": not_judged,
-                 "raters": len(table)}
-    return out
+    return out.reset_index(drop=True)
+
+
+def raters_not_judged(wb: Workbench) -> pd.DataFrame:
+    """Supervisors rating this department's people who are not judged (department level;
+    empty at company level, where `rater_basis` counts them): rater_id, rater_name, reason
+    ('too_few' or 'no_comparison', see ratings.rater_leniency)."""
+    table, _ = _leniency(wb)
+    left = table[table["reason"] != ""] if not wb.company else table.iloc[:0]
+    return left[["rater_id", "rater_name", "reason"]].reset_index(drop=True)
+
+
+def rater_basis(wb: Workbench) -> pd.DataFrame:
+    """What the leniency judgement rests on, one row: raters (supervisors in scope with a
+    rater id), judged, too_few, no_comparison (not judged, by reason), unknown_ratings
+    (supervisor ratings in scope without a rater id, left out), threshold (points of the
+    flag rule, ratings.LENIENCY_THRESHOLD), level (of the intervals)."""
+    table, rated = _leniency(wb)
+    reasons = table["reason"].value_counts()
+    return pd.DataFrame([{"raters": len(table), "judged": int(reasons.get("", 0)),
+                          "too_few": int(reasons.get("too_few", 0)),
+                          "no_comparison": int(reasons.get("no_comparison", 0)),
+                          "unknown_ratings": int((~ratings.known_rater(rated["rater_id"])).sum()),
+                          "threshold": ratings.LENIENCY_THRESHOLD, "level": LENIENCY_LEVEL}])
 
 
 def self_gap(wb: Workbench) -> pd.DataFrame:

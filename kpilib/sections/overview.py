@@ -218,11 +218,16 @@ def top_cases(wb: Workbench, k: int = 2) -> pd.DataFrame:
     return _standouts(wb, "top 20%", weakest=False, k=k)
 
 
-def region_comparison(wb: Workbench) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Composite by region (people, mean, median, best, lowest) and the Kruskal–Wallis
-    test of whether regions differ (stats.compare_groups: groups, n, H, dof, p_val, epsilon_sq)."""
-    sheet = wb.sheet()
-    return shown(wb, composite_summary(sheet, "region")), stats.compare_groups(sheet, "composite", "region")
+def region_comparison(wb: Workbench) -> pd.DataFrame:
+    """Composite by region: region, people, mean, median, best, lowest (the test of whether
+    regions differ: `region_test`)."""
+    return shown(wb, composite_summary(wb.sheet(), "region"))
+
+
+def region_test(wb: Workbench) -> pd.DataFrame:
+    """The Kruskal–Wallis test of whether the composite differs by region, one row
+    (stats.compare_groups: groups, n, H, dof, p_val, epsilon_sq)."""
+    return stats.compare_groups(wb.sheet(), "composite", "region")
 
 
 def new_hire_ramp(wb: Workbench) -> pd.DataFrame:

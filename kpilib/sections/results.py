@@ -74,8 +74,8 @@ def incentive_summary(wb: Workbench) -> pd.DataFrame:
     """One row per person with the outcome of each configured rule (department: employee_id,
     rank, name, composite, tier, tier_probability, tier_unclear, bonus, ...), or per department with rules the number of
     people each rule selects, blank where the department has no such rule (company:
-    department, bonus, ...). Empty when no department in scope has rules.
-    attrs["selected"]: {rule: people selected} (what the headline counts)."""
+    department, bonus, ...). Empty when no department in scope has rules. How many people
+    each rule selects: `incentive_counts`."""
     rules = _rules(wb)
     columns = [r for r in RULES if any(r in d.configured() for d in rules.values())]
     long = decisions(wb)
@@ -100,6 +100,15 @@ def incentive_summary(wb: Workbench) -> pd.DataFrame:
         out = sheet.loc[wide.index, person].join(wide).sort_values("rank").reset_index()
         if "tier_probability" in out:
             out.insert(out.columns.get_loc("tier_probability") + 1, "tier_unclear", unclear(out))
-    selected = picked["rule"].value_counts()
-    out.attrs["selected"] = {r: int(selected.get(r, 0)) for r in columns}  # plain values: pandas compares attrs
     return out
+
+
+def incentive_counts(wb: Workbench) -> pd.DataFrame:
+    """People each configured rule selects in scope (only those who receive something or are
+    put on the watch list; what the headline counts): rule, selected. One row per rule
+    configured in some department in scope, in the order of RULES; empty without rules."""
+    rules = _rules(wb)
+    columns = [r for r in RULES if any(r in d.configured() for d in rules.values())]
+    long = decisions(wb) if columns else pd.DataFrame(columns=["rule", "selected"])
+    selected = long.loc[long["selected"].astype(bool), "rule"].value_counts()
+    return pd.DataFrame({"rule": columns, "selected": [int(selected.get(r, 0)) for r in columns]})
