@@ -57,6 +57,30 @@ def composite_draws(composite: np.ndarray, replicates: np.ndarray, groups: np.nd
     groups : the department of each person (shrinkage toward its mean).
     months : months in the period (ν = months − 1).
     seed : seeds the normal deviations of people whose resamples never moved.
+
+    Returns
+    -------
+    ndarray
+        [R, n] plausible composites; NaN columns for people without a composite and for
+        departments where no resample moved anyone (unknown, not certain).
+
+    References
+    ----------
+    Smyth (2004) eq. 8; Laird & Louis (1989); shrinkage checked by hand in
+    tests/test_uncertainty.py (test_shrinkage_by_hand).
+
+    Examples
+    --------
+    Two people whose resamples never move: nothing to redraw, so unknown (NaN).
+
+    >>> composite_draws(np.array([80.0, 90.0]), np.array([[80.0, 90.0]]), np.array(["x", "x"]), 3)
+    array([[nan, nan]])
+
+    Two people (no shrinking under 3): σ̃² = (2·s² + 4·s̄²)/6 = 1 for both, deviations kept.
+
+    >>> composite_draws(np.array([80.0, 90.0]), np.array([[81.0, 89.0], [79.0, 91.0]]), np.array(["x", "x"]), 3)
+    array([[81., 89.],
+           [79., 91.]])
     """
     rng = np.random.default_rng(seed)
     deviation = replicates - composite
@@ -107,6 +131,11 @@ def rank_intervals(sheet: pd.DataFrame, draws: np.ndarray, level: float = LEVEL)
     DataFrame with columns employee_id, rank_low (best plausible rank), rank_high (worst);
     <NA> for people without a composite.
 
+    References
+    ----------
+    Goldstein & Spiegelhalter (1996); checked by hand in tests/test_uncertainty.py
+    (test_rank_interval_and_tier_probability_by_hand).
+
     Examples
     --------
     >>> sheet = pd.DataFrame({"employee_id": ["a", "b", "c"], "department": "x"})
@@ -143,6 +172,11 @@ def tier_probabilities(sheet: pd.DataFrame, draws: np.ndarray, tiers: Tiers) -> 
     -------
     DataFrame, one row per scored person × tier: employee_id, tier, probability (each
     person's probabilities sum to 1).
+
+    References
+    ----------
+    Goldstein & Spiegelhalter (1996); calibration checked on simulated departments in
+    tests/test_uncertainty.py (test_tier_probabilities_are_calibrated).
 
     Examples
     --------
@@ -195,6 +229,25 @@ def uncertainty(scores: Scores, dataset: Dataset, config: Config, resamples: int
     ----------
     Goldstein & Spiegelhalter (1996); Laird & Louis (1989); Hall & Miller (2009),
     "Using the bootstrap to quantify the authority of an empirical ranking", Ann. Stat. 37.
+
+    Examples
+    --------
+    A 21-person synthetic company (`kpilib.synth`) over one quarter:
+
+    >>> import tempfile
+    >>> from kpilib.config import load_config
+    >>> from kpilib.data import load_dataset
+    >>> from kpilib.scoring import score
+    >>> from kpilib.synth import generate
+    >>> config, folder = load_config(), tempfile.mkdtemp()
+    >>> paths = generate(employees=21, months=3).write(folder)
+    >>> dataset = load_dataset(folder, config)
+    >>> scores = score(dataset, config, "2026Q3")
+    >>> odds = uncertainty(scores, dataset, config, resamples=20)
+    >>> list(odds.columns)
+    ['employee_id', 'tier', 'probability', 'rank_low', 'rank_high', 'assigned']
+    >>> bool(odds.groupby("employee_id")["probability"].sum().round(9).eq(1).all())
+    True
     """
     sheet = scores.sheet
     replicates = replicate_composites(scores, dataset, config, resamples, seed)
@@ -208,8 +261,22 @@ def uncertainty(scores: Scores, dataset: Dataset, config: Config, resamples: int
 
 
 def sheet_columns(odds: pd.DataFrame) -> pd.DataFrame:
-    """One row per person from `uncertainty`'s table: employee_id, rank_low, rank_high,
-    tier_probability (the probability of the tier the person was given).
+    """One row per person from `uncertainty`'s table.
+
+    Parameters
+    ----------
+    odds : DataFrame
+        `uncertainty`'s table (employee_id, tier, probability, rank_low, rank_high, assigned).
+
+    Returns
+    -------
+    DataFrame
+        employee_id, rank_low, rank_high, tier_probability (the probability of the tier
+        the person was given).
+
+    References
+    ----------
+    A selection, no arithmetic; the sample's columns are checked in tests/test_uncertainty.py.
 
     Examples
     --------
@@ -226,7 +293,45 @@ def sheet_columns(odds: pd.DataFrame) -> pd.DataFrame:
 def with_uncertainty(scores: Scores, dataset: Dataset, config: Config, resamples: int = RESAMPLES,
                      seed: int = 0) -> Scores:
     """The scoring with rank_low, rank_high and tier_probability on its sheet (after rank)
-    and `uncertainty`'s table as `tier_odds`; unchanged when `resamples` is 0."""
+    and `uncertainty`'s table as `tier_odds`; unchanged when `resamples` is 0.
+
+    Parameters
+    ----------
+    scores : Scores
+        The period's scoring (`kpilib.scoring.score`).
+    dataset, config : what it was scored from.
+    resamples : int
+        Resamples of the period (0: no uncertainty).
+    seed : int
+        The random seed (same seed, same figures).
+
+    Returns
+    -------
+    Scores
+        `scores` with sheet columns rank_low, rank_high, tier_probability after rank, and
+        `tier_odds` = `uncertainty`'s table.
+
+    References
+    ----------
+    As `uncertainty`; tests/test_uncertainty.py (test_sample_sheet_columns_are_seeded_and_sensible).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from kpilib.config import load_config
+    >>> from kpilib.data import load_dataset
+    >>> from kpilib.scoring import score
+    >>> from kpilib.synth import generate
+    >>> config, folder = load_config(), tempfile.mkdtemp()
+    >>> paths = generate(employees=21, months=3).write(folder)
+    >>> dataset = load_dataset(folder, config)
+    >>> scores = score(dataset, config, "2026Q3")
+    >>> sheet = with_uncertainty(scores, dataset, config, resamples=20).sheet
+    >>> list(sheet.columns[list(sheet.columns).index("rank"):][:4])
+    ['rank', 'rank_low', 'rank_high', 'tier_probability']
+    >>> with_uncertainty(scores, dataset, config, resamples=0) is scores
+    True
+    """
     if resamples <= 0 or scores.sheet.empty:
         return scores
     odds = uncertainty(scores, dataset, config, resamples, seed)
