@@ -28,7 +28,44 @@ def score_units(dataset: Dataset, config: Config, span: Span, lang: str = "zh") 
     """The scoring of the team entities for `span`: `sheet` (UNIT_COLUMNS: `team` is the
     team the entity stands for, its name when the column is blank; no tier), `lines` (as
     kpilib.scoring, one per team × KPI) and the warnings of that scoring (e.g. a team scored
-    against the catalogue's default target). Empty frames when the data has no team entity."""
+    against the catalogue's default target). Empty frames when the data has no team entity.
+
+    Parameters
+    ----------
+    dataset, config : the data and the parameters.
+    span : Span
+        The period.
+    lang : str
+        "zh" or "en" (the warnings' language).
+
+    Returns
+    -------
+    Scores
+        `sheet` with UNIT_COLUMNS (period, employee_id, name, department, team, region,
+        quantitative, qualitative, composite, grade, rank), `lines`, `calibration`, `problems`.
+
+    References
+    ----------
+    The scoring arithmetic of `kpilib.scoring`; team ranks checked by hand in
+    tests/test_team_units.py.
+
+    Examples
+    --------
+    The 21-person synthetic company has one team entity, T-sales-01:
+
+    >>> import tempfile
+    >>> from kpilib.config import load_config
+    >>> from kpilib.data import load_dataset
+    >>> from kpilib.synth import generate
+    >>> config, folder = load_config(), tempfile.mkdtemp()
+    >>> paths = generate(employees=21, months=3).write(folder)
+    >>> dataset = load_dataset(folder, config)
+    >>> from kpilib.periods import parse_period
+    >>> units = score_units(dataset, config, parse_period("2026Q3"))
+    >>> units.sheet[["employee_id", "team", "rank"]]
+      employee_id      team  rank
+    0  T-sales-01  sales-01     1
+    """
     if not (dataset.employees["kind"] == KIND).any():
         return Scores(span, pd.DataFrame(columns=UNIT_COLUMNS), pd.DataFrame(), pd.DataFrame())
     scored = score(dataset, config, span, lang, kind=KIND)

@@ -45,8 +45,39 @@ class TeamCube:
 
 
 def membership(people: pd.DataFrame, managers: pd.Series) -> pd.DataFrame:
-    """Columns manager, member, entity: every member of each manager's team (themselves
-    included), or of their department when their team is blank."""
+    """Every member of each manager's team (themselves included), or of their department
+    when their team is blank.
+
+    Parameters
+    ----------
+    people : DataFrame
+        The roster: employee_id, department, team ("" when none).
+    managers : Series
+        employee_ids of the team-scored managers.
+
+    Returns
+    -------
+    DataFrame
+        manager, member, entity (`PREFIX` + manager: the team aggregate's id).
+
+    References
+    ----------
+    The rule of the module docstring; checked by hand in tests/test_scoring.py
+    (test_managers_without_targets_are_scored_on_their_team).
+
+    Examples
+    --------
+    >>> people = pd.DataFrame({"employee_id": ["M", "A", "D", "B"], "department": ["s", "s", "s", "s"],
+    ...                        "team": ["t1", "t1", "", "t2"]})
+    >>> membership(people, pd.Series(["M", "D"]))
+      manager member     entity
+    0       M      M  team-of:M
+    1       M      A  team-of:M
+    2       D      M  team-of:D
+    3       D      A  team-of:D
+    4       D      D  team-of:D
+    5       D      B  team-of:D
+    """
     rows = []
     for manager in managers:
         me = people.loc[people["employee_id"] == manager].iloc[0]
@@ -61,7 +92,56 @@ def membership(people: pd.DataFrame, managers: pd.Series) -> pd.DataFrame:
 def team_lines(lines: pd.DataFrame, people: pd.DataFrame, targets: pd.DataFrame, config: Config, span: Span,
                cube: MeasureCube, months_employed: pd.Series) -> pd.DataFrame:
     """`lines` with the lines of team-scored managers recomputed on their team's aggregate
-    (actual, reason, inputs, target levels, target_source); other lines unchanged."""
+    (actual, reason, inputs, target levels, target_source); other lines unchanged.
+
+    Parameters
+    ----------
+    lines : DataFrame
+        The period's quantitative lines (employee_id, kpi, actual, reason, inputs, the target
+        levels, target_source, scored_on), as `kpilib.scoring` builds them.
+    people : DataFrame
+        The roster (employee_id, department, team, role_layer).
+    targets : DataFrame
+        The targets table.
+    config, span : the scheme and the period.
+    cube : MeasureCube
+        The people's measures.
+    months_employed : Series
+        Months employed in the period per employee_id (prorated default targets).
+
+    Returns
+    -------
+    DataFrame
+        `lines`, the same columns; team-scored lines have scored_on "team" and a
+        target_source "team of n: sum|mean of targets (k own)".
+
+    References
+    ----------
+    Team actual = formula of team sums; checked by hand in tests/test_scoring.py
+    (test_managers_without_targets_are_scored_on_their_team: (3+2+1) M / (3+3) M).
+
+    Examples
+    --------
+    `kpilib.scoring.score` calls it when the scheme maps a role layer to "team"; a
+    21-person synthetic company, its management scored on the team:
+
+    >>> import tempfile
+    >>> from kpilib.config import load_config
+    >>> from kpilib.data import load_dataset
+    >>> from kpilib.synth import generate
+    >>> config, folder = load_config(), tempfile.mkdtemp()
+    >>> paths = generate(employees=21, months=3).write(folder)
+    >>> dataset = load_dataset(folder, config)
+    >>> from kpilib.scoring import score
+    >>> scheme = config.scheme.model_copy(deep=True)
+    >>> scheme.scoring.role_layers = {"management": "team"}
+    >>> lines = score(dataset, type(config)(config.catalog, scheme), "2026Q3").lines
+    >>> team = lines[lines["scored_on"] == "team"]
+    >>> team.loc[team["employee_id"] == "E0002", "target_source"].iloc[0]
+    'catalogue: team of 4, mean of defaults'
+    >>> sorted(lines.loc[lines["scored_on"] == "team", "employee_id"].unique())[:3]
+    ['E0001', 'E0002', 'E0007']
+    """
     layers = [layer for layer, how in config.scheme.scoring.role_layers.items() if how == "team"]
     managers = people.loc[people["role_layer"].isin(layers), "employee_id"]
     own = lines["target_source"].astype(str).str.startswith("targets")
