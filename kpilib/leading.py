@@ -72,8 +72,43 @@ def links(catalog: Catalog, departments: list[str] | None = None) -> pd.DataFram
 
 def monthly_values(dataset: Dataset, catalog: Catalog, kpis: list[str], months: list[pd.Period],
                    people: list[str] | None = None) -> pd.DataFrame:
-    """Monthly KPI values, one row per person and month: employee_id, month (pd.Period),
-    a column per KPI (NaN where it cannot be computed)."""
+    """Monthly KPI values, one row per person and month.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        Only its measures are read.
+    catalog : Catalog
+        The KPI formulas.
+    kpis : list of str
+        KPI ids, one column each.
+    months : list of pd.Period
+        The months (each is computed as a one-month period by `kpilib.kpis.kpi_values`).
+    people : list of str, optional
+        Only these employee_ids (all when None).
+
+    Returns
+    -------
+    DataFrame
+        employee_id, month (pd.Period), a column per KPI (NaN where it cannot be computed).
+
+    References
+    ----------
+    The catalogue's formula applied to a month's measures; by hand below (42 / 10 = 4.2).
+
+    Examples
+    --------
+    >>> from kpilib.config import load_config
+    >>> from kpilib.data import Dataset
+    >>> measures = pd.DataFrame({"period": pd.PeriodIndex(["2026-07", "2026-07", "2026-08", "2026-08"], freq="M"),
+    ...                          "employee_id": "a", "measure": ["csat_points", "csat_responses"] * 2,
+    ...                          "value": [42.0, 10.0, 40.0, 10.0]})
+    >>> dataset = Dataset(pd.DataFrame(), measures, pd.DataFrame(), pd.DataFrame())
+    >>> monthly_values(dataset, load_config().catalog, ["csat"], list(pd.period_range("2026-07", "2026-08", freq="M")))
+      employee_id    month  csat
+    0           a  2026-07   4.2
+    1           a  2026-08   4.0
+    """
     used = {m for k in kpis for m in catalog.formulas[k].measures}
     measures = dataset.measures[dataset.measures["measure"].isin(used)]
     if people is not None:  # only what the fit reads: the cube aggregates every row it holds
@@ -245,7 +280,54 @@ class LinkFits:
 
 def fit_links(dataset: Dataset, catalog: Catalog, departments: list[str], months: list[pd.Period],
               people: list[str]) -> LinkFits:
-    """Fit every lagging KPI of `departments` on its leading ones over `months`, among `people`."""
+    """Fit every lagging KPI of `departments` on its leading ones over `months`, among `people`.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        Its employees (department of each person) and measures.
+    catalog : Catalog
+        The KPI catalogue and its `drives:` links.
+    departments : list of str
+        The departments whose links are fitted.
+    months : list of pd.Period
+        The months of the panel.
+    people : list of str
+        employee_ids pooled (each fitted in their own department).
+
+    Returns
+    -------
+    LinkFits
+        `links` (`links`), `coefficients` (`panel_fit`'s columns lagging, leading, lag,
+        estimate, se, ci_low, ci_high, p_val, people, observations, plus department) and
+        `backtest` (`backtest`'s columns plus department); empty frames where a panel is
+        too small.
+
+    References
+    ----------
+    Arellano (1987); Cameron & Miller (2015); equal to OLS with person and month dummies
+    and clustered errors in tests/test_leading.py, planted links found in the sample.
+
+    Examples
+    --------
+    A 120-person synthetic company over 9 months, where slow answers plant a lower CSAT:
+
+    >>> import tempfile
+    >>> from kpilib.config import load_config
+    >>> from kpilib.data import load_dataset
+    >>> from kpilib.synth import generate
+    >>> config, folder = load_config(), tempfile.mkdtemp()
+    >>> paths = generate(employees=120, months=9).write(folder)
+    >>> dataset = load_dataset(folder, config)
+    >>> months = list(pd.period_range("2026-01", "2026-09", freq="M"))
+    >>> fits = fit_links(dataset, config.catalog, ["customer_service"], months, list(dataset.employees["employee_id"]))
+    >>> fits.coefficients[["lagging", "leading", "lag", "people"]]
+      lagging        leading  lag  people
+    0    csat  response_time    0      30
+    1    csat  response_time    1      30
+    >>> bool((fits.coefficients["ci_high"] < 0).all())
+    True
+    """
     table = links(catalog, departments)
     fits = LinkFits(table)
     if table.empty:
