@@ -5,7 +5,7 @@ import warnings
 import matplotlib.pyplot as plt
 import pytest
 
-from kpilib import plots, ranking, ratings, separation, stats
+from kpilib import plots, ratings, separation, stats, transitions
 from kpilib.scoring import score
 
 
@@ -34,7 +34,7 @@ def test_every_chart_renders_with_chinese(q, sample, config, tmp_path):
         plots.lorenz_curve(stats.lorenz(sales), ax=axes[1, 1], title="销售额洛伦兹曲线")
         trend = __import__("pandas").concat([before.sheet, after.sheet])
         plots.trend_lines(trend, "period", "composite", hue="region", ax=axes[2, 0], title="各区域综合分趋势")
-        m = ranking.transitions(before.sheet.set_index("employee_id")["tier"], after.sheet.set_index("employee_id")["tier"],
+        m = transitions.transitions(before.sheet.set_index("employee_id")["tier"], after.sheet.set_index("employee_id")["tier"],
                                 list("SABCD"))
         plots.transition_heatmap(m, ax=axes[2, 1], title="等级迁移矩阵")
         sales_lines = after.lines[after.lines["department"] == "sales"]

@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from kpilib import ranking, ratings, trends
+from kpilib import ratings, transitions, trends
 from kpilib.sections.common import group_of, shown, with_names
 from kpilib.workbench import Workbench
 
@@ -52,19 +52,19 @@ def _tiers_before_after(wb: Workbench) -> tuple[pd.Series, pd.Series]:
 
 
 def tier_transitions(wb: Workbench) -> pd.DataFrame:
-    """Tier transition matrix from last period to this (ranking.transitions; rows before,
+    """Tier transition matrix from last period to this (transitions.transitions; rows before,
     columns after, shares)."""
     if not wb.previous:
         return pd.DataFrame()
-    return ranking.transitions(*_tiers_before_after(wb), list(wb.config.scheme.scoring.tiers.shares))
+    return transitions.transitions(*_tiers_before_after(wb), list(wb.config.scheme.scoring.tiers.shares))
 
 
 def tier_mobility(wb: Workbench) -> pd.DataFrame:
-    """How much people moved between tiers since last period (ranking.mobility: n, stayed,
+    """How much people moved between tiers since last period (transitions.mobility: n, stayed,
     moved_up, moved_down, shorrocks); empty without a previous period."""
     if not wb.previous:
         return pd.DataFrame()
-    table = ranking.mobility(*_tiers_before_after(wb), list(wb.config.scheme.scoring.tiers.shares))
+    table = transitions.mobility(*_tiers_before_after(wb), list(wb.config.scheme.scoring.tiers.shares))
     return shown(wb, table, "n")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from kpilib import outcomes, ranking
+from kpilib import outcomes, rank_agreement, ranking
 from kpilib.sections.common import composite_summary, group_of, shown, with_names, written
 from kpilib.uncertainty import UNCLEAR
 from kpilib.workbench import Workbench
@@ -62,7 +62,7 @@ def _before_after(wb: Workbench) -> tuple[pd.Series, pd.Series]:
 
 
 def rank_stability(wb: Workbench) -> pd.DataFrame:
-    """How much the ranking moved since last period, per department (ranking.volatility:
+    """How much the ranking moved since last period, per department (rank_agreement.volatility:
     n, kendall_tau_b, spearman_rho, rbo, mean_abs_rank_change)."""
     rows = []
     if not wb.previous:
@@ -71,7 +71,7 @@ def rank_stability(wb: Workbench) -> pd.DataFrame:
         before = wb.sheet(wb.previous).query("department == @dept").set_index("employee_id")["composite"]
         after = wb.sheet().query("department == @dept").set_index("employee_id")["composite"]
         if len(pd.concat([before, after], axis=1).dropna()) >= 5:
-            rows.append(ranking.volatility(before, after).assign(department=dept))
+            rows.append(rank_agreement.volatility(before, after).assign(department=dept))
     out = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
     keep = ["department", "n", "kendall_tau_b", "spearman_rho", "rbo", "mean_abs_rank_change"]
     return with_names(wb, shown(wb, out[keep], "n")) if len(out) else out
