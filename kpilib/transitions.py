@@ -17,7 +17,32 @@ def _pairs(before: pd.Series, after: pd.Series) -> pd.DataFrame:
 
 def transition_counts(before: pd.Series, after: pd.Series, order: list[str]) -> pd.DataFrame:
     """People per tier before (rows, index named `before`) × tier after (columns): the
-    counts behind `transitions`."""
+    counts behind `transitions`.
+
+    Parameters
+    ----------
+    before, after : Series
+        Each person's tier (indexed by employee_id; '' for not tiered).
+    order : list of str
+        The tiers, best first.
+
+    Returns
+    -------
+    DataFrame
+        Counts, rows `before` and columns `after` in `order`.
+
+    References
+    ----------
+    A cross-tabulation; tests/test_ranking.py (test_shorrocks_hand_example).
+
+    Examples
+    --------
+    >>> transition_counts(pd.Series(["A", "A", "B"]), pd.Series(["A", "B", "B"]), ["A", "B"])  # doctest: +NORMALIZE_WHITESPACE
+    after   A  B
+    before
+    A       1  1
+    B       0  1
+    """
     both = _pairs(before, after)
     counts = pd.crosstab(both["before"], both["after"]).reindex(index=order, columns=order, fill_value=0)
     counts.index.name, counts.columns.name = "before", "after"
@@ -28,6 +53,22 @@ def transitions(before: pd.Series, after: pd.Series, order: list[str]) -> pd.Dat
     """Tier transition matrix for a heatmap: rows the tier before (index `before`), columns
     the tier after, values the share of the row's people (rows sum to 1; NaN for a tier
     nobody held). `mobility` sums it up in one row.
+
+    Parameters
+    ----------
+    before, after : Series
+        Each person's tier (indexed by employee_id; '' for not tiered).
+    order : list of str
+        The tiers, best first.
+
+    Returns
+    -------
+    DataFrame
+        Row shares, rows `before` and columns `after` in `order`.
+
+    References
+    ----------
+    Shorrocks (1978); tests/test_ranking.py (test_shorrocks_hand_example).
 
     Examples
     --------
@@ -78,7 +119,28 @@ def mobility(before: pd.Series, after: pd.Series, order: list[str]) -> pd.DataFr
 
 def shorrocks(matrix: pd.DataFrame | np.ndarray) -> float:
     """Shorrocks mobility index (k − trace P)/(k − 1) of a square k×k transition matrix:
-    0 when nobody changes tier, k/(k − 1) when everybody does."""
+    0 when nobody changes tier, k/(k − 1) when everybody does.
+
+    Parameters
+    ----------
+    matrix : DataFrame or ndarray
+        Row-stochastic k×k transition matrix.
+
+    Returns
+    -------
+    float
+        NaN for k < 2.
+
+    References
+    ----------
+    Shorrocks (1978), "The measurement of mobility", Econometrica 46:1013;
+    tests/test_ranking.py (test_shorrocks_hand_example).
+
+    Examples
+    --------
+    >>> shorrocks(np.array([[0.8, 0.2], [0.3, 0.7]]))
+    0.5
+    """
     p = np.asarray(matrix, dtype=float)
     k = p.shape[0]
     return float((k - np.trace(p)) / (k - 1)) if k >= 2 else float("nan")
