@@ -42,8 +42,8 @@ def test_kpilib_modules_stay_small():
         assert len(path.read_text(encoding="utf-8").splitlines()) <= 500, path.name
 
 
-DOCUMENTED = ("stats", "outcomes", "separation", "trends", "tiers", "appeal", "drivers", "uncertainty", "teams", "team_units", "leading", "mixed", "incentives", "ranking", "rank_agreement",
-              "transitions")  # analytics modules whose every public function has a numpydoc docstring
+DOCUMENTED = ("stats", "outcomes", "separation", "trends", "tiers", "appeal", "drivers", "uncertainty", "teams",
+              "team_units", "leading", "mixed", "incentives", "ranking", "rank_agreement", "transitions")  # analytics modules whose every public function has a numpydoc docstring
 
 
 @pytest.mark.parametrize("module", DOCUMENTED)
