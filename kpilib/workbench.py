@@ -63,7 +63,7 @@ def load_inputs(data_dir: Path | str | None, client: str | None,
     if pseudonyms is not None:
         dataset = pseudonymise(dataset, pseudonyms)
     if config.scheme.scoring.calibrated_ratings:
-        from kpilib.ratings import calibrate_dataset
+        from kpilib.rater_model import calibrate_dataset
         dataset = calibrate_dataset(dataset)
     return config, dataset
 

@@ -4,6 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from kpilib import rater_model as M
+from kpilib import rating_patterns as P
 from kpilib import ratings as R
 from kpilib import synth
 
@@ -25,7 +27,7 @@ def test_icc_matches_shrout_fleiss():
             "ICC3": (bms - ems) / (bms + (k - 1) * ems),
             "ICC1k": (bms - wms) / bms, "ICC2k": (bms - ems) / (bms + (jms - ems) / n), "ICC3k": (bms - ems) / bms}
     long = pd.DataFrame([{"target": t, "judge": j, "score": SF[t, j]} for t in range(n) for j in range(k)])
-    result = R.icc(long, "target", "judge", "score").set_index("type")["icc"]
+    result = P.icc(long, "target", "judge", "score").set_index("type")["icc"]
     for name, value in hand.items():
         assert result[name] == pytest.approx(value, abs=1e-4)
         assert round(result[name], 2) == pytest.approx(SF_PUBLISHED[name], abs=0.005)
@@ -169,8 +171,8 @@ def test_blank_rater_ids_are_unknown_not_one_rater(blank):
     expected = R.rater_leniency(ratings.drop(index=hidden), performance=performance)
     pd.testing.assert_frame_equal(table, expected)
     assert R.known_rater(pd.Series(["E1", " ", blank], dtype=object)).tolist() == [True, False, False]
-    assert set(R.rating_distribution(blanked, min_ratings=1)["rater_id"]) == {f"S{s}" for s in range(8)}
-    assert set(R.halo(blanked)["rater_id"]) == {f"S{s}" for s in range(8)}
+    assert set(P.rating_distribution(blanked, min_ratings=1)["rater_id"]) == {f"S{s}" for s in range(8)}
+    assert set(P.halo(blanked)["rater_id"]) == {f"S{s}" for s in range(8)}
 
 
 def printed_rule(row, threshold: float) -> str:
@@ -225,24 +227,24 @@ def test_flags_agree_with_the_printed_rule_on_every_row(scored):
 
 
 def test_self_ratings_run_higher_than_supervisors(company):
-    gap = R.self_supervisor_gap(company.ratings)
+    gap = P.self_supervisor_gap(company.ratings)
     assert gap["gap"].mean() > 0.2  # planted self-inflation of +0.4
-    teams = R.self_supervisor_gap(company.ratings, company.employees, by="team")
+    teams = P.self_supervisor_gap(company.ratings, company.employees, by="team")
     assert {"team", "people", "mean_gap", "share_overrating"} <= set(teams.columns)
 
 
 def test_distribution_halo_central_tendency(company):
-    dist = R.rating_distribution(company.ratings)
+    dist = P.rating_distribution(company.ratings)
     assert np.allclose(dist[["s1", "s2", "s3", "s4", "s5"]].sum(axis=1), 1)
     lenient = dist.set_index("rater_id").loc[company.truth["lenient_supervisors"]]
     assert (lenient["s4"] + lenient["s5"] > dist["s4"].add(dist["s5"]).median()).all()
-    h = R.halo(company.ratings)
+    h = P.halo(company.ratings)
     assert h["halo"].between(-1, 1).all()
 
 
 def test_rater_effects_model(company):
-    variance = R.rating_variance(company.ratings, rater_types=("supervisor",))
-    effects = R.rater_effects(company.ratings, rater_types=("supervisor",))
+    variance = M.rating_variance(company.ratings, rater_types=("supervisor",))
+    effects = M.rater_effects(company.ratings, rater_types=("supervisor",))
     assert list(variance.columns) == ["component", "variance", "share"]
     assert list(effects.columns) == ["rater_id", "effect", "n"]
     assert variance["share"].sum() == pytest.approx(1)
@@ -250,7 +252,7 @@ def test_rater_effects_model(company):
     bottom = effects.tail(2)["rater_id"].tolist()
     assert sorted(top) == company.truth["lenient_supervisors"]
     assert sorted(bottom) == company.truth["severe_supervisors"]
-    adjusted = R.calibrated(company.ratings, effects)
+    adjusted = M.calibrated(company.ratings, effects)
     sup = adjusted[adjusted["rater_type"] == "supervisor"]
     lenient = sup[sup["rater_id"].isin(company.truth["lenient_supervisors"])]
     assert lenient["score"].mean() < lenient["raw_score"].mean()
@@ -259,7 +261,7 @@ def test_rater_effects_model(company):
 def test_calibrated_scoring_moves_lenient_supervisors_ratees_down(sample, config):
     from kpilib.scoring import score
 
-    calibrated = R.calibrate_dataset(sample)
+    calibrated = M.calibrate_dataset(sample)
     raw = score(sample, config, "2026Q3").sheet.set_index("employee_id")
     adjusted = score(calibrated, config, "2026Q3").sheet.set_index("employee_id")
     lenient = company_truth()["lenient_supervisors"]

@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from kpilib import ratings, transitions, trends
+from kpilib import rater_model, rating_patterns, ratings, transitions, trends
 from kpilib.sections.common import group_of, shown, with_names
 from kpilib.workbench import Workbench
 
@@ -168,14 +168,14 @@ def rater_basis(wb: Workbench) -> pd.DataFrame:
 
 def self_gap(wb: Workbench) -> pd.DataFrame:
     """Self rating minus supervisor rating per team (department) or department (company):
-    group, people, mean_gap, share_overrating (ratings.self_supervisor_gap)."""
+    group, people, mean_gap, share_overrating (rating_patterns.self_supervisor_gap)."""
     by = group_of(wb)
-    table = ratings.self_supervisor_gap(_scoped_ratings(wb), wb.dataset.employees, by=by)
+    table = rating_patterns.self_supervisor_gap(_scoped_ratings(wb), wb.dataset.employees, by=by)
     return with_names(wb, shown(wb, table))
 
 
 def rater_variance(wb: Workbench) -> pd.DataFrame:
-    """Where rating variance comes from (ratings.rating_variance, supervisor ratings): component
+    """Where rating variance comes from (rater_model.rating_variance, supervisor ratings): component
     (ratee, rater, residual), variance, share (small departments can put a variance on the
     boundary, i.e. zero; the optimiser's warnings about it are not shown). Empty
     with fewer than MIN_RATERS supervisors or when the model cannot be fitted. Above
@@ -194,6 +194,6 @@ def rater_variance(wb: Workbench) -> pd.DataFrame:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # a variance on the boundary (zero) is a finding, shown as such
         try:
-            return ratings.rating_variance(rated, rater_types=("supervisor",))
+            return rater_model.rating_variance(rated, rater_types=("supervisor",))
         except (np.linalg.LinAlgError, ValueError):  # too little crossing of raters and ratees to separate them
             return pd.DataFrame(columns=["component", "variance", "share"])
