@@ -48,7 +48,20 @@ def rating_variance(ratings: pd.DataFrame, rater_types: tuple[str, ...] = ("supe
 
     References
     ----------
-    Shrout & Fleiss (1979), Psychol. Bull. 86:420 (the two-way random model); statsmodels MixedLM.
+    Shrout & Fleiss (1979), Psychol. Bull. 86:420 (the two-way random model); statsmodels MixedLM;
+    tests/test_ratings.py (test_rater_effects_model: planted variances recovered).
+
+    Examples
+    --------
+    Three supervisors rating the same eight people, x one point above y, z one below:
+
+    >>> rng = np.random.default_rng(0)
+    >>> ratings = pd.DataFrame([{"period": "2026Q3", "employee_id": f"e{i}", "rater_type": "supervisor",
+    ...                          "rater_id": rater, "criterion": "c", "score": 3 + i % 3 - 1 + shift + rng.normal(0, 0.3)}
+    ...                         for i in range(8) for rater, shift in (("x", 1), ("y", 0), ("z", -1))])
+    >>> parts = rating_variance(ratings, rater_types=("supervisor",))
+    >>> list(parts["component"]), round(float(parts["share"].sum()), 9)
+    (['ratee', 'rater', 'residual'], 1.0)
     """
     model, fit, _ = _rater_model(ratings, rater_types)
     comps = dict(zip(model.exog_vc.names, np.asarray(fit.vcomp, dtype=float), strict=True))
@@ -73,7 +86,22 @@ def rater_effects(ratings: pd.DataFrame, rater_types: tuple[str, ...] = ("superv
 
     References
     ----------
-    Henderson (1975), best linear unbiased prediction; statsmodels MixedLM.random_effects.
+    Henderson (1975), best linear unbiased prediction; statsmodels MixedLM.random_effects;
+    tests/test_ratings.py (test_rater_effects_model: planted lenient raters found).
+
+    Examples
+    --------
+    Three supervisors rating the same eight people, x one point above y, z one below:
+
+    >>> rng = np.random.default_rng(0)
+    >>> ratings = pd.DataFrame([{"period": "2026Q3", "employee_id": f"e{i}", "rater_type": "supervisor",
+    ...                          "rater_id": rater, "criterion": "c", "score": 3 + i % 3 - 1 + shift + rng.normal(0, 0.3)}
+    ...                         for i in range(8) for rater, shift in (("x", 1), ("y", 0), ("z", -1))])
+    >>> rater_effects(ratings, rater_types=("supervisor",)).round(1)
+      rater_id  effect  n
+    0        x     1.0  8
+    1        y     0.0  8
+    2        z    -1.0  8
     """
     _, fit, r = _rater_model(ratings, rater_types)
     blups = fit.random_effects[1]
@@ -87,7 +115,34 @@ def rater_effects(ratings: pd.DataFrame, rater_types: tuple[str, ...] = ("superv
 
 def calibrated(ratings: pd.DataFrame, effects: pd.DataFrame, clip: bool = True) -> pd.DataFrame:
     """Ratings with the rater effect removed: score − effect (clipped to 1–5 by default).
-    Adds columns raw_score and rater_effect."""
+
+    Parameters
+    ----------
+    ratings : DataFrame
+        The ratings table (rater_id, score).
+    effects : DataFrame
+        rater_id, effect (`rater_effects`); raters without one are unchanged.
+    clip : bool
+        Keep the scores on the 1–5 scale.
+
+    Returns
+    -------
+    DataFrame
+        `ratings` with score adjusted, and raw_score, rater_effect.
+
+    References
+    ----------
+    tests/test_ratings.py (test_rater_effects_model).
+
+    Examples
+    --------
+    >>> ratings = pd.DataFrame({"rater_id": ["x", "y", "x"], "score": [4.5, 3.0, 1.2]})
+    >>> calibrated(ratings, pd.DataFrame({"rater_id": ["x"], "effect": [0.5]}))
+      rater_id  score  raw_score  rater_effect
+    0        x    4.0        4.5           0.5
+    1        y    3.0        3.0           0.0
+    2        x    1.0        1.2           0.5
+    """
     out = ratings.copy()
     effect = out["rater_id"].astype(str).map(effects.set_index("rater_id")["effect"]).fillna(0.0)
     out["raw_score"] = out["score"]
@@ -99,7 +154,36 @@ def calibrated(ratings: pd.DataFrame, effects: pd.DataFrame, clip: bool = True) 
 
 def calibrate_dataset(dataset):
     """A copy of `dataset` whose supervisor ratings have the supervisor's effect removed
-    (`scoring.calibrated_ratings: true` in the scheme); the raw score is kept as raw_score."""
+    (`scoring.calibrated_ratings: true` in the scheme); the raw score is kept as raw_score.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        Only its ratings change.
+
+    Returns
+    -------
+    Dataset
+        Supervisor ratings minus their rater's effect (`rater_effects` over supervisors,
+        `calibrated`); other rater types as they were, with rater_effect 0.
+
+    References
+    ----------
+    tests/test_ratings.py (test_calibrated_scoring_moves_lenient_supervisors_ratees_down).
+
+    Examples
+    --------
+    Three supervisors rating the same eight people, x one point above y, z one below:
+
+    >>> rng = np.random.default_rng(0)
+    >>> ratings = pd.DataFrame([{"period": "2026Q3", "employee_id": f"e{i}", "rater_type": "supervisor",
+    ...                          "rater_id": rater, "criterion": "c", "score": 3 + i % 3 - 1 + shift + rng.normal(0, 0.3)}
+    ...                         for i in range(8) for rater, shift in (("x", 1), ("y", 0), ("z", -1))])
+    >>> from kpilib.data import Dataset
+    >>> calibrated_set = calibrate_dataset(Dataset(pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), ratings))
+    >>> calibrated_set.ratings.groupby("rater_id")["score"].mean().round(1).tolist()
+    [2.8, 2.8, 2.8]
+    """
     from dataclasses import replace
 
     effects = rater_effects(dataset.ratings, rater_types=("supervisor",))

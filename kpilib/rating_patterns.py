@@ -18,7 +18,38 @@ def self_supervisor_gap(ratings: pd.DataFrame, employees: pd.DataFrame | None = 
                         by: str | None = None) -> pd.DataFrame:
     """Self rating minus supervisor rating per person (columns employee_id, self, supervisor,
     gap, n_criteria), or per group when `by` names an employees column (e.g. "team":
-    columns by, people, mean_gap, share_overrating)."""
+    columns by, people, mean_gap, share_overrating).
+
+    Parameters
+    ----------
+    ratings : DataFrame
+        The ratings table.
+    employees : DataFrame, optional
+        employee_id and the `by` column.
+    by : str, optional
+        Group people by this column.
+
+    Returns
+    -------
+    DataFrame
+        Per person: employee_id, self, supervisor, gap (self − supervisor), n_criteria;
+        per group: by, people, mean_gap, share_overrating (share with gap > 0).
+
+    References
+    ----------
+    Harris & Schaubroeck (1988), Personnel Psychology 41 (self ratings run higher);
+    tests/test_ratings.py (test_self_ratings_run_higher_than_supervisors).
+
+    Examples
+    --------
+    >>> ratings = pd.DataFrame({"period": "2026Q3", "employee_id": ["a", "a", "b", "b"], "criterion": "c",
+    ...                         "rater_type": ["self", "supervisor"] * 2, "rater_id": ["a", "S", "b", "S"],
+    ...                         "score": [5, 3, 3, 4]})
+    >>> self_supervisor_gap(ratings)
+      employee_id  self  supervisor  gap  n_criteria
+    0           a   5.0         3.0  2.0           1
+    1           b   3.0         4.0 -1.0           1
+    """
     r = plain_ratings(ratings)
     wide = (r[r["rater_type"].isin(["self", "supervisor"])]
             .groupby(["employee_id", "period", "criterion", "rater_type"])["score"].mean().unstack("rater_type"))
@@ -26,7 +57,7 @@ def self_supervisor_gap(ratings: pd.DataFrame, employees: pd.DataFrame | None = 
     if not {"self", "supervisor"} <= set(wide.columns) or wide.empty:
         return pd.DataFrame(columns=["employee_id", "self", "supervisor", "gap", "n_criteria"])
     grouped = wide.groupby("employee_id")
-    person = grouped[["self", "supervisor"]].mean().assign(n_criteria=grouped.size())
+    person = grouped[["self", "supervisor"]].mean().assign(n_criteria=grouped.size()).rename_axis(columns=None)
     person["gap"] = person["self"] - person["supervisor"]
     person = person.reset_index()[["employee_id", "self", "supervisor", "gap", "n_criteria"]]
     if by is None:
@@ -42,7 +73,36 @@ def rating_distribution(ratings: pd.DataFrame, rater_type: str = "supervisor",
     chi-square goodness-of-fit test (scipy.stats.chisquare) and the share of 3s (central
     tendency). Default target: 5/15/60/15/5% for scores 5..1, the forced distribution.
 
-    Columns: rater_id, n, s1..s5 (shares), share_3, chi2, p_val.
+    Parameters
+    ----------
+    ratings : DataFrame
+        The ratings table.
+    rater_type : str
+        The raters looked at.
+    target : dict, optional
+        score → share (the forced distribution when None).
+    min_ratings : int
+        Raters with fewer ratings are left out.
+
+    Returns
+    -------
+    DataFrame
+        rater_id, n, s1..s5 (shares), share_3, chi2, p_val.
+
+    References
+    ----------
+    Pearson's chi-square goodness of fit (scipy.stats.chisquare);
+    tests/test_ratings.py (test_distribution_halo_central_tendency).
+
+    Examples
+    --------
+    Twenty ratings, all 3s: against 5/15/60/15/5%, E = 1, 3, 12, 3, 1 and chi² = 1 + 3 + 64/12 + 3 + 1 = 13.33:
+
+    >>> ratings = pd.DataFrame({"employee_id": [f"e{i}" for i in range(20)], "rater_type": "supervisor",
+    ...                         "rater_id": "S", "score": 3.0})
+    >>> rating_distribution(ratings)[["rater_id", "n", "share_3", "chi2"]].round(2)
+      rater_id   n  share_3   chi2
+    0        S  20      1.0  13.33
     """
     target = target or {5: 0.05, 4: 0.15, 3: 0.60, 2: 0.15, 1: 0.05}
     r = plain_ratings(ratings)
@@ -62,7 +122,37 @@ def rating_distribution(ratings: pd.DataFrame, rater_type: str = "supervisor",
 
 def halo(ratings: pd.DataFrame, rater_type: str = "supervisor", min_ratees: int = 5) -> pd.DataFrame:
     """Halo: mean correlation between criteria across one rater's ratees (high = the rater
-    does not tell criteria apart). Columns: rater_id, ratees, criteria, halo."""
+    does not tell criteria apart).
+
+    Parameters
+    ----------
+    ratings : DataFrame
+        The ratings table.
+    rater_type : str
+        The raters looked at.
+    min_ratees : int
+        Raters with fewer ratee-periods are left out.
+
+    Returns
+    -------
+    DataFrame
+        rater_id, ratees, criteria, halo (mean Pearson correlation over criterion pairs).
+
+    References
+    ----------
+    Cooper (1981), "Ubiquitous halo", Psychol. Bull. 90:218;
+    tests/test_ratings.py (test_distribution_halo_central_tendency).
+
+    Examples
+    --------
+    A rater who gives every criterion the same score has halo 1:
+
+    >>> ratings = pd.DataFrame([{"period": "2026Q3", "employee_id": f"e{i}", "rater_type": "supervisor",
+    ...                          "rater_id": "S", "criterion": c, "score": 1 + i} for i in range(5) for c in "xy"])
+    >>> halo(ratings)
+      rater_id  ratees  criteria  halo
+    0        S       5         2   1.0
+    """
     r = plain_ratings(ratings)
     r = r[r["rater_type"] == rater_type]
     rows = []
@@ -80,9 +170,39 @@ def halo(ratings: pd.DataFrame, rater_type: str = "supervisor", min_ratees: int 
 def icc(df: pd.DataFrame, target: str, rater: str, score: str) -> pd.DataFrame:
     """Intraclass correlations (Shrout & Fleiss 1979) via pingouin.intraclass_corr.
 
-    Needs a complete design (every target rated by every rater). Columns: type (ICC1,
-    ICC2, ICC3, ICC1k, ICC2k, ICC3k), description, icc, F, df1, df2, p_val, ci95_low,
-    ci95_high.
+    Parameters
+    ----------
+    df : DataFrame
+        Long table; a complete design (every target rated by every rater).
+    target, rater, score : str
+        Its columns.
+
+    Returns
+    -------
+    DataFrame
+        type (ICC1, ICC2, ICC3, ICC1k, ICC2k, ICC3k), description, icc, F, df1, df2, p_val,
+        ci95_low, ci95_high.
+
+    References
+    ----------
+    Shrout & Fleiss (1979), Psychol. Bull. 86:420; their Table 4 reproduced in
+    tests/test_ratings.py (test_icc_matches_shrout_fleiss).
+
+    Examples
+    --------
+    Two judges on four targets; by hand BMS = 2 · 9.25 / 3 = 6.167, EMS = 0.5 / 3 = 0.167,
+    ICC3 = (BMS − EMS) / (BMS + EMS) = 0.947:
+
+    >>> df = pd.DataFrame({"target": [1, 2, 3, 4] * 2, "judge": ["a"] * 4 + ["b"] * 4,
+    ...                    "score": [1, 2, 4, 5, 2, 2, 5, 5]})
+    >>> icc(df, "target", "judge", "score")[["type", "icc"]].round(3)
+        type    icc
+    0   ICC1  0.922
+    1   ICC2  0.923
+    2   ICC3  0.947
+    3  ICC1k  0.959
+    4  ICC2k  0.960
+    5  ICC3k  0.973
     """
     import pingouin as pg
 

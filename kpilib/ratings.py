@@ -24,14 +24,55 @@ LENIENCY_COLUMNS = ["rater_id", "n", "ratees", "mean", "basis", "leniency", "ci_
 
 
 def known_rater(ids: pd.Series) -> pd.Series:
-    """True where a rater id names someone: not missing, blank, whitespace, "nan", "None" or "<NA>"."""
+    """True where a rater id names someone: not missing, blank, whitespace, "nan", "None" or "<NA>".
+
+    Parameters
+    ----------
+    ids : Series
+        Rater ids as read.
+
+    Returns
+    -------
+    Series of bool, aligned with `ids`.
+
+    References
+    ----------
+    tests/test_ratings.py (test_blank_rater_ids_are_unknown_not_one_rater).
+
+    Examples
+    --------
+    >>> known_rater(pd.Series(["S1", " ", "nan", None, "None"])).tolist()
+    [True, False, False, False, False]
+    """
     text = ids.astype("string").str.strip()
     return (text.notna() & ~text.str.lower().isin(UNKNOWN_IDS)).fillna(False).astype(bool)
 
 
 def plain_ratings(ratings: pd.DataFrame) -> pd.DataFrame:
     """The rating columns as plain strings and a float score; unknown rater ids become None
-    (`known_rater`), so grouping by rater leaves them out rather than pooling them."""
+    (`known_rater`), so grouping by rater leaves them out rather than pooling them.
+
+    Parameters
+    ----------
+    ratings : DataFrame
+        The ratings table (period, employee_id, rater_type, rater_id, criterion, score).
+
+    Returns
+    -------
+    DataFrame
+        Those of the six columns present; text columns as str, score float.
+
+    References
+    ----------
+    tests/test_ratings.py (test_blank_rater_ids_are_unknown_not_one_rater).
+
+    Examples
+    --------
+    >>> plain_ratings(pd.DataFrame({"employee_id": ["a", "b"], "rater_id": [" S1 ", ""], "score": [4, 5]}))
+      employee_id rater_id  score
+    0           a       S1    4.0
+    1           b      NaN    5.0
+    """
     cols = ["period", "employee_id", "rater_type", "rater_id", "criterion", "score"]
     out = ratings[[c for c in cols if c in ratings.columns]].copy()
     for c in ("period", "employee_id", "rater_type", "criterion"):
@@ -48,7 +89,31 @@ def leniency_flag(leniency: float, ci_low: float, ci_high: float, threshold: flo
     """The rule the page prints, applied to the numbers as printed (rounded half up to
     `decimals`): 'lenient' when the interval lies above 0 (ci_low > 0) and leniency ≥
     `threshold`; 'severe' when it lies below 0 (ci_high < 0) and leniency ≤ −`threshold`;
-    otherwise '' (also when there is no interval)."""
+    otherwise '' (also when there is no interval).
+
+    Parameters
+    ----------
+    leniency, ci_low, ci_high : float
+        The estimate and its interval.
+    threshold : float
+        Points on the 1–5 scale.
+    decimals : int
+        Decimals printed.
+
+    Returns
+    -------
+    str
+        'lenient', 'severe' or ''.
+
+    References
+    ----------
+    tests/test_ratings.py (test_flag_is_the_printed_rule_at_the_edges).
+
+    Examples
+    --------
+    >>> leniency_flag(0.496, 0.006, 0.9), leniency_flag(-0.6, -1.0, -0.2), leniency_flag(0.6, -0.1, 1.3)
+    ('lenient', 'severe', '')
+    """
     est, low, high = (round_half_up_scalar(float(v), decimals) for v in (leniency, ci_low, ci_high))
     if low > 0 and est >= threshold:
         return "lenient"
@@ -115,11 +180,52 @@ def rater_leniency(ratings: pd.DataFrame, rater_type: str = "supervisor", perfor
     Ratings with an unknown rater id (`known_rater`) are left out of every statistic (count
     them with `known_rater`).
 
-    Columns: rater_id, n (ratings compared), ratees, mean (the rater's mean score), basis
-    ('same_ratee', 'comparable_ratees' or 'both'), leniency, ci_low, ci_high, flag
-    (`leniency_flag`: 'lenient', 'severe' or ''), reason ('' when judged,
-    'no_comparison' when no other rater of the type rated comparable people, 'too_few'
-    under `min_ratings` ratings or `min_ratees` ratees compared).
+    Parameters
+    ----------
+    ratings : DataFrame
+        The ratings table.
+    rater_type : str
+        The raters judged, against each other.
+    performance : DataFrame, optional
+        employee_id, period, performance.
+    min_ratings, min_ratees : int
+        Ratings and ratees a rater needs to be judged.
+    level : float
+        Coverage of the t interval.
+    threshold : float
+        Points a flagged rater's leniency reaches.
+
+    Returns
+    -------
+    DataFrame
+        rater_id, n (ratings compared), ratees, mean (the rater's mean score), basis
+        ('same_ratee', 'comparable_ratees' or 'both'), leniency, ci_low, ci_high, flag
+        (`leniency_flag`: 'lenient', 'severe' or ''), reason ('' when judged,
+        'no_comparison' when no other rater of the type rated comparable people, 'too_few'
+        under `min_ratings` ratings or `min_ratees` ratees compared); most lenient first.
+
+    References
+    ----------
+    Saal, Downey & Lahey (1980); against statsmodels OLS and by hand in tests/test_ratings.py.
+
+    Examples
+    --------
+    Four ratees each rated by S (4 or 5), P1 (3) and P2 (4): S's deviations from the others'
+    mean 3.5 are 0.5, 1.5, 0.5, 1.5, so leniency 1.0 ± t(0.975, 3) · 0.577 / 2 = 1.0 ± 0.92;
+    P1's are 3 − 4 and 3 − 4.5, leniency −1.25:
+
+    >>> rows = [{"period": "2026Q3", "employee_id": f"e{i}", "rater_type": "supervisor", "rater_id": rater,
+    ...          "criterion": "c", "score": score} for i in range(4)
+    ...         for rater, score in (("S", 5 if i % 2 else 4), ("P1", 3), ("P2", 4))]
+    >>> ratings = pd.DataFrame(rows)
+    >>> table = rater_leniency(ratings, min_ratings=4)
+    >>> table[["rater_id", "leniency", "ci_low", "ci_high"]].round(2)
+      rater_id  leniency  ci_low  ci_high
+    0        S      1.00    0.08     1.92
+    1       P2      0.25   -0.21     0.71
+    2       P1     -1.25   -1.71    -0.79
+    >>> table["flag"].tolist()
+    ['lenient', '', 'severe']
     """
     r = plain_ratings(ratings)
     r = r[r["rater_type"] == rater_type].dropna(subset=["score"])

@@ -43,7 +43,8 @@ def test_kpilib_modules_stay_small():
 
 
 DOCUMENTED = ("stats", "outcomes", "separation", "trends", "tiers", "appeal", "drivers", "uncertainty", "teams",
-              "team_units", "leading", "mixed", "incentives", "ranking", "rank_agreement", "transitions")  # analytics modules whose every public function has a numpydoc docstring
+              "team_units", "leading", "mixed", "incentives", "ranking", "rank_agreement", "transitions",
+              "ratings", "rating_patterns", "rater_model")  # analytics modules whose every public function has a numpydoc docstring
 
 
 @pytest.mark.parametrize("module", DOCUMENTED)
