@@ -16,12 +16,12 @@ from kpilib.rounding import round_half_up_scalar
 
 PERCENT = {"attainment", "met_target", "top_share", "share", "stayed", "mean_ratio", "median_ratio",
            "share_overrating", "top 20%", "middle 60%", "bottom 20%", "share_3", "tier_probability", "moved_up", "moved_down",
-           "growth", "gain"}
+           "growth", "gain", "interval_level"}
 THREE = {"gini", "kendall_tau_b", "spearman_rho", "rbo", "lmg", "first", "relative_weight", "r2",
          "spearman", "variance", "slope", "mean_gap", "epsilon_sq", "H", "correlation", "lmg_low", "lmg_high",
          "mae_model", "mae_naive"}
 LENIENCY = {"leniency", "ci_low", "ci_high", "estimate"}  # signed, to the decimals the flag rule judges (ratings.leniency_flag)
-TWO = {"rating", "supervisor_rating"}  # ratings keep the scheme's 2 decimals, so weight × rating / 5 can be checked
+TWO = {"rating", "supervisor_rating", "flag_threshold"}  # ratings keep the scheme's 2 decimals, so weight × rating / 5 can be checked
 PVALUE = {"p_val", "p_adj", "kendall_p", "spearman_p"}
 WRAP = {"formula", "inputs", "evidence", "status", "outcome", "target_source", "kpis", "rule", "rule_text", "calculation",
         "rubric", "note", "source"}

@@ -99,7 +99,7 @@ def raters(wb: Workbench, most: int = 30):
     table = sections.rater_table(wb)
     if wb.company or table.empty:
         return None
-    threshold = float(sections.rater_basis(wb)["threshold"].iloc[0])
+    threshold = float(sections.rater_basis(wb)["flag_threshold"].iloc[0])
     title = _t(wb, f"上级评分宽严度（相对其他上级，定量得分已调整；虚线 ±{threshold:.2f}）",
                f"Supervisor leniency vs other supervisors, quantitative score adjusted (dashed: ±{threshold:.2f})")
     if len(table) > most:

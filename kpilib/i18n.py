@@ -87,6 +87,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "score": ("分数", "Score"), "financial": ("财务", "Financial"), "customer": ("客户", "Customer"),
     "process": ("内部运营", "Internal process"), "learning": ("学习发展", "Learning & growth"),
     "unassigned": ("未指定视角", "No perspective"),
+    # what the leniency judgement rests on (sections.rater_basis) and who the rules select (sections.incentive_counts)
+    "judged": ("已判定", "Judged"), "flagged": ("被标记", "Flagged"), "too_few": ("评分太少", "Too few ratings"),
+    "no_comparison": ("无可比上级", "No one to compare with"), "unknown_ratings": ("未填评分人的评分", "Ratings without rater ID"),
+    "flag_threshold": ("判定阈值（分）", "Flag threshold (points)"), "interval_level": ("区间置信水平", "Interval level"),
+    "selected": ("人数", "People"),
 }
 
 WORDS: dict[str, tuple[str, str]] = {

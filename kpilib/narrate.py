@@ -136,7 +136,7 @@ def raters(wb: Workbench, table: pd.DataFrame, basis: pd.DataFrame, not_judged: 
     (with the interval), who could not be judged and why, and ratings without a rater id
     (sections.rater_table, sections.rater_basis, sections.raters_not_judged)."""
     zh, b = _zh(wb), basis.iloc[0]
-    threshold, level = _fixed(b["threshold"], DECIMALS), f"{b['level']:.0%}"
+    threshold, level = _fixed(b["flag_threshold"], DECIMALS), f"{b['interval_level']:.0%}"
     unknown = int(b["unknown_ratings"])
     missing = (f"另有 {unknown} 条上级评分未填评分人，未计入。" if zh else
                f" {unknown} supervisor ratings without a rater id are left out.") if unknown else ""
@@ -157,11 +157,14 @@ def raters(wb: Workbench, table: pd.DataFrame, basis: pd.DataFrame, not_judged: 
                 f"of people with a similar quantitative score (never with self-ratings); flagged lenient or severe "
                 f"when the {level} interval excludes 0 and the leniency is at least {threshold} points either way.")
     if wb.company:
-        n = int(table[["lenient", "severe"]].to_numpy().sum())
+        n = int(b["flagged"])
         found = f"共 {n} 位被标记。" if zh else f" {n} are flagged."
-        left = int(b["too_few"] + b["no_comparison"])
-        skipped = (f"{left} 位评分太少或无可比者，未判定。" if zh else
-                   f" {left} with too few ratings or no one to compare with are not judged.") if left else ""
+        few, alone = int(b["too_few"]), int(b["no_comparison"])
+        reasons = [text for n, text in ((few, f"{few} 位评分太少" if zh else f"{few} with too few ratings"),
+                                        (alone, f"{alone} 位无可比者" if zh else f"{alone} with no one to compare with"))
+                   if n]
+        skipped = (("、".join(reasons) + "，未判定。") if zh else (" " + " and ".join(reasons) + " are not judged.")
+                   ) if reasons else ""
         return rule + found + skipped + missing
     flagged = table[table["flag"] != ""]
     parts = [f"{r.rater_name}（{word(r.flag, 'zh')}，{_fixed(r.leniency, DECIMALS, '+')}，区间 "

@@ -220,3 +220,16 @@ def test_the_notebook_of_a_department_without_rules_says_so_and_shows_no_table(t
     assert not [o for o in outputs if o.output_type == "error"]
     assert [s for s in shown if "No incentive rules are configured for Human resources" in s]
     assert not [s for s in shown if "<table" in s or "Summary" in s or "Evidence" in s]
+
+
+def test_the_counts_the_sentence_quotes_are_shown_under_it(open_dept):
+    """Notebook 60 shows sections.incentive_counts right under narrate.incentives, which quotes it."""
+    import json
+
+    wb = open_dept("sales", "en")
+    counts = sections.incentive_counts(wb)
+    text = narrate.incentives(wb, counts)
+    assert all(f": {n}" in text for n in counts["selected"])
+    cells = [c for c in json.loads((Path(__file__).parent.parent / "notebooks" / "60_incentives.ipynb").read_text(encoding="utf-8"))["cells"] if c["cell_type"] == "code"]
+    said = next(i for i, c in enumerate(cells) if "narrate.incentives(" in "".join(c["source"]))
+    assert "".join(cells[said + 1]["source"]).startswith("display.show(counts")

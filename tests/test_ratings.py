@@ -1,5 +1,7 @@
 """Rater calibration against published and independent references, and on the sample."""
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -213,7 +215,7 @@ def test_flags_agree_with_the_printed_rule_on_every_row(scored):
         for _, row in judged.iterrows():
             assert row["flag"] == printed_rule(row, R.LENIENCY_THRESHOLD)
     basis = sections.rater_basis(sales)
-    assert basis[["threshold", "level"]].iloc[0].tolist() == [R.LENIENCY_THRESHOLD, 0.95]
+    assert basis[["flag_threshold", "interval_level"]].iloc[0].tolist() == [R.LENIENCY_THRESHOLD, 0.95]
     assert basis["judged"].iloc[0] == len(frames[-1]) and not any(f.attrs for f in frames)
     text = narrate.raters(sales, frames[-1], basis, sections.raters_not_judged(sales))
     assert "0.50" in text and "95%" in text
@@ -293,3 +295,30 @@ def test_page_says_in_one_sentence_when_nothing_is_judged(lang, not_judged, says
     left = pd.DataFrame({"rater_id": ["E1"], "rater_name": [name], "reason": [reason]})
     text = narrate.raters(SimpleNamespace(lang=lang, company=False), table, basis, left)
     assert text.startswith(says) and ("4" in text)  # and the ratings without a rater id are counted
+
+
+@pytest.mark.parametrize("department", ["sales", "all"])
+def test_the_leniency_sentence_quotes_only_numbers_of_the_basis_table_shown_under_it(department):
+    """narrate.raters quotes counts, threshold and level of sections.rater_basis, which notebook
+    50 shows right under the sentence; by hand: flagged = raters whose flag is set."""
+    import json
+    import re
+
+    from kpilib import narrate, sections
+    from kpilib.display import table_html
+    from kpilib.sections.outlook import _leniency
+    from kpilib.workbench import open_workbench
+
+    wb = open_workbench("2026Q3", department)
+    table, basis = sections.rater_table(wb), sections.rater_basis(wb)
+    leniency, _ = _leniency(wb)
+    assert basis["flagged"].iloc[0] == (leniency["flag"] != "").sum()
+    assert basis["raters"].iloc[0] == basis[["judged", "too_few", "no_comparison"]].iloc[0].sum()
+    text = narrate.raters(wb, table, basis, sections.raters_not_judged(wb))
+    if department == "all":  # department pages name each flagged rater with the numbers of the rater table
+        cells = set(re.findall(r"<td>([^<]*)</td>", table_html(basis, "zh")))
+        quoted = set(re.findall(r"\d+(?:\.\d+)?%?", text))
+        assert quoted <= cells | {c.replace(".0%", "%") for c in cells}, quoted - cells
+    cells = [c for c in json.loads((Path(__file__).parent.parent / "notebooks" / "50_drivers.ipynb").read_text(encoding="utf-8"))["cells"] if c["cell_type"] == "code"]
+    said = next(i for i, c in enumerate(cells) if "narrate.raters(" in "".join(c["source"]))
+    assert "".join(cells[said + 1]["source"]).startswith("display.show(basis")

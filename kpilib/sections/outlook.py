@@ -154,16 +154,19 @@ def raters_not_judged(wb: Workbench) -> pd.DataFrame:
 
 def rater_basis(wb: Workbench) -> pd.DataFrame:
     """What the leniency judgement rests on, one row: raters (supervisors in scope with a
-    rater id), judged, too_few, no_comparison (not judged, by reason), unknown_ratings
-    (supervisor ratings in scope without a rater id, left out), threshold (points of the
-    flag rule, ratings.LENIENCY_THRESHOLD), level (of the intervals)."""
+    rater id), judged, flagged (lenient or severe), too_few, no_comparison (not judged, by
+    reason), unknown_ratings
+    (supervisor ratings in scope without a rater id, left out), flag_threshold (points of
+    the flag rule, ratings.LENIENCY_THRESHOLD), interval_level (of the intervals). Shown
+    under the sentence that quotes it (narrate.raters)."""
     table, rated = _leniency(wb)
     reasons = table["reason"].value_counts()
     return pd.DataFrame([{"raters": len(table), "judged": int(reasons.get("", 0)),
+                          "flagged": int((table["flag"] != "").sum()),
                           "too_few": int(reasons.get("too_few", 0)),
                           "no_comparison": int(reasons.get("no_comparison", 0)),
                           "unknown_ratings": int((~ratings.known_rater(rated["rater_id"])).sum()),
-                          "threshold": ratings.LENIENCY_THRESHOLD, "level": LENIENCY_LEVEL}])
+                          "flag_threshold": ratings.LENIENCY_THRESHOLD, "interval_level": LENIENCY_LEVEL}])
 
 
 def self_gap(wb: Workbench) -> pd.DataFrame:
