@@ -111,6 +111,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "growth_previous": ("环比", "growth on the previous period"),
     "growth_year": ("同比", "growth on the same period a year before"),
     "scope_department": ("部门", "department"), "scope_company": ("全公司", "company"),
+    "chart": ("图表", "chart"),
     "nothing to list": ("本期没有可列出的内容。", "Nothing to list for this period."),
     "improvement_plan": ("改进计划", "improvement plan"), "interview": ("绩效面谈", "interview"),
     "reserve_pool_nomination": ("后备干部提名", "reserve-pool nomination"),
