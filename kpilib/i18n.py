@@ -93,6 +93,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "quantitative": ("定量", "quantitative"), "qualitative": ("定性", "qualitative"),
     "higher": ("越高越好", "higher is better"), "lower": ("越低越好", "lower is better"), "band": ("区间", "band"),
     "top 20%": ("前20%", "top 20%"), "middle 60%": ("中间60%", "middle 60%"), "bottom 20%": ("后20%", "bottom 20%"),
+    "top 10%": ("前10%", "top 10%"), "middle 30–60%": ("中段30%–60%", "middle 30–60%"),
     "increasing": ("上升", "increasing"), "decreasing": ("下降", "decreasing"), "no trend": ("无明显趋势", "no trend"),
     "insufficient data": ("数据不足", "insufficient data"), "lenient": ("偏宽", "lenient"), "severe": ("偏严", "severe"),
     "too_few": ("评分或被评人太少", "too few ratings or ratees"), "no_comparison": ("无可比的其他上级", "no other supervisor to compare with"),

@@ -207,3 +207,18 @@ def test_the_workbench_scores_history_with_the_version_then(params, tmp_path, mo
     assert wb.config.scheme.departments["marketing"].quantitative["campaign_sales_lift"] == 30
     history = wb.history.set_index(["period", "employee_id"])["quantitative"]
     assert (history[("2026Q1", "E1")], history[("2026Q2", "E1")]) == (82.8, 84.8)
+
+
+def test_the_weights_table_shows_the_roles_people_have(monkeypatch):
+    """Marketing's scheme sets management weights: the rules table shows them beside everyone
+    else's; when every person of the department is a manager, only the management block."""
+    from kpilib import sections, workbench
+    wb = workbench.open_workbench("2026Q3", "marketing", lang="en")
+    table = sections.scheme_table(wb)
+    assert set(table["role"]) == {"management", "other roles (department weights)"}
+    managers = table[table["role"] == "management"]
+    assert "Department plan completion" in set(managers["kpi_name"])
+    assert managers.loc[managers["kind"] == "quantitative", "weight"].sum() == 100
+    people = wb.dataset.employees.assign(role_layer="management")
+    monkeypatch.setattr(wb.dataset, "employees", people)
+    assert set(sections.scheme_table(wb)["role"]) == {"management"}
