@@ -289,9 +289,9 @@ def test_page_says_in_one_sentence_when_nothing_is_judged(lang, not_judged, says
 
     table = pd.DataFrame(columns=["rater_id", "rater_name", "ratings", "ratees", "leniency", "ci_low", "ci_high", "flag"])
     name, reason = not_judged
-    basis = pd.DataFrame([{"raters": 1, "judged": 0, "too_few": int(reason == "too_few"),
+    basis = pd.DataFrame([{"raters": 1, "judged": 0, "flagged": 0, "too_few": int(reason == "too_few"),
                            "no_comparison": int(reason == "no_comparison"), "unknown_ratings": 4,
-                           "threshold": 0.5, "level": 0.95}])
+                           "flag_threshold": 0.5, "interval_level": 0.95}])
     left = pd.DataFrame({"rater_id": ["E1"], "rater_name": [name], "reason": [reason]})
     text = narrate.raters(SimpleNamespace(lang=lang, company=False), table, basis, left)
     assert text.startswith(says) and ("4" in text)  # and the ratings without a rater id are counted
