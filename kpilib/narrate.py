@@ -155,7 +155,7 @@ def raters(wb: Workbench, table: pd.DataFrame, basis: pd.DataFrame, not_judged: 
     unknown = int(b["unknown_ratings"])
     missing = (f"另有 {unknown} 条上级评分未填评分人，未计入。" if zh else
                f" {unknown} supervisor ratings without a rater id are left out.") if unknown else ""
-    if table.empty:
+    if table.empty and not (wb.company and b["judged"]):  # a company page counts raters of departments too small to show
         if not b["raters"]:
             reason = "没有上级评分人，" if zh else "There are no supervisor ratings here, "
         elif b["no_comparison"] and not b["too_few"]:

@@ -322,3 +322,16 @@ def test_the_leniency_sentence_quotes_only_numbers_of_the_basis_table_shown_unde
     cells = [c for c in json.loads((Path(__file__).parent.parent / "notebooks" / "50_drivers.ipynb").read_text(encoding="utf-8"))["cells"] if c["cell_type"] == "code"]
     said = next(i for i, c in enumerate(cells) if "narrate.raters(" in "".join(c["source"]))
     assert "".join(cells[said + 1]["source"]).startswith("display.show(basis")
+
+
+def test_a_company_page_whose_departments_are_too_small_to_show_still_says_what_was_judged():
+    """Northwind Retail: the company's rater table is empty (departments under privacy.min_cell)
+    while the basis table shows 5 raters judged; the sentence follows the basis, not 'too few'."""
+    from kpilib import narrate, sections
+    from kpilib.workbench import open_workbench
+
+    wb = open_workbench(None, "all", Path(__file__).parent / "data" / "retail", "retail", "en")
+    basis = sections.rater_basis(wb)
+    text = narrate.raters(wb, sections.rater_table(wb), basis, sections.raters_not_judged(wb))
+    assert basis["judged"].iloc[0] > 0 and "too few ratings" not in text
+    assert f"{basis['flagged'].iloc[0]} are flagged" in text
