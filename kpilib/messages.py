@@ -8,6 +8,11 @@ from __future__ import annotations
 MESSAGES: dict[str, tuple[str, str]] = {
     # rulebook: the scheme in force, one sentence per rule
     "version": ("考核方案版本：{version}。", "Scheme version: {version}."),
+    "version.changed": ("注意：上期按{before}评分，本期按{now}评分，平均分的变化部分来自方案调整，见考核规则。",
+                        " Note: the previous period was scored with {before}, this one with {now}; "
+                        "part of the change in the mean comes from the scheme (see the rules)."),
+    "version.name.base": ("基础方案", "the base scheme"),
+    "version.name": ("方案版本 {version} ", "scheme version {version}"),
     "version.base": ("考核方案版本：基础方案（{first} 起的调整之前）。", "Scheme version: the base scheme (before the change from {first})."),
     "composite": ("综合分 = 定量分 × {share} + 定性分；定量分 = Σ 权重 × 达成率，定性分 = Σ 权重 × 评分 ÷ 5（评分 1–5 分）。",
                   "Composite = quantitative × {share} + qualitative; quantitative = Σ weight × attainment, "

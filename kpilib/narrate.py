@@ -8,12 +8,14 @@ import pandas as pd
 
 from kpilib import trends as trends_module
 from kpilib.i18n import label, sentence, word
+from kpilib.messages import say
 from kpilib.ratings import DECIMALS, MIN_RATEES
 from kpilib.rounding import round_half_up_scalar
 from kpilib.sections.followup import short_history, standard_lines
 from kpilib.sections.overview import REGION_LEAST
 from kpilib.sections.results import unconfigured
 from kpilib.uncertainty import RESAMPLES, UNCLEAR
+from kpilib.versions import DEFAULT, in_force
 from kpilib.workbench import Workbench
 
 
@@ -38,10 +40,23 @@ def overview(wb: Workbench, headline: pd.DataFrame) -> str:
     if _zh(wb):
         change = "" if pd.isna(before) else f"（上期 {_score(before)}，{_score(mean - before, '+')}）"
         return (f"**{name}** {wb.span.label} 共 {n} 人参与考核，平均综合分 {_score(mean)}{change}；"
-                f"{top} {int(grades.get(top, 0))} 人，{low} {int(grades.get(low, 0))} 人。")
+                f"{top} {int(grades.get(top, 0))} 人，{low} {int(grades.get(low, 0))} 人。") + scheme_changed(wb)
     change = "" if pd.isna(before) else f" (last period {_score(before)}, {_score(mean - before, '+')})"
     return (f"**{name}**, {wb.span.label}: {n} people scored, mean composite {_score(mean)}{change}; "
-            f"{int(grades.get(top, 0))} rated {top}, {int(grades.get(low, 0))} rated {low}.")
+            f"{int(grades.get(top, 0))} rated {top}, {int(grades.get(low, 0))} rated {low}.") + scheme_changed(wb)
+
+
+def scheme_changed(wb: Workbench) -> str:
+    """A sentence when the previous period was scored with another scheme version (its change
+    in the mean is partly the scheme's), else ""."""
+    if not wb.previous:
+        return ""
+    before = in_force(wb.config, wb.previous).version
+    if before == wb.config.version:
+        return ""
+    def named(version: str) -> str:
+        return say("version.name.base", wb.lang) if version == DEFAULT else say("version.name", wb.lang, version=version)
+    return say("version.changed", wb.lang, before=named(before), now=named(wb.config.version))
 
 
 def concentration(wb: Workbench, table: pd.DataFrame) -> str:

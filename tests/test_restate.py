@@ -97,6 +97,7 @@ def test_the_changes_page_names_people_and_fields(rebuilt):
     people = rows.loc[rows["field"].isin(restate.OUTCOMES), "employee_id"].nunique()
     assert name in page and "Composite" in page and f"{wb.kpi_name('sales_amount')} · Inputs" in page
     assert f"outcome(s) of {people} people changed" in page
+    assert "sales=" not in page and f"{wb.config.catalog.measures['sales'].name(wb.lang)}=" in page  # measures by name
 
 
 def test_nothing_changed_gives_a_header_only_file(tmp_path, monkeypatch):

@@ -10,6 +10,7 @@ campaign conversion 0.12, budget 1.0 ± 5%, report timeliness 0.95, plan complet
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 
 import pytest
@@ -207,3 +208,23 @@ def test_the_workbench_scores_history_with_the_version_then(params, tmp_path, mo
     assert wb.config.scheme.departments["marketing"].quantitative["campaign_sales_lift"] == 30
     history = wb.history.set_index(["period", "employee_id"])["quantitative"]
     assert (history[("2026Q1", "E1")], history[("2026Q2", "E1")]) == (82.8, 84.8)
+    from kpilib import narrate
+    assert "the previous period was scored with the base scheme, this one with scheme version 2026Q2" in \
+        narrate.scheme_changed(dataclasses.replace(wb, lang="en"))
+    assert "上期按基础方案评分，本期按方案版本 2026Q2 评分" in narrate.scheme_changed(wb)
+    assert narrate.scheme_changed(open_workbench("2026Q1", "marketing", data)) == ""
+
+
+def test_the_weights_table_shows_the_roles_people_have(monkeypatch):
+    """Marketing's scheme sets management weights: the rules table shows them beside everyone
+    else's; when every person of the department is a manager, only the management block."""
+    from kpilib import sections, workbench
+    wb = workbench.open_workbench("2026Q3", "marketing", lang="en")
+    table = sections.scheme_table(wb)
+    assert set(table["role"]) == {"management", "other roles (department weights)"}
+    managers = table[table["role"] == "management"]
+    assert "Department plan completion" in set(managers["kpi_name"])
+    assert managers.loc[managers["kind"] == "quantitative", "weight"].sum() == 100
+    people = wb.dataset.employees.assign(role_layer="management")
+    monkeypatch.setattr(wb.dataset, "employees", people)
+    assert set(sections.scheme_table(wb)["role"]) == {"management"}

@@ -22,6 +22,7 @@ from nbconvert import HTMLExporter
 from traitlets.config import Config as TraitletsConfig
 
 from kpilib.branding import Branding
+from kpilib.i18n import word
 
 ANALYST_TAG = "analyst-only"  # the intro cell that tells analysts how to run the notebook
 STYLE = """
@@ -125,7 +126,13 @@ def shell(body: str, title: str, lang: str, brand: Branding, back: str = "../ind
 
 
 def page(nb, title: str, lang: str, brand: Branding, error: str | None = None, footer: str = "") -> str:
-    """The section as one offline HTML page."""
+    """The section as one offline HTML page; a chart without alternative text is described by
+    the page's title (nbconvert would write an English placeholder)."""
+    alt = f"{title} · {word('chart', lang)}"
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            if "image/png" in output.get("data", {}):
+                output.setdefault("metadata", {}).setdefault("image/png", {}).setdefault("alt", alt)
     body, _ = _exporter().from_notebook_node(nb)
     banner = f'<div class="error-banner">{html.escape(error)}</div>' if error else ""
     return shell(banner + body, title, lang, brand, footer=footer)

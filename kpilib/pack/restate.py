@@ -29,6 +29,7 @@ from kpilib.branding import Branding
 from kpilib.display import table_html
 from kpilib.i18n import label, value_word
 from kpilib.pack.render import shell
+from kpilib.sections.common import named
 from kpilib.sections.results import RULES
 from kpilib.sheets import write_table
 from kpilib.workbench import Workbench
@@ -97,6 +98,11 @@ def _field_name(wb: Workbench, field: str) -> str:
     return f"{wb.kpi_name(kpi)} · {label(what, wb.lang)}" if what else label(field, wb.lang)
 
 
+def _value(wb: Workbench, field: str, value: str) -> str:
+    """A before/after value as the reader reads it: a line's inputs with measures by name."""
+    return named(wb, value) if field.endswith(": inputs") else value_word(value, wb.lang)
+
+
 def changes_html(wb: Workbench, rows: pd.DataFrame, sheet: pd.DataFrame, brand: Branding) -> str:
     """`changes.html`: one sentence and the table of `rows` with each person's name and
     department (from `sheet`, the new scoring sheet), the field and values in the report's language."""
@@ -105,8 +111,8 @@ def changes_html(wb: Workbench, rows: pd.DataFrame, sheet: pd.DataFrame, brand: 
         name=rows["employee_id"].map(people["name"]).fillna(""),
         department=rows["employee_id"].map(people["department"]).map(lambda d: wb.department_name(d) if isinstance(d, str) else ""),
         field=rows["field"].map(lambda f: _field_name(wb, f)),
-        value_before=rows["before"].map(lambda v: value_word(v, wb.lang)),
-        value_after=rows["after"].map(lambda v: value_word(v, wb.lang)),
+        value_before=[_value(wb, f, v) for f, v in zip(rows["field"], rows["before"], strict=True)],
+        value_after=[_value(wb, f, v) for f, v in zip(rows["field"], rows["after"], strict=True)],
     )[["employee_id", "name", "department", "field", "value_before", "value_after"]]
     title = f"{wb.span.label} · {label('changes_since', wb.lang)}"
     body = (f"<h1>{html.escape(title)}</h1><p>{html.escape(narrate.restated(wb, rows, OUTCOMES))}</p>"

@@ -40,7 +40,7 @@ def scheme_table(wb: Workbench) -> pd.DataFrame:
                          "quantitative_weight": sum(weights.quantitative.values()),
                          "qualitative_weight": sum(weights.qualitative.values())})
             continue
-        for role in weights.role_keys():
+        for role in _roles_in_use(wb, dept, weights.role_keys()):
             for kind in ("quantitative", "qualitative"):
                 for kpi, weight in weights.weights(kind, role).items():
                     k = wb.config.catalog.kpis[kpi]
@@ -50,9 +50,18 @@ def scheme_table(wb: Workbench) -> pd.DataFrame:
                                  "direction": k.direction, "baseline": in_unit(t.baseline, k.unit),
                                  "target": in_unit(t.target, k.unit), "challenge": in_unit(t.challenge, k.unit)})
     table = pd.DataFrame(rows)
-    if "role" in table and table["role"].nunique() == 1:
-        table = table.drop(columns="role")  # no role of the department has weights of its own
+    if "role" in table and set(table["role"]) == {word("other roles", wb.lang)}:
+        table = table.drop(columns="role")  # everyone has the department's weights
     return with_names(wb, table)
+
+
+def _roles_in_use(wb: Workbench, dept: str, keys: list[str]) -> list[str]:
+    """The role keys (a role layer with weights of its own, "" for everyone else) that some
+    person of `dept` is scored with."""
+    people = wb.dataset.people()
+    layers = people.loc[people["department"] == dept, "role_layer"].astype(object).fillna("").astype(str)
+    used = {layer if layer in keys else "" for layer in layers}
+    return [key for key in keys if key in used]
 
 
 def borrowed_targets(wb: Workbench) -> pd.DataFrame:
