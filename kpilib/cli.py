@@ -320,12 +320,13 @@ def pack(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from kpilib.pack import build_pack, guard
+    from kpilib.pack.plan import FORMATS
     from kpilib.sources import locate
     from kpilib.workbench import sample_dir
 
     lang = _lang(lang, client)
     wanted = tuple(f.strip() for f in formats.split(",") if f.strip())
-    if not wanted or set(wanted) - {"html", "pdf"}:
+    if not wanted or set(wanted) - set(FORMATS):
         raise UserError(f"--format: expected html, pdf or html,pdf; got {formats!r}")
     keyed = _pseudonyms(pseudonymise, key_file, out_dir)
     config, dataset = _load(data, client, keyed)
@@ -356,20 +357,19 @@ def pack(
 @app.command()
 def reveal(
     pseudonyms: Annotated[list[str] | None, typer.Argument(help="Pseudonyms to look up (default: every person).")] = None,
-    data: DataOpt = None, client: ClientOpt = None, key_file: KeyFileOpt = None,
+    data: DataOpt = None, key_file: KeyFileOpt = None,
     out_file: Annotated[Path | None, typer.Option("--out", help="Write the table to this CSV instead of printing it.")] = None,
 ) -> None:
     """For the key holder: map the pseudonyms of a --pseudonymise pack back to employee id, name
-    and department (the same data and key the pack was made with)."""
-    from kpilib.config import load_config
-    from kpilib.data import load_dataset
-    from kpilib.pseudonyms import load_key
+    and department (the same data and key the pack was made with; only its employees and
+    ratings tables are read, so no --client is needed; pseudonyms in any case)."""
+    from kpilib.pseudonyms import load_key, roster
     from kpilib.pseudonyms import reveal as revealed
     from kpilib.sources import locate
     from kpilib.workbench import sample_dir
 
     key = load_key(key_file)
-    table = revealed(load_dataset(locate(data, sample_dir()), load_config(client)), key, pseudonyms)
+    table = revealed(*roster(locate(data, sample_dir())), key, pseudonyms)
     if out_file:
         from kpilib.sheets import write_table
 

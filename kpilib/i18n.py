@@ -95,6 +95,11 @@ LABELS: dict[str, tuple[str, str]] = {
 }
 
 WORDS: dict[str, tuple[str, str]] = {
+    "interval not estimable": ("区间无法估计（模型方差估计退化）", "interval not estimable (degenerate variance estimate)"),
+    "rerun.pdf": ("加上 --format html,pdf", "with --format html,pdf"),
+    "rerun.departments": ("不带 --departments", "without --departments"),
+    "rerun.sections": ("不带 --sections", "without --sections"),
+    "rerun.prune": ("加上 --prune（删除数据中已没有的部门）", "with --prune, for departments no longer in the data"),
     "quantitative": ("定量", "quantitative"), "qualitative": ("定性", "qualitative"),
     "higher": ("越高越好", "higher is better"), "lower": ("越低越好", "lower is better"), "band": ("区间", "band"),
     "top 20%": ("前20%", "top 20%"), "middle 60%": ("中间60%", "middle 60%"), "bottom 20%": ("后20%", "bottom 20%"),
@@ -161,6 +166,11 @@ WORDS: dict[str, tuple[str, str]] = {
 
 # sentences with {placeholders}, filled by kpilib.narrate
 SENTENCES: dict[str, tuple[str, str]] = {
+    "regions.untested": ("各区域综合分未做差异检验：有 {least} 人及以上的区域不足两个。",
+                         "Regional differences are not tested: fewer than two regions have {least} or more people."),
+    "pack.stale": ("标有 ⚠ 的报告是之前用旧数据生成的，本次部分重建没有更新它们：请{fix} 重新生成。",
+                   "Documents marked ⚠ were built earlier from other data and kept by this partial run: rebuild them "
+                   "(kpireport pack {fix})."),
     "uncertainty unknown": (
         "本期无法估计排名和分级的不确定性：只有一个月的数据，且每类评分人只有一位，没有可重新抽样的内容；排名区间和分级概率留空。",
         "The uncertainty of ranks and tiers cannot be estimated for this period: one month of data and one rater "

@@ -35,6 +35,7 @@ NEW_HIRE_YEARS = 1
 MIN_PEOPLE = 30  # below this the model is not fitted
 MIN_TEAMS = 5  # a team variance needs several teams
 MIN_LEVEL = 5  # a factor is used only when each of its levels has this many people
+UNESTIMABLE = "interval not estimable"  # flag of an effect whose variance the fit could not estimate
 
 
 def person_factors(employees: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
@@ -308,7 +309,13 @@ def fit(df: pd.DataFrame, target: str, factors: list[str], group: str = "team", 
 
 def effects(result, level: float = 0.95) -> pd.DataFrame:
     """Fixed effects of a `fit`: term ("factor=level"), factor, level, estimate (difference
-    from the factor's reference level), se, ci_low, ci_high (Wald, `level`), p_val.
+    from the factor's reference level), se, ci_low, ci_high (Wald, `level`), p_val, flag.
+
+    se = √ of the diagonal of the fixed effects' covariance, ci = estimate ± z·se and
+    p = 2·(1 − Φ(|estimate / se|)), as statsmodels' `conf_int` and `pvalues` compute them
+    (tests/test_mixed.py compares); where that variance is not a positive number (a
+    degenerate fit) se, ci and p stay blank with flag `interval not estimable`, instead of
+    the √ of a negative number and its RuntimeWarning.
 
     Parameters
     ----------
@@ -336,13 +343,21 @@ def effects(result, level: float = 0.95) -> pd.DataFrame:
            term  factor level
     0  region=S  region     S
     """
+    from scipy import stats
+
     names = [n for n in result.fe_params.index if n != "const"]
-    ci = result.conf_int(alpha=1 - level).loc[names]
+    estimate = result.fe_params[names].to_numpy(float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a singular covariance: its diagonal is checked below
+        variance = np.diag(np.asarray(result.cov_params().loc[names, names], float)).copy()
+    variance[~(np.isfinite(variance) & (variance > 0))] = np.nan
+    se = np.sqrt(variance)
+    z = stats.norm.ppf(1 - (1 - level) / 2)
     split = [n.split("=", 1) for n in names]
     return pd.DataFrame({"term": names, "factor": [s[0] for s in split], "level": [s[1] for s in split],
-                         "estimate": result.fe_params[names].to_numpy(), "se": result.bse_fe[names].to_numpy(),
-                         "ci_low": ci[0].to_numpy(), "ci_high": ci[1].to_numpy(),
-                         "p_val": result.pvalues[names].to_numpy()})
+                         "estimate": estimate, "se": se, "ci_low": estimate - z * se, "ci_high": estimate + z * se,
+                         "p_val": 2 * stats.norm.sf(np.abs(estimate / se)),
+                         "flag": np.where(np.isnan(se), UNESTIMABLE, "")})
 
 
 def variance_parts(result) -> pd.DataFrame:

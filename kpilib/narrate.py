@@ -12,6 +12,7 @@ from kpilib.messages import say
 from kpilib.ratings import DECIMALS, MIN_RATEES
 from kpilib.rounding import round_half_up_scalar
 from kpilib.sections.followup import short_history, standard_lines
+from kpilib.sections.overview import REGION_LEAST
 from kpilib.sections.results import unconfigured
 from kpilib.uncertainty import RESAMPLES, UNCLEAR
 from kpilib.versions import DEFAULT, in_force
@@ -91,9 +92,10 @@ def bands(wb: Workbench, profile: pd.DataFrame) -> str:
 
 
 def regions(wb: Workbench, overall: pd.DataFrame) -> str:
-    """The Kruskal–Wallis verdict on regional differences."""
-    if overall.empty or "p_val" not in overall:
-        return "区域样本不足，未做检验。" if _zh(wb) else "Too few people per region to test."
+    """The Kruskal–Wallis verdict on regional differences; one sentence saying why there is
+    none when fewer than 2 regions have REGION_LEAST people (a test of one group is no test)."""
+    if overall.empty or pd.isna(overall["p_val"].iloc[0]):
+        return sentence("regions.untested", wb.lang, least=REGION_LEAST)
     r = overall.iloc[0]
     differ = r["p_val"] < 0.05
     if _zh(wb):

@@ -24,8 +24,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from kpilib.data import Dataset
-from kpilib.problems import UserError
+from kpilib.data import Dataset, read_tables
+from kpilib.problems import Problems, UserError
 
 KEY_ENV = "KPIREPORT_PSEUDONYM_KEY"  # the user's key (text)
 KERNEL_ENV = "KPIREPORT_PSEUDONYMISE"  # set by the pack for its notebooks: the key in hex
@@ -92,10 +92,15 @@ def _mapped(column: pd.Series, table: dict[str, str]) -> pd.Series:
 def pseudonyms(dataset: Dataset, p: Pseudonymiser) -> dict[str, str]:
     """employee_id → pseudonym for every person of `dataset` and every rater; a UserError in the
     (2⁻⁴⁸-unlikely) case of two people sharing a pseudonym."""
-    employees = dataset.employees
+    return _table(dataset.employees, dataset.ratings["rater_id"], p)
+
+
+def _table(employees: pd.DataFrame, raters: pd.Series, p: Pseudonymiser) -> dict[str, str]:
+    """employee_id → pseudonym of the people (kind `person`) of `employees` and of `raters` that
+    are no team or department."""
     entities = set(employees.loc[employees["kind"] != "person", "employee_id"].astype(str))
     ids = set(employees.loc[employees["kind"] == "person", "employee_id"].astype(str))
-    ids |= {str(v) for v in dataset.ratings["rater_id"].dropna().unique() if str(v) and str(v) not in entities}
+    ids |= {str(v) for v in raters.dropna().unique() if str(v) and str(v) not in entities}
     table = {i: p.pseudonym(i) for i in sorted(ids)}
     if len(set(table.values())) != len(table):
         raise UserError("two people share a pseudonym under this key; use another key")
@@ -120,15 +125,43 @@ def pseudonymise(dataset: Dataset, p: Pseudonymiser) -> Dataset:
     return replace(dataset, employees=e, **frames)
 
 
-def reveal(dataset: Dataset, p: Pseudonymiser, wanted: list[str] | None = None) -> pd.DataFrame:
-    """pseudonym, employee_id, name, department of the people of `dataset` (those of `wanted`
-    only, in its order, when given); a UserError naming pseudonyms no one in the data has."""
-    table = pseudonyms(dataset, p)
-    people = dataset.employees.assign(employee_id=dataset.employees["employee_id"].astype(str)).set_index("employee_id")
+def roster(data_dir: Path | str) -> tuple[pd.DataFrame, pd.Series]:
+    """The people of `data_dir` as `reveal` needs them, read without the catalogue or the other
+    tables' checks: employees (employee_id, name, department, kind; ids compared as the
+    validation does, `kpilib.validation.normal_id`) and the rater ids of the ratings table.
+    A UserError names the file and column when the employees table or its ids are missing."""
+    from kpilib.sources import shown
+    from kpilib.validation import normal_id
+
+    problems = Problems()
+    raw, _ = read_tables(data_dir, problems, names=("employees", "ratings"))
+    problems.raise_if_errors(f"data in {shown(data_dir)}")
+    employees, ratings = raw["employees"], raw["ratings"]
+    if "employee_id" not in employees.frame:
+        raise UserError(f"{employees.label}: no employee_id column (the header row names the columns)")
+
+    def text(frame: pd.DataFrame, column: str) -> pd.Series:
+        values = frame[column] if column in frame else pd.Series("", index=frame.index)
+        return values.fillna("").astype(str).map(normal_id)
+
+    e = employees.frame
+    people = pd.DataFrame({c: text(e, c) for c in ("employee_id", "name", "department", "kind")})
+    people["kind"] = people["kind"].replace("", "person")
+    return people[people["employee_id"] != ""], text(ratings.frame, "rater_id")
+
+
+def reveal(employees: pd.DataFrame, raters: pd.Series, p: Pseudonymiser,
+           wanted: list[str] | None = None) -> pd.DataFrame:
+    """pseudonym, employee_id, name, department of the people of `employees` and `raters` (see
+    `roster`; those of `wanted` only, in its order, when given: pseudonyms in any case,
+    p3fa9c1d2e0b4 is P3FA9C1D2E0B4); a UserError naming pseudonyms no one in the data has."""
+    table = _table(employees, raters, p)
+    people = employees.assign(employee_id=employees["employee_id"].astype(str)).set_index("employee_id")
     out = pd.DataFrame({"pseudonym": list(table.values()), "employee_id": list(table)})
     out["name"] = out["employee_id"].map(people["name"]).fillna("")
     out["department"] = out["employee_id"].map(people["department"].astype(object)).fillna("")
     if wanted:
+        wanted = [w.strip().upper() for w in wanted]
         unknown = [w for w in wanted if w not in set(out["pseudonym"])]
         if unknown:
             raise UserError(f"no one in the data has the pseudonym(s) {', '.join(unknown)} under this key "

@@ -5,7 +5,8 @@ by hand), `calibration` (tier allocation) and `warnings`. Every file the tool wr
 spreadsheet (these, and `validate --report`) goes through `neutralise`: text cells, column
 names and index labels that begin with = + - @ (or their full-width forms ＝ ＋ － ＠, a tab
 or a carriage return) are prefixed with an apostrophe, and XLSX text cells are written as
-strings, never formulas (CSV/formula injection).
+strings, never formulas (CSV/formula injection). An XLSX's bytes depend only on its
+content (kpilib.zipbytes: no time of writing inside).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from kpilib import zipbytes
 from kpilib.problems import UserError
 from kpilib.scoring import Scores
 
@@ -102,6 +104,7 @@ def _write_xlsx(path: str, sheets: dict[str, pd.DataFrame]) -> None:
             for row in cells.itertuples(index=False, name=None):
                 sheet.append([text(sheet, v) if isinstance(v, str) else v for v in row])
     book.save(path)
+    zipbytes.settle_xlsx(path)  # the same sheets, the same bytes
 
 
 def _letter(index: int) -> str:

@@ -49,3 +49,29 @@ def test_the_same_documents_give_the_same_bytes(tmp_path):
     write_bundles(list(reversed(ENTRIES)), two)
     assert (one / "sales.zip").read_bytes() == (two / "sales.zip").read_bytes()
     assert (one / "hr.zip").read_bytes() == (two / "hr.zip").read_bytes()
+
+
+def test_a_stale_document_stays_out_of_the_zip(tmp_path):
+    folder = _folder(tmp_path)
+    entries = [{**e, "stale": True} if e["section"] == "book" else e for e in ENTRIES]
+    write_bundles(entries, folder)
+    with zipfile.ZipFile(folder / "sales.zip") as archive:  # the book was built from other data
+        assert "sales/sales-2026Q3.pdf" not in archive.namelist()
+
+
+def test_an_xlsx_holds_no_time_of_writing(tmp_path):
+    import time
+
+    import pandas as pd
+
+    from kpilib import sheets, zipbytes
+
+    frame = pd.DataFrame({"employee_id": ["E0001", "E0002"], "composite": [81.25, 67.5]})
+    sheets._write_xlsx(str(tmp_path / "a.xlsx"), {"scores": frame})
+    time.sleep(2.1)  # past the 2-second resolution of zip times
+    sheets._write_xlsx(str(tmp_path / "b.xlsx"), {"scores": frame})
+    assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
+    with zipfile.ZipFile(tmp_path / "a.xlsx") as archive:
+        core = archive.read(zipbytes.CORE).decode()
+        assert core.count(zipbytes.STAMP) == 2 and archive.testzip() is None
+    assert pd.read_excel(tmp_path / "a.xlsx").equals(frame)  # still a workbook Excel opens

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from kpilib import display, i18n, narrate, narrate_drivers, sections, workbench
+from kpilib import display, i18n, narrate, narrate_drivers, sections, stats, workbench
+from kpilib.sections.overview import REGION_LEAST
 from tests.conftest import SAMPLE
 
 
@@ -56,6 +57,11 @@ def test_sentences_quote_their_tables(sales):
     test = sections.region_test(sales)
     text = narrate.regions(sales, test)
     assert f"H = {test['H'].iloc[0]:.1f}" in text and ("无显著差异" in text) == (test["p_val"].iloc[0] >= 0.05)
+    one = stats.compare_groups(  # 9 people in one region, 1 in another
+        pd.DataFrame({"region": ["华东"] * 9 + ["华南"], "composite": range(10)}), "composite", "region",
+        min_size=REGION_LEAST)
+    assert one["groups"].iloc[0] == 1 and narrate.regions(sales, one) == \
+        "各区域综合分未做差异检验：有 3 人及以上的区域不足两个。"  # no "H = nan"
     ranking = sections.ranking_table(sales)
     assert narrate.leaders(sales, ranking).startswith(f"排名前列：{ranking['name'].iloc[0]}")
     leniency = sections.rater_table(sales).set_index("rater_id")

@@ -54,11 +54,32 @@ def test_equal_to_statsmodels_own_formula_fit():
     for term, theirs in named.items():
         assert table.loc[term, "estimate"] == pytest.approx(direct.fe_params[theirs], abs=1e-6)
         assert table.loc[term, "se"] == pytest.approx(direct.bse_fe[theirs], rel=1e-5)
+        assert table.loc[term, "p_val"] == pytest.approx(direct.pvalues[theirs], rel=1e-4)
+        assert [table.loc[term, "ci_low"], table.loc[term, "ci_high"]] == pytest.approx(
+            list(direct.conf_int().loc[theirs]), rel=1e-5)
+    assert (table["flag"] == "").all()
     assert ours.cov_re.iloc[0, 0] == pytest.approx(direct.cov_re.iloc[0, 0], rel=1e-5)
     assert ours.scale == pytest.approx(direct.scale, rel=1e-6)
     fixed = np.var(direct.model.exog @ direct.fe_params.to_numpy())
     parts = mixed.variance_parts(ours).set_index("component")
     assert parts.loc["fixed", "variance"] == pytest.approx(fixed, rel=1e-6)
+
+
+def test_a_variance_the_fit_cannot_estimate_leaves_a_blank_interval_with_a_reason():
+    import types
+    import warnings
+
+    names = ["const", "region=S", "region=W"]
+    cov = pd.DataFrame(np.diag([1.0, 4.0, -0.5]), index=names, columns=names)  # a degenerate fit's negative variance
+    result = types.SimpleNamespace(fe_params=pd.Series([10.0, 2.0, 1.0], index=names), cov_params=lambda: cov)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "invalid value encountered in sqrt" reaches a page
+        table = mixed.effects(result).set_index("term")
+    assert table.loc["region=S", "se"] == 2.0 and table.loc["region=S", "flag"] == ""
+    assert table.loc["region=S", "ci_low"] == pytest.approx(2.0 - 1.959964 * 2.0, abs=1e-5)  # z(0.975) by hand
+    blank = table.loc["region=W"]
+    assert blank[["se", "ci_low", "ci_high", "p_val"]].isna().all() and blank["flag"] == mixed.UNESTIMABLE
+    assert blank["estimate"] == 1.0
 
 
 def test_supervisor_component_when_it_is_separable():

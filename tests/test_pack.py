@@ -87,6 +87,10 @@ def test_up_to_date_documents_are_skipped(pack, tmp_path):
     assert {d["status"] for d in manifest_of(out / "2026Q3")["documents"]} == {"ok"} and forced.exit_code == 0
     for page in pack.rglob("*.html"):  # rebuilt from the same inputs: the same bytes
         assert (out / "2026Q3" / page.relative_to(pack)).read_bytes() == page.read_bytes(), page.name
+    sheets_and_zips = [*pack.rglob("*.xlsx"), *pack.glob("*.zip")]
+    assert any(p.suffix == ".zip" for p in sheets_and_zips) and any(p.suffix == ".xlsx" for p in sheets_and_zips)
+    for built in sheets_and_zips:  # scoring sheets and department zips too (no time of writing inside)
+        assert (out / "2026Q3" / built.relative_to(pack)).read_bytes() == built.read_bytes(), built.name
 
 
 def files_of(period: Path) -> dict[str, bytes]:
@@ -340,12 +344,13 @@ def test_pdf_is_printed_with_chinese_and_bound_per_department(tmp_path):
     assert {d["status"] for d in manifest_of(tmp_path / "2026Q3")["documents"]} == {"skipped"}
     before = files_of(tmp_path / "2026Q3")
     overview = ["--sections", "overview", "--force"]
-    assert runner.invoke(app, [*args[:-4], "--format", "html", *overview]).exit_code == 0  # HTML only: PDFs kept
+    assert runner.invoke(app, [*args[:-4], "--format", "html", *overview]).exit_code == 0  # HTML only
     after = files_of(tmp_path / "2026Q3")
-    assert {n: after[n] for n in before if n.endswith(".pdf")} == {n: d for n, d in before.items() if n.endswith(".pdf")}
+    assert "sales/10_overview.pdf" not in after  # the rebuilt section keeps no PDF of its previous build
+    assert after["sales/30_rankings.pdf"] == before["sales/30_rankings.pdf"]  # not rebuilt: kept
     docs = {d["section"]: d for d in manifest_of(tmp_path / "2026Q3")["documents"]}
-    assert docs["10_overview"]["outputs"] == ["sales/10_overview.html", "sales/10_overview.pdf"]
-    assert docs["10_overview"]["kept"] == ["sales/10_overview.pdf"] and docs["book"]["kept"] == docs["book"]["outputs"]
+    assert docs["10_overview"]["outputs"] == ["sales/10_overview.html"] and "kept" not in docs["10_overview"]
+    assert docs["book"]["kept"] == docs["book"]["outputs"]
     assert runner.invoke(app, [*args[:-4], "--format", "pdf", *overview]).exit_code == 0  # the book is bound again
     docs = {d["section"]: d for d in manifest_of(tmp_path / "2026Q3")["documents"]}
     assert docs["book"]["status"] == "ok" and "kept" not in docs["book"]
@@ -556,4 +561,5 @@ def test_a_partial_pack_on_changed_data_marks_what_it_kept_as_out_of_date(tmp_pa
     docs = {d["department"]: d for d in manifest_of(out / "2026Q3")["documents"]}
     assert docs["all"].get("stale") is True and not docs["sales"].get("stale")
     index = (out / "2026Q3" / "index.html").read_text(encoding="utf-8")
-    assert index.count("⚠") >= 2 and "不带 --departments" in index  # the mark and the note (zh by default)
+    assert index.count("⚠") >= 2 and "请不带 --departments 重新生成" in index  # the mark and the note (zh by default)
+    assert "--sections" not in index  # not given: not what rebuilds them

@@ -84,6 +84,23 @@ def test_reveal_maps_pseudonyms_back(tmp_path):
     assert wrong.exit_code == 1 and "PNOTAPSEUDONYM" in said(wrong)
 
 
+def test_reveal_reads_only_the_people_and_takes_any_case(tmp_path):
+    key = tmp_path / "key"
+    key.write_bytes(KEY)
+    retail = Path(__file__).parent / "data" / "retail"  # not the default client's catalogue: no --client needed
+    first = pd.read_excel(retail / "retail.xlsx", sheet_name="employees", dtype=str).iloc[0]
+    result = runner.invoke(app, ["reveal", Pseudonymiser(KEY).pseudonym(first["employee_id"]).lower(),
+                                 "--data", str(retail / "retail.xlsx"), "--key-file", str(key), "--out", str(tmp_path / "who.csv")])
+    assert result.exit_code == 0, said(result)
+    who = pd.read_csv(tmp_path / "who.csv", dtype=str, encoding="utf-8-sig")
+    assert who[["employee_id", "name", "department"]].values.tolist() == [
+        [first["employee_id"], first["name"], first["department"]]]
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "employees.csv").write_text("id,name\nE1,A\n", encoding="utf-8")
+    bad = runner.invoke(app, ["reveal", "--data", str(tmp_path / "bad"), "--key-file", str(key)])
+    assert bad.exit_code == 1 and "employees.csv" in said(bad) and "employee_id" in said(bad)
+
+
 def _texts(path: Path, data: bytes) -> list[str]:
     """The text of one written file: PDF via pdftotext, XLSX cells via openpyxl, zip members each."""
     suffix = path.suffix.lower()

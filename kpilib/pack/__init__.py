@@ -133,7 +133,8 @@ def build_pack(config: Config, dataset: Dataset, span: Span, out_dir: Path | str
                 page = restate.changes_html(wb, changes, wb.sheet(), brand)
                 (staging / "changes.html").write_text(page, encoding="utf-8")
             bundles = write_bundles(entries, staging)
-            (staging / "index.html").write_text(index_html(wb, entries, brand, changes, bundles), encoding="utf-8")
+            (staging / "index.html").write_text(index_html(wb, entries, brand, changes, bundles,
+                                                                  carry.rerun(entries, docs, formats, [COMPANY, *present])), encoding="utf-8")
             extra = {"company": brand.company, "formats": list(formats), "departments": wanted, "jobs": jobs,
                      "scheduler": scheduler, "pruned": prune, "sheets": sheets, "bundles": bundles,
                      "pseudonyms": fingerprint,

@@ -13,8 +13,7 @@ from pathlib import Path
 
 from kpilib.branding import Branding
 from kpilib.pack import carry, render
-
-SECTION = "book"
+from kpilib.pack.plan import BOOK as SECTION
 
 
 def path_of(department: str, period: str) -> str:

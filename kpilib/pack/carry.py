@@ -16,7 +16,7 @@ import json
 import shutil
 from pathlib import Path
 
-from kpilib.pack.plan import Document
+from kpilib.pack.plan import BOOK, FORMATS, Document
 
 
 def previous_documents(final: Path) -> list[dict]:
@@ -43,9 +43,9 @@ def copy_period(final: Path, staging: Path) -> None:
 
 
 def clear(doc: Document, staging: Path) -> None:
-    """Remove the files a rebuilt document replaces: its outputs in the formats of this run, its
-    page kept for the book and a failed notebook. Its outputs in other formats stay."""
-    for name in [*doc.outputs(), f".pages/{doc.stem}.html", f"{doc.stem}.failed.ipynb"]:
+    """Remove the files of a document's previous build before it is rebuilt: its outputs in
+    every format (not only this run's), its page kept for the book and a failed notebook."""
+    for name in [*(f"{doc.stem}.{fmt}" for fmt in FORMATS), f".pages/{doc.stem}.html", f"{doc.stem}.failed.ipynb"]:
         (staging / name).unlink(missing_ok=True)
 
 
@@ -61,18 +61,35 @@ def page_of(entry: dict, folder: Path) -> Path:
 
 def merge(built: list[dict], previous: list[dict], staging: Path, inputs: dict[str, str]) -> list[dict]:
     """This run's entries plus every previous entry it did not rebuild, each with its outputs
-    still present in `staging`; outputs carried over are listed under `kept`, and a kept
+    still present in `staging` (listed again under `kept`); a kept
     document built from other input files than this run's (`inputs`: file → sha256) is
     marked `stale` (the index says it is out of date)."""
     old = {(e.get("department"), e.get("section")): e for e in previous}
-    merged = []
     for entry in built:
-        before = old.pop((entry["department"], entry["section"]), {})
-        extra = [p for p in before.get("outputs", []) if p not in entry["outputs"] and (staging / p).exists()]
-        merged.append({**entry, "outputs": entry["outputs"] + extra, "kept": extra} if extra else entry)
+        old.pop((entry["department"], entry["section"]), None)
+    merged = list(built)
     for entry in old.values():
         outputs = [p for p in entry.get("outputs", []) if (staging / p).exists()]
         if outputs:
             stale = {"stale": True} if entry.get("inputs") != inputs else {}
             merged.append({**entry, "outputs": outputs, "kept": outputs, **stale})
     return merged
+
+
+def rerun(entries: list[dict], docs: list[Document], formats: tuple[str, ...], present: list[str]) -> list[str]:
+    """What rebuilds the stale documents among `entries` (this run built `docs` in `formats`;
+    `present`: the departments with people): "pdf" (a book needs `--format html,pdf`),
+    "departments", "sections" (run without that option) or "prune" (a department no longer
+    in the data), each once, in that order."""
+    built = {d.department for d in docs}, {d.section for d in docs}
+    needs = set()
+    for e in (e for e in entries if e.get("stale")):
+        if e["department"] not in present:
+            needs.add("prune")
+        elif e["section"] == BOOK and "pdf" not in formats:
+            needs.add("pdf")
+        elif e["department"] not in built[0]:
+            needs.add("departments")
+        elif e["section"] not in built[1]:
+            needs.add("sections")
+    return [k for k in ("pdf", "departments", "sections", "prune") if k in needs]

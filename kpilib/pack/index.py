@@ -13,7 +13,7 @@ import pandas as pd
 
 from kpilib import __version__, narrate, sections
 from kpilib.branding import Branding
-from kpilib.i18n import label, section_title
+from kpilib.i18n import label, section_title, sentence, word
 from kpilib.pack.render import masthead, stylesheet
 from kpilib.workbench import COMPANY, Workbench
 
@@ -72,11 +72,12 @@ def _link(doc: dict, zh: bool) -> str:
 
 
 def index_html(wb: Workbench, documents: list[dict], brand: Branding, changes: pd.DataFrame | None = None,
-               bundles: list[str] = ()) -> str:
+               bundles: list[str] = (), rerun: list[str] = ()) -> str:
     """One page linking every document (departments as rows, sections as columns); with
     `changes` (a rebuild: kpilib.pack.restate) that changed someone's outcome a link to the
     changes page (a rebuild that changed nothing leaves the index as it was); the department
-    zips `bundles` (kpilib.pack.bundle) in a line of their own."""
+    zips `bundles` (kpilib.pack.bundle) in a line of their own; stale documents get a note
+    naming what rebuilds them (`rerun`: kpilib.pack.carry.rerun)."""
     zh = wb.lang == "zh"
     columns = sorted({d["section"] for d in documents})
     departments = [COMPANY] + [d for d in wb.config.scheme.departments if any(x["department"] == d for x in documents)]
@@ -87,9 +88,8 @@ def index_html(wb: Workbench, documents: list[dict], brand: Branding, changes: p
         grid.append(f"<tr><th>{html.escape(wb.department_name(dept))}</th>{cells}</tr>")
     heads = "".join(f"<th>{html.escape(section_title(s, wb.lang))}</th>" for s in columns)
     failed = [d for d in documents if d["status"] == "failed"]
-    stale = ("标有 ⚠ 的报告是之前用旧数据生成的，本次部分重建没有更新它们：请不带 --departments / --sections 重新生成。" if zh else
-             "Documents marked ⚠ were built earlier from other data and kept by this partial run: rebuild them "
-             "(kpireport pack without --departments / --sections).") if any(d.get("stale") for d in documents) else ""
+    fix = ("、" if zh else ", ").join(word(f"rerun.{k}", wb.lang) for k in rerun)
+    stale = sentence("pack.stale", wb.lang, fix=fix) if any(d.get("stale") for d in documents) else ""
     failures = "".join(f"<li>{html.escape(wb.department_name(d['department']))} · "
                        f"{html.escape(section_title(d['section'], wb.lang))}: {html.escape(d.get('error') or '')}</li>"
                        for d in failed)

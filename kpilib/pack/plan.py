@@ -22,6 +22,8 @@ from kpilib.problems import UserError
 from kpilib.workbench import COMPANY, source_digest
 
 LEVELS = ("department", "company")
+FORMATS = ("html", "pdf")  # what `--format` may ask for
+BOOK = "book"  # the section name of a department's bound PDF (kpilib.pack.book)
 
 
 def default_notebooks_dir() -> Path:

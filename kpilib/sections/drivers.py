@@ -101,7 +101,9 @@ def scorecard_model(wb: Workbench) -> ScorecardModel:
         return model
     model.supervisor = mixed.separable(df)
     result = mixed.fit(df, "composite", used, other="supervisor" if model.supervisor else None)
-    effects = mixed.effects(result)[["factor", "level", "estimate", "ci_low", "ci_high", "p_val"]]
+    effects = mixed.effects(result)
+    flagged = ["flag"] if effects["flag"].ne("").any() else []  # why an interval is blank, only when one is
+    effects = effects[["factor", "level", "estimate", "ci_low", "ci_high", "p_val", *flagged]]
     effects.insert(2, "reference", effects["factor"].map(mixed.references(df, used)))
     departments = effects["factor"] == "department"
     for column in ("level", "reference"):

@@ -233,10 +233,14 @@ def region_comparison(wb: Workbench) -> pd.DataFrame:
     return shown(wb, composite_summary(wb.sheet(), "region"))
 
 
+REGION_LEAST = 3  # people a region needs to take part in the test of regional differences
+
+
 def region_test(wb: Workbench) -> pd.DataFrame:
-    """The Kruskal–Wallis test of whether the composite differs by region, one row
-    (stats.compare_groups: groups, n, H, dof, p_val, epsilon_sq)."""
-    return stats.compare_groups(wb.sheet(), "composite", "region")
+    """The Kruskal–Wallis test of whether the composite differs by region, over the regions
+    of at least REGION_LEAST people, one row (stats.compare_groups: groups, n, H, dof,
+    p_val, epsilon_sq; NaN statistics with fewer than 2 such regions)."""
+    return stats.compare_groups(wb.sheet(), "composite", "region", min_size=REGION_LEAST)
 
 
 def new_hire_ramp(wb: Workbench) -> pd.DataFrame:
