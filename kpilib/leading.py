@@ -312,13 +312,8 @@ def fit_links(dataset: Dataset, catalog: Catalog, departments: list[str], months
     --------
     A 120-person synthetic company over 9 months, where slow answers plant a lower CSAT:
 
-    >>> import tempfile
-    >>> from kpilib.config import load_config
-    >>> from kpilib.data import load_dataset
-    >>> from kpilib.synth import generate
-    >>> config, folder = load_config(), tempfile.mkdtemp()
-    >>> paths = generate(employees=120, months=9).write(folder)
-    >>> dataset = load_dataset(folder, config)
+    >>> from kpilib.synth import example_company
+    >>> config, dataset = example_company(120, 9)
     >>> months = list(pd.period_range("2026-01", "2026-09", freq="M"))
     >>> fits = fit_links(dataset, config.catalog, ["customer_service"], months, list(dataset.employees["employee_id"]))
     >>> fits.coefficients[["lagging", "leading", "lag", "people"]]

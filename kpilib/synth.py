@@ -82,6 +82,20 @@ class Company:
         return [p.replace(p.with_name(p.name[1:].removesuffix(".partial"))) for p in partials]
 
 
+def example_company(employees: int = 21, months: int = 3):
+    """A small generated company, loaded and validated as a user's data would be: (config,
+    dataset). For the docstring examples of functions that take a Dataset; the files are
+    written to a temporary folder that is removed again."""
+    import tempfile
+
+    from kpilib.data import load_dataset
+
+    config = load_config()
+    with tempfile.TemporaryDirectory() as folder:
+        generate(employees=employees, months=months, config=config).write(folder)
+        return config, load_dataset(folder, config)
+
+
 def generate(employees: int = 300, months: int = 24, seed: int = 7, end: str = "2026-09",
              config: Config | None = None) -> Company:
     """Build the sample company: `employees` people over `months` months ending at `end`."""

@@ -53,13 +53,8 @@ def score_units(dataset: Dataset, config: Config, span: Span, lang: str = "zh") 
     --------
     The 21-person synthetic company has one team entity, T-sales-01:
 
-    >>> import tempfile
-    >>> from kpilib.config import load_config
-    >>> from kpilib.data import load_dataset
-    >>> from kpilib.synth import generate
-    >>> config, folder = load_config(), tempfile.mkdtemp()
-    >>> paths = generate(employees=21, months=3).write(folder)
-    >>> dataset = load_dataset(folder, config)
+    >>> from kpilib.synth import example_company
+    >>> config, dataset = example_company(21, 3)
     >>> from kpilib.periods import parse_period
     >>> units = score_units(dataset, config, parse_period("2026Q3"))
     >>> units.sheet[["employee_id", "team", "rank"]]

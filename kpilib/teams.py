@@ -125,13 +125,8 @@ def team_lines(lines: pd.DataFrame, people: pd.DataFrame, targets: pd.DataFrame,
     `kpilib.scoring.score` calls it when the scheme maps a role layer to "team"; a
     21-person synthetic company, its management scored on the team:
 
-    >>> import tempfile
-    >>> from kpilib.config import load_config
-    >>> from kpilib.data import load_dataset
-    >>> from kpilib.synth import generate
-    >>> config, folder = load_config(), tempfile.mkdtemp()
-    >>> paths = generate(employees=21, months=3).write(folder)
-    >>> dataset = load_dataset(folder, config)
+    >>> from kpilib.synth import example_company
+    >>> config, dataset = example_company(21, 3)
     >>> from kpilib.scoring import score
     >>> scheme = config.scheme.model_copy(deep=True)
     >>> scheme.scoring.role_layers = {"management": "team"}

@@ -234,14 +234,9 @@ def uncertainty(scores: Scores, dataset: Dataset, config: Config, resamples: int
     --------
     A 21-person synthetic company (`kpilib.synth`) over one quarter:
 
-    >>> import tempfile
-    >>> from kpilib.config import load_config
-    >>> from kpilib.data import load_dataset
     >>> from kpilib.scoring import score
-    >>> from kpilib.synth import generate
-    >>> config, folder = load_config(), tempfile.mkdtemp()
-    >>> paths = generate(employees=21, months=3).write(folder)
-    >>> dataset = load_dataset(folder, config)
+    >>> from kpilib.synth import example_company
+    >>> config, dataset = example_company(21, 3)
     >>> scores = score(dataset, config, "2026Q3")
     >>> odds = uncertainty(scores, dataset, config, resamples=20)
     >>> list(odds.columns)
@@ -317,14 +312,9 @@ def with_uncertainty(scores: Scores, dataset: Dataset, config: Config, resamples
 
     Examples
     --------
-    >>> import tempfile
-    >>> from kpilib.config import load_config
-    >>> from kpilib.data import load_dataset
     >>> from kpilib.scoring import score
-    >>> from kpilib.synth import generate
-    >>> config, folder = load_config(), tempfile.mkdtemp()
-    >>> paths = generate(employees=21, months=3).write(folder)
-    >>> dataset = load_dataset(folder, config)
+    >>> from kpilib.synth import example_company
+    >>> config, dataset = example_company(21, 3)
     >>> scores = score(dataset, config, "2026Q3")
     >>> sheet = with_uncertainty(scores, dataset, config, resamples=20).sheet
     >>> list(sheet.columns[list(sheet.columns).index("rank"):][:4])
