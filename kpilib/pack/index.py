@@ -120,7 +120,7 @@ table.summary td:first-child,table.summary td:last-child{{text-align:left}}</sty
 <p>{html.escape(note)}</p>
 <h2>{'各部门概况' if zh else 'Departments'}</h2>
 <table class="summary"><thead><tr>{''.join(f'<th>{h}</th>' for h in summary_head)}</tr></thead><tbody>{_summary_rows(wb)}</tbody></table>
-<p><a href="scores.xlsx">scores.xlsx</a> · <a href="scores.csv">scores.csv</a> · <a href="manifest.json">manifest.json</a>{restated}</p>
+<p><a href="scores.xlsx">scores.xlsx</a> · <a href="scores.csv">scores.csv</a> · <a href="actions.csv">actions.csv</a> · <a href="manifest.json">manifest.json</a>{restated}</p>
 {zips}
 </main></body></html>
 """
