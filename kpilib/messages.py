@@ -17,6 +17,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "composite": ("综合分 = 定量分 × {share} + 定性分；定量分 = Σ 权重 × 达成率，定性分 = Σ 权重 × 评分 ÷ 5（评分 1–5 分）。",
                   "Composite = quantitative × {share} + qualitative; quantitative = Σ weight × attainment, "
                   "qualitative = Σ weight × rating ÷ 5 (ratings 1–5)."),
+    "composite.above": ("达成率可超过 100%，故综合分可高于 100（本方案最高 {top}）。",
+                        " As attainment may pass 100%, the composite may pass 100 (at most {top} under this scheme)."),
     "attainment.ratio": ("达成率 = 实际值 ÷ 目标值；越低越好的指标为 {lower}；区间型指标在目标 ± 区间内为 100%，偏离两倍区间时为 0。"
                          "达成率{cap}不低于 {floor}。",
                          "Attainment = actual ÷ target; for lower-is-better KPIs {lower}; for band KPIs 100% within "

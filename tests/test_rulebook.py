@@ -36,6 +36,7 @@ def test_every_rule_with_its_numbers(wbs):
     assert "S 5%、A 15%、B 60%、C 15%、D 5%" in zh["强制分布"] and "部门内" in zh["强制分布"]
     assert "定量分、上级评分" in zh["同分处理"] and "不足 5 人" in zh["小组规则"]
     assert "最高 150%" in zh["达成率"]
+    assert "综合分可高于 100（本方案最高 124.5）" in zh["综合分"]  # 0.7 × 90 × 1.5 + 30
     en = sections.rulebook(wbs["sales", "en"]).set_index("topic")["rule_text"]
     assert en["Grades"] == "Grades: Excellent ≥ 90, Good 80–89.9, Pass 70–79.9, Needs improvement < 70."
     assert "quantitative × 70%" in en["Composite"] and "self × 20%" in en["Rater weights"]

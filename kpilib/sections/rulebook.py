@@ -17,6 +17,7 @@ import pandas as pd
 from kpilib.config import Incentives
 from kpilib.i18n import label, word
 from kpilib.messages import say
+from kpilib.rounding import round_half_up_scalar
 from kpilib.sections.common import in_unit, shown, with_names, written
 from kpilib.standard import meets_target_line
 from kpilib.versions import DEFAULT
@@ -54,7 +55,7 @@ def rulebook(wb: Workbench) -> pd.DataFrame:
     keys = _list([label(k, lang) if lang == "zh" else label(k, lang).lower() for k in tiers.tie_break], lang)
     rows = [("version", _version(wb))] if wb.config.version != DEFAULT or wb.config.version_starts else []
     rows += [
-        ("composite", say("composite", lang, share=share)),
+        ("composite", say("composite", lang, share=share) + _above_100(wb)),
         ("attainment", attainment),
         ("raters", say("raters", lang, parts=raters)),
         ("rounding", say("rounding", lang, line=r.line, rating=r.rating, subtotal=r.subtotal, final=r.final)),
@@ -88,6 +89,20 @@ def _grades(wb: Workbench) -> str:
         else:
             parts.append(say("grade.band", lang, name=name, min=num(g.min), below=f"{grades[i - 1].min - step:.{digits}f}"))
     return _list(parts, lang)
+
+
+def _above_100(wb: Workbench) -> str:
+    """Where attainment may pass 100%, the composite may pass 100: the highest it can reach in
+    the departments (and role layers) in scope: share × Σ quantitative weights × cap + Σ
+    qualitative weights."""
+    scoring = wb.config.scheme.scoring
+    cap = scoring.attainment.cap
+    if not cap or cap <= 1:
+        return ""
+    schemes = [wb.config.scheme.departments[d] for d in wb.departments()]
+    top = max(scoring.quantitative_share * sum(w.weights("quantitative", role).values()) * cap
+              + sum(w.weights("qualitative", role).values()) for w in schemes for role in w.role_keys())
+    return say("composite.above", wb.lang, top=f"{round_half_up_scalar(top, 1):g}") if top > 100 else ""
 
 
 def _version(wb: Workbench) -> str:
