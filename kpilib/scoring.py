@@ -322,9 +322,22 @@ def score(dataset: Dataset, config: Config, period: Span | str, lang: str = "zh"
     _target_warnings(lines, config, span, problems)
     _implausible(lines, config, problems)
     _separates_nobody(lines, problems)
+    _self_rated_only(rated[rated["employee_id"].astype(str).isin(people["employee_id"].astype(str))], config, problems)
     sheet, calibration = assign_tiers(sheet, config.scheme.scoring.tiers)
     sheet["rank"] = rank_within(sheet, "department")
     return Scores(span, sheet[SHEET_COLUMNS].reset_index(drop=True), lines, calibration, problems)
+
+
+def _self_rated_only(rated: pd.DataFrame, config: Config, problems: Problems) -> None:
+    """A warning naming the people whose counted ratings (rater types of weight > 0) are all
+    their own: their qualitative score is their self-rating (no supervisor, no colleague)."""
+    weights = config.scheme.scoring.raters
+    counted = rated[rated["rater_type"].astype(str).map(weights).fillna(0).astype(float) > 0]
+    types = counted.groupby(counted["employee_id"].astype(str))["rater_type"].agg(lambda t: set(t.astype(str)))
+    alone = sorted(types[types.map(lambda t: t == {"self"})].index)
+    if alone:
+        problems.warn("scores", f"{len(alone)} person(s) rated by themselves only: their qualitative score is "
+                      "their self-rating", column="rater_type", value=", ".join(alone[:5]) + ("…" if len(alone) > 5 else ""))
 
 
 def _sheet(people, lines, rated, span, config, lang) -> pd.DataFrame:

@@ -259,3 +259,15 @@ def test_managers_without_targets_are_scored_on_their_team(config):
     assert line.loc["M", "scored_on"] == "team" and line.loc["A", "scored_on"] == "person"
     assert line.loc["A", "actual"] == pytest.approx(2_000_000)  # members keep their own lines
     assert line.loc["C", "target_source"] == "targets 2025Q3"
+
+
+def test_a_person_rated_by_themselves_only_is_a_warning(config):
+    """M has no supervisor: their only ratings are their own, so their qualitative score is
+    their self-rating; A, rated by M too, is not named."""
+    ratings = [{"period": "2025Q3", "employee_id": e, "rater_type": t, "rater_id": r, "criterion": "collaboration",
+                "score": 4} for e, t, r in (("A", "self", "A"), ("A", "supervisor", "M"), ("M", "self", "M"))]
+    measures = [{"period": m, "employee_id": e, "measure": "sales", "value": 1}
+                for m in ("2025-07", "2025-08", "2025-09") for e in ("A", "M")]
+    result = score(dataset_from(config, employees=PEOPLE, measures=measures, ratings=ratings), config, "2025Q3")
+    alone = [p for p in result.problems.warnings if "rated by themselves only" in p.expected]
+    assert [(p.expected.split()[0], p.value) for p in alone] == [("1", "M")]
