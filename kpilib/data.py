@@ -25,6 +25,7 @@ from kpilib.problems import Problems
 TABLES = ("employees", "measures", "targets", "ratings")
 CONTROLS = "controls"  # optional control totals (kpilib.controls), read like the tables
 READ = (*TABLES, CONTROLS)
+TO_FILL = {"measures": "value", "targets": "target", "ratings": "score"}  # what the intake workbook leaves blank
 HELP_SHEETS = ("readme", "kpis", "lists")  # the intake workbook's own sheets (kpilib.template): not read, not warned of
 REQUIRED = {
     "employees": ("employee_id", "name", "department", "region", "hire_date"),
@@ -137,6 +138,7 @@ def read_tables(data_dir: Path | str, problems: Problems,
                           f"the {name} table (CSV, Parquet or a workbook sheet)") for name in names}
     if problems.errors and not found:  # which file, sheet or table holds a table is unclear
         return tables, hashes
+    intake = not sources.is_database(data_dir) and _is_intake(Path(data_dir))
     for name in names:
         label, frame = found.get(name, (None, None))
         if frame is None:
@@ -147,6 +149,8 @@ def read_tables(data_dir: Path | str, problems: Problems,
         frame = frame.rename(columns=lambda c: str(c).strip().lower().lstrip("\ufeff"))
         if ROW not in frame:
             frame[ROW] = pd.RangeIndex(2, len(frame) + 2)
+        if name in TO_FILL and intake:
+            frame = _filled_rows(frame, name, label, problems)
         frame = _to_long(name, label, frame, problems)
         tables[name] = RawTable(name, label, frame)
     return tables, hashes
@@ -302,6 +306,33 @@ def _read_parquet(path: Path, problems: Problems) -> pd.DataFrame | None:
     except Exception as exc:  # pyarrow raises several kinds for a damaged file
         problems.error(path.name, f"a readable Parquet file ({exc})")
         return None
+
+
+def _is_intake(path: Path) -> bool:
+    """An intake workbook (`kpireport template`): a workbook with its help sheets."""
+    if not _is_workbook(path):
+        return False
+    try:
+        with pd.ExcelFile(path) as xl:
+            return any(_sheet_table(str(n)) in HELP_SHEETS for n in xl.sheet_names)
+    except Exception:  # an unreadable workbook is reported where it is read
+        return False
+
+
+def _filled_rows(frame: pd.DataFrame, name: str, label: str, problems: Problems) -> pd.DataFrame:
+    """An intake workbook's rows laid out for `name` whose value is still blank are not data
+    yet: left out, counted in one warning (their Excel rows keep their numbers)."""
+    column = TO_FILL[name]
+    if column not in frame:
+        return frame
+    def empty(cells: pd.DataFrame) -> pd.DataFrame:
+        return cells.isna() | cells.astype(str).apply(lambda c: c.str.strip().eq(""))
+    cells = empty(frame.drop(columns=[ROW]))
+    blank = cells[column] & ~cells.drop(columns=[column]).all(axis=1)  # wholly blank rows are dropped later
+    if blank.any():
+        problems.warn(label, f"a {column} in every laid-out row; {int(blank.sum())} row(s) without one are not read "
+                      "(fill them in, or leave them: they count as not reported)", column=column)
+    return frame[~blank]
 
 
 def _without_blank_rows(frame: pd.DataFrame, rows: pd.Index) -> pd.DataFrame:

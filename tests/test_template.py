@@ -121,3 +121,21 @@ def test_retail_template_in_its_language(tmp_path):
     book = openpyxl.load_workbook(path)
     assert book["README"]["A1"].value == "KPI evaluation data intake"  # retail's branding: en
     assert book["employees"]["A2"].value and book["measures"]["A2"].value
+
+
+def test_a_partly_filled_workbook_reads_the_filled_rows(intake, tmp_path, config):
+    """Rows laid out by the template and not filled in yet are left out with one warning per
+    sheet, not an error per row; the filled rows keep their Excel row numbers."""
+    book = openpyxl.load_workbook(intake)
+    ws = book["measures"]
+    header = [c.value for c in ws[1]]
+    ws.cell(row=2, column=header.index("value") + 1, value=7)
+    ws.cell(row=3, column=header.index("value") + 1, value="seven")  # a typo is still an error, at its row
+    partial = tmp_path / "partial.xlsx"
+    book.save(partial)
+    dataset, problems = check_dataset(partial, config)
+    assert [(p.row, p.column) for p in problems.errors] == [(3, "value")]
+    unread = {p.file.split(":")[-1]: p.expected for p in problems.warnings if "not read" in p.expected}
+    laid_out = sum(1 for r in ws.iter_rows(min_row=2) if r[0].value is not None)
+    assert f"{laid_out - 2} row(s) without one are not read" in unread["measures"]
+    assert {"measures", "targets", "ratings"} <= set(unread)
