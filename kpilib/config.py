@@ -188,10 +188,10 @@ class Attainment(_Model):
     warn_above: Number = Field(3.0, gt=0)
 
 
-class Grade(_Model):
+class Grade(Names):
+    """A grade band: its lowest composite and its name in each language (`grade(lang)`)."""
+
     min: Number = Field(ge=0)
-    zh: str
-    en: str
 
 
 class Tiers(_Model):

@@ -25,7 +25,7 @@ def grades(wb: Workbench):
     sheet = shown(wb, sheet, sheet.groupby("department")["department"].transform("size"))
     by = "department" if wb.company else "team"
     names = {d: wb.department_name(d) for d in sheet["department"].unique()} if wb.company else None
-    order = [g.zh if wb.lang == "zh" else g.en for g in wb.config.scheme.scoring.grades]
+    order = [g(wb.lang) for g in wb.config.scheme.scoring.grades]
     return plots.grade_bars(sheet, by=by, order=order, labels=names, title=_t(wb, "等级分布", "Grades"))
 
 

@@ -34,7 +34,7 @@ def overview(wb: Workbench, headline: pd.DataFrame) -> str:
     n, mean = len(sheet), sheet["composite"].mean()
     before = wb.sheet(wb.previous)["composite"].mean() if wb.previous else float("nan")
     grades = sheet["grade"].value_counts()
-    order = [g.zh if _zh(wb) else g.en for g in wb.config.scheme.scoring.grades]
+    order = [g(wb.lang) for g in wb.config.scheme.scoring.grades]
     top, low = order[0], order[-1]
     name = wb.department_name()
     if _zh(wb):
@@ -272,7 +272,7 @@ def coaching_basis(wb: Workbench, table: pd.DataFrame) -> str:
 def grade_vs_tier(wb: Workbench) -> str:
     """Where a person's grade (absolute bands) and tier (forced distribution) disagree, why."""
     sheet = wb.sheet()
-    grades = [g.zh if _zh(wb) else g.en for g in wb.config.scheme.scoring.grades]
+    grades = [g(wb.lang) for g in wb.config.scheme.scoring.grades]
     tiers = list(wb.config.scheme.scoring.tiers.shares)
     low_tiers, high_tiers = set(tiers[len(tiers) // 2 + 1:]), set(tiers[:len(tiers) // 2])
     top_low = int(((sheet["grade"] == grades[0]) & sheet["tier"].isin(low_tiers)).sum())

@@ -296,7 +296,7 @@ def grade_of(composite: pd.Series, config: Config, lang: str = "zh") -> pd.Serie
     """Grade label of each composite (first band whose min it reaches); '' when missing."""
     grades = config.scheme.scoring.grades
     conditions = [composite >= g.min for g in grades]
-    labels = [g.zh if lang == "zh" else g.en for g in grades]
+    labels = [g(lang) for g in grades]
     return pd.Series(np.select(conditions, labels, ""), index=composite.index).where(composite.notna(), "")
 
 

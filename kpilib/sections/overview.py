@@ -89,7 +89,7 @@ def headline(wb: Workbench) -> pd.DataFrame:
 def grade_counts(wb: Workbench) -> pd.DataFrame:
     """People per grade, grades in scheme order (best first), per team or department."""
     sheet = wb.sheet()
-    order = [g.zh if wb.lang == "zh" else g.en for g in wb.config.scheme.scoring.grades]
+    order = [g(wb.lang) for g in wb.config.scheme.scoring.grades]
     table = pd.crosstab(sheet[group_of(wb)], sheet["grade"]).reindex(columns=order, fill_value=0)
     table.columns.name = None
     table = table.reset_index()

@@ -81,7 +81,7 @@ def _grades(wb: Workbench) -> str:
         return f"{v:g}" if float(v).is_integer() else f"{v:.{digits}f}"
     parts = []
     for i, g in enumerate(grades):
-        name = g.zh if lang == "zh" else g.en
+        name = g(lang)
         if i == 0:
             parts.append(say("grade.top", lang, name=name, min=num(g.min)))
         elif g.min <= 0 and i == len(grades) - 1:
