@@ -63,7 +63,7 @@ def test_each_rater_with_score_note_and_rubric(example):
     assert len(table) == 4 * 3 + 2  # 4 criteria × self, supervisor, one cross rater; two have a second
     collab = table[table["kpi_name"] == "跨部门协作"]
     assert list(collab["rater_type"]) == ["self", "supervisor", "cross_department", "cross_department"]
-    assert list(collab["rater_name"]) == ["销售一组", "王经理", "李协作", "赵协作"]
+    assert list(collab["rater_name"]) == ["销售一组", "王经理", "", ""]  # colleagues rate anonymously
     assert list(collab["score"]) == [3, 5, 4, 5]
     assert collab.set_index("rater_type").loc["supervisor", "note"] == NOTES["rating"]
     rubric = table.set_index("kpi_name")["rubric"]

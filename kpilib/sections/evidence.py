@@ -172,10 +172,15 @@ def chain_steps(wb: Workbench) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["employee_id", "step", "calculation", "value"])
 
 
+NAMED_RATERS = ("self", "supervisor")  # the rater types a card names; the others rate anonymously
+
+
 def rating_evidence(wb: Workbench) -> pd.DataFrame:
     """Each rating behind a qualitative line (department only): employee_id, kpi_name (the
     criterion), rubric (catalogue `description`, else a sentence saying there is none),
-    rater_type, rater_name (the rater's name, else their id, else blank), score, note —
+    rater_type, rater_name (the person's own or their supervisor's name when the rater is of the
+    department, else blank: colleagues and customers rate anonymously, and a department's page
+    names only its own people), score, note —
     by person, criterion in the department's weight order, rater type in the scheme's order."""
     columns = ["employee_id", "kpi_name", "rubric", "rater_type", "rater_name", "score", "note"]
     if wb.company:
@@ -191,7 +196,9 @@ def rating_evidence(wb: Workbench) -> pd.DataFrame:
     r["kpi_name"] = r["criterion"].map(wb.kpi_name)
     r["rubric"] = r["criterion"].map(lambda c: catalog[c].description(wb.lang) if c in catalog and catalog[c].description
                                      else say("rubric.none", wb.lang))
-    r["rater_name"] = r["rater_id"].map(names).fillna(r["rater_id"])
+    own = set(wb.scoped(wb.dataset.people())["employee_id"].astype(str))
+    named = r["rater_type"].isin(NAMED_RATERS) & r["rater_id"].isin(own)
+    r["rater_name"] = r["rater_id"].map(names).fillna(r["rater_id"]).where(named, "")
     r["_c"] = r["criterion"].map(order).fillna(len(order))
     r["_t"] = r["rater_type"].map({t: i for i, t in enumerate(raters)}).fillna(len(raters))
     r = r.sort_values(["employee_id", "_c", "_t", "rater_id"], kind="stable")
