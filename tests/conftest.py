@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -50,3 +51,13 @@ def dataset_from(config, **tables: list[dict] | pd.DataFrame):
     dataset = validate_tables(raw, config, problems)
     problems.raise_if_errors()
     return dataset
+
+
+@pytest.fixture
+def params(tmp_path):
+    """A copy of the default parameters (catalog.yaml, scheme.yaml) with an empty client `acme`."""
+    root = load_config().files[0].parent
+    for name in ("catalog.yaml", "scheme.yaml"):
+        shutil.copy(root / name, tmp_path / name)
+    (tmp_path / "clients" / "acme").mkdir(parents=True)
+    return tmp_path

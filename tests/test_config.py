@@ -1,7 +1,6 @@
 """Parameters: overlays, and errors that name the file, the key and the position."""
 
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -13,15 +12,6 @@ from kpilib.config import TIE_BREAKS, TIER_GROUPS, load_config
 from kpilib.problems import UserError
 from kpilib.scoring import SHEET_COLUMNS
 from kpilib.yamlfile import MAX_YAML_BYTES
-
-
-@pytest.fixture
-def params(tmp_path):
-    root = load_config().files[0].parent
-    for name in ("catalog.yaml", "scheme.yaml"):
-        shutil.copy(root / name, tmp_path / name)
-    (tmp_path / "clients" / "acme").mkdir(parents=True)
-    return tmp_path
 
 
 def errors(params, **files):

@@ -104,15 +104,6 @@ def test_monitored_kpis_are_computed_not_scored(scored, config):
     assert listed.sheet["composite"].tolist() == scored.sheet["composite"].tolist()
 
 
-@pytest.fixture
-def params(tmp_path):
-    root = load_config().files[0].parent
-    for name in ("catalog.yaml", "scheme.yaml"):
-        shutil.copy(root / name, tmp_path / name)
-    (tmp_path / "clients" / "acme").mkdir(parents=True)
-    return tmp_path
-
-
 def test_weight_zero_is_monitored_and_roles_are_checked(params):
     (params / "clients" / "acme" / "scheme.yaml").write_text(
         "departments:\n  marketing:\n    quantitative: {report_timeliness: 0, plan_completion: 10}\n"
