@@ -27,6 +27,7 @@ from pydantic import (
 
 from kpilib.actionrules import Actions
 from kpilib.formula import Formula, FormulaError, parse_formula
+from kpilib.i18n import pick
 from kpilib.modelcheck import validated
 from kpilib.paramtypes import Number, Share, Weight, Whole, did_you_mean, one_of
 from kpilib.problems import Problems, UserError
@@ -74,7 +75,7 @@ class Names(_Model):
     en: str
 
     def __call__(self, lang: str) -> str:
-        return self.zh if lang == "zh" else self.en
+        return pick((self.zh, self.en), lang)
 
 
 class Thresholds(_Model):

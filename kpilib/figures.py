@@ -9,13 +9,13 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 
 from kpilib import plots, sections, stats
-from kpilib.i18n import label, word
+from kpilib.i18n import label, pick, word
 from kpilib.sections.common import shown
 from kpilib.workbench import Workbench
 
 
 def _t(wb: Workbench, zh: str, en: str) -> str:
-    return zh if wb.lang == "zh" else en
+    return pick((zh, en), wb.lang)
 
 
 def grades(wb: Workbench):

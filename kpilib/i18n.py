@@ -122,7 +122,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "growth_previous": ("环比", "growth on the previous period"),
     "growth_year": ("同比", "growth on the same period a year before"),
     "scope_department": ("部门", "department"), "scope_company": ("全公司", "company"),
-    "chart": ("图表", "chart"),
+    "chart": ("图表", "chart"), "department report": ("绩效报告", "KPI report"), "back to index": ("返回目录", "Index"),
+    "html lang": ("zh-CN", "en"), "list separator": ("、", ", "), "sentence separator": ("", " "),
     "nothing to list": ("本期没有可列出的内容。", "Nothing to list for this period."),
     "improvement_plan": ("改进计划", "improvement plan"), "interview": ("绩效面谈", "interview"),
     "reserve_pool_nomination": ("后备干部提名", "reserve-pool nomination"),
@@ -294,7 +295,7 @@ RULES: dict[str, tuple[str, str]] = {
 
 def sentence(key: str, lang: str, **values) -> str:
     """The sentence `key` of `RULES` or `SENTENCES` in `lang`, its {placeholders} filled from `values`."""
-    return _pick(RULES[key] if key in RULES else SENTENCES[key], lang).format(**values)
+    return pick(RULES[key] if key in RULES else SENTENCES[key], lang).format(**values)
 
 
 def phrase(text: str, lang: str) -> str:
@@ -307,22 +308,24 @@ def phrase(text: str, lang: str) -> str:
     return text
 
 
-def _pick(pair: tuple[str, str], lang: str) -> str:
+def pick(pair: tuple[str, str], lang: str | None) -> str:
+    """The member of a (zh, en) pair for `lang`: the one place a language chooses words
+    (any language other than zh reads English)."""
     return pair[0] if lang == "zh" else pair[1]
 
 
 def label(key: str, lang: str) -> str:
     """The column label of `key` in `lang` (the key itself when unknown)."""
-    return _pick(LABELS[key], lang) if key in LABELS else key
+    return pick(LABELS[key], lang) if key in LABELS else key
 
 
 def word(key: str, lang: str) -> str:
     """A value word (direction, trend, flag, outcome) in `lang`."""
-    return _pick(WORDS[key], lang) if key in WORDS else key
+    return pick(WORDS[key], lang) if key in WORDS else key
 
 
 def section_title(section: str, lang: str) -> str:
-    return _pick(SECTIONS[section], lang) if section in SECTIONS else section
+    return pick(SECTIONS[section], lang) if section in SECTIONS else section
 
 
 # columns whose values are words of the reports (translated cell by cell; other text is data)

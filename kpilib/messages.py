@@ -5,6 +5,8 @@ inside them (rater types, perspectives, grades) come from `kpilib.i18n`.
 
 from __future__ import annotations
 
+from kpilib.i18n import pick
+
 MESSAGES: dict[str, tuple[str, str]] = {
     # rulebook: the scheme in force, one sentence per rule
     "version": ("考核方案版本：{version}。", "Scheme version: {version}."),
@@ -13,6 +15,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                         "part of the change in the mean comes from the scheme (see the rules)."),
     "version.name.base": ("基础方案", "the base scheme"),
     "version.name": ("方案版本 {version} ", "scheme version {version}"),
+    "source.owner": ("{source}（{owner}）", "{source} ({owner})"),
     "version.base": ("考核方案版本：基础方案（{first} 起的调整之前）。", "Scheme version: the base scheme (before the change from {first})."),
     "composite": ("综合分 = 定量分 × {share} + 定性分；定量分 = Σ 权重 × 达成率，定性分 = Σ 权重 × 评分 ÷ 5（评分 1–5 分）。",
                   "Composite = quantitative × {share} + qualitative; quantitative = Σ weight × attainment, "
@@ -119,5 +122,4 @@ MESSAGES: dict[str, tuple[str, str]] = {
 
 def say(key: str, lang: str, **values: object) -> str:
     """The sentence `key` in `lang` ("zh" or "en"), its {placeholders} filled from `values`."""
-    zh, en = MESSAGES[key]
-    return (zh if lang == "zh" else en).format(**values)
+    return pick(MESSAGES[key], lang).format(**values)

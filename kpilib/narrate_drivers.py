@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from kpilib import mixed
-from kpilib.i18n import word
+from kpilib.i18n import pick, word
 from kpilib.leading import LinkFits
 from kpilib.rounding import round_half_up_scalar
 from kpilib.sections.drivers import BOOTSTRAP, ScorecardModel
@@ -70,8 +70,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
 
 def say(wb: Workbench, key: str, **values) -> str:
     """The message `key` in the page's language, filled with `values`."""
-    zh, en = MESSAGES[key]
-    return (zh if wb.lang == "zh" else en).format(**values)
+    return pick(MESSAGES[key], wb.lang).format(**values)
 
 
 def _pct(share: float) -> str:

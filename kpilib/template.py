@@ -29,7 +29,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from kpilib.config import RATER_TYPES, Config
 from kpilib.data import CONTROLS, OPTIONAL, READ, REQUIRED, Dataset
-from kpilib.i18n import label
+from kpilib.i18n import label, pick
 from kpilib.validation import KINDS, ROLE_LAYERS
 
 SPARE_ROWS = 500  # formatted, validated rows below the filled ones
@@ -113,7 +113,7 @@ def write_template(path: Path | str, config: Config, lang: str, dataset: Dataset
 
 
 def _pick(key: str, lang: str, words: dict[str, tuple[str, str]] = WORDS) -> str:
-    return words[key][0 if lang == "zh" else 1]
+    return pick(words[key], lang)
 
 
 def _lists(config: Config, dataset: Dataset | None) -> dict[str, list]:

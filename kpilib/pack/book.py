@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from kpilib.branding import Branding
+from kpilib.i18n import word
 from kpilib.pack import carry, render
 from kpilib.pack.plan import BOOK as SECTION
 
@@ -50,7 +51,7 @@ def build_books(entries: list[dict], departments: list[str], names: dict[str, st
             return {**entry, "status": "skipped", "seconds": 0.0}
         lang = first["parameters"].get("lang", "zh")
         pages = [carry.page_of(e, staging).read_text(encoding="utf-8") for e in sections]
-        title = f"{names.get(department, department)} · {first['period']} · " + ("绩效报告" if lang == "zh" else "KPI report")
+        title = f"{names.get(department, department)} · {first['period']} · " + word("department report", lang)
         html_path = staging / ".pages" / f"{department}-{first['period']}.html"
         html_path.parent.mkdir(parents=True, exist_ok=True)
         html_path.write_text(render.book(pages, title, lang, brand), encoding="utf-8")

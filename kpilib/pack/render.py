@@ -117,8 +117,8 @@ document.querySelectorAll('input.card-filter').forEach(function (box) {
 
 def shell(body: str, title: str, lang: str, brand: Branding, back: str = "../index.html", footer: str = "") -> str:
     """Our page around `body`: branding bar with a link back to the index, inline style, footer."""
-    index = "返回目录" if lang == "zh" else "Index"
-    return (f'<!doctype html>\n<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
+    index = word("back to index", lang)
+    return (f'<!doctype html>\n<html lang="{word("html lang", lang)}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{html.escape(title)}</title>'
             f"<style>{stylesheet(brand)}</style></head><body>"
             f'<header class="bar">{masthead(brand)}<a href="{back}">{index}</a></header>'

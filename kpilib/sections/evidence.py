@@ -46,7 +46,7 @@ def kpi_source(wb: Workbench, kpi: str) -> str:
     source = word(item.source, wb.lang) if item.source else ""
     owner = wb.department_name(item.owner) if item.owner else ""
     if source and owner:
-        return f"{source}（{owner}）" if wb.lang == "zh" else f"{source} ({owner})"
+        return say("source.owner", wb.lang, source=source, owner=owner)
     return source or owner
 
 

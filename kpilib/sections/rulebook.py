@@ -32,7 +32,7 @@ def _percent(value: float) -> str:
 
 
 def _list(items: list[str], lang: str) -> str:
-    return ("、" if lang == "zh" else ", ").join(items)
+    return word("list separator", lang).join(items)
 
 
 def rulebook(wb: Workbench) -> pd.DataFrame:
@@ -195,7 +195,7 @@ def perspective_notes(wb: Workbench, table: pd.DataFrame) -> str:
         if zero:
             notes.append(say("perspective.zero", lang, department=wb.department_name(row["department"]),
                              perspectives=_list(zero, lang)))
-    return ("" if lang == "zh" else " ").join(notes)
+    return word("sentence separator", lang).join(notes)
 
 
 def monitored_kpis(wb: Workbench) -> pd.DataFrame:
