@@ -124,6 +124,7 @@ class Workbench:
     branding: Branding = field(default_factory=Branding)
     tier_odds: pd.DataFrame = field(default_factory=pd.DataFrame)
     units: pd.DataFrame = field(default_factory=pd.DataFrame)  # team entities scored (kpilib.team_units), per period
+    key: str = ""  # the cache key of the scoring (kpilib.analytics keeps its tables under it)
 
     @property
     def company(self) -> bool:
@@ -200,7 +201,7 @@ def open_workbench(period: str | Span | None = None, department: str = COMPANY, 
     direct = word("direct", lang)  # people outside any team, e.g. the department's head
     history = frames["history"].assign(team=frames["history"]["team"].astype(object).fillna("").replace("", direct))
     wb = Workbench(config=in_force(config, frames["span"]), department=department, lang=lang, branding=branding,
-                   **{**frames, "history": history})
+                   key=key, **{**frames, "history": history})
     if wb.sheet().empty:
         present = sorted(set(wb.history.loc[wb.history["period"] == wb.span.label, "department"]))
         raise UserError(f"no one in {department} is scored in {wb.span.label} "

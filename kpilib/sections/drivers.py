@@ -7,13 +7,10 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from kpilib import leading, mixed, separation
+from kpilib import analytics, leading, mixed, separation
 from kpilib.i18n import word
 from kpilib.sections.common import headcount, shown, with_names
 from kpilib.workbench import Workbench
-
-BOOTSTRAP = 200  # team-cluster resamples for the factors' LMG intervals
-
 
 # what separates people ------------------------------------------------------------------
 
@@ -79,40 +76,21 @@ class ScorecardModel:
 
 
 def scorecard_model(wb: Workbench) -> ScorecardModel:
-    """Fit the composite of this period on region, tenure band, role layer and new hire (and
-    department at company level; a factor the data does not hold is left out), team as
-    random effect, supervisor (manager_id) where separable. At company level a factor's
-    groups must also hold `privacy.min_cell` people."""
-    sheet = wb.sheet()[["employee_id", "department", "team", "composite"]].dropna(subset=["composite"])
-    as_of = wb.span.end.to_timestamp(how="end").normalize()
-    df = sheet.merge(mixed.person_factors(wb.dataset.employees, as_of), on="employee_id")
-    df = df.assign(team=df["department"] + "/" + df["team"].astype(str))  # team names may repeat across departments
-    factors = [f for f in mixed.FACTORS + (["department"] if wb.company else []) if df[f].notna().any()]
-    df = df.dropna(subset=factors).assign(supervisor=lambda d: d["supervisor"].fillna("").astype(str))
-    model = ScorecardModel(refusal=mixed.refusal(df), people=len(df), teams=df["team"].nunique())
+    """The composite of this period on person factors, team as random effect
+    (kpilib.analytics, table group "scorecard"); department levels by their names."""
+    summary = analytics.table(wb, "scorecard").iloc[0]
+    model = ScorecardModel(refusal=str(summary["refusal"]), people=int(summary["people"]), teams=int(summary["teams"]),
+                           supervisor=bool(summary["supervisor"]), least=int(summary["least"]))
+    model.factors = analytics.table(wb, "scorecard_factors")
     if model.refusal:
         return model
-    if wb.company:
-        model.least = max(mixed.MIN_LEVEL, wb.config.scheme.privacy.min_cell)
-    model.factors = mixed.usable_factors(df, factors, model.least)
-    used = list(model.factors.loc[model.factors["used"], "factor"])
-    if not used:
-        model.refusal = "no_factor"
-        return model
-    model.supervisor = mixed.separable(df)
-    result = mixed.fit(df, "composite", used, other="supervisor" if model.supervisor else None)
-    effects = mixed.effects(result)
-    flagged = ["flag"] if effects["flag"].ne("").any() else []  # why an interval is blank, only when one is
-    effects = effects[["factor", "level", "estimate", "ci_low", "ci_high", "p_val", *flagged]]
-    effects.insert(2, "reference", effects["factor"].map(mixed.references(df, used)))
+    effects = analytics.table(wb, "scorecard_effects")
     departments = effects["factor"] == "department"
     for column in ("level", "reference"):
         effects.loc[departments, column] = effects.loc[departments, column].map(wb.department_name)
     model.effects = effects
-    model.variance = mixed.variance_parts(result)
-    importance = mixed.factor_importance(df, "composite", used, n=BOOTSTRAP)
-    model.importance = importance.rename(columns={"ci_low": "lmg_low", "ci_high": "lmg_high"})[
-        ["factor", "lmg", "lmg_low", "lmg_high"]]
+    model.variance = analytics.table(wb, "scorecard_variance")
+    model.importance = analytics.table(wb, "scorecard_importance")
     return model
 
 
@@ -120,11 +98,10 @@ def scorecard_model(wb: Workbench) -> ScorecardModel:
 
 def leading_links(wb: Workbench) -> leading.LinkFits:
     """The catalogue's `drives:` links among this department's KPIs (all departments at
-    company level), fitted on monthly KPI values of the history (kpilib.leading)."""
-    spans = [m for m in wb.dataset.months if m <= wb.span.end]
-    people = wb.scoped(wb.history)["employee_id"].unique()
-    departments = wb.departments()
-    return leading.fit_links(wb.dataset, wb.config.catalog, departments, spans, people)
+    company level), fitted on monthly KPI values of the history (kpilib.analytics, table
+    group "links")."""
+    return leading.LinkFits(analytics.table(wb, "link_pairs"), analytics.table(wb, "link_coefficients"),
+                            analytics.table(wb, "link_backtest"))
 
 
 def link_table(wb: Workbench, fits: leading.LinkFits) -> pd.DataFrame:

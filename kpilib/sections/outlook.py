@@ -3,18 +3,12 @@ sections.drivers): one call per table."""
 
 from __future__ import annotations
 
-import warnings
-
-import numpy as np
 import pandas as pd
 
-from kpilib import rater_model, rating_patterns, ratings, transitions, trends
+from kpilib import analytics, rating_patterns, ratings, transitions, trends
 from kpilib.sections.common import group_of, shown, with_names
 from kpilib.workbench import Workbench
 
-LENIENCY_LEVEL = 0.95  # the level of ratings.rater_leniency's intervals (its default)
-MIN_RATERS = 3  # supervisors needed to separate rater from ratee variance
-MAX_RATEES = 400  # ratees in the crossed model (a seeded sample above this)
 MIN_FORECAST_PERIODS = 3  # a forecast needs a correlation between two earlier periods
 
 
@@ -33,8 +27,7 @@ def person_trends(wb: Workbench) -> pd.DataFrame:
     """Mann–Kendall trend of each person's composite over the history (trends.trend_table).
     Department: name, n, trend, slope, p_val for people with a significant trend; company:
     people per department and trend (department, trend, people)."""
-    history = wb.scoped(wb.history)[["employee_id", "period", "composite", "department", "name"]]
-    table = trends.trend_table(history, "composite")
+    table = analytics.table(wb, "composite_trends")
     info = wb.scoped(wb.sheet()).set_index("employee_id")
     table = table[table["employee_id"].isin(info.index)]
     if wb.company:
@@ -91,34 +84,22 @@ def outlook(wb: Workbench) -> pd.DataFrame:
 
 
 def forecast_check(wb: Workbench) -> pd.DataFrame:
-    """How well the forecasts did on the history (trends.backtest): method, mae, spearman."""
-    history = wb.scoped(wb.history)[["employee_id", "period", "composite"]]
-    test = trends.backtest(history, "composite")
+    """How well the forecasts did on the history (trends.backtest, kpilib.analytics): method,
+    mae, spearman."""
+    test = analytics.table(wb, "forecast_backtest")
     return trends.backtest_summary(test)[["method", "mae", "spearman"]] if len(test) else pd.DataFrame()
 
 
 # 50 rater calibration ----------------------------------------------------
 
-def _scoped_ratings(wb: Workbench) -> pd.DataFrame:
-    r = wb.dataset.ratings
-    if wb.company:
-        return r
-    people = wb.sheet()["employee_id"]
-    return r[r["employee_id"].isin(people)]
-
-
 def _leniency(wb: Workbench) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The leniency table of the supervisors rating this scope's people (known ids) and the
-    supervisor ratings in scope (for the count of those without a rater id)."""
-    performance = wb.history[["employee_id", "period", "quantitative"]].rename(columns={"quantitative": "performance"})
-    table = ratings.rater_leniency(wb.dataset.ratings, performance=performance, level=LENIENCY_LEVEL)
-    rated = _scoped_ratings(wb)
-    rated = rated[(rated["rater_type"] == "supervisor") & rated["period"].isin(wb.periods)]
-    known = ratings.known_rater(rated["rater_id"])
-    table = table[table["rater_id"].isin(set(rated.loc[known, "rater_id"].astype(str).str.strip()))]
+    """The leniency table of the supervisors rating this scope's people (known ids;
+    kpilib.analytics) with their names and departments, and the supervisor ratings in scope
+    (for the count of those without a rater id)."""
+    table = analytics.table(wb, "rater_leniency")
     names = wb.dataset.employees.set_index("employee_id")
     return table.assign(rater_name=table["rater_id"].map(names["name"]).fillna(table["rater_id"]),
-                        department=table["rater_id"].map(names["department"])), rated
+                        department=table["rater_id"].map(names["department"])), analytics.supervised(wb)
 
 
 def rater_table(wb: Workbench) -> pd.DataFrame:
@@ -166,37 +147,22 @@ def rater_basis(wb: Workbench) -> pd.DataFrame:
                           "too_few": int(reasons.get("too_few", 0)),
                           "no_comparison": int(reasons.get("no_comparison", 0)),
                           "unknown_ratings": int((~ratings.known_rater(rated["rater_id"])).sum()),
-                          "flag_threshold": ratings.LENIENCY_THRESHOLD, "interval_level": LENIENCY_LEVEL}])
+                          "flag_threshold": ratings.LENIENCY_THRESHOLD, "interval_level": analytics.LENIENCY_LEVEL}])
 
 
 def self_gap(wb: Workbench) -> pd.DataFrame:
     """Self rating minus supervisor rating per team (department) or department (company):
     group, people, mean_gap, share_overrating (rating_patterns.self_supervisor_gap)."""
     by = group_of(wb)
-    table = rating_patterns.self_supervisor_gap(_scoped_ratings(wb), wb.dataset.employees, by=by)
+    table = rating_patterns.self_supervisor_gap(analytics.scoped_ratings(wb), wb.dataset.employees, by=by)
     return with_names(wb, shown(wb, table))
 
 
 def rater_variance(wb: Workbench) -> pd.DataFrame:
-    """Where rating variance comes from (rater_model.rating_variance, supervisor ratings): component
-    (ratee, rater, residual), variance, share (small departments can put a variance on the
-    boundary, i.e. zero; the optimiser's warnings about it are not shown). Empty
-    with fewer than MIN_RATERS supervisors or when the model cannot be fitted. Above
-    MAX_RATEES ratees the model is fitted on the ratees of a seeded sample of supervisors
-    (whole teams, so each rater keeps all their ratees): memory stays bounded."""
-    rated = _scoped_ratings(wb)
-    supervised = rated[rated["rater_type"] == "supervisor"]
-    if supervised["employee_id"].nunique() > MAX_RATEES:  # the crossed model's design grows with ratees × ratings
-        teams = supervised.groupby("rater_id", observed=True)["employee_id"].unique().sample(frac=1.0, random_state=0)
-        kept = teams.index[teams.map(len).cumsum() <= MAX_RATEES]
-        ratees = set(supervised.loc[supervised["rater_id"].isin(kept), "employee_id"])
-        rated = rated[rated["employee_id"].isin(ratees)]
-        supervised = rated[rated["rater_type"] == "supervisor"]
-    if supervised["rater_id"].nunique() < MIN_RATERS:
-        return pd.DataFrame(columns=["component", "variance", "share"])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # a variance on the boundary (zero) is a finding, shown as such
-        try:
-            return rater_model.rating_variance(rated, rater_types=("supervisor",))
-        except (np.linalg.LinAlgError, ValueError):  # too little crossing of raters and ratees to separate them
-            return pd.DataFrame(columns=["component", "variance", "share"])
+    """Where rating variance comes from (rater_model.rating_variance, supervisor ratings;
+    kpilib.analytics): component (ratee, rater, residual), variance, share (small departments
+    can put a variance on the boundary, i.e. zero; the optimiser's warnings about it are not
+    shown). Empty with fewer than analytics.MIN_RATERS supervisors or when the model cannot be
+    fitted. Above analytics.MAX_RATEES ratees the model is fitted on the ratees of a seeded
+    sample of supervisors (whole teams, so each rater keeps all their ratees): memory stays bounded."""
+    return analytics.table(wb, "rater_variance")
