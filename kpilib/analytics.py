@@ -196,7 +196,8 @@ def _write(where: Path, tables: dict[str, pd.DataFrame]) -> None:
     """Each table to `<name>.parquet`, atomically (temp file, rename); a cache that cannot
     be written only costs time."""
     with contextlib.suppress(OSError):
-        where.mkdir(mode=0o700, parents=True, exist_ok=True)
+        for level in (where.parent.parent, where.parent, where):  # analytics/<key>/<department>, owner-only
+            level.mkdir(mode=0o700, parents=True, exist_ok=True)
         for name, frame in tables.items():
             temp = where / f".{name}.{os.getpid()}.tmp"
             try:
@@ -284,8 +285,9 @@ def compute_all(wb: Workbench, departments: list[str], jobs: int = 1,
             computed += _attempt(department, report)
         return computed
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-    with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=multiprocessing.get_context(method),
-                             initializer=_adopt, initargs=(wb,)) as pool:
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=multiprocessing.get_context(method),
+                               initializer=_adopt, initargs=(wb,))
+    try:
         futures = {pool.submit(_compute_one, d): d for d in todo}
         for future in as_completed(futures):
             try:
@@ -293,6 +295,12 @@ def compute_all(wb: Workbench, departments: list[str], jobs: int = 1,
                 report(futures[future], "ok")
             except Exception:  # recorded: the department's notebooks compute it again and show the error
                 report(futures[future], "failed")
+    except BaseException:  # Ctrl-C, SIGTERM: stop the workers at once rather than wait for their department
+        for process in list(pool._processes.values()):  # no public way before Python 3.14's terminate_workers
+            process.terminate()
+        raise
+    finally:
+        pool.shutdown(cancel_futures=True)
     return computed
 
 
