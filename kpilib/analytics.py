@@ -41,6 +41,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import signal
 import warnings
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -246,8 +247,12 @@ def complete(wb: Workbench) -> bool:
 _ADOPTED: list[Workbench] = []
 
 
-def _adopt(wb: Workbench) -> None:
+def _adopt(wb: Workbench, worker: bool = False) -> None:
+    """Keep the company workbench for `_compute_one`; a worker also ends at once on SIGTERM
+    (the pack's handler, inherited by the fork, would only interrupt the task at hand)."""
     _ADOPTED[:] = [wb]
+    if worker:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _compute_one(department: str) -> str:
@@ -286,7 +291,7 @@ def compute_all(wb: Workbench, departments: list[str], jobs: int = 1,
         return computed
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
     pool = ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=multiprocessing.get_context(method),
-                               initializer=_adopt, initargs=(wb,))
+                               initializer=_adopt, initargs=(wb, True))
     try:
         futures = {pool.submit(_compute_one, d): d for d in todo}
         for future in as_completed(futures):
