@@ -41,6 +41,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import re
 import signal
 import warnings
 from collections.abc import Callable
@@ -59,6 +60,7 @@ LENIENCY_LEVEL = 0.95  # the level of ratings.rater_leniency's intervals (its de
 MIN_RATERS = 3  # supervisors needed to separate rater from ratee variance
 MAX_RATEES = 400  # ratees in the crossed model (a seeded sample above this)
 VARIANCE_COLUMNS = ["component", "variance", "share"]
+_TEMP = re.compile(r"^\.\w+\.(?P<pid>\d+)\.tmp$")  # what `_write` leaves when killed mid-write
 
 
 # the scope's ratings ----------------------------------------------------------------------
@@ -271,6 +273,7 @@ def compute_all(wb: Workbench, departments: list[str], jobs: int = 1,
     'failed' (its notebooks then compute and show the error). Returns the departments computed."""
     if not wb.key:
         return []
+    _sweep(folder(wb).parent)
     scopes = list(dict.fromkeys(departments))
     todo = [d for d in scopes if not complete(replace(wb, department=d))]
     done: list[str] = []
@@ -307,6 +310,24 @@ def compute_all(wb: Workbench, departments: list[str], jobs: int = 1,
     finally:
         pool.shutdown(cancel_futures=True)
     return computed
+
+
+def _sweep(root: Path) -> None:
+    """Remove the temp files of writers that are gone (a worker killed mid-write)."""
+    for temp in root.glob("*/.*.tmp"):
+        found = _TEMP.match(temp.name)
+        if found and not _alive(int(found["pid"])):
+            temp.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
 
 
 def _attempt(department: str, report: Callable[[str, str], None]) -> list[str]:

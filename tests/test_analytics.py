@@ -3,6 +3,7 @@ Parquet, read back equal to a fresh computation, and the sections alike either w
 
 from __future__ import annotations
 
+import os
 from dataclasses import asdict, replace
 
 import pandas as pd
@@ -131,3 +132,14 @@ def test_retail_small_departments_store_the_refusal(tmp_path, monkeypatch):
     assert summary["refusal"] == "too_few_people" and analytics.table(marketing, "scorecard_effects").empty
     for name, frame in analytics.department_analytics(marketing).items():
         pd.testing.assert_frame_equal(analytics.table(marketing, name), frame, obj=name)
+
+
+def test_temp_files_of_killed_writers_are_removed_by_the_next_run(steps, company):
+    sales = analytics.folder(replace(company, department="sales"))
+    gone = sales / ".scorecard.999999999.tmp"  # no such process
+    running = sales / f".scorecard.{os.getpid()}.tmp"
+    gone.write_bytes(b"half")
+    running.write_bytes(b"being written")
+    analytics.compute_all(company, ["sales"], jobs=1)
+    assert not gone.exists() and running.exists()
+    running.unlink()
