@@ -19,11 +19,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from kpilib.export import write_scores, write_table
 from kpilib.i18n import value_word
 from kpilib.problems import Problem, Problems
 from kpilib.scoring import Scores
 from kpilib.sections.followup import follow_up_actions
-from kpilib.sheets import write_scores, write_table
 from kpilib.workbench import Workbench
 
 

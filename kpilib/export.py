@@ -1,4 +1,4 @@
-"""Writing scoring sheets: CSV (UTF-8 with BOM, so Excel shows Chinese) or XLSX.
+"""Exporting scoring sheets: CSV (UTF-8 with BOM, so Excel shows Chinese) or XLSX.
 
 The XLSX holds `scores`, `lines` (every line with its inputs, enough to check an appeal
 by hand), `calibration` (tier allocation) and `warnings`. Every file the tool writes for a
