@@ -141,7 +141,7 @@ def test_no_file_the_tool_writes_holds_a_formula(tmp_path, monkeypatch):
             assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
             assert not (isinstance(cell.value, str) and cell.value.startswith(_TRIGGERS)), cell.value
             seen.add((sheet.title, cell.value))
-    for title in ("scores", "calibration"):  # name, team, region; region groups
+    for title in ("scores", "tier_allocation"):  # name, team, region; region groups
         assert {(title, "'" + link), (title, "'" + sum_)} <= seen, title
     assert ("lines", "'" + link) in seen
     for out in ("s.csv", "r.csv"):

@@ -97,9 +97,9 @@ def grade_counts(wb: Workbench) -> pd.DataFrame:
 
 
 def tier_allocation(wb: Workbench) -> pd.DataFrame:
-    """Forced distribution as planned and as allocated (tiers.assign_tiers' calibration):
+    """Forced distribution as planned and as allocated (tiers.assign_tiers' tier allocation):
     group, tier, size, share, planned, allocated, difference."""
-    cal = wb.calibration
+    cal = wb.tier_allocation
     if not wb.company:
         within = wb.config.scheme.scoring.tiers.within
         sheet = wb.sheet()
