@@ -12,8 +12,8 @@ from kpilib.messages import say
 from kpilib.ratings import DECIMALS, MIN_RATEES
 from kpilib.rounding import round_half_up_scalar
 from kpilib.sections.followup import short_history, standard_lines
-from kpilib.sections.overview import REGION_LEAST
-from kpilib.sections.results import unconfigured
+from kpilib.sections.incentives import unconfigured
+from kpilib.sections.performance import REGION_LEAST
 from kpilib.uncertainty import RESAMPLES, UNCLEAR
 from kpilib.versions import DEFAULT, in_force
 from kpilib.workbench import Workbench

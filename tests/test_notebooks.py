@@ -4,6 +4,7 @@ by papermill on the sample company, for a department and at company level."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import nbformat
@@ -33,6 +34,8 @@ def test_notebook_is_clean_and_parameterised(path):
              for t in node.targets if isinstance(t, ast.Name)}
     assert names >= REQUIRED
     assert all(len(c.source.splitlines()) <= 25 for c in code)
+    own = path.stem.split("_", 1)[1]  # 20_performance → kpilib.sections.performance
+    assert re.search(rf"^from kpilib\.sections import .*\b{own}\b", code[1].source, re.M), "imports its section module"
     for c in code:  # no business logic: cells call kpilib, they do not compute with pandas
         assert not any(s in c.source for s in ("groupby", ".mean(", ".query(", ".attrs[", "import pandas")), c.source
 

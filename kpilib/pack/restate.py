@@ -31,7 +31,7 @@ from kpilib.export import write_table
 from kpilib.i18n import label, value_word
 from kpilib.pack.render import shell
 from kpilib.sections.common import named
-from kpilib.sections.results import RULES
+from kpilib.sections.incentives import RULES
 from kpilib.workbench import Workbench
 
 COLUMNS = ["employee_id", "field", "before", "after"]

@@ -34,9 +34,9 @@ def _about_others(problem: Problem, others: set[str]) -> bool:
 
 def outcomes(wb: Workbench) -> pd.DataFrame:
     """employee_id and one column per incentive rule configured for any department (in
-    `sections.results.RULES` order): each person's outcome in the report's language, "" where
+    `sections.incentives.RULES` order): each person's outcome in the report's language, "" where
     the rule did not look at them (kpilib.sections.decisions)."""
-    from kpilib.sections.results import RULES, decisions
+    from kpilib.sections.incentives import RULES, decisions
 
     long = decisions(wb)
     wide = long.pivot_table(index="employee_id", columns="rule", values="outcome", aggfunc="first")
