@@ -39,9 +39,9 @@ from kpilib.sections.overview import (
                                      tier_allocation,
 )
 from kpilib.sections.performance import (
-                                     band_profile,
                                      coaching,
                                      concentration,
+                                     group_profile,
                                      new_hire_ramp,
                                      outcome_kpi,
                                      region_comparison,
@@ -50,8 +50,8 @@ from kpilib.sections.performance import (
                                      top_cases,
 )
 from kpilib.sections.rankings import (
-                                     band_movement,
                                      criterion_top,
+                                     group_movement,
                                      kpi_leaders,
                                      most_improved,
                                      outcome_growth,
@@ -80,9 +80,9 @@ from kpilib.sections.trends import (
 )
 
 __all__ = [
-    "action_list", "band_movement", "band_profile", "borrowed_targets", "chain_steps", "coaching",
+    "action_list", "borrowed_targets", "chain_steps", "coaching",
     "composite_shares", "concentration", "criterion_top", "decisions", "follow_up_actions", "forecast_check",
-    "grade_counts", "headline", "incentive_counts", "incentive_rules", "incentive_summary", "kpi_attainment",
+    "grade_counts", "group_movement", "group_profile", "headline", "incentive_counts", "incentive_rules", "incentive_summary", "kpi_attainment",
     "kpi_leaders", "leading_links", "link_backtest", "link_table", "monitored_details", "monitored_kpis",
     "most_improved", "new_hire_ramp", "outcome_growth", "outcome_kpi", "outcome_top", "outlook", "person_trends",
     "perspective_notes", "perspective_table", "perspective_weights", "primary_kpi", "rank_stability",

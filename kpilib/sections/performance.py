@@ -12,9 +12,9 @@ import pandas as pd
 
 from kpilib import stats
 from kpilib.sections.common import (
-    BANDS,
-    bands_of,
+    PERFORMANCE_GROUPS,
     composite_summary,
+    performance_groups,
     primary_kpi,
     shown,
     with_names,
@@ -58,28 +58,28 @@ def concentration(wb: Workbench) -> pd.DataFrame:
     return with_names(wb, shown(wb, pd.DataFrame(rows, columns=["department", "measure", "n", "top_share", "gini"]), "n"))
 
 
-def band_profile(wb: Workbench) -> pd.DataFrame:
-    """Mean attainment of each quantitative KPI in the top 20%, middle 60% and bottom 20%
-    (rows kpi_name, columns the bands): where the tail falls behind."""
+def group_profile(wb: Workbench) -> pd.DataFrame:
+    """Mean attainment of each quantitative KPI in each performance group (common.performance_groups:
+    top 20%, middle 60%, bottom 20%; rows kpi_name, columns the groups): where the tail falls behind."""
     sheet = wb.sheet()
-    band = pd.Series(bands_of(sheet).to_numpy(), index=sheet["employee_id"])
+    group = pd.Series(performance_groups(sheet).to_numpy(), index=sheet["employee_id"])
     lines = wb.period_lines()
     q = lines[(lines["kind"] == "quantitative")].dropna(subset=["attainment"]).copy()
-    q["band"] = q["employee_id"].map(band)
+    q["performance_group"] = q["employee_id"].map(group)
     q["kpi_name"] = q["kpi"].map(wb.kpi_name)
-    table = q.pivot_table(index="kpi_name", columns="band", values="attainment", aggfunc="mean")
-    table = shown(wb, table, q.pivot_table(index="kpi_name", columns="band", values="attainment", aggfunc="count"))
-    table = table.reindex(columns=[b for b in BANDS if b in table.columns])
+    cells = {"index": "kpi_name", "columns": "performance_group", "values": "attainment"}
+    table = shown(wb, q.pivot_table(**cells, aggfunc="mean"), q.pivot_table(**cells, aggfunc="count"))
+    table = table.reindex(columns=[g for g in PERFORMANCE_GROUPS if g in table.columns])
     table.columns.name = None
     return table.reset_index()
 
 
-def _standouts(wb: Workbench, band: str, weakest: bool, k: int) -> pd.DataFrame:
-    """People of `band` with their `k` KPIs furthest below (or above) the department's mean attainment."""
+def _standouts(wb: Workbench, group: str, weakest: bool, k: int) -> pd.DataFrame:
+    """People of performance group `group` with their `k` KPIs furthest below (or above) the department's mean attainment."""
     if wb.company:
         return pd.DataFrame()
     sheet = wb.sheet()
-    people = sheet[bands_of(sheet) == band].sort_values("rank", ascending=not weakest)
+    people = sheet[performance_groups(sheet) == group].sort_values("rank", ascending=not weakest)
     lines = wb.period_lines()
     q = lines[lines["kind"] == "quantitative"].dropna(subset=["attainment"]).copy()
     q["mean"] = q.groupby("kpi")["attainment"].transform("mean")
