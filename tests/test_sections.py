@@ -237,3 +237,15 @@ def test_the_mixed_model_refuses_a_small_department(tmp_path, monkeypatch):
         text = narrate_drivers.scorecard(wb, model)
         assert str(model.people) in text and "30" in text
     assert "marketing" not in text and "supervisor" not in text
+
+
+def test_sections_name_no_kpi_or_measure_of_the_catalogue(config):
+    """The sections take KPI ids from the scheme and catalogue (the complaints gate, the
+    breakthrough KPI, outcome KPIs), never from their own code."""
+    import re
+
+    from tests.conftest import ROOT
+    ids = set(config.catalog.kpis) | set(config.catalog.measures)
+    for module in sorted((ROOT / "kpilib" / "sections").glob("*.py")):
+        quoted = set(re.findall(r"[\"'](\w+)[\"']", module.read_text(encoding="utf-8")))
+        assert not quoted & ids, (module.name, sorted(quoted & ids))
