@@ -68,7 +68,7 @@ from kpilib.sections.rulebook import (
                                      perspective_notes,
                                      perspective_table,
                                      perspective_weights,
-                                     rulebook,
+                                     rule_sentences,
 )
 from kpilib.sections.trends import (
                                      forecast_check,
@@ -87,7 +87,7 @@ __all__ = [
     "most_improved", "new_hire_ramp", "outcome_growth", "outcome_kpi", "outcome_top", "outlook", "person_trends",
     "perspective_notes", "perspective_table", "perspective_weights", "primary_kpi", "rank_stability",
     "ranking_table", "rater_basis", "rater_table", "rater_variance", "raters_not_judged", "rating_evidence",
-    "region_comparison", "region_shares", "region_test", "result_values", "rulebook", "scheme_table",
+    "region_comparison", "region_shares", "region_test", "result_values", "rule_sentences", "scheme_table",
     "score_details", "scorecard_model", "self_gap", "team_attainment", "team_units", "tier_allocation",
     "tier_mobility", "tier_transitions", "top_cases", "top_separators", "trend_frame"
 ]
