@@ -74,6 +74,17 @@ def _grid(wb: Workbench, documents: list[dict], departments: list[str], prefix: 
     return {"heads": [section_title(s, wb.lang) for s in columns], "rows": rows}
 
 
+def _listed(wb: Workbench, documents: list[dict]) -> list[dict]:
+    """One department's documents as a list from its folder: title and cell, in section order."""
+    listed = []
+    for doc in sorted(documents, key=lambda d: d["section"]):
+        cell = _link(doc, wb.lang, "../")
+        page = next((o["href"] for o in cell["outputs"] if o["kind"] == "HTML"), None)
+        cell["outputs"] = [o for o in cell["outputs"] if o["href"] != page]
+        listed.append({"title": section_title(doc["section"], wb.lang), "href": page, "cell": cell})
+    return listed
+
+
 def _failures(wb: Workbench, documents: list[dict]) -> list[str]:
     return [f"{wb.department_name(d['department'])} · {section_title(d['section'], wb.lang)}: {d.get('error') or ''}"
             for d in documents if d["status"] == "failed"]
@@ -114,7 +125,7 @@ def landing_html(wb: Workbench, department: str, documents: list[dict], brand: B
     if f"{department}.zip" in bundles:
         downloads.append({"href": f"../{department}.zip", "name": f"{department}.zip"})
     return render_template("department.html.j2", page=page_values(title, wb.lang, brand), title=title, card=card,
-                           words=front.words(wb.lang), grid=_grid(wb, mine, [department], prefix="../"),
+                           words=front.words(wb.lang), docs=_listed(wb, mine),
                            failures=_failures(wb, mine), downloads=downloads)
 
 
