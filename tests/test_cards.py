@@ -14,6 +14,7 @@ from kpilib import cards, sections, workbench
 from kpilib.branding import Branding
 from kpilib.cli import app
 from kpilib.pack.index import index_html, landing_html
+from tests.pages import bare_headings, empty_tables
 
 PERIOD = "2026Q3"
 LINE_COLUMNS = ["department", "employee_id", "kpi", "kind", "monitored", "actual", "attainment", "target_source"]
@@ -127,3 +128,5 @@ def test_front_page_and_landing_page(lang):
     landing = landing_html(wb, "sales", docs, Branding())
     assert 'href="../sales/70_details.html"' in landing and 'href="../index.html"' in landing
     assert 'href="scores.xlsx"' in landing and landing.count('class="kcard') == 1
+    for shown in (page, landing):
+        assert not empty_tables(shown) and not bare_headings(shown)

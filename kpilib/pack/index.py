@@ -124,7 +124,8 @@ def landing_html(wb: Workbench, department: str, documents: list[dict], brand: B
     downloads = [{"href": name, "name": name} for name in ("scores.xlsx", "actions.csv") if department != COMPANY]
     if f"{department}.zip" in bundles:
         downloads.append({"href": f"../{department}.zip", "name": f"{department}.zip"})
-    return render_template("department.html.j2", page=page_values(title, wb.lang, brand), title=title, card=card,
+    footer = f"{wb.department_name(COMPANY)} · {title}"
+    return render_template("department.html.j2", page=page_values(title, wb.lang, brand, footer=footer), title=title, card=card,
                            words=front.words(wb.lang), docs=_listed(wb, mine),
                            failures=_failures(wb, mine), downloads=downloads)
 
