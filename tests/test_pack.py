@@ -248,9 +248,11 @@ def test_a_dotted_section_name_keeps_its_name(tmp_path, monkeypatch):
     docs = {d["section"]: d for d in manifest_of(out / "2026Q3")["documents"]}
     assert docs["80_v1.2"]["outputs"] == ["sales/80_v1.2.html", "sales/80_v1.2.pdf"]
     assert {p.name for p in (out / "2026Q3" / "sales").iterdir()} == {
-        "80_v1.2.html", "80_v1.2.pdf", "sales-2026Q3.pdf", "scores.xlsx", "actions.csv"}
+        "80_v1.2.html", "80_v1.2.pdf", "sales-2026Q3.pdf", "scores.xlsx", "actions.csv", "index.html"}
     links = re.findall(r'href="([^"]+)"', (out / "2026Q3" / "index.html").read_text(encoding="utf-8"))
     assert "sales/80_v1.2.pdf" in links and all((out / "2026Q3" / link).exists() for link in links)
+    landing = re.findall(r'href="([^"]+)"', (out / "2026Q3" / "sales" / "index.html").read_text(encoding="utf-8"))
+    assert "../sales/sales-2026Q3.pdf" in landing and all((out / "2026Q3" / "sales" / link).exists() for link in landing)
 
 
 def test_no_pickle_under_the_output_folder_is_ever_loaded(tmp_path, monkeypatch):
