@@ -168,9 +168,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "card.grades": ("等级", "Grades"), "card.tiers": ("分级", "Tiers"), "card.bonus": ("奖金倍数", "Bonus multipliers"),
     "card.watch": ("观察名单", "Watch list"), "card.review": ("调岗/退出评审", "Transfer or exit review"),
     "card.kpis": ("低于目标的指标", "KPIs below target"), "card.warnings": ("数据提示", "Data warnings"),
-    "card.documents": ("报告", "Documents"), "card.page": ("部门主页", "Department page"),
-    "card.company page": ("全公司主页", "Company page"), "card.downloads": ("下载", "Downloads"),
-    "card.departments": ("各部门", "Departments"), "card.none": ("无", "none"),
+    "card.documents": ("报告", "Documents"), "card.downloads": ("下载", "Downloads"),
+    "card.departments": ("各部门", "Departments"), "card.zip": ("全部报告（zip）", "all documents (zip)"),
     "periods.title": ("绩效考核报告", "KPI evaluation reports"), "periods.documents": ("报告数", "Documents"),
     "periods.failed": ("失败", "Failed"), "periods.company": ("公司", "Company"),
     "stale document": ("数据已更新，本报告未重建", "built from earlier data"),
@@ -229,13 +228,13 @@ SENTENCES: dict[str, tuple[str, str]] = {
                      "Each department's documents show only its own people; company pages show aggregates only."),
     "card.change": ("较上期（{previous}）{change}", "{change} on {previous}"),
     "card.no previous": ("无上期数据可比", "no earlier period to compare with"),
-    "card.paid": ("{paid} 人获奖金", "{paid} people paid"), "card.not in full": ("其中 {n} 人未足额", "{n} not in full"),
+    "card.paid": ("{paid} 人获奖金", "{paid} people paid"),
+    "card.paid not in full": ("{paid} 人获奖金，其中 {n} 人未足额", "{paid} people paid, {n} not in full"),
     "card.of kpis": ("{below} / {of} 个指标", "{below} of {of}"),
     "card.unscored": ("{n} 人没有综合分（缺少数据）", "{n} people without a composite (data missing)"),
     "card.borrowed": ("{n} 个指标按默认目标计分", "{n} KPI(s) on the catalogue's default target"),
     "card.small": ("本部门不足 {least} 人：全公司页面不显示其分数，见部门主页。",
                    "Fewer than {least} people: the company's page shows none of their scores; see the department page."),
-    "card.no rules": ("本部门未配置激励规则", "no incentive rules for this department"),
 }
 
 SECTIONS: dict[str, tuple[str, str]] = {

@@ -42,8 +42,8 @@ class Figures:
 
 def words(lang: str) -> dict[str, str]:
     """The cards' fixed words in `lang`."""
-    keys = ["people", "mean", "grades", "tiers", "bonus", "watch", "review", "kpis", "warnings", "documents", "page",
-            "company page", "downloads", "departments", "none"]
+    keys = ["people", "mean", "grades", "tiers", "bonus", "watch", "review", "kpis", "warnings", "documents",
+            "downloads", "departments"]
     return {k: word(f"card.{k}", lang) for k in keys}
 
 
@@ -79,6 +79,8 @@ def cards_view(wb: Workbench, documents: list[dict], at: str | None = None, figu
     figures = figures or Figures.of(wb)
     held = {(d["department"], d["section"]): d for d in documents}
     lang, least = wb.lang, wb.config.scheme.privacy.min_cell
+    small = set(figures.cards.loc[figures.cards["small"], "department"]) if at is None else set()  # the company's
+    # list of KPIs names no attainment of a department under min_cell on the front page
     out = []
     for row in figures.cards.itertuples(index=False):
         dept = row.department
@@ -91,8 +93,8 @@ def cards_view(wb: Workbench, documents: list[dict], at: str | None = None, figu
 
         hidden = bool(row.small) and at is None
         mix = figures.mix[figures.mix["department"] == dept]
-        below = figures.below.sort_values("attainment", kind="stable") if dept == COMPANY else \
-            figures.below[figures.below["department"] == dept]
+        below = figures.below[~figures.below["department"].isin(small)].sort_values("attainment", kind="stable") \
+            if dept == COMPANY else figures.below[figures.below["department"] == dept]
         card = {"department": dept, "company": dept == COMPANY, "name": wb.department_name(dept),
                 "href": prefix + "index.html" if any(d == dept for d, _ in held) and at != dept else None,
                 "people": int(row.people), "small": sentence("card.small", lang, least=least) if hidden else "",
@@ -103,9 +105,8 @@ def cards_view(wb: Workbench, documents: list[dict], at: str | None = None, figu
             card["tiers"] = {"href": href("tiers"), **_bar(mix[mix["part"] == "tier"])}
             if not pd.isna(row.bonus_paid):
                 paid = mix[mix["part"] == "bonus"]
-                text = sentence("card.paid", lang, paid=int(row.bonus_paid))
-                if row.bonus_not_in_full:
-                    text += word("list separator", lang) + sentence("card.not in full", lang, n=int(row.bonus_not_in_full))
+                text = sentence("card.paid not in full" if row.bonus_not_in_full else "card.paid", lang,
+                                paid=int(row.bonus_paid), n=int(row.bonus_not_in_full))
                 card["bonus"] = {"href": href("incentives"), "text": text, **_bar(paid, lambda m: f"{m:g}×")}
             if not pd.isna(row.watch_list):
                 card["watch"] = {"href": href("incentives"), "watch": int(row.watch_list), "review": int(row.review)}

@@ -123,7 +123,7 @@ def landing_html(wb: Workbench, department: str, documents: list[dict], brand: B
     card = next(c for c in front.cards_view(wb, documents, at=department, figures=figures) if c["department"] == department)
     downloads = [{"href": name, "name": name} for name in ("scores.xlsx", "actions.csv") if department != COMPANY]
     if f"{department}.zip" in bundles:
-        downloads.append({"href": f"../{department}.zip", "name": f"{department}.zip"})
+        downloads.append({"href": f"../{department}.zip", "name": word("card.zip", wb.lang)})
     footer = f"{wb.department_name(COMPANY)} · {title}"
     return render_template("department.html.j2", page=page_values(title, wb.lang, brand, footer=footer), title=title, card=card,
                            words=front.words(wb.lang), docs=_listed(wb, mine),
