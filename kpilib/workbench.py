@@ -4,13 +4,12 @@ every report section reads.
 `open_workbench(period, department, data_dir, client, lang)` loads parameters, data and
 the client's branding (its language is the default `lang`, its company name names the
 company level), scores the period, the periods before it (for trends and streaks) and the
-months up to its end (for monthly rules), and keeps the result in a disk cache keyed by the input
-files' sha256, the parameter files, and kpilib's own source. The sections of a pack,
-each run as its own notebook, therefore share one scoring; a notebook opened by an
-analyst computes it once and reuses it after.
-
-Cache folder: `$KPIREPORT_CACHE`, else `$XDG_CACHE_HOME/kpireport`, else `~/.cache/kpireport`;
-its files are loaded only when their HMAC verifies (`kpilib.cachefile`).
+months up to its end (for monthly rules), and writes the result to the period store (`kpilib.store`: Parquet
+partitioned by department, in the user's cache folder) keyed by the input files' sha256,
+the parameter files, and kpilib's own source. The sections of a pack, each run as its own
+notebook, therefore share one scoring; a notebook opened by an analyst computes it once
+and reuses it after. A department's workbench reads that department's partition only:
+its frames and its `dataset` hold that department's people, teams and department entity.
 """
 
 from __future__ import annotations
@@ -19,13 +18,12 @@ import contextlib
 import functools
 import hashlib
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from kpilib import __version__, cachefile
+from kpilib import __version__, store
 from kpilib.branding import Branding, load_branding, report_language
 from kpilib.config import Config, load_config
 from kpilib.data import Dataset, input_hashes, load_dataset
@@ -96,7 +94,8 @@ def resolve_period(months: pd.PeriodIndex, period: str | Span | None) -> Span:
 class Workbench:
     """The scored company around one period, scoped to `department` ("all": company level).
 
-    Frames cover every department (scope with `scoped`); `periods` are the labels of the
+    Frames and `dataset` hold the workbench's department only (its partition of the period
+    store, kpilib.store), every department at company level (scope with `scoped`); `periods` are the labels of the
     history, oldest first, ending with `span.label`.
     - history: scoring sheets of the history periods (one row per person and period);
       people in no team (a department's head) have the team "部门直属" / "reports to the head".
@@ -191,18 +190,22 @@ def open_workbench(period: str | Span | None = None, department: str = COMPANY, 
         known = ", ".join(config.scheme.departments)
         raise UserError(f"department {department!r} is not in the scheme (known: {known}, or {COMPANY})")
     key = _key(data_dir, config, period, lang, pseudonyms)
-    frames = _MEMO.get(key) or _read_cache(key)
+    frames = _MEMO.get((key, department)) or store.read(key, department)
     if frames is None:
-        frames = _score_history(loaded or load_inputs(data_dir, client, pseudonyms), period, lang)
-        _write_cache(key, frames)
-    _MEMO.clear()  # a warm kernel keeps the latest scoring only
-    _MEMO[key] = frames
+        scored = _score_history(loaded or load_inputs(data_dir, client, pseudonyms), period, lang)
+        with contextlib.suppress(OSError):  # a read-only cache only costs time
+            store.write(key, scored)
+        frames = store.scope(scored, department)
+        del scored
+    _MEMO.clear()  # a warm kernel keeps the latest workbench only
+    _MEMO[(key, department)] = frames
+    frames = {k: v for k, v in frames.items() if k != "present"}
     direct = word("direct", lang)  # people outside any team, e.g. the department's head
     history = frames["history"].assign(team=frames["history"]["team"].astype(object).fillna("").replace("", direct))
     wb = Workbench(config=in_force(config, frames["span"]), department=department, lang=lang, branding=branding,
                    **{**frames, "history": history})
     if wb.sheet().empty:
-        present = sorted(set(wb.history.loc[wb.history["period"] == wb.span.label, "department"]))
+        present = _MEMO[(key, department)]["present"]
         raise UserError(f"no one in {department} is scored in {wb.span.label} "
                         f"(departments with people: {', '.join(present) or 'none'})")
     return wb
@@ -214,14 +217,8 @@ def prepare(data_dir: Path | str | None, client: str | None, period: str | Span 
     return open_workbench(period, COMPANY, data_dir, client, lang, loaded, pseudonyms)
 
 
-_MEMO: dict[str, dict] = {}
-
-
-def cache_dir() -> Path:
-    if os.environ.get("KPIREPORT_CACHE"):
-        return Path(os.environ["KPIREPORT_CACHE"])
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "kpireport"
+_MEMO: dict[tuple[str, str], dict] = {}
+cache_dir = store.cache_dir
 
 
 @functools.cache
@@ -243,16 +240,6 @@ def _key(data_dir: Path | str, config: Config, period: str | Span | None, lang: 
              "source": source_digest(), "history": HISTORY,
              "params": {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in config.files}}
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:32]
-
-
-def _read_cache(key: str) -> dict | None:
-    frames = cachefile.load(cache_dir() / f"{key}.pkl")
-    return frames if isinstance(frames, dict) else None
-
-
-def _write_cache(key: str, frames: dict) -> None:
-    with contextlib.suppress(OSError):  # a read-only cache only costs time
-        cachefile.save(cache_dir() / f"{key}.pkl", frames)
 
 
 def _score_history(loaded: tuple[Config, Dataset], period: str | Span | None, lang: str) -> dict:
