@@ -46,7 +46,7 @@ from kpilib.periods import Span
 from kpilib.problems import Problem, Problems
 
 COMPANY = "all"
-FRAMES = ("history", "lines", "months", "tier_odds", "units")  # workbench frames of people and teams
+FRAMES = ("history", "lines", "months", "tier_odds", "units", "leniency")  # workbench frames of people and teams
 DATA = ("employees", "measures", "targets", "ratings", "controls")  # the dataset's tables
 PARTITIONED = FRAMES + DATA
 COMPANY_TABLES = ("calibration",)

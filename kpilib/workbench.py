@@ -31,6 +31,7 @@ from kpilib.i18n import word
 from kpilib.periods import Span, latest_complete, parse_period, span_of_month
 from kpilib.problems import Problems, UserError
 from kpilib.pseudonyms import Pseudonymiser, from_kernel_env, pseudonymise
+from kpilib.ratings import LENIENCY_LEVEL, known_rater, rater_leniency
 from kpilib.scoring import score
 from kpilib.sources import is_database, locate, pinned
 from kpilib.team_units import score_units
@@ -107,6 +108,9 @@ class Workbench:
     - tier_odds: the current period's tier probabilities (kpilib.uncertainty); its sheet
       has rank_low, rank_high and tier_probability (NA in earlier periods).
     - units: scoring sheets of the team entities (`kind: team`, kpilib.team_units) of the history periods.
+    - leniency: the supervisors' leniency over the history, each judged against every
+      supervisor of the company (`leniency`); one row per supervisor and `department`
+      whose people they rate.
     """
 
     config: Config
@@ -123,6 +127,7 @@ class Workbench:
     branding: Branding = field(default_factory=Branding)
     tier_odds: pd.DataFrame = field(default_factory=pd.DataFrame)
     units: pd.DataFrame = field(default_factory=pd.DataFrame)  # team entities scored (kpilib.team_units), per period
+    leniency: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def company(self) -> bool:
@@ -255,13 +260,32 @@ def _score_history(loaded: tuple[Config, Dataset], period: str | Span | None, la
     months = max((r.promotion.months for r in config.scheme.incentives.values() if r.promotion), default=0)
     monthly = [score(dataset, config, span_of_month(m, "M"), lang=lang).sheet
                for m in pd.period_range(span.end - (months - 1), span.end, freq="M") if months and m in available]
-    return {"dataset": dataset, "span": span, "periods": list(scored),
-            "history": pd.concat([s.sheet for s in scored.values()], ignore_index=True),
+    history = pd.concat([s.sheet for s in scored.values()], ignore_index=True)
+    return {"dataset": dataset, "span": span, "periods": list(scored), "history": history,
             "lines": pd.concat([s.lines if label == span.label else s.lines[PAST_LINE_COLUMNS]
                                 for label, s in scored.items()], ignore_index=True),
             "months": pd.concat(monthly, ignore_index=True) if monthly else pd.DataFrame(),
             "calibration": current.calibration, "problems": current.problems, "tier_odds": current.tier_odds,
-            "units": pd.concat([u.sheet for u in units.values()], ignore_index=True)}
+            "units": pd.concat([u.sheet for u in units.values()], ignore_index=True),
+            "leniency": leniency(dataset, history, list(scored))}
+
+
+def leniency(dataset: Dataset, history: pd.DataFrame, periods: list[str]) -> pd.DataFrame:
+    """ratings.rater_leniency of the supervisors over the ratings of the history (`periods`),
+    each against every supervisor of the company, their ratees' quantitative score as
+    performance; one row per supervisor (rater id, stripped) and department of the people
+    they rated in those periods (`department`, NA for none), in rater_leniency's order.
+    Stored per department, so that a department's page judges its supervisors against the
+    whole company without holding the other departments' ratings."""
+    performance = history[["employee_id", "period", "quantitative"]].rename(columns={"quantitative": "performance"})
+    table = rater_leniency(dataset.ratings, performance=performance, level=LENIENCY_LEVEL)
+    r = dataset.ratings
+    r = r[(r["rater_type"] == "supervisor") & r["period"].isin(periods)]
+    r = r[known_rater(r["rater_id"])]
+    of = dataset.employees.drop_duplicates("employee_id").set_index("employee_id")["department"]
+    pairs = pd.DataFrame({"rater_id": r["rater_id"].astype(str).str.strip().to_numpy(),
+                          "department": r["employee_id"].astype(str).map(of).to_numpy()}).drop_duplicates()
+    return table.merge(pairs, on="rater_id", how="left", sort=False)
 
 
 source_digest()  # read at import: the code this process runs, whatever the files say later
