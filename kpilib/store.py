@@ -232,14 +232,17 @@ def _read_partition(folder: Path, department: str, described: dict) -> pd.DataFr
         files = [p for p in [folder / f"{_file(department)}.parquet"] if p.exists()]
     if not files:
         return _restore(pd.read_parquet(folder / f"{SCHEMA}.parquet"), described, department)
-    parts = [pd.read_parquet(p) for p in files]
+    parts = [_restore(pd.read_parquet(p), described, department, keep=[ROW]) for p in files]
     frame = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True).sort_values(ROW, kind="stable")
-    return _restore(frame.drop(columns=ROW).reset_index(drop=True), described, department)
+    return frame.drop(columns=ROW).reset_index(drop=True)
 
 
-def _restore(frame: pd.DataFrame, described: dict, department: str = COMPANY) -> pd.DataFrame:
+def _restore(frame: pd.DataFrame, described: dict, department: str = COMPANY, keep: list[str] | None = None
+             ) -> pd.DataFrame:
     """The dtypes the table had when written (Parquet turns object text into str and loses
-    categories a partition does not use); a department's categoricals keep only theirs."""
+    the categories a partition does not use: the company's are set back, so that the
+    partitions concatenate as categoricals); a department's categoricals keep only theirs.
+    Columns: the table's, then those of `keep` that the frame has."""
     if not described["columns"]:
         return pd.DataFrame()
     for column in described["columns"]:
@@ -249,10 +252,12 @@ def _restore(frame: pd.DataFrame, described: dict, department: str = COMPANY) ->
                 continue  # written with the partition's own categories, in the table's order
             cats = described["categories"][column]
             dtype = pd.CategoricalDtype(cats["values"], ordered=cats["ordered"])
-            frame[column] = frame[column].astype(object).astype(dtype)
+            series = frame[column]
+            frame[column] = (series.cat.set_categories(dtype.categories, ordered=dtype.ordered)
+                             if isinstance(series.dtype, pd.CategoricalDtype) else series.astype(object).astype(dtype))
         elif str(frame[column].dtype) != wanted:
             frame[column] = frame[column].astype(wanted)
-    return frame[described["columns"]]
+    return frame[described["columns"] + [c for c in keep or [] if c in frame.columns]]
 
 
 def _trusted(folder: Path) -> bool:

@@ -60,12 +60,13 @@ def test_the_store_gives_back_the_scoring_exactly(scored, sample, config):
         pd.testing.assert_frame_equal(kept[list(direct.columns)], direct)
 
 
-def test_a_department_workbench_holds_only_its_own_people(scored):
-    _, _, company = scored
+def only_own_people(company: workbench.Workbench, data, client: str | None = None) -> None:
+    """Each department's workbench, read from the store, holds that department's people only
+    (every frame with employee_id, the dataset's tables, their categories) and all of them."""
     of = company.dataset.employees.set_index("employee_id")["department"]
     for department in company.departments():
         workbench._MEMO.clear()
-        wb = workbench.open_workbench(PERIOD, department, SAMPLE, lang="en")
+        wb = workbench.open_workbench(company.span.label, department, data, client, lang="en")
         own = set(of[of == department].index)
         frames = {name: getattr(wb, name) for name in PEOPLE_FRAMES}
         frames |= {name: getattr(wb.dataset, name) for name in ("employees", "measures", "targets", "ratings")}
@@ -77,9 +78,25 @@ def test_a_department_workbench_holds_only_its_own_people(scored):
             if isinstance(ids.dtype, pd.CategoricalDtype):  # not even an unused category names someone else
                 assert set(ids.cat.categories) <= own, (department, name)
         assert set(wb.history["department"]) == {department} == set(wb.lines["department"])
-        assert set(wb.leniency["department"]) <= {department}
+        assert set(wb.leniency.get("department", pd.Series(dtype=str))) <= {department}
         assert len(wb.sheet()) == len(company.sheet().query("department == @department"))
     assert set(company.history["department"]) == set(company.departments())  # the company level holds everyone
+
+
+def test_a_department_workbench_holds_only_its_own_people(scored):
+    only_own_people(scored[2], SAMPLE)
+
+
+def test_so_it_does_on_the_retail_company(tmp_path, monkeypatch):
+    """Northwind Retail: two periods of history, small departments, team entities."""
+    from tests.test_retail import RETAIL
+
+    monkeypatch.setenv("KPIREPORT_CACHE", str(tmp_path / "cache"))
+    workbench._MEMO.clear()
+    company = workbench.open_workbench(None, "all", RETAIL, "retail", lang="en")
+    assert len(company.departments()) == 4
+    only_own_people(company, RETAIL, "retail")
+    workbench._MEMO.clear()
 
 
 def test_a_partition_read_equals_the_scoring_scoped_in_memory(scored):
