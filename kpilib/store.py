@@ -18,7 +18,7 @@ Layout of a store:
   rows with neither go to `<table>/none.parquet` (read at company level only).
   `<table>/schema.parquet`: no rows, the table's columns (for a department with none).
 - `company/<table>.parquet` for each COMPANY table: aggregates without person rows
-  (`calibration`: the tier allocation per group).
+  (`tier_allocation`: the tier allocation per group).
 
 Written into `.<key>.<pid>.tmp/` and renamed: a store folder is whole or absent, and the
 staging folders of writers that died are removed by `sweep`. A store is read only when its
@@ -49,7 +49,7 @@ COMPANY = "all"
 FRAMES = ("history", "lines", "months", "tier_odds", "units", "leniency")  # workbench frames of people and teams
 DATA = ("employees", "measures", "targets", "ratings", "controls")  # the dataset's tables
 PARTITIONED = FRAMES + DATA
-COMPANY_TABLES = ("calibration",)
+COMPANY_TABLES = ("tier_allocation",)
 ROW = "_row"
 NONE = "none"
 SCHEMA = "schema"

@@ -16,7 +16,7 @@ from tests.conftest import SAMPLE
 
 PERIOD = "2026Q3"
 PEOPLE_FRAMES = ("history", "lines", "months", "tier_odds", "units")
-TABLES = (*PEOPLE_FRAMES, "calibration", "leniency")
+TABLES = (*PEOPLE_FRAMES, "tier_allocation", "leniency")
 
 
 @pytest.fixture(scope="module")
