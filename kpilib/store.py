@@ -24,6 +24,12 @@ Written into `.<key>.<pid>.tmp/` and renamed: a store folder is whole or absent,
 staging folders of writers that died are removed by `sweep`. A store is read only when its
 folder is this user's and no one else may write to it; anything else is rebuilt.
 Parquet holds data, no code: reading a store runs nothing.
+
+Words: the tables are stored as scoring returns them, and the store adds none (the team
+name of people outside a team is put in on reading, kpilib.workbench). While `score()`
+still writes text in the report's language (the current period's lines: kpi_name,
+status, target_source, inputs; the sheets' tier_note), the language is part of the key;
+once it returns codes only, the language leaves the key and one store serves both.
 """
 
 from __future__ import annotations
