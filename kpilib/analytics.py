@@ -3,7 +3,8 @@
 `department_analytics(wb)` computes, for the workbench's scope (a department, or "all"),
 every table sections 40 and 50 need that costs more than a moment: the mixed model of the
 composite with its LMG bootstrap, the leading → lagging fits with their backtest, the
-supervisors' leniency, the crossed rater model and the people's trend tests. Tables hold
+crossed rater model and the people's trend tests (the supervisors' leniency, judged against
+the whole company, is computed once with the period store: kpilib.store). Tables hold
 codes and numbers only (department and KPI ids, factor codes, never names or sentences):
 the sections add names in the report's language.
 
@@ -28,8 +29,6 @@ Tables (columns):
 - scorecard_variance: mixed.variance_parts (component, variance, share).
 - scorecard_importance: factor, lmg, lmg_low, lmg_high (95%, BOOTSTRAP team-cluster resamples).
 - link_pairs, link_coefficients, link_backtest: leading.fit_links (links, coefficients, backtest).
-- rater_leniency: ratings.rater_leniency of the supervisors rating the scope's people in
-  the history periods (rater_id, n, ratees, leniency, ci_low, ci_high, flag, reason, ...).
 - rater_variance: rater_model.rating_variance of the supervisor ratings (component,
   variance, share); empty with fewer than MIN_RATERS supervisors or no fit.
 - composite_trends: trends.trend_table of each person's composite over the history.
@@ -52,11 +51,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from kpilib import leading, mixed, rater_model, ratings, trends
+from kpilib import leading, mixed, rater_model, trends
 from kpilib.workbench import Workbench, cache_dir
 
 BOOTSTRAP = 200  # team-cluster resamples for the factors' LMG intervals
-LENIENCY_LEVEL = 0.95  # the level of ratings.rater_leniency's intervals (its default)
 MIN_RATERS = 3  # supervisors needed to separate rater from ratee variance
 MAX_RATEES = 400  # ratees in the crossed model (a seeded sample above this)
 VARIANCE_COLUMNS = ["component", "variance", "share"]
@@ -71,12 +69,6 @@ def scoped_ratings(wb: Workbench) -> pd.DataFrame:
     if wb.company:
         return r
     return r[r["employee_id"].isin(wb.sheet()["employee_id"])]
-
-
-def supervised(wb: Workbench) -> pd.DataFrame:
-    """The supervisor ratings of the scope's people in the history periods."""
-    rated = scoped_ratings(wb)
-    return rated[(rated["rater_type"] == "supervisor") & rated["period"].isin(wb.periods)]
 
 
 # the groups of tables ---------------------------------------------------------------------
@@ -126,16 +118,6 @@ def _links(wb: Workbench) -> dict[str, pd.DataFrame]:
     return {"link_pairs": fits.links, "link_coefficients": fits.coefficients, "link_backtest": fits.backtest}
 
 
-def _leniency(wb: Workbench) -> dict[str, pd.DataFrame]:
-    """Leniency of the supervisors rating the scope's people (known rater ids), each compared
-    with the other supervisors of the whole company, the ratees' quantitative score adjusted."""
-    performance = wb.history[["employee_id", "period", "quantitative"]].rename(columns={"quantitative": "performance"})
-    table = ratings.rater_leniency(wb.dataset.ratings, performance=performance, level=LENIENCY_LEVEL)
-    rated = supervised(wb)
-    known = set(rated.loc[ratings.known_rater(rated["rater_id"]), "rater_id"].astype(str).str.strip())
-    return {"rater_leniency": table[table["rater_id"].isin(known)]}
-
-
 def _rater_variance(wb: Workbench) -> dict[str, pd.DataFrame]:
     """Where supervisor ratings' variance comes from (rater_model.rating_variance). Above
     MAX_RATEES ratees, on the ratees of a seeded sample of supervisors (whole teams)."""
@@ -165,13 +147,12 @@ def _trends(wb: Workbench) -> dict[str, pd.DataFrame]:
 
 
 GROUPS: dict[str, Callable[[Workbench], dict[str, pd.DataFrame]]] = {
-    "scorecard": _scorecard, "links": _links, "leniency": _leniency, "rater_variance": _rater_variance,
-    "trends": _trends}
+    "scorecard": _scorecard, "links": _links, "rater_variance": _rater_variance, "trends": _trends}
 TABLES: dict[str, str] = {  # table → its group
     **dict.fromkeys(["scorecard", "scorecard_factors", "scorecard_effects", "scorecard_variance",
                      "scorecard_importance"], "scorecard"),
     **dict.fromkeys(["link_pairs", "link_coefficients", "link_backtest"], "links"),
-    "rater_leniency": "leniency", "rater_variance": "rater_variance",
+    "rater_variance": "rater_variance",
     **dict.fromkeys(["composite_trends", "forecast_backtest"], "trends")}
 
 
@@ -341,4 +322,4 @@ def _attempt(department: str, report: Callable[[str, str], None]) -> list[str]:
 
 
 __all__ = ["BOOTSTRAP", "GROUPS", "TABLES", "compute_all", "complete", "department_analytics",
-           "folder", "scoped_ratings", "supervised", "table"]
+           "folder", "scoped_ratings", "table"]

@@ -132,14 +132,25 @@ def link_backtest(wb: Workbench, fits: leading.LinkFits) -> pd.DataFrame:
 
 # rater calibration ----------------------------------------------------------------------
 
+def _scoped_ratings(wb: Workbench) -> pd.DataFrame:
+    r = wb.dataset.ratings
+    if wb.company:
+        return r
+    people = wb.sheet()["employee_id"]
+    return r[r["employee_id"].isin(people)]
+
+
 def _leniency(wb: Workbench) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The leniency table of the supervisors rating this scope's people (known ids;
-    kpilib.analytics) with their names and departments, and the supervisor ratings in scope
-    (for the count of those without a rater id)."""
-    table = analytics.table(wb, "rater_leniency")
+    """The leniency table of the supervisors rating this scope's people (known ids) and the
+    supervisor ratings in scope (for the count of those without a rater id)."""
+    table = wb.leniency.drop(columns="department").drop_duplicates("rater_id")
+    rated = _scoped_ratings(wb)
+    rated = rated[(rated["rater_type"] == "supervisor") & rated["period"].isin(wb.periods)]
+    known = ratings.known_rater(rated["rater_id"])
+    table = table[table["rater_id"].isin(set(rated.loc[known, "rater_id"].astype(str).str.strip()))]
     names = wb.dataset.employees.set_index("employee_id")
     return table.assign(rater_name=table["rater_id"].map(names["name"]).fillna(table["rater_id"]),
-                        department=table["rater_id"].map(names["department"])), analytics.supervised(wb)
+                        department=table["rater_id"].map(names["department"])), rated
 
 
 def rater_table(wb: Workbench) -> pd.DataFrame:
@@ -187,14 +198,14 @@ def rater_basis(wb: Workbench) -> pd.DataFrame:
                           "too_few": int(reasons.get("too_few", 0)),
                           "no_comparison": int(reasons.get("no_comparison", 0)),
                           "unknown_ratings": int((~ratings.known_rater(rated["rater_id"])).sum()),
-                          "flag_threshold": ratings.LENIENCY_THRESHOLD, "interval_level": analytics.LENIENCY_LEVEL}])
+                          "flag_threshold": ratings.LENIENCY_THRESHOLD, "interval_level": ratings.LENIENCY_LEVEL}])
 
 
 def self_gap(wb: Workbench) -> pd.DataFrame:
     """Self rating minus supervisor rating per team (department) or department (company):
     group, people, mean_gap, share_overrating (rating_patterns.self_supervisor_gap)."""
     by = group_of(wb)
-    table = rating_patterns.self_supervisor_gap(analytics.scoped_ratings(wb), wb.dataset.employees, by=by)
+    table = rating_patterns.self_supervisor_gap(_scoped_ratings(wb), wb.dataset.employees, by=by)
     return with_names(wb, shown(wb, table))
 
 
