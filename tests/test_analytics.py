@@ -143,3 +143,13 @@ def test_temp_files_of_killed_writers_are_removed_by_the_next_run(steps, company
     analytics.compute_all(company, ["sales"], jobs=1)
     assert not gone.exists() and running.exists()
     running.unlink()
+
+
+def test_a_department_kernel_computes_what_the_pack_stored(steps, company):
+    """A department's own workbench (its partition of the store only) gives the tables the
+    pack computed from the company's."""
+    kernel = workbench.open_workbench(PERIOD, "sales", SAMPLE, lang="en")
+    assert kernel.key == company.key
+    stored = replace(company, department="sales")
+    for name, frame in analytics.department_analytics(kernel).items():
+        pd.testing.assert_frame_equal(frame, analytics.table(stored, name), obj=name)
