@@ -241,7 +241,9 @@ def _adopt(wb: Workbench, worker: bool = False) -> None:
 def _compute_one(department: str) -> str:
     """In a worker: the tables of `department` of the adopted (company) workbench, written."""
     wb = replace(_ADOPTED[0], department=department)
-    _write(folder(wb), department_analytics(wb))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the optimisers' notes would clutter the pack's terminal; tables say what fits
+        _write(folder(wb), department_analytics(wb))
     return department
 
 
