@@ -1,0 +1,128 @@
+"""Peak memory of a process tree: run a command, sum the resident memory (RSS) of the
+process and of all its descendants every 0.2 s, and keep the peak of that sum.
+
+`ru_maxrss` gives the peak of one process only; a pack is a parent, its kernels (one per
+`--jobs` thread) and, for PDF, Chromium's processes, all alive at once, so the figure
+that says whether the machine holds it is the sum over the tree at the same moment.
+psutil is used when installed, else `/proc` (Linux). A process that starts and ends
+between two samples is missed: the figure is a lower bound, close for processes that
+live seconds (kernels, the pack itself).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+INTERVAL = 0.2  # seconds between samples
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+@dataclass
+class TreeRun:
+    """What `run_tree` measured: wall seconds, exit status (and the last lines of stderr when
+    it is not 0), the peak of the tree's summed RSS (bytes), and at that peak each process's
+    command name → summed RSS (bytes)."""
+
+    seconds: float
+    returncode: int
+    error: str = ""
+    peak: int = 0
+    at_peak: dict[str, int] = field(default_factory=dict)
+    samples: int = 0
+
+
+def _proc_tree(root: int) -> dict[int, tuple[str, int]]:
+    """pid → (command name, RSS bytes) of `root` and its descendants, read from /proc."""
+    parents: dict[int, int] = {}
+    names: dict[int, str] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = Path(entry.path, "stat").read_text()
+        except OSError:
+            continue  # ended while we looked
+        name_end = stat.rindex(")")
+        pid = int(entry.name)
+        names[pid] = stat[stat.index("(") + 1:name_end]
+        parents[pid] = int(stat[name_end + 2:].split()[1])
+    children: dict[int, list[int]] = {}
+    for pid, parent in parents.items():
+        children.setdefault(parent, []).append(pid)
+    tree, todo = {}, [root]
+    while todo:
+        pid = todo.pop()
+        try:
+            resident = int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE
+        except (OSError, IndexError):
+            continue
+        tree[pid] = (names.get(pid, "?"), resident)
+        todo += children.get(pid, [])
+    return tree
+
+
+def _psutil_tree(root: int) -> dict[int, tuple[str, int]]:
+    import psutil
+
+    try:
+        top = psutil.Process(root)
+        procs = [top, *top.children(recursive=True)]
+    except psutil.Error:
+        return {}
+    tree = {}
+    for p in procs:
+        try:
+            tree[p.pid] = (p.name(), p.memory_info().rss)
+        except psutil.Error:
+            continue  # ended while we looked
+    return tree
+
+
+def tree_reader():
+    """The function that reads a tree: psutil's when installed, else /proc's."""
+    try:
+        import psutil  # noqa: F401
+    except ImportError:
+        return _proc_tree
+    return _psutil_tree
+
+
+def _kind(name: str) -> str:
+    """A process's group in the breakdown: chromium's many processes are one line."""
+    return "chromium" if "chrom" in name.lower() else name
+
+
+def run_tree(args: list[str], env: dict[str, str] | None = None, interval: float = INTERVAL) -> TreeRun:
+    """Run `args` (output discarded), sampling its process tree every `interval` seconds."""
+    read = tree_reader()
+    started = time.perf_counter()
+    proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    result = TreeRun(0.0, 0)
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            tree = read(proc.pid)
+            total = sum(rss for _, rss in tree.values())
+            result.samples += 1
+            if total > result.peak:
+                by_kind: dict[str, int] = {}
+                for name, rss in tree.values():
+                    by_kind[_kind(name)] = by_kind.get(_kind(name), 0) + rss
+                result.peak, result.at_peak = total, by_kind
+            done.wait(interval)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, err = proc.communicate()
+    done.set()
+    sampler.join()
+    result.seconds, result.returncode = time.perf_counter() - started, proc.returncode
+    if proc.returncode:  # e.g. a pack with a failed document (exit 1): measured all the same
+        result.error = "\n".join(err.decode(errors="replace").strip().splitlines()[-5:])
+    return result
