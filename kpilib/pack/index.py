@@ -81,7 +81,8 @@ def index_html(wb: Workbench, documents: list[dict], brand: Branding, changes: p
     zh = wb.lang == "zh"
     columns = sorted({d["section"] for d in documents})
     departments = [COMPANY] + [d for d in wb.config.scheme.departments if any(x["department"] == d for x in documents)]
-    by_key = {(d["department"], d["section"]): d for d in documents}
+    by_key = {(d["department"], d["section"]): d for d in documents  # parts: linked from their department's page
+              if not d.get("parameters", {}).get("part")}
     grid = []
     for dept in departments:
         cells = "".join(_link(by_key[(dept, s)], zh) if (dept, s) in by_key else "<td></td>" for s in columns)

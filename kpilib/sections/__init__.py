@@ -49,6 +49,7 @@ from kpilib.sections.overview import (
                                      tier_allocation,
                                      top_cases,
 )
+from kpilib.sections.parts import detail_parts, part_list, part_view
 from kpilib.sections.rankings import (
                                      band_movement,
                                      criterion_top,
@@ -74,10 +75,10 @@ from kpilib.sections.rulebook import (
 
 __all__ = [
     "action_list", "band_movement", "band_profile", "borrowed_targets", "chain_steps", "coaching",
-    "composite_shares", "concentration", "criterion_top", "decisions", "follow_up_actions", "forecast_check",
+    "composite_shares", "concentration", "criterion_top", "decisions", "detail_parts", "follow_up_actions", "forecast_check",
     "grade_counts", "headline", "incentive_counts", "incentive_rules", "incentive_summary", "kpi_attainment",
     "kpi_leaders", "leading_links", "link_backtest", "link_table", "monitored_details", "monitored_kpis",
-    "most_improved", "new_hire_ramp", "outcome_growth", "outcome_kpi", "outcome_top", "outlook", "person_trends",
+    "most_improved", "new_hire_ramp", "outcome_growth", "outcome_kpi", "outcome_top", "outlook", "part_list", "part_view", "person_trends",
     "perspective_notes", "perspective_table", "perspective_weights", "primary_kpi", "rank_stability",
     "ranking_table", "rater_basis", "rater_table", "rater_variance", "raters_not_judged", "rating_evidence",
     "region_comparison", "region_shares", "region_test", "result_values", "rulebook", "scheme_table",
