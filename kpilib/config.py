@@ -347,6 +347,7 @@ class Privacy(_Model):
 
 class Pages(_Model):
     details_per_part: Whole = Field(500, ge=1)  # a larger department's score details: parts of whole teams (sections.parts)
+    table_rows: Whole = Field(300, ge=1)  # a longer table shows its first rows and links the scoring sheet (paging)
 
 
 class Scheme(_Model):

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
+from kpilib import paging
 from kpilib.i18n import labelled, word
 from kpilib.ratings import DECIMALS
 from kpilib.rounding import round_half_up_scalar
@@ -58,7 +59,7 @@ def show(frame: pd.DataFrame, lang: str = "zh", percent: Iterable[str] = (), max
     if frame.empty:
         return markdown(empty or word("nothing to list", lang))
     pct = PERCENT | set(percent)
-    data = frame.head(max_rows) if max_rows else frame
+    data = frame.head(max_rows) if max_rows else paging.first_rows(frame)  # a long table: the page's first rows
     shown = labelled(data, lang)
     names = dict(zip(data.columns, shown.columns, strict=True))
     formats = {names[c]: _format(str(c), pct, "&lt;") for c in data.columns if pd.api.types.is_numeric_dtype(data[c])}
@@ -69,10 +70,11 @@ def show(frame: pd.DataFrame, lang: str = "zh", percent: Iterable[str] = (), max
         styles.setdefault(name, []).append({"selector": "td", "props": "white-space:normal;min-width:8em"})
     digest = hashlib.sha1(pd.util.hash_pandas_object(data, index=False).to_numpy().tobytes()
                           + "|".join(map(str, data.columns)).encode()).hexdigest()[:10]
-    return (shown.style.format(formats, na_rep="", escape="html").hide(axis="index")
-            .set_table_styles(styles, overwrite=False)  # one rule per column, not per cell
-            .set_uuid(digest)  # ids from the content: the same table renders to the same bytes
-            .set_table_attributes('class="kpi-table"'))
+    styler = (shown.style.format(formats, na_rep="", escape="html").hide(axis="index")
+              .set_table_styles(styles, overwrite=False)  # one rule per column, not per cell
+              .set_uuid(digest)  # ids from the content: the same table renders to the same bytes
+              .set_table_attributes('class="kpi-table"'))
+    return styler.set_caption(paging.caption(len(frame), lang)) if len(data) < len(frame) and not max_rows else styler
 
 
 def markdown(text: str):
@@ -106,12 +108,13 @@ def titled(frame: pd.DataFrame, lang: str, zh: str, en: str, intro: str = "", **
 
 def title(wb, section: str) -> None:
     """The section's title: department, period and section name; on company pages the
-    privacy rule under it (narrate.small_groups)."""
+    privacy rule under it (narrate.small_groups). Sets the page's table limit (kpilib.paging)."""
     from IPython.display import display
 
     from kpilib.i18n import section_title
     from kpilib.narrate import small_groups
 
+    paging.set_limit(wb.config.scheme.pages.table_rows, wb.company)  # this page's long tables
     heading(wb.lang, *(f"{wb.department_name()} · {wb.span.label} · {section_title(section, lang)}"
                        for lang in ("zh", "en")), level=1)
     if wb.company:

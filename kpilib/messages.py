@@ -119,6 +119,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "details.part": ("第 {part} 部分（共 {parts} 部分）：团队 {teams}，{people} 人。",
                      "Part {part} of {parts}: teams {teams}, {people} people."),
     "details.back": ("返回全部部分", "Back to all parts"),
+    "table.first_rows": ("仅显示前 {shown} 行（共 {total} 行）；全部人员的数据见评分表：",
+                         "The first {shown} of {total} rows; every person's figures are in the scoring sheet:"),
     "formula.rating": ("Σ 评分人权重 × 分数 ÷ Σ 评分人权重", "Σ rater weight × score ÷ Σ rater weight"),
     "inputs.raters": ("（{n} 人）", " ({n} raters)"),
     "inputs.unweighted": ("（权重 0）", " (weight 0)"),
