@@ -20,18 +20,17 @@ def _links(parts: pd.DataFrame, lang: str) -> str:
     return shown.to_html(index=False, border=0, escape=False, classes="kpi-table")
 
 
-def contents(parts: pd.DataFrame, part: int | None, lang: str, back: str) -> None:
-    """Display what a page of a department's score details holds: the list of its parts
-    (`part` None, the department in parts), which part this is and a link `back` to the
-    list (a part's page), or nothing (the department on one page)."""
-    from IPython.display import HTML, display
+def contents(parts: pd.DataFrame, part: int | None, lang: str, back: str):
+    """What a page of a department's score details holds, for the notebook to show: the
+    list of its parts (`part` None, the department in parts), which part this is with a
+    link `back` to the list (a part's page), or None (the department on one page)."""
+    from IPython.display import HTML
 
     if parts.empty:
-        return
+        return None
     if part is None:
-        intro = say("details.parts", lang, parts=len(parts), people=int(parts["people"].sum()))
-        display(HTML(f"<p>{html.escape(intro)}</p>" + _links(parts, lang)))
-        return
+        intro = say("details.parts", lang, parts=len(parts), people=f"{int(parts['people'].sum()):,}")
+        return HTML(f"<p>{html.escape(intro, quote=False)}</p>" + _links(parts, lang))
     row = parts.set_index("part").loc[part]
-    intro = say("details.part", lang, part=part, parts=len(parts), teams=row["teams"], people=int(row["people"]))
-    display(HTML(f'<p>{html.escape(intro)} <a href="{html.escape(back)}">{html.escape(say("details.back", lang))}</a></p>'))
+    intro = say("details.part", lang, part=part, parts=len(parts), teams=row["teams"], people=f"{int(row['people']):,}")
+    return HTML(f'<p>{html.escape(intro, quote=False)} <a href="{html.escape(back)}">{html.escape(say("details.back", lang))}</a></p>')

@@ -5,12 +5,15 @@ department's page; no page of a large company's pack above ~5 MB."""
 from __future__ import annotations
 
 import dataclasses
+import json
+import re
+import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from kpilib import sections, workbench
+from kpilib import display_parts, sections, workbench
 from kpilib.config import Pages
 from kpilib.pack import carry
 from kpilib.pack.plan import plan
@@ -117,6 +120,23 @@ def test_the_department_page_lists_its_parts(sales):
     assert listed["teams"].iloc[0] == (first.iloc[0] if len(first) == 1 else f"{first.iloc[0]} – {first.iloc[-1]}")
 
 
+def test_the_pages_say_what_they_hold_in_both_languages(sales):
+    listed = sections.part_list(sales, "70_details")
+    total = int(listed["people"].sum())
+    en = display_parts.contents(listed, None, "en", back="70_details.html").data
+    assert f"The score details of the department's {total} people come in {len(listed)} parts" in en
+    assert en.count("<a href=") == len(listed) and '<a href="70_details-01.html">1</a>' in en
+    zh = display_parts.contents(listed, None, "zh", back="70_details.html").data
+    assert f"本部门 {total} 人的评分明细按团队分为 {len(listed)} 个部分" in zh and "<th>部分</th>" in zh
+    words = re.sub(r"<[^>]+>|sales-\d+|reports to the head", "", zh)  # the en workbench's team names are data
+    assert not re.search(r"[A-Za-z]{3,}", words)  # no English words
+    last = listed.iloc[-1]
+    page = display_parts.contents(listed, int(last["part"]), "en", back="70_details.html").data
+    assert f"Part {last['part']} of {len(listed)}: teams {last['teams']}, {last['people']} people." in page
+    assert '<a href="70_details.html">Back to all parts</a>' in page
+    assert display_parts.contents(listed.iloc[:0], None, "en", back="70_details.html") is None  # one page
+
+
 def _plan(parts: pd.DataFrame | None):
     return plan(PERIOD, ["sales", "marketing"], client=None, data_dir=SAMPLE, lang="zh", formats=("html",),
                 inputs={}, params={}, sections=["details", "overview"], parts=parts)
@@ -147,3 +167,55 @@ def test_a_partial_run_keeps_every_part_it_did_not_rebuild(tmp_path: Path):
     merged = carry.merge([entry("marketing")], previous, tmp_path, {})
     assert sorted(e["outputs"][0] for e in merged) == [
         "marketing/70_details.html", "sales/70_details-01.html", "sales/70_details-02.html", "sales/70_details.html"]
+
+
+@pytest.mark.slow
+def test_no_page_of_a_large_company_grows_with_it(tmp_path, monkeypatch):
+    """2,000 people with limits a tenth of the defaults (50 people per part, 30 rows per
+    table), so every page here stands for a page of a 20,000-person pack at the defaults:
+    parts a tenth of 5 MB, every person's card in exactly one part, linked from the
+    department's page; tables cut to 30 rows."""
+    from typer.testing import CliRunner
+
+    from kpilib.cli import app
+    from tests.conftest import ROOT
+    from tests.test_cli import said
+
+    runner = CliRunner()
+    params = tmp_path / "params"
+    shutil.copytree(ROOT / "params", params, ignore=shutil.ignore_patterns("clients"))
+    (params / "clients" / "big").mkdir(parents=True)
+    (params / "clients" / "big" / "scheme.yaml").write_text("pages: {details_per_part: 50, table_rows: 30}\n")
+    monkeypatch.setenv("KPIREPORT_PARAMS", str(params))
+    monkeypatch.setenv("KPIREPORT_CACHE", str(tmp_path / "cache"))
+    data, out = tmp_path / "data", tmp_path / "r"
+    assert runner.invoke(app, ["demo-data", "--out", str(data), "--employees", "2000"]).exit_code == 0
+    result = runner.invoke(app, ["pack", "--data", str(data), "--client", "big", "--out", str(out), "--lang", "en",
+                                 "--departments", "sales,customer_service,all", "--sections", "rankings,details"])
+    assert result.exit_code == 0, said(result)
+    period = out / "2026Q3"
+    docs = json.loads((period / "manifest.json").read_text(encoding="utf-8"))["documents"]
+    assert {d["status"] for d in docs} == {"ok"}
+    scored = pd.read_csv(period / "scores.csv", dtype={"employee_id": str})
+    for dept in ("sales", "customer_service"):
+        people = scored.loc[scored["department"] == dept, "employee_id"]
+        parts = sorted(d["parameters"]["part"] for d in docs if d["department"] == dept and "part" in d["parameters"])
+        assert len(parts) >= len(people) / 50 and parts == list(range(1, len(parts) + 1))
+        page = (period / dept / "70_details.html").read_text(encoding="utf-8")
+        assert [f"70_details-{p:02d}.html" for p in parts] == re.findall(r'href="(70_details-\d+\.html)"', page)
+        assert 'class="card-filter"' not in page and f"department's {len(people):,} people" in page  # the list, no cards
+        cards = []
+        for p in parts:
+            part = period / dept / f"70_details-{p:02d}.html"
+            assert part.stat().st_size < 5 * 2**20 / 10, part
+            text = part.read_text(encoding="utf-8")
+            assert 'href="70_details.html"' in text and f"Part {p} of {len(parts)}" in text
+            cards += re.findall(r"<h3[^>]*>\d+\. [^<]*\((\w+)\)", text)
+        assert sorted(cards) == sorted(people)  # everyone once
+    for page in period.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert page.stat().st_size < 5 * 2**20, page
+        for table in re.findall(r"<tbody>(.*?)</tbody>", text, re.S):
+            assert table.count("<tr") <= 30 or page.name.startswith("70_details"), page  # cards are paged by part
+    index = (period / "index.html").read_text(encoding="utf-8")
+    assert "70_details-01" not in index  # parts are linked from their department's page
