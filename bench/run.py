@@ -117,6 +117,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--employees", type=int, default=100_000)
     parser.add_argument("--stages", default="ri,intake,scores,pack,pack-large,uncertainty")
+    parser.add_argument("--limit", type=float, help="stop pack20k / pack100k after this many seconds")
     args = parser.parse_args()
     stages = set(args.stages.split(","))
     if "ri" in stages:
@@ -133,7 +134,7 @@ def main() -> None:
         uncertainty()
     for stage, employees in (("pack20k", 20_000), ("pack100k", 100_000)):
         if stage in stages:
-            pack_tree(employees)
+            pack_tree(employees, args.limit)
     if "baseline" in stages:
         baseline()
 
@@ -184,16 +185,38 @@ def slowest(manifest: dict, top: int = 10) -> dict:
             "per_section": {k: round(v, 1) for k, v in sorted(per_section.items(), key=lambda kv: -kv[1])}}
 
 
-def pack_tree(employees: int) -> None:
-    """A generated company's HTML pack, its process tree sampled (bench/treemem.py)."""
+def _written(out: Path, started: float) -> dict:
+    """What a pack stopped by the time limit had written (its staging folder): pages, the
+    largest, and when the first and the last were written (seconds after the start)."""
+    pages = sorted(out.glob(".*/**/*.html"), key=lambda p: p.stat().st_mtime)
+    wall = time.time() - (time.perf_counter() - started)
+    return {"pages_written": len(pages),
+            "largest_pages_mb": {str(p.relative_to(out)): round(p.stat().st_size / 2**20, 2)
+                                 for p in sorted(pages, key=lambda p: -p.stat().st_size)[:5]},
+            "first_page_at": round(pages[0].stat().st_mtime - wall, 1) if pages else None,
+            "last_pages": {str(p.relative_to(out)): round(p.stat().st_mtime - wall, 1) for p in pages[-8:]}}
+
+
+def pack_tree(employees: int, limit: float | None = None) -> None:
+    """A generated company's HTML pack, its process tree sampled (bench/treemem.py); stopped
+    after `limit` seconds when given, reporting what it had written by then."""
     with tempfile.TemporaryDirectory() as tmp:
         data, out = Path(tmp) / "data", Path(tmp) / "reports"
         started = time.perf_counter()
         subprocess.run([PY, "-m", "kpilib", "demo-data", "--out", str(data), "--employees", str(employees),
                         "--format", "parquet"], check=True, stdout=subprocess.DEVNULL)
         generated = time.perf_counter() - started
+        partial: dict = {}
+        begun = time.perf_counter()
         run = run_tree([PY, "-m", "kpilib", "pack", "--data", str(data), "--out", str(out), "--format", "html",
-                        "--jobs", "2"], env=_cold_env(Path(tmp) / "cache"))
+                        "--jobs", "2"], env=_cold_env(Path(tmp) / "cache"), timeout=limit,
+                       before_stop=lambda: partial.update(_written(out, begun)))
+        if run.timed_out:
+            print(json.dumps({"stage": f"pack {employees:,} people, HTML, --jobs 2, cold: STOPPED at {limit:.0f} s",
+                              "generate_seconds": round(generated, 1), "tree_peak_gb": round(run.peak / GB, 2),
+                              "at_peak_gb": {k: round(v / GB, 2) for k, v in run.at_peak.items()}, **partial},
+                             ensure_ascii=False, indent=1), flush=True)
+            return
         period = next(p for p in out.iterdir() if p.is_dir() and not p.name.startswith("."))
         manifest = json.loads((period / "manifest.json").read_text(encoding="utf-8"))
         pages = _pages(period)

@@ -31,6 +31,7 @@ class TreeRun:
     seconds: float
     returncode: int
     error: str = ""
+    timed_out: bool = False
     peak: int = 0
     at_peak: dict[str, int] = field(default_factory=dict)
     samples: int = 0
@@ -97,8 +98,12 @@ def _kind(name: str) -> str:
     return "chromium" if "chrom" in name.lower() else name
 
 
-def run_tree(args: list[str], env: dict[str, str] | None = None, interval: float = INTERVAL) -> TreeRun:
-    """Run `args` (output discarded), sampling its process tree every `interval` seconds."""
+def run_tree(args: list[str], env: dict[str, str] | None = None, interval: float = INTERVAL,
+             timeout: float | None = None, before_stop=None) -> TreeRun:
+    """Run `args` (output discarded), sampling its process tree every `interval` seconds.
+    After `timeout` seconds the command is stopped (SIGTERM, as Ctrl-C would: a pack shuts its
+    kernels down) and `timed_out` set; `before_stop()` is called first (e.g. to look at what
+    it has written so far)."""
     read = tree_reader()
     started = time.perf_counter()
     proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -119,10 +124,17 @@ def run_tree(args: list[str], env: dict[str, str] | None = None, interval: float
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    _, err = proc.communicate()
+    try:
+        _, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        result.timed_out = True
+        if before_stop:
+            before_stop()
+        proc.terminate()
+        _, err = proc.communicate()
     done.set()
     sampler.join()
     result.seconds, result.returncode = time.perf_counter() - started, proc.returncode
-    if proc.returncode:  # e.g. a pack with a failed document (exit 1): measured all the same
+    if proc.returncode and not result.timed_out:  # e.g. a pack with a failed document (exit 1): measured all the same
         result.error = "\n".join(err.decode(errors="replace").strip().splitlines()[-5:])
     return result

@@ -32,3 +32,10 @@ def test_tree_peak_counts_descendants(monkeypatch, reader):
 def test_failed_command_is_measured_with_its_error():
     run = treemem.run_tree([sys.executable, "-c", "import sys; sys.exit('no data')"])
     assert run.returncode == 1 and "no data" in run.error
+
+
+def test_a_command_past_its_time_limit_is_stopped():
+    seen = []
+    run = treemem.run_tree([sys.executable, "-c", "import time; time.sleep(30)"], timeout=1.0,
+                           before_stop=lambda: seen.append(True))
+    assert run.timed_out and seen and run.seconds < 10 and run.error == ""
