@@ -25,8 +25,8 @@ PAGE = os.sysconf("SC_PAGE_SIZE")
 @dataclass
 class TreeRun:
     """What `run_tree` measured: wall seconds, exit status (and the last lines of stderr when
-    it is not 0), the peak of the tree's summed RSS (bytes), and at that peak each process's
-    command name → summed RSS (bytes)."""
+    it is not 0), the peak of the tree's summed RSS (bytes), and at that peak the RSS summed
+    per kind of process (bytes): "kernels" (ipykernel), "chromium", else the command's name."""
 
     seconds: float
     returncode: int
@@ -35,6 +35,13 @@ class TreeRun:
     peak: int = 0
     at_peak: dict[str, int] = field(default_factory=dict)
     samples: int = 0
+
+
+def _kind(name: str, command: str) -> str:
+    """A process's group in the breakdown: the kernels, chromium's many processes, else its name."""
+    if "ipykernel" in command:
+        return "kernels"
+    return "chromium" if "chrom" in name.lower() else name
 
 
 def _proc_tree(root: int) -> dict[int, tuple[str, int]]:
@@ -62,7 +69,11 @@ def _proc_tree(root: int) -> dict[int, tuple[str, int]]:
             resident = int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE
         except (OSError, IndexError):
             continue
-        tree[pid] = (names.get(pid, "?"), resident)
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            command = ""
+        tree[pid] = (_kind(names.get(pid, "?"), command), resident)
         todo += children.get(pid, [])
     return tree
 
@@ -78,7 +89,7 @@ def _psutil_tree(root: int) -> dict[int, tuple[str, int]]:
     tree = {}
     for p in procs:
         try:
-            tree[p.pid] = (p.name(), p.memory_info().rss)
+            tree[p.pid] = (_kind(p.name(), " ".join(p.cmdline())), p.memory_info().rss)
         except psutil.Error:
             continue  # ended while we looked
     return tree
@@ -93,9 +104,6 @@ def tree_reader():
     return _psutil_tree
 
 
-def _kind(name: str) -> str:
-    """A process's group in the breakdown: chromium's many processes are one line."""
-    return "chromium" if "chrom" in name.lower() else name
 
 
 def run_tree(args: list[str], env: dict[str, str] | None = None, interval: float = INTERVAL,
@@ -117,8 +125,8 @@ def run_tree(args: list[str], env: dict[str, str] | None = None, interval: float
             result.samples += 1
             if total > result.peak:
                 by_kind: dict[str, int] = {}
-                for name, rss in tree.values():
-                    by_kind[_kind(name)] = by_kind.get(_kind(name), 0) + rss
+                for kind, rss in tree.values():
+                    by_kind[kind] = by_kind.get(kind, 0) + rss
                 result.peak, result.at_peak = total, by_kind
             done.wait(interval)
 

@@ -29,6 +29,12 @@ def test_tree_peak_counts_descendants(monkeypatch, reader):
     assert max(run.at_peak.values()) >= HOLD
 
 
+def test_kernels_are_one_line_of_the_breakdown():
+    assert treemem._kind("python", "/venv/bin/python -m ipykernel_launcher -f k.json") == "kernels"
+    assert treemem._kind("chromium", "chromium --headless") == "chromium"
+    assert treemem._kind("python", "python -m kpilib pack") == "python"
+
+
 def test_failed_command_is_measured_with_its_error():
     run = treemem.run_tree([sys.executable, "-c", "import sys; sys.exit('no data')"])
     assert run.returncode == 1 and "no data" in run.error
