@@ -80,6 +80,12 @@ class Document:
         return self.outputs() + ([self.page] if self.page not in self.outputs() else [])
 
 
+def is_part(entry: dict) -> bool:
+    """Whether a manifest entry is a part of a department's pages (kpilib.sections.parts):
+    linked from its department's page, never from the index, a landing page or a card."""
+    return entry.get("parameters", {}).get("part") is not None
+
+
 def sections_available(client: str | None = None, notebooks_dir: Path | None = None) -> dict[str, Path]:
     """Section name → notebook, the client's notebooks overriding or adding to the defaults."""
     found = {p.stem: p for p in sorted((notebooks_dir or default_notebooks_dir()).glob("[0-9]*.ipynb"))}
