@@ -12,8 +12,8 @@ per document with status ok / skipped / failed, seconds, parameters and input ha
 paths relative to the period folder). Everything is written into a staging folder and
 swapped in whole, so a crash leaves the previous pack as it was; one pack at a time
 writes to an output folder, and the leftovers of a killed run are removed by the next
-(`kpilib.pack.guard`). The scoring is cached outside the output folder, in the user's
-cache (`kpilib.workbench.cache_dir`), and loaded only when its MAC verifies. A document whose key (parameters, inputs, parameters files, notebook, kpilib
+(`kpilib.pack.guard`). The scoring is stored outside the output folder, in the period
+store in the user's cache (`kpilib.store`), one partition per department. A document whose key (parameters, inputs, parameters files, notebook, kpilib
 source) matches the previous manifest is copied, not rerun ("skipped"). A partial run
 (`departments`, `sections`, `formats`) keeps every other document of the period
 (`kpilib.pack.carry`); `prune` keeps only what the run builds. With `pseudonyms` the data
@@ -34,7 +34,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kpilib import cachefile, sources
+from kpilib import sources, store
 from kpilib.branding import Branding, branding_file, load_branding
 from kpilib.config import Config, default_params_dir
 from kpilib.data import Dataset
@@ -81,7 +81,7 @@ def build_pack(config: Config, dataset: Dataset, span: Span, out_dir: Path | str
     brand = load_branding(config.client)
     with guard.writing(out_dir), guard.hold(out_dir):
         guard.sweep(out_dir)
-        cachefile.sweep(cache_dir())
+        store.sweep(cache_dir())
         wb = prepare(data_dir, config.client, span, lang, loaded=(config, dataset), pseudonyms=pseudonyms)
         present = wb.departments()
         empty = [d for d in departments or [] if d not in present and d != COMPANY]
