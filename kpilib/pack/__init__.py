@@ -47,6 +47,7 @@ from kpilib.pack.scoresheets import write_actions, write_sheets
 from kpilib.periods import Span
 from kpilib.problems import UserError
 from kpilib.pseudonyms import Pseudonymiser
+from kpilib.sections import detail_parts
 from kpilib.workbench import COMPANY, Workbench, cache_dir, prepare
 
 
@@ -93,7 +94,7 @@ def build_pack(config: Config, dataset: Dataset, span: Span, out_dir: Path | str
         params = {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in config.files + looks}
         source = sources.shown(data_dir) if sources.is_database(data_dir) else Path(data_dir).resolve()
         docs = plan(span.label, wanted, client=config.client, data_dir=source, lang=lang,
-                    formats=formats, inputs=dataset.hashes, params=params, sections=sections)
+                    formats=formats, inputs=dataset.hashes, params=params, sections=sections, parts=detail_parts(wb))
         if departments and COMPANY not in departments:
             docs = [d for d in docs if d.department != COMPANY]
         params_dir = default_params_dir().resolve()
@@ -202,6 +203,8 @@ def _analytics(wb: Workbench, docs: list[Document], jobs: int | None, progress) 
 
 
 def _order(departments: list[str]) -> Callable[[dict], tuple]:
-    """Manifest order: sections by name, books last; the company first, then the scheme's departments."""
+    """Manifest order: sections by name, books last; the company first, then the scheme's
+    departments; a department's page before its parts (kpilib.sections.parts), in order."""
     rank = {d: i for i, d in enumerate([COMPANY, *departments])}
-    return lambda e: (e["section"] == SECTION, e["section"], rank.get(e["department"], len(rank)), e["department"])
+    return lambda e: (e["section"] == SECTION, e["section"], rank.get(e["department"], len(rank)), e["department"],
+                      e.get("parameters", {}).get("part") or 0)
