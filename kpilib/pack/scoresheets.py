@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from kpilib.i18n import value_word
+from kpilib.messages import readable_lines
 from kpilib.problems import Problem, Problems
 from kpilib.scoring import Scores
 from kpilib.sections.followup import follow_up_actions
@@ -63,7 +64,8 @@ def scoped(wb: Workbench, departments: Iterable[str], outcome: pd.DataFrame | No
     calibration = wb.calibration[pooled.map(lambda names: not groups.isdisjoint(names))]
     others = set(everyone.loc[~inside, "employee_id"].astype(str)) | (set(wb.config.scheme.departments) - wanted)
     problems = Problems([p for p in wb.problems.items if not _about_others(p, others)])
-    return Scores(wb.span, sheet, lines[lines["department"].isin(wanted)].reset_index(drop=True),
+    lines = readable_lines(lines[lines["department"].isin(wanted)].reset_index(drop=True), wb.config.catalog, wb.lang)
+    return Scores(wb.span, sheet, lines,
                   calibration.reset_index(drop=True), problems)
 
 
