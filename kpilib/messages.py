@@ -45,7 +45,11 @@ def _is_message(value: object) -> bool:
     return isinstance(value, list | tuple) and len(value) == 2 and isinstance(value[0], str) and isinstance(value[1], dict)
 
 
-def render(code: str, args: dict | str | None, lang: str, name: Callable[[str], str] = str) -> str:
+def _same(text: str, key: str = "") -> str:
+    return text
+
+
+def render(code: str, args: dict | str | None, lang: str, name: Callable[..., str] = _same) -> str:
     """The code `code` of the catalogue's `codes` group in `lang`, filled with `args`
     (see the module). An unknown code is returned as it is."""
     pair = entry("codes", code) if isinstance(code, str) else None
@@ -58,22 +62,26 @@ def render(code: str, args: dict | str | None, lang: str, name: Callable[[str], 
         elif isinstance(value, list) and all(_is_message(v) for v in value):
             values[key] = "".join(render(c, a, lang, name) for c, a in value)
         elif key in NAMED and isinstance(value, str):
-            values[key] = name(value)
+            values[key] = name(value, key)
     return pick(pair, lang).format(**values)
 
 
-def namer(catalog, lang: str) -> Callable[[str], str]:
-    """A function writing KPI and measure ids, and the identifiers of a formula or of its
-    inputs, with the catalogue's names and functions in words ("renewed / due_for_renewal"
-    → "续约客户数 / 应续约客户数")."""
+def namer(catalog, lang: str) -> Callable[..., str]:
+    """A function `name(text, key="expression")` writing a formula or its inputs with
+    measures by their catalogue names and functions in words ("renewed / due_for_renewal" →
+    "续约客户数 / 应续约客户数"), and a KPI id (`key` "kpi") by the KPI's name (a KPI and a
+    measure may share an id: new_customers is 新客户开发数 as a KPI, 新客户数 as a measure)."""
     def one(match: re.Match) -> str:
         ident = match.group(0)
-        if ident in catalog.measures:
-            return catalog.measures[ident].name(lang)
-        if ident in catalog.kpis:
-            return catalog.kpis[ident].name(lang)
-        return word(ident, lang)
-    return lambda text: IDENTIFIER.sub(one, text) if isinstance(text, str) else text
+        return catalog.measures[ident].name(lang) if ident in catalog.measures else word(ident, lang)
+
+    def name(text: str, key: str = "expression") -> str:
+        if not isinstance(text, str):
+            return text
+        if key == "kpi" and text in catalog.kpis:
+            return catalog.kpis[text].name(lang)
+        return IDENTIFIER.sub(one, text)
+    return name
 
 
 RATER_INPUT = re.compile(r"(\w+)=([^;( ]+)(?: \((\d+) raters\))?( \(weight 0\))?")
@@ -88,7 +96,7 @@ def rater_inputs(text: str, lang: str) -> str:
     return RATER_INPUT.sub(said, text) if isinstance(text, str) else text
 
 
-def readable(frame: pd.DataFrame, lang: str, name: Callable[[str], str] = str) -> pd.DataFrame:
+def readable(frame: pd.DataFrame, lang: str, name: Callable[..., str] = _same) -> pd.DataFrame:
     """A copy of `frame` with each code column that has its `_args` column (status,
     target_source, evidence) rendered in `lang`, the `_args` columns dropped."""
     out = frame.copy()
@@ -110,7 +118,7 @@ def readable_lines(lines: pd.DataFrame, catalog, lang: str) -> pd.DataFrame:
     out["formula"] = out["formula"].map(name).where(~rated, say("formula.rating", lang))
     out["inputs"] = out["inputs"].map(name).where(~rated, out["inputs"].map(lambda t: rater_inputs(t, lang)))
     if "kpi_name" not in out.columns:
-        out.insert(out.columns.get_loc("kpi") + 1, "kpi_name", out["kpi"].map(lambda k: name(k) if k in catalog.kpis else k))
+        out.insert(out.columns.get_loc("kpi") + 1, "kpi_name", out["kpi"].map(lambda k: name(k, "kpi")))
     return out
 
 

@@ -234,11 +234,12 @@ def cache_dir() -> Path:
 
 @functools.cache
 def source_digest() -> str:
-    """sha256 of kpilib's source files: cached results and skipped documents follow code changes.
+    """sha256 of kpilib's source files and word catalogue: cached results and skipped documents follow code changes.
     Read once per process, at its first use, so that it describes the code this process runs
     even when the files change while it runs (as they do during development)."""
     digest = hashlib.sha256()
-    for path in sorted(Path(__file__).resolve().parent.rglob("*.py")):
+    here = Path(__file__).resolve().parent
+    for path in sorted([*here.rglob("*.py"), *here.glob("*.yaml")]):  # the code and its word catalogue
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
