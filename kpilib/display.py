@@ -10,7 +10,8 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
-from kpilib.i18n import labelled, word
+from kpilib.i18n import labelled, pick, word
+from kpilib.messages import say
 from kpilib.ratings import DECIMALS
 from kpilib.rounding import round_half_up_scalar
 
@@ -89,7 +90,7 @@ def heading(lang: str, zh: str, en: str, level: int = 2) -> None:
     """Show a heading in the report's language."""
     from IPython.display import display
 
-    display(markdown("#" * level + " " + (zh if lang == "zh" else en)))
+    display(markdown("#" * level + " " + pick((zh, en), lang)))
 
 
 def titled(frame: pd.DataFrame, lang: str, zh: str, en: str, intro: str = "", **show_options) -> None:
@@ -143,14 +144,11 @@ def cards(details: pd.DataFrame, lang: str = "zh", parts: Sequence[tuple[str, pd
     blocks = []
     for (_, employee), lines in details.groupby(list(person[:2]), sort=True):
         p = lines.iloc[0]
-        if lang == "zh":
-            title = f"{p['rank']}. {p['name']}（{p['employee_id']}）· 综合分 {p['composite']:.1f} · {p['grade']} · {p['tier']}"
-        else:
-            title = (f"{p['rank']}. {p['name']} ({p['employee_id']}) · composite {p['composite']:.1f} · "
-                     f"{p['grade']} · tier {p['tier']}")
+        title = say("card.title", lang, rank=p["rank"], name=p["name"], id=p["employee_id"], composite=p["composite"],
+                    grade=p["grade"], tier=p["tier"])
         extra = "".join(f"<h4>{escape.escape(word(key, lang))}</h4>" + table_html(rows[employee].drop(columns="employee_id"), lang)
                         for key, rows in grouped if employee in rows)
         blocks.append(f'<div class="card"><h3>{escape.escape(title)}</h3>'
                       + table_html(lines.drop(columns=list(person)), lang) + extra + "</div>")
-    hint = "输入姓名或工号筛选" if lang == "zh" else "Filter by name or ID"
+    hint = word("card filter", lang)
     return HTML(f'<input class="card-filter" type="search" placeholder="{hint}">' + "".join(blocks))

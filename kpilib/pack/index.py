@@ -60,14 +60,14 @@ def _summary_rows(wb: Workbench) -> str:
     return "".join(rows)
 
 
-def _link(doc: dict, zh: bool) -> str:
+def _link(doc: dict, lang: str) -> str:
     status = doc["status"]
     links = " ".join(f'<a href="{html.escape(p)}">{p.rsplit(".", 1)[-1].upper()}</a>' for p in doc.get("outputs", []))
     mark = {"ok": "", "skipped": '<span class="s" title="up to date">✓</span>',
             "failed": '<span class="f">✗</span>'}[status]
     kept = ' title="kept from an earlier build"' if doc.get("kept") else ""  # not rebuilt by a partial run
     if doc.get("stale"):  # kept by a partial run, built from other data than this run's
-        mark += f' <span class="f">⚠ {"数据已更新，本报告未重建" if zh else "built from earlier data"}</span>'
+        mark += f' <span class="f">⚠ {html.escape(word("index.stale", lang))}</span>'
     return f'<td class="{status}"{kept}>{links} {mark}</td>'
 
 
@@ -78,34 +78,31 @@ def index_html(wb: Workbench, documents: list[dict], brand: Branding, changes: p
     changes page (a rebuild that changed nothing leaves the index as it was); the department
     zips `bundles` (kpilib.pack.bundle) in a line of their own; stale documents get a note
     naming what rebuilds them (`rerun`: kpilib.pack.carry.rerun)."""
-    zh = wb.lang == "zh"
     columns = sorted({d["section"] for d in documents})
     departments = [COMPANY] + [d for d in wb.config.scheme.departments if any(x["department"] == d for x in documents)]
     by_key = {(d["department"], d["section"]): d for d in documents}
     grid = []
     for dept in departments:
-        cells = "".join(_link(by_key[(dept, s)], zh) if (dept, s) in by_key else "<td></td>" for s in columns)
+        cells = "".join(_link(by_key[(dept, s)], wb.lang) if (dept, s) in by_key else "<td></td>" for s in columns)
         grid.append(f"<tr><th>{html.escape(wb.department_name(dept))}</th>{cells}</tr>")
     heads = "".join(f"<th>{html.escape(section_title(s, wb.lang))}</th>" for s in columns)
     failed = [d for d in documents if d["status"] == "failed"]
-    fix = ("、" if zh else ", ").join(word(f"rerun.{k}", wb.lang) for k in rerun)
+    fix = word("list separator", wb.lang).join(word(f"rerun.{k}", wb.lang) for k in rerun)
     stale = sentence("pack.stale", wb.lang, fix=fix) if any(d.get("stale") for d in documents) else ""
     failures = "".join(f"<li>{html.escape(wb.department_name(d['department']))} · "
                        f"{html.escape(section_title(d['section'], wb.lang))}: {html.escape(d.get('error') or '')}</li>"
                        for d in failed)
-    title = f"{wb.department_name(COMPANY)} · " + (f"{wb.span.label} 绩效考核报告" if zh else f"{wb.span.label} KPI evaluation")
-    summary_head = ["部门", "人数", "平均综合分", "最高", "最低", "等级分布"] if zh else \
-        ["Department", "People", "Mean composite", "Best", "Lowest", "Grades"]
+    title = f"{wb.department_name(COMPANY)} · " + sentence("index.title", wb.lang, period=wb.span.label)
+    summary_head = [label(k, wb.lang) for k in ("department", "people", "index.mean", "best", "lowest", "index.grades")]
     borrowed = narrate.borrowed_targets(wb, sections.borrowed_targets(wb))
-    note = ("每个部门的报告只包含本部门人员；全公司页面只含汇总数据。" if zh else
-            "Each department's documents show only its own people; company pages show aggregates only.")
+    note = sentence("index.note", wb.lang)
     restated = "" if changes is None or changes.empty else \
         f' · <a href="changes.html">{html.escape(label("changes_since", wb.lang))}</a> ({changes["employee_id"].nunique()})'
     zips = " · ".join(f'<a href="{html.escape(b)}">{html.escape(wb.department_name(b.removesuffix(".zip")))}</a>'
                       for b in bundles)
     zips = f'<p>{html.escape(label("bundles", wb.lang))}: {zips}</p>' if bundles else ""
     return f"""<!doctype html>
-<html lang="{'zh-CN' if zh else 'en'}"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<html lang="{word('html lang', wb.lang)}"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <style>{stylesheet(brand)}
 td.failed{{background:#fef3f2}}.warn-banner{{background:#fffaeb;border:1px solid #b54708;color:#93370d;padding:.7rem 1rem;border-radius:4px;margin:0 0 1rem}}.f{{color:var(--bad);font-weight:700}}.s{{color:var(--muted)}}
 table.grid th,table.grid td{{text-align:left;white-space:normal}}
@@ -113,12 +110,12 @@ table.summary td:first-child,table.summary td:last-child{{text-align:left}}</sty
 <body><header class="bar">{masthead(brand)}</header><main>
 <h1>{html.escape(title)}</h1>
 {f'<div class="warn-banner">{html.escape(borrowed)}</div>' if borrowed else ''}
-<h2>{'报告' if zh else 'Documents'}</h2>
+<h2>{label('index.documents', wb.lang)}</h2>
 <table class="grid"><thead><tr><th></th>{heads}</tr></thead><tbody>{''.join(grid)}</tbody></table>
 {f'<div class="error-banner"><ul>{failures}</ul></div>' if failed else ''}
 {f'<div class="warn-banner">{html.escape(stale)}</div>' if stale else ''}
 <p>{html.escape(note)}</p>
-<h2>{'各部门概况' if zh else 'Departments'}</h2>
+<h2>{label('index.departments', wb.lang)}</h2>
 <table class="summary"><thead><tr>{''.join(f'<th>{h}</th>' for h in summary_head)}</tr></thead><tbody>{_summary_rows(wb)}</tbody></table>
 <p><a href="scores.xlsx">scores.xlsx</a> · <a href="scores.csv">scores.csv</a> · <a href="actions.csv">actions.csv</a> · <a href="manifest.json">manifest.json</a>{restated}</p>
 {zips}
@@ -130,7 +127,6 @@ def periods_html(out_dir, brand: Branding, lang: str) -> str:
     """`reports/index.html`: every period built under `out_dir`, newest first, from its manifest."""
     import json
 
-    zh = lang == "zh"
     rows = []
     for path in sorted(Path(out_dir).glob("*/manifest.json"), reverse=True):
         try:
@@ -142,10 +138,10 @@ def periods_html(out_dir, brand: Branding, lang: str) -> str:
         period = html.escape(str(m.get("period", path.parent.name)))
         rows.append(f'<tr><td><a href="{period}/index.html">{period}</a></td><td>{m.get("people_scored", "")}</td>'
                     f'<td>{len(docs)}</td><td>{failed or ""}</td><td>{html.escape(str(m.get("company") or ""))}</td></tr>')
-    head = ["期间", "考核人数", "报告数", "失败", "公司"] if zh else ["Period", "People", "Documents", "Failed", "Company"]
-    title = html.escape(f"{brand.company} · " if brand.company else "") + ("绩效考核报告" if zh else "KPI evaluation reports")
+    head = [label(k, lang) for k in ("period", "index.people", "index.count", "index.failed", "index.company")]
+    title = html.escape(f"{brand.company} · " if brand.company else "") + html.escape(word("index.reports", lang))
     return f"""<!doctype html>
-<html lang="{'zh-CN' if zh else 'en'}"><head><meta charset="utf-8"><title>{title}</title>
+<html lang="{word('html lang', lang)}"><head><meta charset="utf-8"><title>{title}</title>
 <style>{stylesheet(brand)}</style></head>
 <body><header class="bar">{masthead(brand)}</header><main><h1>{title}</h1>
 <table><thead><tr>{''.join(f'<th>{h}</th>' for h in head)}</tr></thead><tbody>{''.join(rows)}</tbody></table>
