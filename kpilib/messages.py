@@ -24,7 +24,8 @@ from dataclasses import replace
 
 import pandas as pd
 
-from kpilib.i18n import entry, pick, word
+from kpilib.i18n import entry, pick, sentence, word
+from kpilib.rounding import round_half_up_scalar
 
 CODE_COLUMNS = ("status", "target_source", "evidence")
 NAMED = ("kpi", "measure", "expression")
@@ -93,7 +94,7 @@ def rater_inputs(text: str, lang: str) -> str:
     def said(m: re.Match) -> str:
         raters = say("inputs.raters", lang, n=m.group(3)) if m.group(3) else ""
         return f"{word(m.group(1), lang)}={m.group(2)}{raters}" + (say("inputs.unweighted", lang) if m.group(4) else "")
-    return RATER_INPUT.sub(said, text) if isinstance(text, str) else text
+    return sentence("groups", lang).join(RATER_INPUT.sub(said, part) for part in text.split("; ")) if isinstance(text, str) else text
 
 
 def readable(frame: pd.DataFrame, lang: str, name: Callable[..., str] = _same) -> pd.DataFrame:
@@ -108,15 +109,46 @@ def readable(frame: pd.DataFrame, lang: str, name: Callable[..., str] = _same) -
     return out
 
 
+MEASURE_VALUE = re.compile(r"([A-Za-z_]\w*)(\[[^\]]*\])?=(∅|[-+0-9.eE]+)")
+
+
+def measure_value(value: float, unit: str) -> str:
+    """A measure's value as a reader checks it, with the precision of its unit, half up:
+    percent to 0.1% (0.8765 → 87.7%), currency to the cent with thousands separators
+    (2274642.785 → 2,274,642.79), counts whole when whole, else to 2 decimals."""
+    if unit == "percent":
+        return f"{round_half_up_scalar(100 * value, 1):.1f}%"
+    rounded = round_half_up_scalar(value, 2)
+    if unit == "currency":
+        return f"{rounded:,.2f}"
+    return f"{rounded:,.0f}" if float(rounded).is_integer() else f"{rounded:,.2f}".rstrip("0")
+
+
+def inputs_text(text: str, catalog, lang: str) -> str:
+    """A quantitative line's inputs (kpilib.kpis: "renewed=44; due_for_renewal=50",
+    "sales[2025Q2]=1200000") with measures by their catalogue names and values in their
+    unit: "续约客户数=44；应续约客户数=50"."""
+    if not isinstance(text, str) or not text:
+        return text
+    parts = []
+    for m in MEASURE_VALUE.finditer(text):
+        measure = catalog.measures.get(m.group(1))
+        name = measure.name(lang) if measure else m.group(1)
+        value = m.group(3) if m.group(3) == "∅" else measure_value(float(m.group(3)), measure.unit if measure else "")
+        parts.append(f"{name}{m.group(2) or ''}={value}")
+    return sentence("groups", lang).join(parts)
+
+
 def readable_lines(lines: pd.DataFrame, catalog, lang: str) -> pd.DataFrame:
     """Scoring lines (kpilib.scoring LINE_COLUMNS) as a reader checks them in a spreadsheet:
-    kpi_name from the catalogue, formula and inputs with measures by their names (rater
-    types in words), status and target_source rendered in `lang`."""
+    kpi_name from the catalogue, formula with measures by their names, inputs by
+    `inputs_text` (rater types in words on qualitative lines), status and target_source
+    rendered in `lang`."""
     name = namer(catalog, lang)
     out = readable(lines, lang, name)
     rated = out["kind"] == "qualitative"
     out["formula"] = out["formula"].map(name).where(~rated, say("formula.rating", lang))
-    out["inputs"] = out["inputs"].map(name).where(~rated, out["inputs"].map(lambda t: rater_inputs(t, lang)))
+    out["inputs"] = [rater_inputs(t, lang) if r else inputs_text(t, catalog, lang) for t, r in zip(out["inputs"], rated, strict=True)]
     if "kpi_name" not in out.columns:
         out.insert(out.columns.get_loc("kpi") + 1, "kpi_name", out["kpi"].map(lambda k: name(k, "kpi")))
     return out

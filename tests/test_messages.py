@@ -13,7 +13,7 @@ import pytest
 from kpilib import i18n, incentives, scoring
 from kpilib.config import load_config
 from kpilib.data import load_dataset
-from kpilib.messages import namer, readable, render
+from kpilib.messages import inputs_text, measure_value, namer, readable, render
 from kpilib.periods import parse_period
 from kpilib.problems import UserError
 from tests.conftest import SAMPLE
@@ -155,3 +155,14 @@ def test_a_wrong_override_names_the_file_and_the_key(tmp_path):
     with pytest.raises(UserError, match=r"messages.yaml: .*codes.no_such_code: no such key.*codes.ok: expected \[zh, en\]"):
         i18n.use_client_words(path)
     i18n.use_client_words(None)
+
+
+def test_inputs_name_their_measures_with_the_precision_of_their_unit(config):
+    """Hand-written: currency to the cent half up (0.785 → 0.79), a percent to 0.1% (87.65% →
+    87.7%), whole counts without decimals, a lagged measure keeps its period."""
+    assert measure_value(2274642.785, "currency") == "2,274,642.79"
+    assert measure_value(0.8765, "percent") == "87.7%"
+    assert measure_value(44.0, "count") == "44" and measure_value(1234.5, "count") == "1,234.5"
+    catalog = config.catalog
+    assert inputs_text("renewed=44; due_for_renewal=50", catalog, "zh") == "续约客户数=44；应续约客户数=50"
+    assert inputs_text("sales=2274642.785; sales[2025Q2]=∅", catalog, "en") == "Sales=2,274,642.79; Sales[2025Q2]=∅"
