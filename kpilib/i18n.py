@@ -97,7 +97,7 @@ def section_title(section: str, lang: str) -> str:
 
 
 # columns whose values are words of the reports (translated cell by cell; other text is data)
-WORD_COLUMNS = {"kind", "direction", "unit", "trend", "flag", "method", "band", "rule", "outcome", "at_risk", "action",
+WORD_COLUMNS = {"kind", "direction", "unit", "trend", "flag", "method", "performance_group", "rule", "outcome", "at_risk", "action",
                 "factor", "level", "reference", "component", "when",
                 "bonus", "commission", "promotion", "reserve_pool", "breakthrough", "watch_list", "rater_type", "step"}
 

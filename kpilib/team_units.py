@@ -41,7 +41,7 @@ def score_units(dataset: Dataset, config: Config, span: Span) -> Scores:
     Scores
         `sheet` with UNIT_COLUMNS (period, employee_id, name, department, team, region,
         quantitative, qualitative, composite, grade (its code, as kpilib.scoring), rank),
-        `lines`, `calibration`, `problems`.
+        `lines`, `tier_allocation`, `problems`.
 
     References
     ----------
@@ -66,4 +66,4 @@ def score_units(dataset: Dataset, config: Config, span: Span) -> Scores:
     sheet = scored.sheet.copy()
     sheet["team"] = sheet["team"].astype(object).fillna("").where(lambda t: t != "", sheet["name"])
     sheet["rank"] = rank_within(sheet, "department")
-    return Scores(span, sheet[UNIT_COLUMNS], scored.lines, scored.calibration, scored.problems)
+    return Scores(span, sheet[UNIT_COLUMNS], scored.lines, scored.tier_allocation, scored.problems)
