@@ -78,7 +78,7 @@ def group_profile(wb: Workbench, profile: pd.DataFrame) -> str:
     if gap.isna().all():  # every group too small to show (privacy.min_cell)
         return ""
     row = profile.loc[gap.idxmax()]
-    return _say(wb, "bands", kpi=row["kpi_name"], top=row["top 20%"], bottom=row["bottom 20%"])
+    return _say(wb, "group_profile", kpi=row["kpi_name"], top=row["top 20%"], bottom=row["bottom 20%"])
 
 
 def regions(wb: Workbench, overall: pd.DataFrame) -> str:
