@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import errno
 import json
-import os
 import re
 import shutil
 from pathlib import Path
@@ -108,7 +107,7 @@ def test_a_partial_pack_adds_and_prune_removes(pack, tmp_path):
     assert result.exit_code == 0 and "1 built, 0 up to date, 0 failed, 4 kept from the previous pack" in said_flat
     after = files_of(period)
     rebuilt = {"sales/10_overview.html", "index.html", "manifest.json", "scores.xlsx", "scores.csv", "sales/scores.xlsx",
-               "sales.zip"}  # the zip holds sales/scores.xlsx
+               "sales.zip", "sales/index.html", "all/index.html"}  # the zip holds sales/scores.xlsx; landing pages list what was kept
     assert set(after) == set(before) | {"scores.previous.xlsx", "changes.csv", "changes.html"}  # a rebuild: restatement
     assert all(after[name] == data for name, data in before.items() if name not in rebuilt)  # byte-identical
     docs = {(d["department"], d["section"]): d for d in manifest_of(period)["documents"]}
@@ -120,7 +119,8 @@ def test_a_partial_pack_adds_and_prune_removes(pack, tmp_path):
     index = (period / "index.html").read_text(encoding="utf-8")
     assert all(f'href="{p}"' in index for d in docs.values() for p in d["outputs"])
     assert runner.invoke(app, [*one, "--prune"]).exit_code == 0
-    assert {n for n in files_of(period) if n.endswith(".html")} == {"index.html", "changes.html", "sales/10_overview.html"}
+    assert {n for n in files_of(period) if n.endswith(".html")} == {"index.html", "changes.html", "sales/10_overview.html",
+                                                                     "sales/index.html"}
     assert [(d["department"], d["section"]) for d in manifest_of(period)["documents"]] == [("sales", "10_overview")]
     assert 'href="sales/30_rankings.html"' not in (period / "index.html").read_text(encoding="utf-8")
 
@@ -247,17 +247,20 @@ def test_a_dotted_section_name_keeps_its_name(tmp_path, monkeypatch):
     docs = {d["section"]: d for d in manifest_of(out / "2026Q3")["documents"]}
     assert docs["80_v1.2"]["outputs"] == ["sales/80_v1.2.html", "sales/80_v1.2.pdf"]
     assert {p.name for p in (out / "2026Q3" / "sales").iterdir()} == {
-        "80_v1.2.html", "80_v1.2.pdf", "sales-2026Q3.pdf", "scores.xlsx", "actions.csv"}
+        "80_v1.2.html", "80_v1.2.pdf", "sales-2026Q3.pdf", "scores.xlsx", "actions.csv", "index.html"}
     links = re.findall(r'href="([^"]+)"', (out / "2026Q3" / "index.html").read_text(encoding="utf-8"))
     assert "sales/80_v1.2.pdf" in links and all((out / "2026Q3" / link).exists() for link in links)
+    landing = re.findall(r'href="([^"]+)"', (out / "2026Q3" / "sales" / "index.html").read_text(encoding="utf-8"))
+    assert "../sales/sales-2026Q3.pdf" in landing and all((out / "2026Q3" / "sales" / link).exists() for link in landing)
 
 
-def test_no_pickle_under_the_output_folder_is_ever_loaded(tmp_path, monkeypatch):
-    """A crafted pickle (its load would create `marker`) at the cache's name, in the old
-    `<out>/.cache`, in the period folder and in the cache folder, unsigned: never loaded."""
+def test_no_pickle_under_the_output_folder_or_in_the_cache_is_ever_loaded(tmp_path, monkeypatch):
+    """A crafted pickle (its load would create `marker`) at the old cache's name, in the old
+    `<out>/.cache`, in the period folder and in the cache folder: never loaded; the scoring
+    goes to the period store (Parquet) and the old cache files are swept."""
     import pickle
 
-    from kpilib import cachefile, workbench
+    from kpilib import store, workbench
     from kpilib.config import load_config
 
     marker = tmp_path / "marker"
@@ -269,38 +272,17 @@ def test_no_pickle_under_the_output_folder_is_ever_loaded(tmp_path, monkeypatch)
     cache = tmp_path / "cache"
     monkeypatch.setenv("KPIREPORT_CACHE", str(cache))
     monkeypatch.setattr(workbench, "_MEMO", {})
-    name = f"{workbench._key(SAMPLE, load_config(), '2026Q3', 'zh')}.pkl"
+    key = workbench._key(SAMPLE, load_config(), '2026Q3', 'zh')
     out = tmp_path / "r"
     for folder in (out / ".cache", out / "2026Q3" / ".cache", out / "2026Q3", cache):
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / name).write_bytes(pickle.dumps(Crafted()))
+        (folder / f"{key}.pkl").write_bytes(pickle.dumps(Crafted()))
     result = runner.invoke(app, ["pack", "--out", str(out), "--departments", "sales", "--sections", "overview",
                                  "--jobs", "1"])
     assert result.exit_code == 0, said(result)
     assert not marker.exists()
-    assert isinstance(cachefile.load(cache / name), dict)  # rebuilt and signed
-    assert (cache / cachefile.KEY_FILE).stat().st_mode & 0o777 == 0o600
+    assert (store.store_dir(key) / "meta.json").exists() and not list(cache.glob("*.pkl"))
     assert not (out / ".cache").exists() and not list(out.rglob("*.pkl"))  # old cache swept; the old period replaced
-
-
-def test_cache_files_load_only_with_their_key(tmp_path):
-    from kpilib import cachefile
-
-    path = tmp_path / "c" / f"{'0' * 32}.pkl"
-    cachefile.save(path, {"a": 1})
-    assert cachefile.load(path) == {"a": 1}
-    data = bytearray(path.read_bytes())
-    data[-2] ^= 1
-    path.write_bytes(bytes(data))
-    assert cachefile.load(path) is None  # altered
-    cachefile.save(path, {"a": 1})
-    (path.parent / cachefile.KEY_FILE).chmod(0o644)  # a key others can read is replaced, its files ignored
-    assert cachefile.load(path) is None
-    dead = path.parent / f".{'0' * 32}.pkl.999999999.tmp"
-    mine = path.parent / f".{'1' * 32}.pkl.{os.getpid()}.tmp"
-    dead.write_bytes(b"half")
-    mine.write_bytes(b"half")
-    assert cachefile.sweep(path.parent) == [dead] and mine.exists()
 
 
 def test_leftovers_of_killed_runs_are_swept(tmp_path):
@@ -484,7 +466,7 @@ def test_pages_name_departments_and_the_company_never_ids(tmp_path, monkeypatch)
                                  "--sections", "overview", "--jobs", "1"])
     assert result.exit_code == 0, said(result)
     pages = [out / "index.html", *(out / "2026Q3").rglob("*.html")]
-    assert len(pages) == 4
+    assert len(pages) == 6  # the periods, the period's front page, two landing pages, two sections
     for page in pages:
         text = page.read_text(encoding="utf-8")
         shown = " ".join(re.sub(r"<[^>]+>", " ", part) for part in re.findall(
