@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kpilib import analytics, sources, store
-from kpilib.branding import Branding, branding_file, load_branding
+from kpilib.branding import Branding, branding_file, load_branding, words_file
 from kpilib.config import Config, default_params_dir
 from kpilib.data import Dataset
 from kpilib.pack import carry, guard, restate
@@ -90,7 +90,7 @@ def build_pack(config: Config, dataset: Dataset, span: Span, out_dir: Path | str
                             f"(departments with people: {', '.join(present)})")
         wanted = [d for d in (departments or present) if d in present]
         final = out_dir / span.label
-        looks = [p for p in [branding_file(config.client)] if p]  # names, colours and paper are in the bytes
+        looks = [p for p in [branding_file(config.client), words_file(config.client)] if p]  # in the bytes
         params = {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in config.files + looks}
         source = sources.shown(data_dir) if sources.is_database(data_dir) else Path(data_dir).resolve()
         docs = plan(span.label, wanted, client=config.client, data_dir=source, lang=lang,
