@@ -196,7 +196,7 @@ def open_workbench(period: str | Span | None = None, department: str = COMPANY, 
     if department != COMPANY and department not in config.scheme.departments:
         known = ", ".join(config.scheme.departments)
         raise UserError(f"department {department!r} is not in the scheme (known: {known}, or {COMPANY})")
-    key = _key(data_dir, config, period, lang, pseudonyms)
+    key = _key(data_dir, config, period, pseudonyms)
     frames = _MEMO.get((key, department)) or store.read(key, department)
     if frames is None:
         scored = _score_history(loaded or load_inputs(data_dir, client, pseudonyms), period)
@@ -247,10 +247,10 @@ def source_digest() -> str:
     return digest.hexdigest()
 
 
-def _key(data_dir: Path | str, config: Config, period: str | Span | None, lang: str,
+def _key(data_dir: Path | str, config: Config, period: str | Span | None,
          pseudonyms: Pseudonymiser | None = None) -> str:
     inputs = (is_database(data_dir) and pinned(data_dir)) or input_hashes(data_dir)
-    parts = {"inputs": inputs, "period": str(period), "lang": lang, "kpilib": __version__,
+    parts = {"inputs": inputs, "period": str(period), "kpilib": __version__,
              "pseudonyms": pseudonyms.fingerprint if pseudonyms else None,
              "source": source_digest(), "history": HISTORY,
              "params": {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in config.files}}
