@@ -16,7 +16,6 @@ its files are loaded only when their HMAC verifies (`kpilib.cachefile`).
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
 import json
 import os
@@ -30,6 +29,7 @@ from kpilib.branding import Branding, load_branding, report_language
 from kpilib.config import Config, load_config
 from kpilib.data import Dataset, input_hashes, load_dataset
 from kpilib.i18n import word
+from kpilib.origin import sample_dir, source_digest
 from kpilib.periods import Span, latest_complete, parse_period, span_of_month
 from kpilib.problems import Problems, UserError
 from kpilib.pseudonyms import Pseudonymiser, from_kernel_env, pseudonymise
@@ -46,12 +46,6 @@ PAST_LINE_COLUMNS = ["period", "employee_id", "name", "department", "kpi", "kind
                      "attainment", "rating", "line_score", "scored_on", "monitored"]
 COMPANY = "all"
 UNCERTAIN = COLUMNS[1:]  # rank_low, rank_high, tier_probability
-
-
-def sample_dir() -> Path:
-    """The bundled sample company (`data/sample` of the source checkout, else of the cwd)."""
-    here = Path(__file__).resolve().parent.parent / "data" / "sample"
-    return here if here.exists() else Path.cwd() / "data" / "sample"
 
 
 def load_inputs(data_dir: Path | str | None, client: str | None,
@@ -222,17 +216,6 @@ def cache_dir() -> Path:
         return Path(os.environ["KPIREPORT_CACHE"])
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     return base / "kpireport"
-
-
-@functools.cache
-def source_digest() -> str:
-    """sha256 of kpilib's source files: cached results and skipped documents follow code changes.
-    Read once per process, at its first use, so that it describes the code this process runs
-    even when the files change while it runs (as they do during development)."""
-    digest = hashlib.sha256()
-    for path in sorted(Path(__file__).resolve().parent.rglob("*.py")):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 def _key(data_dir: Path | str, config: Config, period: str | Span | None, lang: str,
