@@ -59,6 +59,7 @@ def assemble(request: PackRequest, run_key: str | None = None,
     `run_key` (kpilib.pack.fresh) goes into the manifest."""
     started = time.perf_counter()
     out_dir = Path(request.out_dir).resolve()
+    executor = engines.get(request.engine)  # an unknown engine is told before the scoring
     departments, sections, formats = request.departments, request.sections, request.formats
     pseudonyms = request.pseudonyms
     config, dataset = load_inputs(request.data, request.client, pseudonyms)
@@ -108,7 +109,7 @@ def assemble(request: PackRequest, run_key: str | None = None,
                 carry.copy_period(final, staging)
             previous = {} if request.force else {d["key"]: d for d in old
                                                  if d.get("status") in ("ok", "skipped") and d.get("key")}
-            ran = _run(docs, staging, final, previous, request, brand, progress)
+            ran = _run(docs, staging, final, previous, executor, request, brand, progress)
             entries = carry.merge(ran, before, staging, dataset.hashes)
             if "pdf" in formats:
                 touched = list(dict.fromkeys(d.department for d in docs))
@@ -153,10 +154,10 @@ def assemble(request: PackRequest, run_key: str | None = None,
                       [e for e in entries if (e["department"], e["section"]) not in done])
 
 
-def _run(docs: list[Document], staging: Path, final: Path, previous: dict[str, dict], request: PackRequest,
-         brand: Branding, progress) -> list[dict]:
-    """Copy the documents found up to date in `previous` (by key), run the others on the
-    request's executor; their manifest entries, in the order they finished."""
+def _run(docs: list[Document], staging: Path, final: Path, previous: dict[str, dict], executor: engines.Executor,
+         request: PackRequest, brand: Branding, progress) -> list[dict]:
+    """Copy the documents found up to date in `previous` (by key), run the others on
+    `executor`; their manifest entries, in the order they finished."""
     entries: list[dict] = []
 
     def record(doc: Document, result: dict) -> None:
@@ -179,7 +180,7 @@ def _run(docs: list[Document], staging: Path, final: Path, previous: dict[str, d
             carry.clear(doc, staging)
             todo.append(doc)
     if todo:
-        engines.get(request.engine)(todo, staging, brand, request, record)
+        executor(todo, staging, brand, request, record)
     return entries
 
 
