@@ -184,7 +184,7 @@ def test_a_full_disk_is_explained_and_leaves_the_previous_pack(pack, tmp_path, m
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr("kpilib.pack.scoresheets.write_scores", full)
+    monkeypatch.setattr("kpilib.pack.assemble.write_bundles", full)  # the sheets are copied: same scoring
     result = build(out, "--force")
     assert result.exit_code == 1 and isinstance(result.exception, UserError)
     assert f"cannot write to {out}: no space left on device" in " ".join(said(result).split())
