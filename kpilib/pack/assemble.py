@@ -34,6 +34,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from kpilib import cachefile, sources
@@ -109,7 +110,16 @@ def assemble(request: PackRequest, run_key: str | None = None,
                 carry.copy_period(final, staging)
             previous = {} if request.force else {d["key"]: d for d in old
                                                  if d.get("status") in ("ok", "skipped") and d.get("key")}
-            ran = _run(docs, staging, final, previous, executor, request, brand, progress)
+            # the departments the pack will hold: those built and those kept; their scoring sheets
+            # need only the scoring, so they are written while the notebooks run
+            kept = {e["department"] for e in carry.merge([], before, staging, dataset.hashes)}
+            held = [d for d in present if d in kept or any(doc.department == d for doc in docs)]
+            built = [d for d in present if any(doc.department == d for doc in docs)]
+            sheets_key = _sheets_key(wb, params, held, built, fingerprint)
+            with ThreadPoolExecutor(1, thread_name_prefix="kpireport-sheets") as side:
+                sheets_job = side.submit(_sheets, wb, held, built, staging, final, sheets_key if same else None)
+                ran = _run(docs, staging, final, previous, executor, request, brand, progress)
+                sheets = sheets_job.result()
             entries = carry.merge(ran, before, staging, dataset.hashes)
             if "pdf" in formats:
                 touched = list(dict.fromkeys(d.department for d in docs))
@@ -119,10 +129,6 @@ def assemble(request: PackRequest, run_key: str | None = None,
                 entries = [e for e in entries if not (e["section"] == SECTION and e["department"] in rebound)] + books
                 ran += books
             entries.sort(key=_order(known))
-            held = [d for d in present if any(e["department"] == d for e in entries)]
-            built = [d for d in present if any(doc.department == d for doc in docs)]
-            sheets_key = _sheets_key(wb, params, held, built, fingerprint)
-            sheets = _sheets(wb, held, built, staging, final, sheets_key if same else None)
             changes = restate.write_changes(final / "scores.xlsx", staging) if same else None
             if changes is not None:
                 page = restate.changes_html(wb, changes, wb.sheet(), brand)
