@@ -40,3 +40,15 @@ def test_a_pack_on_two_dask_process_workers_has_the_local_pages(tmp_path):
     assert body["engine"] == "dask" and body["scheduler"] == cluster.scheduler_address
     built, reference = pages(period), pages(tmp_path / "local" / "2026Q3")
     assert len(built) == 4 and built == reference  # byte for byte
+
+
+@pytest.mark.slow
+def test_the_pack_starts_its_own_dask_cluster_with_a_memory_limit(tmp_path):
+    args = ["--departments", "hr", "--sections", "overview"]
+    local = runner.invoke(app, ["pack", "--out", str(tmp_path / "local"), *args, "--jobs", "1"])
+    result = runner.invoke(app, ["pack", "--out", str(tmp_path / "dask"), *args, "--engine", "dask", "--jobs", "2",
+                                 "--memory-limit", "2GiB"])
+    assert local.exit_code == 0 and result.exit_code == 0, said(result)
+    body = json.loads((tmp_path / "dask" / "2026Q3" / "manifest.json").read_text(encoding="utf-8"))
+    assert body["engine"] == "dask" and body["scheduler"] is None
+    assert pages(tmp_path / "dask" / "2026Q3") == pages(tmp_path / "local" / "2026Q3") != {}
