@@ -353,9 +353,10 @@ def test_pdf_is_printed_with_chinese_and_bound_per_department(tmp_path):
     docs = {d["section"]: d for d in manifest_of(tmp_path / "2026Q3")["documents"]}
     assert docs["book"]["outputs"] == ["sales/sales-2026Q3.pdf"] and docs["book"]["status"] == "ok"
     assert 'href="sales/sales-2026Q3.pdf"' in (tmp_path / "2026Q3" / "index.html").read_text(encoding="utf-8")
-    runner.invoke(app, args)
-    assert {d["status"] for d in manifest_of(tmp_path / "2026Q3")["documents"]} == {"skipped"}
     before = files_of(tmp_path / "2026Q3")
+    again = runner.invoke(app, args)  # nothing changed: sections and book neither printed nor copied
+    assert "3 up to date, nothing changed since the last pack" in " ".join(again.output.split())
+    assert files_of(tmp_path / "2026Q3") == before
     overview = ["--sections", "overview", "--force"]
     assert runner.invoke(app, [*args[:-4], "--format", "html", *overview]).exit_code == 0  # HTML only
     after = files_of(tmp_path / "2026Q3")
