@@ -48,10 +48,12 @@ def default_notebooks_dir() -> Path:
 
 @functools.cache
 def source_digest() -> str:
-    """sha256 of kpilib's source files: cached results and skipped documents follow code changes.
-    Read once per process, at its first use, so that it describes the code this process runs
-    even when the files change while it runs (as they do during development)."""
+    """sha256 of kpilib's files (source, the pages' templates, word catalogues; not `__pycache__`):
+    cached results and skipped documents follow code changes. Read once per process, at its
+    first use, so that it describes the code this process runs even when the files change
+    while it runs (as they do during development)."""
     digest = hashlib.sha256()
-    for path in sorted(Path(__file__).resolve().parent.rglob("*.py")):
-        digest.update(path.read_bytes())
+    root = Path(__file__).resolve().parent
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.relative_to(root).parts):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()

@@ -2,7 +2,8 @@
 (architecture.md); `kpilib.pack.build.build_pack` calls it when `kpilib.pack.fresh` finds
 something to do.
 
-Writes `<out>/<period>/`: `index.html`, `<department>/<section>.html|.pdf`
+Writes `<out>/<period>/`: `index.html` (kpilib.pack.index), `<department>/index.html`,
+`<department>/<section>.html|.pdf`
 for every section notebook and department (plus "all", the company level), with PDF also
 `<department>/<department>-<period>.pdf` (every section in one file), the scoring
 sheet of the departments in the pack (`scores.xlsx`, `scores.csv`, and each department's
@@ -43,7 +44,7 @@ from kpilib.origin import default_notebooks_dir, default_params_dir, sample_dir,
 from kpilib.pack import carry, engines, guard, restate
 from kpilib.pack.book import SECTION, build_books
 from kpilib.pack.bundle import write_bundles
-from kpilib.pack.index import index_html, manifest, periods_html, portable
+from kpilib.pack.index import manifest, periods_html, portable, write_front
 from kpilib.pack.plan import Document, plan
 from kpilib.pack.request import PackRequest, PackResult
 from kpilib.pack.scoresheets import write_actions, write_sheets
@@ -134,8 +135,7 @@ def assemble(request: PackRequest, run_key: str | None = None,
                 page = restate.changes_html(wb, changes, wb.sheet(), brand)
                 (staging / "changes.html").write_text(page, encoding="utf-8")
             bundles = write_bundles(entries, staging)
-            (staging / "index.html").write_text(index_html(wb, entries, brand, changes, bundles,
-                                                                  carry.rerun(entries, docs, formats, [COMPANY, *present])), encoding="utf-8")
+            write_front(staging, wb, entries, brand, changes, bundles, carry.rerun(entries, docs, formats, [COMPANY, *present]))
             extra = {"company": brand.company, "formats": list(formats), "departments": wanted,
                      "engine": request.engine, "jobs": request.jobs, "scheduler": request.scheduler,
                      "pruned": request.prune, "sheets": sheets, "sheets_key": sheets_key, "bundles": bundles,
