@@ -12,7 +12,7 @@ LABELS: dict[str, tuple[str, str]] = {
     # people and groups
     "employee_id": ("工号", "ID"), "name": ("姓名", "Name"), "department": ("部门", "Department"),
     "team": ("团队", "Team"), "region": ("区域", "Region"), "group": ("组", "Group"),
-    "people": ("人数", "People"), "n": ("样本数", "n"), "period": ("期间", "Period"),
+    "people": ("人数", "People"), "n": ("样本数", "n"), "part": ("部分", "Part"), "teams": ("团队", "Teams"), "period": ("期间", "Period"),
     # scoring
     "kpi": ("指标代码", "KPI id"), "kpi_name": ("指标", "KPI"), "kind": ("类型", "Kind"), "role": ("岗位层级", "Role"), "weight": ("权重", "Weight"),
     "formula": ("公式", "Formula"), "inputs": ("输入数据", "Inputs"), "unit": ("单位", "Unit"),

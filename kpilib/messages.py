@@ -113,6 +113,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
                       "score = weight × attainment (quantitative) or weight × rating ÷ 5 (qualitative). Under the lines, "
                       "the composite step by step (quantitative subtotal, × share, qualitative subtotal, composite) and, "
                       "per rated criterion, its rubric and each rater's score and note."),
+    "details.parts": ("本部门 {people} 人的评分明细按团队分为 {parts} 个部分，每部分一页，由完整的团队组成；点击部分编号查看。",
+                      "The score details of the department's {people} people come in {parts} parts, one page each, "
+                      "each made of whole teams; open a part by its number."),
+    "details.part": ("第 {part} 部分（共 {parts} 部分）：团队 {teams}，{people} 人。",
+                     "Part {part} of {parts}: teams {teams}, {people} people."),
+    "details.back": ("返回全部部分", "Back to all parts"),
+    "table.first_rows": ("仅显示前 {shown} 行（共 {total} 行）；全部人员的数据见评分表：",
+                         "The first {shown} of {total} rows; every person's figures are in the scoring sheet:"),
     "formula.rating": ("Σ 评分人权重 × 分数 ÷ Σ 评分人权重", "Σ rater weight × score ÷ Σ rater weight"),
     "inputs.raters": ("（{n} 人）", " ({n} raters)"),
     "inputs.unweighted": ("（权重 0）", " (weight 0)"),

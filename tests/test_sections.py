@@ -42,9 +42,9 @@ def test_workbench_scores_the_history_and_caches_it(sales, cache, sample, config
     pd.testing.assert_frame_equal(sales.sheet("2026Q2").drop(columns="team"), direct.drop(columns="team"))
     heads = direct["team"].fillna("") == ""  # no team: the head of department, named for the reports
     assert heads.any() and (sales.sheet("2026Q2")["team"][heads] == "部门直属").all()
-    assert len(list(cache.glob("*.pkl"))) == 1
+    assert len(list((cache / "store").iterdir())) == 1
     workbench._MEMO.clear()
-    again = workbench.open_workbench(PERIOD, "sales", SAMPLE)  # from the disk cache
+    again = workbench.open_workbench(PERIOD, "sales", SAMPLE)  # from the period store
     pd.testing.assert_frame_equal(again.history, sales.history)
 
 

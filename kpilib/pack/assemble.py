@@ -16,9 +16,9 @@ per document with status ok / skipped / failed, seconds, parameters and input ha
 paths relative to the period folder; the run key of `kpilib.pack.fresh`). Everything is
 written into a staging folder and swapped in whole, so a crash leaves the previous pack as
 it was; one pack at a time writes to an output folder, and the leftovers of a killed run
-are removed by the next (`kpilib.pack.guard`). The scoring is cached outside the output
-folder, in the user's cache (`kpilib.workbench.cache_dir`), and loaded only when its MAC
-verifies. A document whose key (parameters, inputs, parameters files, notebook, kpilib
+are removed by the next (`kpilib.pack.guard`). The scoring is stored outside the output
+folder, in the period store in the user's cache (`kpilib.store`), one partition per
+department. A document whose key (parameters, inputs, parameters files, notebook, kpilib
 source) matches the previous manifest is copied, not rerun ("skipped"). A partial run
 (`departments`, `sections`, `formats`) keeps every other document of the period
 (`kpilib.pack.carry`); `prune` keeps only what the run builds. With `pseudonyms` the data
@@ -38,7 +38,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from kpilib import cachefile, sources
+from kpilib import sources, store
 from kpilib.branding import Branding, branding_file, load_branding, report_language
 from kpilib.origin import default_notebooks_dir, default_params_dir, sample_dir, source_digest
 from kpilib.pack import carry, engines, guard, restate
@@ -75,7 +75,7 @@ def assemble(request: PackRequest, run_key: str | None = None,
         raise UserError(f"--departments: unknown {', '.join(unknown)} (known: {', '.join(known)}, {COMPANY})")
     with guard.writing(out_dir), guard.hold(out_dir):
         guard.sweep(out_dir)
-        cachefile.sweep(cache_dir())
+        store.sweep(cache_dir())
         wb = prepare(data_dir, config.client, span, lang, loaded=(config, dataset), pseudonyms=pseudonyms)
         present = wb.departments()
         empty = [d for d in departments or [] if d not in present and d != COMPANY]

@@ -55,10 +55,13 @@ def line_notes(wb: Workbench, lines: pd.DataFrame) -> pd.Series:
     person's target rows for the KPI that overlap the period and of their measure rows in
     the period for the measures of the KPI's formula, distinct, joined with "; "."""
     span, data = wb.span, wb.dataset
+    people = lines["employee_id"].unique()  # the rows of these people first: a page of a large company reads few
     t = data.targets
+    t = t[t["employee_id"].isin(people)]
     t = t[(t["start"] <= span.end) & (t["end"] >= span.start) & (t["note"].astype(str) != "")]
     notes = [t[["employee_id", "kpi", "note"]].astype(str)]
     m = data.measures
+    m = m[m["employee_id"].isin(people)]
     m = m[(m["period"] >= span.start) & (m["period"] <= span.end) & (m["note"].astype(str) != "")]
     if len(m):
         uses = pd.DataFrame([(k, name) for k in lines["kpi"].unique() if k in wb.config.catalog.formulas
@@ -186,8 +189,8 @@ def rating_evidence(wb: Workbench) -> pd.DataFrame:
     if wb.company:
         return pd.DataFrame(columns=columns)
     sheet = wb.sheet()
-    r = ratings_in(wb.dataset.ratings, wb.span)
-    r = r[r["employee_id"].astype(str).isin(sheet["employee_id"])].copy()
+    ratings = wb.dataset.ratings
+    r = ratings_in(ratings[ratings["employee_id"].isin(sheet["employee_id"])], wb.span).copy()  # its people's first
     r = r.astype({c: str for c in ("employee_id", "criterion", "rater_type", "rater_id", "note")})
     catalog = wb.config.catalog.kpis
     order = {k: i for i, k in enumerate(wb.period_lines().query("kind == 'qualitative'")["kpi"].drop_duplicates())}
