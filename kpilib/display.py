@@ -11,7 +11,8 @@ from collections.abc import Iterable, Sequence
 import pandas as pd
 
 from kpilib import paging
-from kpilib.i18n import labelled, word
+from kpilib.i18n import labelled, pick, word
+from kpilib.messages import say
 from kpilib.ratings import DECIMALS
 from kpilib.rounding import round_half_up_scalar
 
@@ -91,7 +92,7 @@ def heading(lang: str, zh: str, en: str, level: int = 2) -> None:
     """Show a heading in the report's language."""
     from IPython.display import display
 
-    display(markdown("#" * level + " " + (zh if lang == "zh" else en)))
+    display(markdown("#" * level + " " + pick((zh, en), lang)))
 
 
 def titled(frame: pd.DataFrame, lang: str, zh: str, en: str, intro: str = "", **show_options) -> None:
@@ -170,13 +171,10 @@ def cards(details: pd.DataFrame, lang: str = "zh", parts: Sequence[tuple[str, pd
     blocks = []
     for p in details.drop_duplicates("employee_id").sort_values(list(person[:2])).itertuples(index=False):
         p = p._asdict()
-        if lang == "zh":
-            title = f"{p['rank']}. {p['name']}（{p['employee_id']}）· 综合分 {p['composite']:.1f} · {p['grade']} · {p['tier']}"
-        else:
-            title = (f"{p['rank']}. {p['name']} ({p['employee_id']}) · composite {p['composite']:.1f} · "
-                     f"{p['grade']} · tier {p['tier']}")
+        title = say("card.title", lang, rank=p["rank"], name=p["name"], id=p["employee_id"], composite=p["composite"],
+                    grade=p["grade"], tier=p["tier"])
         employee = p["employee_id"]
         extra = "".join(heading + _table(head_, rows[employee]) for heading, head_, rows in extras if employee in rows.index)
         blocks.append(f'<div class="card"><h3>{escape.escape(title)}</h3>' + _table(head, own[employee]) + extra + "</div>")
-    hint = "输入姓名或工号筛选" if lang == "zh" else "Filter by name or ID"
+    hint = word("card filter", lang)
     return HTML(f'<input class="card-filter" type="search" placeholder="{hint}">' + "".join(blocks))

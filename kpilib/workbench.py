@@ -27,6 +27,7 @@ from kpilib.branding import Branding, load_branding, report_language
 from kpilib.config import Config, load_config
 from kpilib.data import Dataset, input_hashes, load_dataset
 from kpilib.i18n import word
+from kpilib.messages import grade_names
 from kpilib.origin import sample_dir, source_digest
 from kpilib.periods import Span, latest_complete, parse_period, span_of_month
 from kpilib.problems import Problems, UserError
@@ -188,10 +189,10 @@ def open_workbench(period: str | Span | None = None, department: str = COMPANY, 
     if department != COMPANY and department not in config.scheme.departments:
         known = ", ".join(config.scheme.departments)
         raise UserError(f"department {department!r} is not in the scheme (known: {known}, or {COMPANY})")
-    key = _key(data_dir, config, period, lang, pseudonyms)
+    key = _key(data_dir, config, period, pseudonyms)
     frames = _MEMO.get((key, department)) or store.read(key, department)
     if frames is None:
-        scored = _score_history(loaded or load_inputs(data_dir, client, pseudonyms), period, lang)
+        scored = _score_history(loaded or load_inputs(data_dir, client, pseudonyms), period)
         with contextlib.suppress(OSError):  # a read-only cache only costs time
             store.write(key, scored)
         frames = store.scope(scored, department)
@@ -200,7 +201,9 @@ def open_workbench(period: str | Span | None = None, department: str = COMPANY, 
     _MEMO[(key, department)] = frames
     frames = {k: v for k, v in frames.items() if k != "present"}
     direct = word("direct", lang)  # people outside any team, e.g. the department's head
-    history = frames["history"].assign(team=frames["history"]["team"].astype(object).fillna("").replace("", direct))
+    history = _with_grade_names(frames["history"], config, lang)
+    history = history.assign(team=history["team"].astype(object).fillna("").replace("", direct))
+    frames = {**frames, "units": _with_grade_names(frames["units"], config, lang)}
     wb = Workbench(config=in_force(config, frames["span"]), department=department, lang=lang, branding=branding,
                    **{**frames, "history": history})
     if wb.sheet().empty:
@@ -208,6 +211,11 @@ def open_workbench(period: str | Span | None = None, department: str = COMPANY, 
         raise UserError(f"no one in {department} is scored in {wb.span.label} "
                         f"(departments with people: {', '.join(present) or 'none'})")
     return wb
+
+
+def _with_grade_names(sheet: pd.DataFrame, config: Config, lang: str) -> pd.DataFrame:
+    """A scoring sheet with its grade codes written in `lang` (kpilib.scoring.grade_names)."""
+    return sheet.assign(grade=grade_names(sheet["grade"], config, lang)) if "grade" in sheet.columns else sheet
 
 
 def prepare(data_dir: Path | str | None, client: str | None, period: str | Span | None, lang: str | None = None,
@@ -220,28 +228,28 @@ _MEMO: dict[tuple[str, str], dict] = {}
 cache_dir = store.cache_dir
 
 
-def _key(data_dir: Path | str, config: Config, period: str | Span | None, lang: str,
+def _key(data_dir: Path | str, config: Config, period: str | Span | None,
          pseudonyms: Pseudonymiser | None = None) -> str:
     inputs = (is_database(data_dir) and pinned(data_dir)) or input_hashes(data_dir)
-    parts = {"inputs": inputs, "period": str(period), "lang": lang, "kpilib": __version__,
+    parts = {"inputs": inputs, "period": str(period), "kpilib": __version__,
              "pseudonyms": pseudonyms.fingerprint if pseudonyms else None,
              "source": source_digest(), "history": HISTORY,
              "params": {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in config.files}}
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:32]
 
 
-def _score_history(loaded: tuple[Config, Dataset], period: str | Span | None, lang: str) -> dict:
+def _score_history(loaded: tuple[Config, Dataset], period: str | Span | None) -> dict:
     config, dataset = loaded
     span = resolve_period(dataset.months, period)
     available = set(dataset.months)
     spans = [s for s in (span.shift(-k) for k in range(HISTORY - 1, -1, -1))
              if all(m in available for m in s.months())]
-    scored = {s.label: score(dataset, config, s, lang=lang) for s in spans}
+    scored = {s.label: score(dataset, config, s) for s in spans}
     current = scored[span.label] = with_uncertainty(scored[span.label], dataset, config)
-    units = {s.label: score_units(dataset, config, s, lang) for s in spans}
+    units = {s.label: score_units(dataset, config, s) for s in spans}
     current.problems.extend(Problems([p for p in units[span.label].problems.items if p not in current.problems.items]))
     months = max((r.promotion.months for r in config.scheme.incentives.values() if r.promotion), default=0)
-    monthly = [score(dataset, config, span_of_month(m, "M"), lang=lang).sheet
+    monthly = [score(dataset, config, span_of_month(m, "M")).sheet
                for m in pd.period_range(span.end - (months - 1), span.end, freq="M") if months and m in available]
     history = pd.concat([s.sheet for s in scored.values()], ignore_index=True)
     return {"dataset": dataset, "span": span, "periods": list(scored), "history": history,

@@ -39,7 +39,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from kpilib import sources, store
-from kpilib.branding import Branding, branding_file, load_branding, report_language
+from kpilib.branding import Branding, branding_file, load_branding, report_language, words_file
 from kpilib.origin import default_notebooks_dir, default_params_dir, sample_dir, source_digest
 from kpilib.pack import carry, engines, guard, restate
 from kpilib.pack.book import SECTION, build_books
@@ -84,7 +84,7 @@ def assemble(request: PackRequest, run_key: str | None = None,
                             f"(departments with people: {', '.join(present)})")
         wanted = [d for d in (departments or present) if d in present]
         final = out_dir / span.label
-        looks = [p for p in [branding_file(config.client)] if p]  # names, colours and paper are in the bytes
+        looks = [p for p in [branding_file(config.client), words_file(config.client)] if p]  # in the bytes
         params = {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in config.files + looks}
         source = sources.shown(data_dir) if sources.is_database(data_dir) else Path(data_dir).resolve()
         docs = plan(span.label, wanted, client=config.client, data_dir=source, lang=lang,

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
 
 from kpilib import ranking, stats
-from kpilib.i18n import word
+from kpilib.messages import namer
 from kpilib.workbench import Workbench
 
 PERFORMANCE_GROUPS = {"top 20%": (0.0, 0.2), "middle 60%": (0.2, 0.8), "bottom 20%": (0.8, 1.0)}  # section 20
@@ -103,15 +101,8 @@ def written(wb: Workbench, lines: pd.DataFrame, columns: tuple[str, ...] = ("act
     return out
 
 
-IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-
 def named(wb: Workbench, text: str) -> str:
     """A formula or its inputs with measures by their catalogue names and functions in words
-    ("renewed / due_for_renewal" → "续约客户数 / 应续约客户数"): what a reader can check."""
-    measures = wb.config.catalog.measures
-
-    def name(match: re.Match) -> str:
-        ident = match.group(0)
-        return measures[ident].name(wb.lang) if ident in measures else word(ident, wb.lang)
-    return IDENTIFIER.sub(name, text) if isinstance(text, str) else text
+    ("renewed / due_for_renewal" → "续约客户数 / 应续约客户数"): what a reader can check
+    (kpilib.messages.namer)."""
+    return namer(wb.config.catalog, wb.lang)(text)

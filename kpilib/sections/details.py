@@ -13,16 +13,14 @@ Department pages only: each function returns an empty frame at company level.
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 
 from kpilib import appeal
 from kpilib.i18n import word
-from kpilib.messages import say
+from kpilib.messages import readable_lines, say
 from kpilib.rounding import round_half_up_scalar
 from kpilib.scoring import ratings_in
-from kpilib.sections.common import named, written
+from kpilib.sections.common import written
 from kpilib.workbench import Workbench
 
 PERSON = ["rank", "employee_id", "name", "composite", "grade", "tier"]
@@ -73,24 +71,12 @@ def line_notes(wb: Workbench, lines: pd.DataFrame) -> pd.Series:
     return pd.Series(joined.reindex(keys).fillna("").to_numpy(), index=lines.index, dtype=object)
 
 
-RATER_INPUT = re.compile(r"(\w+)=([^;( ]+)(?: \((\d+) raters\))?( \(weight 0\))?")
-
-
-def rater_inputs(wb: Workbench, text: str) -> str:
-    """A qualitative line's inputs ("self=4; supervisor=4.5 (2 raters)") with rater types in words."""
-    def said(m: re.Match) -> str:
-        raters = say("inputs.raters", wb.lang, n=m.group(3)) if m.group(3) else ""
-        return f"{word(m.group(1), wb.lang)}={m.group(2)}{raters}" + (say("inputs.unweighted", wb.lang) if m.group(4) else "")
-    return RATER_INPUT.sub(said, text) if isinstance(text, str) else text
-
-
 def _lines(wb: Workbench) -> pd.DataFrame:
-    """The period's lines, written in their units and words, with source and note."""
+    """The period's lines as a reader checks them (kpilib.messages.readable_lines: KPI,
+    measure and rater-type names, status and target source in words), actual and target in
+    their units, with source and note."""
     lines = wb.period_lines()
-    out = written(wb, lines)
-    rated = lines["kind"] == "qualitative"
-    out["formula"] = lines["formula"].map(lambda f: named(wb, f)).where(~rated, say("formula.rating", wb.lang))
-    out["inputs"] = lines["inputs"].map(lambda f: named(wb, f)).where(~rated, lines["inputs"].map(lambda f: rater_inputs(wb, f)))
+    out = readable_lines(written(wb, lines), wb.config.catalog, wb.lang)
     out["source"] = lines["kpi"].map(lambda k: kpi_source(wb, k))
     out["note"] = line_notes(wb, lines)
     out["monitored"] = _monitored(lines)
