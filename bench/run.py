@@ -140,13 +140,13 @@ def main() -> None:
 
 
 def pack() -> None:
-    """The sample company's pack, cold and warm."""
+    """The sample company's pack, cold and warm (the sequential papermill + nbconvert loop: `baseline`)."""
     with tempfile.TemporaryDirectory() as tmp:
         base = [PY, "-m", "kpilib", "pack"]
         for jobs in ("1", "2"):
             out = str(Path(tmp) / f"jobs{jobs}")
             run(f"pack sample, HTML, 48 documents, --jobs {jobs}, cold", base + ["--out", out, "--jobs", jobs])
-        run("pack sample, HTML, rerun (all up to date)", base + ["--out", str(Path(tmp) / "jobs2"), "--jobs", "2"])
+        run("pack sample, HTML, rerun (nothing changed)", base + ["--out", str(Path(tmp) / "jobs2"), "--jobs", "2"])
         run("pack sample, HTML + PDF, --jobs 2, cold", base + ["--out", str(Path(tmp) / "pdf"), "--format", "html,pdf"])
 
 

@@ -303,9 +303,16 @@ def pack(
         "Default: every notebook in notebooks/ (and the client's).")] = None,
     formats: Annotated[str, typer.Option("--format", help="html, pdf or html,pdf (PDF via headless Chromium).")] = "html",
     jobs: Annotated[int | None, typer.Option("--jobs", min=1, help="Notebooks run at once (default: CPU cores).")] = None,
+    engine: Annotated[str, typer.Option(
+        "--engine", help="How notebooks run: local (threads of this process) or dask (a Dask cluster: "
+        "--scheduler's, else a local cluster of --jobs process workers).")] = "local",
     scheduler: Annotated[str | None, typer.Option(
-        "--scheduler", help="Dask scheduler address (tcp://host:8786) to run notebooks on a cluster; "
-        "workers must see the same folders.")] = None,
+        "--scheduler", help="Dask scheduler address (tcp://host:8786) to run notebooks on a cluster "
+        "(implies --engine dask); workers must see the same folders.")] = None,
+    memory_limit: Annotated[str | None, typer.Option(
+        "--memory-limit", help="Per-worker memory limit of the local Dask cluster (e.g. 4GiB; default: Dask's auto).")] = None,
+    restart_every: Annotated[int, typer.Option(
+        "--restart-every", min=1, help="Notebooks a kernel runs before a fresh one replaces it.")] = 20,
     force: Annotated[bool, typer.Option("--force", help="Rerun documents that are up to date.")] = False,
     prune: Annotated[bool, typer.Option(
         "--prune", help="Remove the period's documents this run does not build (other departments, sections "
@@ -320,31 +327,33 @@ def pack(
     (--prune removes them)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from kpilib.pack import build_pack, guard
-    from kpilib.pack.plan import FORMATS
-    from kpilib.sources import locate
-    from kpilib.workbench import sample_dir
+    from kpilib.pack import guard
+    from kpilib.pack.build import build_pack
+    from kpilib.pack.request import FORMATS, PackRequest
 
-    lang = _lang(lang, client)
     wanted = tuple(f.strip() for f in formats.split(",") if f.strip())
     if not wanted or set(wanted) - set(FORMATS):
         raise UserError(f"--format: expected html, pdf or html,pdf; got {formats!r}")
-    keyed = _pseudonyms(pseudonymise, key_file, out_dir)
-    config, dataset = _load(data, client, keyed)
-    span = _period(dataset, period)
+    chosen = {name: tuple(values) for name, values in (("departments", _names(departments)),
+                                                       ("sections", _names(sections))) if values}
+    request = PackRequest(out_dir, data=data, client=client, period=period, lang=lang, formats=wanted, **chosen,
+                          engine="dask" if scheduler else engine, jobs=jobs, scheduler=scheduler,
+                          memory_limit=memory_limit, restart_every=restart_every, force=force, prune=prune,
+                          pseudonyms=_pseudonyms(pseudonymise, key_file, out_dir))
     columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                TextColumn("{task.fields[last]}"))
     with guard.interruptible(console.print), Progress(*columns, console=console, transient=False) as bar:
-        task = bar.add_task(f"pack {span.label}", total=None, last="scoring")
+        task = bar.add_task(f"pack {period or ''}".strip(), total=None, last="checking")
 
         def progress(done: int, total: int, entry: dict) -> None:
             mark = {"ok": "[green]ok[/]", "skipped": "[dim]up to date[/]", "failed": "[red]failed[/]"}[entry["status"]]
             bar.update(task, completed=done, total=total, last=f"{entry['department']}/{entry['section']} {mark}")
 
-        result = build_pack(config, dataset, span, out_dir, data_dir=locate(data, sample_dir()), lang=lang,
-                            departments=_names(departments), sections=_names(sections), formats=wanted,
-                            jobs=jobs, scheduler=scheduler, force=force, prune=prune, pseudonyms=keyed,
-                            progress=progress)
+        result = build_pack(request, progress)
+    if result.unchanged:
+        out.print(f"up to date: {result.index}: {result.count('skipped')} up to date, nothing changed since "
+                  "the last pack (nothing written)")
+        return
     kept = f", {len(result.kept)} kept from the previous pack" if result.kept else ""
     out.print(f"wrote {result.index}: {result.count('ok')} built, {result.count('skipped')} up to date, "
               f"{result.count('failed')} failed{kept}")

@@ -11,8 +11,6 @@ each YAML file is read with a size limit and its aliases' expansion bounded.
 
 from __future__ import annotations
 
-import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -29,6 +27,7 @@ from kpilib.actionrules import Actions
 from kpilib.formula import Formula, FormulaError, parse_formula
 from kpilib.i18n import pick
 from kpilib.modelcheck import validated
+from kpilib.origin import client_dir, default_params_dir
 from kpilib.paramtypes import Number, Share, Weight, Whole, did_you_mean, one_of
 from kpilib.problems import Problems, UserError
 from kpilib.roles import DepartmentWeights, check_weights, computed_kpis
@@ -44,26 +43,6 @@ TIER_GROUPS = ("company", "department", "team", "region")  # tiers.within: a col
 TIE_BREAKS = ("quantitative", "qualitative", "supervisor_rating")  # numeric columns of the scoring sheet
 
 
-
-
-CLIENT_NAME = re.compile(r"[A-Za-z0-9_-]+")
-
-
-def client_dir(client: str, params_dir: Path | None = None) -> Path:
-    """`params/clients/<client>/`: a client is a name (letters, digits, - and _), never a path,
-    so an overlay (and the notebooks in it) can only come from the params folder."""
-    if not CLIENT_NAME.fullmatch(client):
-        raise UserError(f"--client {client!r}: a client is a folder name in params/clients/ "
-                        "(letters, digits, - and _), not a path")
-    return (params_dir or default_params_dir()) / "clients" / client
-
-
-def default_params_dir() -> Path:
-    """$KPIREPORT_PARAMS, else `params/` of the source checkout, else `./params`."""
-    if os.environ.get("KPIREPORT_PARAMS"):
-        return Path(os.environ["KPIREPORT_PARAMS"])
-    here = Path(__file__).resolve().parent.parent / "params"
-    return here if (here / "catalog.yaml").exists() else Path.cwd() / "params"
 
 
 class _Model(BaseModel):

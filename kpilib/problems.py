@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 ERROR = "error"
 WARNING = "warning"
@@ -79,6 +81,8 @@ class Problems:
 
     def to_frame(self) -> pd.DataFrame:
         """Columns: severity, file, row, column, value, expected (errors first)."""
+        import pandas as pd  # here: a command that finds nothing to do never loads pandas
+
         cols = ["severity", "file", "row", "column", "value", "expected"]
         if not self.items:
             return pd.DataFrame(columns=cols)
@@ -111,6 +115,8 @@ class UserError(Exception):
 def _text(value: object) -> str | None:
     if value is None:
         return None
+    import pandas as pd
+
     try:
         if pd.isna(value):
             return ""

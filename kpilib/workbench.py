@@ -15,7 +15,6 @@ its frames and its `dataset` hold that department's people, teams and department
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ from kpilib.config import Config, load_config
 from kpilib.data import Dataset, input_hashes, load_dataset
 from kpilib.i18n import word
 from kpilib.messages import grade_names
+from kpilib.origin import sample_dir, source_digest
 from kpilib.periods import Span, latest_complete, parse_period, span_of_month
 from kpilib.problems import Problems, UserError
 from kpilib.pseudonyms import Pseudonymiser, from_kernel_env, pseudonymise
@@ -46,12 +46,6 @@ PAST_LINE_COLUMNS = ["period", "employee_id", "name", "department", "kpi", "kind
                      "attainment", "rating", "line_score", "scored_on", "monitored"]
 COMPANY = "all"
 UNCERTAIN = COLUMNS[1:]  # rank_low, rank_high, tier_probability
-
-
-def sample_dir() -> Path:
-    """The bundled sample company (`data/sample` of the source checkout, else of the cwd)."""
-    here = Path(__file__).resolve().parent.parent / "data" / "sample"
-    return here if here.exists() else Path.cwd() / "data" / "sample"
 
 
 def load_inputs(data_dir: Path | str | None, client: str | None,
@@ -233,18 +227,6 @@ def prepare(data_dir: Path | str | None, client: str | None, period: str | Span 
 
 _MEMO: dict[tuple[str, str], dict] = {}
 cache_dir = store.cache_dir
-
-
-@functools.cache
-def source_digest() -> str:
-    """sha256 of kpilib's source files and word catalogue: cached results and skipped documents follow code changes.
-    Read once per process, at its first use, so that it describes the code this process runs
-    even when the files change while it runs (as they do during development)."""
-    digest = hashlib.sha256()
-    here = Path(__file__).resolve().parent
-    for path in sorted([*here.rglob("*.py"), *here.glob("*.yaml")]):  # the code and its word catalogue
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 def _key(data_dir: Path | str, config: Config, period: str | Span | None,

@@ -76,12 +76,25 @@ def test_a_department_pack_shows_only_its_people(pack, sample):
     assert not [n for n in set(people["name"]) if f">{n}<" in company]
 
 
+def test_a_rerun_with_nothing_changed_writes_nothing(pack):
+    def times() -> dict[Path, int]:  # the lock file aside: the check holds the lock, writing its pid
+        return {p: p.stat().st_mtime_ns for p in pack.parent.rglob("*") if p.name != ".kpireport.lock"}
+
+    before = times()
+    again = build(pack.parent)
+    assert again.exit_code == 0, said(again)
+    assert "5 up to date, nothing changed since the last pack" in " ".join(again.output.split())
+    assert times() == before
+
+
 def test_up_to_date_documents_are_skipped(pack, tmp_path):
     out = tmp_path / "reports"
-    shutil.copytree(pack.parent, out)
+    shutil.copytree(pack.parent, out)  # elsewhere: the pack is checked document by document
     again = build(out)
     assert again.exit_code == 0 and "5 up to date" in again.output
     assert {d["status"] for d in manifest_of(out / "2026Q3")["documents"]} == {"skipped"}
+    for sheet in ("scores.xlsx", "sales/scores.xlsx", "actions.csv"):  # same scoring: copied, not written again
+        assert (out / "2026Q3" / sheet).stat().st_mtime_ns == (pack / sheet).stat().st_mtime_ns, sheet
     forced = build(out, "--force")
     assert {d["status"] for d in manifest_of(out / "2026Q3")["documents"]} == {"ok"} and forced.exit_code == 0
     for page in pack.rglob("*.html"):  # rebuilt from the same inputs: the same bytes
@@ -171,7 +184,7 @@ def test_a_full_disk_is_explained_and_leaves_the_previous_pack(pack, tmp_path, m
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr("kpilib.pack.scoresheets.write_scores", full)
+    monkeypatch.setattr("kpilib.pack.assemble.write_bundles", full)  # the sheets are copied: same scoring
     result = build(out, "--force")
     assert result.exit_code == 1 and isinstance(result.exception, UserError)
     assert f"cannot write to {out}: no space left on device" in " ".join(said(result).split())
@@ -322,9 +335,10 @@ def test_pdf_is_printed_with_chinese_and_bound_per_department(tmp_path):
     docs = {d["section"]: d for d in manifest_of(tmp_path / "2026Q3")["documents"]}
     assert docs["book"]["outputs"] == ["sales/sales-2026Q3.pdf"] and docs["book"]["status"] == "ok"
     assert 'href="sales/sales-2026Q3.pdf"' in (tmp_path / "2026Q3" / "index.html").read_text(encoding="utf-8")
-    runner.invoke(app, args)
-    assert {d["status"] for d in manifest_of(tmp_path / "2026Q3")["documents"]} == {"skipped"}
     before = files_of(tmp_path / "2026Q3")
+    again = runner.invoke(app, args)  # nothing changed: sections and book neither printed nor copied
+    assert "3 up to date, nothing changed since the last pack" in " ".join(again.output.split())
+    assert files_of(tmp_path / "2026Q3") == before
     overview = ["--sections", "overview", "--force"]
     assert runner.invoke(app, [*args[:-4], "--format", "html", *overview]).exit_code == 0  # HTML only
     after = files_of(tmp_path / "2026Q3")
@@ -384,19 +398,6 @@ def test_pdf_is_sized_for_paper(tmp_path, monkeypatch):
                                  "--sections", "overview", "--format", "pdf"])
     assert result.exit_code == 0, said(result)
     assert page_sizes(out / "2026Q3" / "sales" / "10_overview.pdf") == {"612 x 792"}
-
-
-@pytest.mark.slow
-def test_pack_on_a_dask_cluster(tmp_path):
-    from distributed import LocalCluster
-
-    with LocalCluster(n_workers=1, threads_per_worker=2, processes=True, dashboard_address=None) as cluster:
-        result = runner.invoke(app, ["pack", "--out", str(tmp_path), "--departments", "hr", "--sections",
-                                     "overview,rankings", "--scheduler", cluster.scheduler_address])
-    assert result.exit_code == 0, said(result)
-    docs = manifest_of(tmp_path / "2026Q3")["documents"]
-    assert len(docs) == 2 and {d["status"] for d in docs} == {"ok"}
-    assert manifest_of(tmp_path / "2026Q3")["scheduler"] == cluster.scheduler_address
 
 
 @pytest.mark.slow

@@ -16,7 +16,8 @@ import json
 import shutil
 from pathlib import Path
 
-from kpilib.pack.plan import BOOK, FORMATS, Document
+from kpilib.pack.plan import BOOK, Document
+from kpilib.pack.request import FORMATS
 
 
 def previous_documents(final: Path) -> list[dict]:

@@ -22,20 +22,13 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 
-from kpilib.config import client_dir
+from kpilib.origin import client_dir, default_notebooks_dir, source_digest
 from kpilib.problems import UserError
 from kpilib.sections.parts import part_file
-from kpilib.workbench import COMPANY, source_digest
+from kpilib.workbench import COMPANY
 
 LEVELS = ("department", "company")
-FORMATS = ("html", "pdf")  # what `--format` may ask for
 BOOK = "book"  # the section name of a department's bound PDF (kpilib.pack.book)
-
-
-def default_notebooks_dir() -> Path:
-    """`notebooks/` of the source checkout, else of the working directory."""
-    here = Path(__file__).resolve().parent.parent.parent / "notebooks"
-    return here if here.is_dir() else Path.cwd() / "notebooks"
 
 
 @dataclass

@@ -1,0 +1,153 @@
+"""Warm kernels, and the papermill engine that runs notebooks on them (`--engine kpireport`).
+
+A warm kernel is started once per thread and reused for the notebooks that thread runs:
+its namespace is reset between notebooks, while imported modules and the workbench memo
+stay, which saves the ~0.7 s kernel start and ~2 s of imports per document. So that module
+state cannot leak from one document into the next for long (a module-level cache, a
+monkeypatch, a growing memo), a kernel is replaced by a fresh one after `restart_every`
+notebooks (default 20); `restart_every=1` gives every notebook a new kernel.
+
+`WarmEngine` is a papermill engine (entry point group `papermill.engine`, name `kpireport`):
+`papermill in.ipynb out.ipynb --engine kpireport`, or `papermill.execute_notebook(...,
+engine_name="kpireport")` in a loop, runs notebooks on the warm kernel of the calling thread
+with papermill's own cell bookkeeping (`PapermillNotebookClient`). A failing cell ends the
+notebook the papermill way: its error is in the cell's outputs and `raise_for_execution_errors`
+(papermill.execute_notebook) raises it; the pack reads it from the outputs instead.
+Engine keyword arguments: `env` (extra environment of the kernel), `restart_every`, `cwd` (the
+kernel's folder; threads pass it rather than changing the process's folder).
+This module imports no kpilib analytics: papermill loads it whenever it is imported.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import logging
+import os
+import signal
+import subprocess
+import threading
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from papermill.clientwrap import PapermillNotebookClient
+from papermill.engines import Engine
+
+from kpilib.pack.request import RESTART_EVERY  # notebooks a kernel runs before a fresh one
+
+RESET = "get_ipython().run_line_magic('reset', '-f')\nimport matplotlib.pyplot as _plt\n_plt.close('all')\ndel _plt"
+TIMEOUT = 600  # seconds per cell
+NAME = "kpireport"  # the engine's name for papermill
+
+log = logging.getLogger("kpilib.pack.warm")
+
+
+class WarmKernel:
+    """One kernel kept alive across notebooks; `runs` counts the notebooks it ran."""
+
+    def __init__(self, env: dict[str, str], cwd: Path, kernel_name: str = "python3", startup_timeout: float = 120):
+        starter = NotebookClient(nbformat.v4.new_notebook(), kernel_name=kernel_name, startup_timeout=startup_timeout)
+        starter.km = starter.create_kernel_manager()
+        starter.start_new_kernel(env={**os.environ, **env}, cwd=str(cwd), stderr=subprocess.DEVNULL)
+        starter.start_new_kernel_client()
+        self.km, self.kc, self.env, self.cwd, self.kernel_name = starter.km, starter.kc, env, cwd, kernel_name
+        self.runs = 0
+        atexit.register(self.shutdown)
+
+    def fits(self, env: dict[str, str], cwd: Path, kernel_name: str, restart_every: int) -> bool:
+        """Whether the next notebook may run here: alive, same environment, folder and kernel,
+        and fewer than `restart_every` notebooks run."""
+        return (self.kc is not None and self.env == env and self.cwd == cwd and self.kernel_name == kernel_name
+                and self.runs < max(1, restart_every))
+
+    def reset(self) -> None:
+        """An empty namespace and no open figures for the next notebook (modules stay imported)."""
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(RESET)])
+        client = NotebookClient(nb, km=self.km, timeout=TIMEOUT, kernel_name=self.kernel_name)
+        client.kc = self.kc  # reuse the running kernel's client: no new sockets per notebook
+        client.execute()
+
+    def kill(self) -> None:
+        """Kill the kernel's process from another thread: the thread running a notebook on it
+        sees the kernel die and ends (its client's sockets stay with that thread)."""
+        with contextlib.suppress(Exception):  # already gone
+            self.km.signal_kernel(signal.SIGKILL)
+
+    def shutdown(self) -> None:
+        from jupyter_core.utils import run_sync
+
+        if self.kc is None:
+            return
+        try:
+            self.kc.stop_channels()
+            run_sync(self.km.shutdown_kernel)(now=True)
+        except Exception:  # noqa: BLE001 - a kernel already gone needs no shutdown
+            pass
+        self.kc = None
+
+
+_local = threading.local()
+kernels: list[WarmKernel] = []  # every kernel started in this process and not yet released
+stop = threading.Event()  # set on Ctrl-C / SIGTERM: running notebooks end, none starts
+
+
+def kernel(env: dict[str, str], cwd: Path, kernel_name: str = "python3",
+           restart_every: int = RESTART_EVERY) -> WarmKernel:
+    """This thread's warm kernel for a notebook run in `cwd` with `env`: the running one when
+    it fits, else a fresh one (the old one shut down)."""
+    warm = getattr(_local, "kernel", None)
+    if warm is None or not warm.fits(env, cwd, kernel_name, restart_every):
+        if warm is not None:
+            warm.shutdown()
+            with contextlib.suppress(ValueError):
+                kernels.remove(warm)
+        warm = _local.kernel = WarmKernel(env, cwd, kernel_name)
+        kernels.append(warm)
+        if stop.is_set():  # interrupted while it started: the interrupt may have missed it
+            warm.shutdown()
+            raise KeyboardInterrupt
+    return warm
+
+
+def drop() -> None:
+    """Shut this thread's kernel down (after it died or timed out)."""
+    warm = getattr(_local, "kernel", None)
+    if warm is not None:
+        warm.shutdown()
+
+
+def kill_all() -> None:
+    """Kill every kernel of this process (an interrupt, from the main thread)."""
+    for warm in list(kernels):
+        warm.kill()
+
+
+def release() -> None:
+    """Shut down every kernel of this process, once no notebook runs (end of a pack; on a
+    Dask worker through `Client.run`)."""
+    while kernels:
+        kernels.pop().shutdown()
+
+
+class WarmEngine(Engine):
+    """papermill engine: the notebook runs on the calling thread's warm kernel."""
+
+    @classmethod
+    def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None, stderr_file=None,
+                                 start_timeout=60, execution_timeout=None, env: dict[str, str] | None = None,
+                                 restart_every: int = RESTART_EVERY, cwd: str | Path | None = None, **kwargs):
+        """Run `nb_man.nb` on the warm kernel for `cwd` (default: the current folder, where
+        papermill.execute_notebook has changed into its own `cwd`) and `env`, then count the run."""
+        if stop.is_set():
+            raise KeyboardInterrupt
+        warm = kernel(dict(env or {}), Path(cwd) if cwd else Path.cwd(), kernel_name or "python3", restart_every)
+        warm.reset()
+        client = PapermillNotebookClient(nb_man, km=warm.km, timeout=execution_timeout or TIMEOUT,
+                                         kernel_name=warm.kernel_name, log=log, log_output=log_output,
+                                         stdout_file=stdout_file, stderr_file=stderr_file)
+        client.kc = warm.kc
+        try:
+            return client.execute()
+        finally:
+            warm.runs += 1
