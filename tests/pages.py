@@ -70,3 +70,57 @@ def words_present(page: Path | str, words: set[str]) -> set[str]:
     """Which of `words` (ids, codes) appear as whole words in the page's visible text, title included."""
     text = visible_text(page)
     return {w for w in words if re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", text)}
+
+
+# Words of the other language (issue 11): a Chinese page shows no code words, an English
+# page no Chinese but the data's own.
+FILE_NAME = re.compile(r"[\w.-]+\.(?:html|pdf|xlsx|csv|parquet|yaml|json|ipynb|zip|png|svg)\b", re.I)
+ASCII_WORD = re.compile(r"(?<![A-Za-z0-9_.@/\u0370-\u03ff-])[a-z][A-Za-z0-9_]*(?:[-.][a-z][A-Za-z0-9_]*)*(?![A-Za-z0-9_@/-])")
+CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+UNITS_AND_BRANDS = frozenset({"kg", "km", "h", "pdf", "html", "xlsx", "csv", "kpireport"})
+
+
+def _visible(page: Path | str) -> str:
+    """What a reader sees: the text (the title included) and the alt, placeholder and title
+    attributes, with file names (links to documents) left out."""
+    soup = _soup(page)
+    shown = [soup.get_text(" ", strip=True)]
+    shown += [str(node[a]) for a in ("alt", "placeholder", "title") for node in soup.select(f"[{a}]")]
+    return FILE_NAME.sub(" ", " ".join(shown))
+
+
+def code_words(page: Path | str) -> set[str]:
+    """Lowercase ASCII words in what a reader sees of a Chinese page (`_visible`), but for
+    units and brands (`UNITS_AND_BRANDS`)."""
+    return set(ASCII_WORD.findall(_visible(page))) - UNITS_AND_BRANDS
+
+
+def data_values(config, data) -> re.Pattern:
+    """The data's own words, which an English page shows as they are: employees' names,
+    regions, teams and positions, notes, and catalogue names that have no English (their
+    `en` written in Chinese). One pattern, longest first, so a name inside a note goes with it."""
+    values = {str(v) for column in ("name", "region", "team", "position") for v in data.employees[column].dropna()}
+    values |= {str(v) for table in (data.measures, data.targets, data.ratings) if "note" in table
+               for v in table["note"].dropna().unique()}
+    catalog = config.catalog
+    names = [*catalog.departments.values(), *(k.name for k in catalog.kpis.values()),
+             *(m.name for m in catalog.measures.values())]
+    values |= {n.en for n in names if CJK.search(n.en)}
+    return re.compile("|".join(map(re.escape, sorted((v for v in values if v), key=len, reverse=True))))
+
+
+def chinese_words(page: Path | str, data: re.Pattern) -> set[str]:
+    """Runs of Chinese characters in the visible text of an English page once the data's own
+    words (`data_values`) are taken out."""
+    return set(CJK.findall(data.sub(" ", _visible(page))))
+
+
+def other_language(pack: Path, lang: str, data: re.Pattern, allowed: frozenset[str] = frozenset()) -> dict[str, set[str]]:
+    """Every HTML page under `pack` → its words of the other language (`code_words` on a
+    Chinese page, `chinese_words` on an English one) not in `allowed`; pages with none left out."""
+    found = {}
+    for page in sorted(pack.rglob("*.html")):
+        words = (code_words(page) if lang == "zh" else chinese_words(page, data)) - allowed
+        if words:
+            found[str(page.relative_to(pack))] = words
+    return found
