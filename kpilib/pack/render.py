@@ -42,7 +42,7 @@ th{background:#f0f4f8;text-align:left;font-weight:600}th,td{padding:.3rem .65rem
 td{text-align:right;vertical-align:top}
 img{max-width:100%;height:auto}
 table.kpi-card{width:100%}table.kpi-card th,table.kpi-card td{text-align:left;white-space:normal;padding:.3rem .4rem}
-table.kpi-card td:first-child{min-width:7em}h3{font-size:1rem;margin:1.2rem 0 .3rem}
+table.kpi-card td:first-child{min-width:7em;word-break:keep-all}h3{font-size:1rem;margin:1.2rem 0 .3rem}
 .output_html{overflow-x:auto}
 .output_stderr{display:none}
 .error-banner{background:#fef3f2;border:1px solid var(--bad);color:var(--bad);padding:.8rem 1rem;border-radius:4px}
