@@ -72,4 +72,4 @@ def test_an_english_page_is_read_for_chinese_but_the_datas_own(config, sample):
     person = sample.employees["name"].iloc[0]
     page = PAGE.replace("张三", person).replace("表现突出，超出预期", sample.ratings["note"].dropna().iloc[-1])
     assert person in page and data.search(person)
-    assert chinese_words(page, data) == {"销售部", "续约客户数", "应续约客户数", "样本数", "图表"}
+    assert chinese_words(page, data) == {"销售部", "续约客户数", "；应续约客户数", "样本数", "图表"}
