@@ -141,7 +141,7 @@ def validate(
     problems.items[:0] = config.warnings.items
     show_problems(problems, title=f"Validation of {shown(source)}")
     if report:
-        from kpilib.sheets import write_table
+        from kpilib.export import write_table
 
         write_table(problems.to_frame(), report)
         out.print(f"wrote {escape(str(report))}")
@@ -179,8 +179,8 @@ def scores(
 ) -> None:
     """The scoring sheet: one row per person with quantitative, qualitative, composite, grade, tier, rank
     and its 90% interval, and the probability of the tier."""
+    from kpilib.export import write_scores
     from kpilib.scoring import score
-    from kpilib.sheets import write_scores
     from kpilib.uncertainty import with_uncertainty
 
     lang = _lang(lang, client)
@@ -371,7 +371,7 @@ def reveal(
     key = load_key(key_file)
     table = revealed(*roster(locate(data, sample_dir())), key, pseudonyms)
     if out_file:
-        from kpilib.sheets import write_table
+        from kpilib.export import write_table
 
         write_table(table, out_file)
         out.print(f"wrote {escape(str(out_file))}: {len(table)} people")

@@ -31,7 +31,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "qualitative_weight": ("定性权重", "Qualitative weight"), "kpi_count": ("指标数", "KPIs"),
     "baseline": ("基准值", "Baseline"), "challenge": ("挑战值", "Challenge"),
     # analysis
-    "band": ("区间", "Band"), "kpis": ("重点指标：达成率（部门均值）", "KPIs: attainment (department mean)"),
+    "performance_group": ("表现分组", "Performance group"), "kpis": ("重点指标：达成率（部门均值）", "KPIs: attainment (department mean)"),
     "top 20%": ("前20%", "Top 20%"), "middle 60%": ("中间60%", "Middle 60%"), "bottom 20%": ("后20%", "Bottom 20%"),
     "top_share": ("前20%贡献占比", "Top 20% share"), "gini": ("基尼系数", "Gini"),
     "measure": ("度量", "Measure"), "tenure_month": ("入职月数", "Month of tenure"),
@@ -60,7 +60,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "mae_naive": ("个人均值预测误差", "Error, own average"), "gain": ("误差降低", "Error reduction"),
     "observations": ("人月数", "Person-months"), "months": ("检验月数", "Months tested"),
     "rbo": ("RBO", "RBO"), "footrule": ("Footrule", "Footrule"), "shorrocks": ("Shorrocks 流动性", "Shorrocks mobility"),
-    "stayed": ("留在原区间", "Stayed in band"), "improvement": ("提升", "Improvement"),
+    "stayed": ("留在原分组", "Stayed in group"), "improvement": ("提升", "Improvement"),
     "rank_low": ("最好名次（90%区间）", "Best rank (90%)"), "rank_high": ("最差名次（90%区间）", "Worst rank (90%)"),
     "tier_probability": ("保持该分级的概率", "P(tier)"), "tier_unclear": ("分级不确定", "Tier not clear"),
     "unclear_tiers": ("分级不确定人数", "Tiers not clear"),
@@ -329,7 +329,7 @@ def section_title(section: str, lang: str) -> str:
 
 
 # columns whose values are words of the reports (translated cell by cell; other text is data)
-WORD_COLUMNS = {"kind", "direction", "unit", "trend", "flag", "method", "band", "rule", "outcome", "at_risk", "action",
+WORD_COLUMNS = {"kind", "direction", "unit", "trend", "flag", "method", "performance_group", "rule", "outcome", "at_risk", "action",
                 "factor", "level", "reference", "component", "when",
                 "bonus", "commission", "promotion", "reserve_pool", "breakthrough", "watch_list", "rater_type", "step"}
 

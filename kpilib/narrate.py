@@ -12,8 +12,8 @@ from kpilib.messages import say
 from kpilib.ratings import DECIMALS, MIN_RATEES
 from kpilib.rounding import round_half_up_scalar
 from kpilib.sections.followup import short_history, standard_lines
-from kpilib.sections.overview import REGION_LEAST
-from kpilib.sections.results import unconfigured
+from kpilib.sections.incentives import unconfigured
+from kpilib.sections.performance import REGION_LEAST
 from kpilib.uncertainty import RESAMPLES, UNCLEAR
 from kpilib.versions import DEFAULT, in_force
 from kpilib.workbench import Workbench
@@ -76,12 +76,12 @@ def concentration(wb: Workbench, table: pd.DataFrame) -> str:
             f"{row['measure']} (Gini {row['gini']:.2f}).")
 
 
-def bands(wb: Workbench, profile: pd.DataFrame) -> str:
-    """The KPI where the bottom 20% trail the top 20% most (sections.band_profile)."""
+def group_profile(wb: Workbench, profile: pd.DataFrame) -> str:
+    """The KPI where the bottom 20% trail the top 20% most (sections.group_profile)."""
     if profile.empty or not {"top 20%", "bottom 20%"} <= set(profile.columns):
         return ""
     gap = profile["top 20%"] - profile["bottom 20%"]
-    if gap.isna().all():  # every band too small to show (privacy.min_cell)
+    if gap.isna().all():  # every group too small to show (privacy.min_cell)
         return ""
     row = profile.loc[gap.idxmax()]
     if _zh(wb):

@@ -14,8 +14,6 @@ import pandas as pd
 
 from kpilib.tiers import rank  # noqa: F401 - the ranking rule, re-exported for analysts
 
-BANDS = {"top 10%": (0.0, 0.10), "middle 30–60%": (0.30, 0.60), "bottom 20%": (0.80, 1.0)}
-
 
 def kpi_ranks(values: pd.DataFrame, directions: dict[str, str], people: pd.DataFrame | None = None,
               by: str | None = None) -> pd.DataFrame:
@@ -170,7 +168,7 @@ def movement(before: pd.Series, after: pd.Series, k: int = 10) -> pd.DataFrame:
 
     References
     ----------
-    tests/test_ranking.py (test_movement_band_stability_most_improved).
+    tests/test_ranking.py (test_movement_most_improved).
 
     Examples
     --------
@@ -187,52 +185,6 @@ def movement(before: pd.Series, after: pd.Series, k: int = 10) -> pd.DataFrame:
     out["left_top_k"] = (out["rank_before"] <= k) & (out["rank_after"] > k)
     out.index.name = "employee_id"
     return out.reset_index().sort_values("rank_after", ignore_index=True)
-
-
-def band_stability(before: pd.Series, after: pd.Series, bands: dict[str, tuple[float, float]] = BANDS) -> pd.DataFrame:
-    """Stability of the head, the middle and the tail: for people whose percentile rank
-    before falls in each band, the mean absolute rank change and the share still in the
-    band after.
-
-    Parameters
-    ----------
-    before, after : Series
-        Scores indexed by employee_id (higher = better); people in both only.
-    bands : dict
-        band name → (low, high) percentile rank before (0 = best, 1 = last), inclusive.
-
-    Returns
-    -------
-    DataFrame
-        band, n, mean_abs_rank_change, stayed (share still in the band after).
-
-    References
-    ----------
-    tests/test_ranking.py (test_movement_band_stability_most_improved).
-
-    Examples
-    --------
-    Five people, the best and the worst swap (percentiles 0, .25, .5, .75, 1):
-
-    >>> before = pd.Series([5.0, 4, 3, 2, 1], index=list("abcde"))
-    >>> after = pd.Series([1.0, 4, 3, 2, 5], index=list("abcde"))
-    >>> band_stability(before, after, {"head": (0.0, 0.25), "tail": (0.75, 1.0)})
-       band  n  mean_abs_rank_change  stayed
-    0  head  2                   2.0     0.5
-    1  tail  2                   2.0     0.5
-    """
-    both = pd.DataFrame({"before": before, "after": after}).dropna()
-    n = len(both)
-    rb, ra = rank(both["before"]).astype(float), rank(both["after"]).astype(float)
-    pb, pa = (rb - 1) / max(n - 1, 1), (ra - 1) / max(n - 1, 1)
-    rows = []
-    for name, (low, high) in bands.items():
-        inside = (pb >= low) & (pb <= high)
-        stayed = ((pa >= low) & (pa <= high))[inside]
-        rows.append({"band": name, "n": int(inside.sum()),
-                     "mean_abs_rank_change": float((rb - ra).abs()[inside].mean()) if inside.any() else np.nan,
-                     "stayed": float(stayed.mean()) if inside.any() else np.nan})
-    return pd.DataFrame(rows)
 
 
 def most_improved(before: pd.Series, after: pd.Series, n: int = 10) -> pd.DataFrame:
@@ -253,7 +205,7 @@ def most_improved(before: pd.Series, after: pd.Series, n: int = 10) -> pd.DataFr
 
     References
     ----------
-    tests/test_ranking.py (test_movement_band_stability_most_improved).
+    tests/test_ranking.py (test_movement_most_improved).
 
     Examples
     --------

@@ -56,13 +56,13 @@ LINE_COLUMNS = ["period", "employee_id", "name", "department", "kpi", "kpi_name"
 @dataclass
 class Scores:
     """The scoring of one period: `sheet` (one row per person), `lines` (one per person × KPI),
-    `calibration` (tier allocation per group), `problems` (warnings) and, once
+    `tier_allocation` (planned vs allocated tiers per group), `problems` (warnings) and, once
     `kpilib.uncertainty.with_uncertainty` has run, `tier_odds` (person × tier probabilities)."""
 
     period: Span
     sheet: pd.DataFrame
     lines: pd.DataFrame
-    calibration: pd.DataFrame
+    tier_allocation: pd.DataFrame
     problems: Problems = field(default_factory=Problems)
     tier_odds: pd.DataFrame = field(default_factory=pd.DataFrame)
 
@@ -323,9 +323,9 @@ def score(dataset: Dataset, config: Config, period: Span | str, lang: str = "zh"
     _implausible(lines, config, problems)
     _separates_nobody(lines, problems)
     _self_rated_only(rated[rated["employee_id"].astype(str).isin(people["employee_id"].astype(str))], config, problems)
-    sheet, calibration = assign_tiers(sheet, config.scheme.scoring.tiers)
+    sheet, tier_allocation = assign_tiers(sheet, config.scheme.scoring.tiers)
     sheet["rank"] = rank_within(sheet, "department")
-    return Scores(span, sheet[SHEET_COLUMNS].reset_index(drop=True), lines, calibration, problems)
+    return Scores(span, sheet[SHEET_COLUMNS].reset_index(drop=True), lines, tier_allocation, problems)
 
 
 def _self_rated_only(rated: pd.DataFrame, config: Config, problems: Problems) -> None:

@@ -42,7 +42,7 @@ def score_units(dataset: Dataset, config: Config, span: Span, lang: str = "zh") 
     -------
     Scores
         `sheet` with UNIT_COLUMNS (period, employee_id, name, department, team, region,
-        quantitative, qualitative, composite, grade, rank), `lines`, `calibration`, `problems`.
+        quantitative, qualitative, composite, grade, rank), `lines`, `tier_allocation`, `problems`.
 
     References
     ----------
@@ -67,4 +67,4 @@ def score_units(dataset: Dataset, config: Config, span: Span, lang: str = "zh") 
     sheet = scored.sheet.copy()
     sheet["team"] = sheet["team"].astype(object).fillna("").where(lambda t: t != "", sheet["name"])
     sheet["rank"] = rank_within(sheet, "department")
-    return Scores(span, sheet[UNIT_COLUMNS], scored.lines, scored.calibration, scored.problems)
+    return Scores(span, sheet[UNIT_COLUMNS], scored.lines, scored.tier_allocation, scored.problems)

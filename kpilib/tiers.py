@@ -8,7 +8,7 @@ not to S and D.
 
 People are ordered by composite, then the scheme's tie-break keys (`tiers.tie_break`,
 higher first). People still tied on every key are never split across a boundary: the
-whole tied block takes the tier of its first member, and the calibration report shows
+whole tied block takes the tier of its first member, and the tier allocation table shows
 the resulting over- and under-allocation. Groups smaller than `tiers.min_group` are
 either pooled together (`small_groups: pool`) or tiered with a note that the curve is
 only a guideline (`guideline`).
@@ -171,7 +171,7 @@ def assign_tiers(sheet: pd.DataFrame, tiers: Tiers) -> tuple[pd.DataFrame, pd.Da
     Returns
     -------
     tuple of DataFrame
-        The sheet with tier, tier_group, tier_note; and the calibration, one row per
+        The sheet with tier, tier_group, tier_note; and the tier allocation, one row per
         group × tier: group, size, tier, share, expected (n × share), planned
         (`apportion`), allocated, difference.
 
@@ -182,10 +182,10 @@ def assign_tiers(sheet: pd.DataFrame, tiers: Tiers) -> tuple[pd.DataFrame, pd.Da
     Examples
     --------
     >>> sheet = pd.DataFrame({"employee_id": ["e1", "e2", "e3"], "department": "s", "composite": [80.0, 90, 70]})
-    >>> tiered, calibration = assign_tiers(sheet, Tiers(shares={"A": 0.34, "B": 0.66}, min_group=1))
+    >>> tiered, tier_allocation = assign_tiers(sheet, Tiers(shares={"A": 0.34, "B": 0.66}, min_group=1))
     >>> tiered["tier"].tolist()
     ['B', 'A', 'B']
-    >>> calibration[["tier", "expected", "planned", "allocated"]]
+    >>> tier_allocation[["tier", "expected", "planned", "allocated"]]
       tier  expected  planned  allocated
     0    A      1.02        1          1
     1    B      1.98        2          2
@@ -196,7 +196,7 @@ def assign_tiers(sheet: pd.DataFrame, tiers: Tiers) -> tuple[pd.DataFrame, pd.Da
     out["tier_group"] = tier_groups(out, tiers)
     out.loc[~scored, "tier_note"] = "no composite: not tiered"
     keys = ["composite", *[k for k in tiers.tie_break if k in out.columns]]
-    calibration = []
+    tier_allocation = []
     for name, members in out[scored].groupby("tier_group", sort=True):
         ordered = members.sort_values(keys + ["employee_id"], ascending=[False] * len(keys) + [True],
                                       kind="stable", na_position="last")
@@ -215,9 +215,9 @@ def assign_tiers(sheet: pd.DataFrame, tiers: Tiers) -> tuple[pd.DataFrame, pd.Da
         out.loc[ordered.index, "tier_note"] = notes
         counts = pd.Series(assigned).value_counts()
         for t, share in tiers.shares.items():
-            calibration.append({"group": name, "size": len(ordered), "tier": t, "share": share,
+            tier_allocation.append({"group": name, "size": len(ordered), "tier": t, "share": share,
                                 "expected": len(ordered) * share, "planned": planned[t],
                                 "allocated": int(counts.get(t, 0)),
                                 "difference": int(counts.get(t, 0)) - planned[t]})
     columns = ["group", "size", "tier", "share", "expected", "planned", "allocated", "difference"]
-    return out, pd.DataFrame(calibration, columns=columns)
+    return out, pd.DataFrame(tier_allocation, columns=columns)

@@ -104,7 +104,7 @@ class Workbench:
       columns (formula, inputs, target_source, status, kpi_name) for the current period only.
     - months: monthly scoring sheets of the months up to the period's end, as many as the
       longest promotion rule needs (none without one).
-    - calibration: tier allocation of the current period.
+    - tier_allocation: planned vs allocated tiers of the current period.
     - tier_odds: the current period's tier probabilities (kpilib.uncertainty); its sheet
       has rank_low, rank_high and tier_probability (NA in earlier periods).
     - units: scoring sheets of the team entities (`kind: team`, kpilib.team_units) of the history periods.
@@ -119,7 +119,7 @@ class Workbench:
     history: pd.DataFrame
     lines: pd.DataFrame
     months: pd.DataFrame
-    calibration: pd.DataFrame
+    tier_allocation: pd.DataFrame
     problems: Problems = field(default_factory=Problems)
     branding: Branding = field(default_factory=Branding)
     tier_odds: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -273,7 +273,7 @@ def _score_history(loaded: tuple[Config, Dataset], period: str | Span | None, la
             "lines": pd.concat([s.lines if label == span.label else s.lines[PAST_LINE_COLUMNS]
                                 for label, s in scored.items()], ignore_index=True),
             "months": pd.concat(monthly, ignore_index=True) if monthly else pd.DataFrame(),
-            "calibration": current.calibration, "problems": current.problems, "tier_odds": current.tier_odds,
+            "tier_allocation": current.tier_allocation, "problems": current.problems, "tier_odds": current.tier_odds,
             "units": pd.concat([u.sheet for u in units.values()], ignore_index=True)}
 
 

@@ -64,12 +64,12 @@ def test_an_xlsx_holds_no_time_of_writing(tmp_path):
 
     import pandas as pd
 
-    from kpilib import sheets, zipbytes
+    from kpilib import export, zipbytes
 
     frame = pd.DataFrame({"employee_id": ["E0001", "E0002"], "composite": [81.25, 67.5]})
-    sheets._write_xlsx(str(tmp_path / "a.xlsx"), {"scores": frame})
+    export._write_xlsx(str(tmp_path / "a.xlsx"), {"scores": frame})
     time.sleep(2.1)  # past the 2-second resolution of zip times
-    sheets._write_xlsx(str(tmp_path / "b.xlsx"), {"scores": frame})
+    export._write_xlsx(str(tmp_path / "b.xlsx"), {"scores": frame})
     assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
     with zipfile.ZipFile(tmp_path / "a.xlsx") as archive:
         core = archive.read(zipbytes.CORE).decode()

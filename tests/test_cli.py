@@ -51,7 +51,7 @@ def test_scores_refuses_unknown_suffix(tmp_path):
 def test_formula_injection_is_neutralised():
     import pandas as pd
 
-    from kpilib.sheets import neutralise
+    from kpilib.export import neutralise
     frame = pd.DataFrame({"name": ["=HYPERLINK(\"x\")", "+1", "-2", "@SUM(A1)", "王伟"], "score": [1, 2, -3, 4, 5]})
     out = neutralise(frame)
     assert out["name"].tolist() == ["'=HYPERLINK(\"x\")", "'+1", "'-2", "'@SUM(A1)", "王伟"]
@@ -107,7 +107,7 @@ def test_no_file_the_tool_writes_holds_a_formula(tmp_path, monkeypatch):
     from openpyxl import load_workbook
 
     from kpilib.config import load_config
-    from kpilib.sheets import _TRIGGERS
+    from kpilib.export import _TRIGGERS
     from tests.conftest import SAMPLE
 
     link, sum_ = '=HYPERLINK("http://x","y")', "＝1+1"
@@ -141,7 +141,7 @@ def test_no_file_the_tool_writes_holds_a_formula(tmp_path, monkeypatch):
             assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
             assert not (isinstance(cell.value, str) and cell.value.startswith(_TRIGGERS)), cell.value
             seen.add((sheet.title, cell.value))
-    for title in ("scores", "calibration"):  # name, team, region; region groups
+    for title in ("scores", "tier_allocation"):  # name, team, region; region groups
         assert {(title, "'" + link), (title, "'" + sum_)} <= seen, title
     assert ("lines", "'" + link) in seen
     for out in ("s.csv", "r.csv"):

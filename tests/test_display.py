@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from kpilib import display, i18n, narrate, narrate_drivers, sections, stats, workbench
-from kpilib.sections.overview import REGION_LEAST
+from kpilib.sections.performance import REGION_LEAST
 from tests.conftest import SAMPLE
 
 

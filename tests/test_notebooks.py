@@ -4,6 +4,8 @@ by papermill on the sample company, for a department and at company level."""
 from __future__ import annotations
 
 import ast
+import inspect
+import re
 from pathlib import Path
 
 import nbformat
@@ -33,6 +35,11 @@ def test_notebook_is_clean_and_parameterised(path):
              for t in node.targets if isinstance(t, ast.Name)}
     assert names >= REQUIRED
     assert all(len(c.source.splitlines()) <= 25 for c in code)
+    own = path.stem.split("_", 1)[1]  # 20_performance → kpilib.sections.performance
+    imported = re.search(r"^from kpilib\.sections import (.+)$", code[1].source, re.M)
+    assert imported and own in imported.group(1).split(", "), "imports its section module"
+    import kpilib.sections
+    assert all(inspect.ismodule(getattr(kpilib.sections, name)) for name in imported.group(1).split(", "))  # no table of that name
     for c in code:  # no business logic: cells call kpilib, they do not compute with pandas
         assert not any(s in c.source for s in ("groupby", ".mean(", ".query(", ".attrs[", "import pandas")), c.source
 

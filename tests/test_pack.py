@@ -212,7 +212,7 @@ def test_scoring_sheets_hold_only_the_departments_built(pack, sample):
     assert set(period["department"]) == {"sales"} and set(period["employee_id"]) <= sales
     own = pd.read_excel(pack / "sales" / "scores.xlsx", sheet_name=None)
     assert set(own["scores"]["employee_id"]) == set(period["employee_id"])
-    assert set(own["lines"]["department"]) == {"sales"} and set(own["calibration"]["group"]) == {"sales"}
+    assert set(own["lines"]["department"]) == {"sales"} and set(own["tier_allocation"]["group"]) == {"sales"}
     others = set(people["employee_id"]) - sales
     warnings = own["warnings"].to_string()
     assert len(own["warnings"]) and not [e for e in others if e in warnings] and "customer_service" not in warnings

@@ -12,7 +12,7 @@ from tests.conftest import SAMPLE
 
 PERIOD = "2026Q3"
 COMPANY_CALLS = ["borrowed_targets", "headline", "grade_counts", "kpi_attainment", "tier_allocation",
-                 "concentration", "band_profile", "ranking_table", "rank_stability", "band_movement", "trend_frame",
+                 "concentration", "group_profile", "ranking_table", "rank_stability", "group_movement", "trend_frame",
                  "person_trends", "tier_transitions", "outlook", "forecast_check", "top_separators", "rater_table",
                  "self_gap", "rater_variance", "incentive_summary", "kpi_leaders", "most_improved",
                  "score_details", "new_hire_ramp", "coaching", "top_cases", "chain_steps", "rating_evidence",

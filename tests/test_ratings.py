@@ -306,7 +306,7 @@ def test_the_leniency_sentence_quotes_only_numbers_of_the_basis_table_shown_unde
 
     from kpilib import narrate, sections
     from kpilib.display import table_html
-    from kpilib.sections.outlook import _leniency
+    from kpilib.sections.drivers import _leniency
     from kpilib.workbench import open_workbench
 
     wb = open_workbench("2026Q3", department)

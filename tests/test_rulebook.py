@@ -28,7 +28,7 @@ def wbs(tmp_path_factory):
 
 
 def test_every_rule_with_its_numbers(wbs):
-    zh = sections.rulebook(wbs["sales", "zh"]).set_index("topic")["rule_text"]
+    zh = sections.rule_sentences(wbs["sales", "zh"]).set_index("topic")["rule_text"]
     assert "综合分 = 定量分 × 70% + 定性分" in zh["综合分"]
     assert "自评 × 20% + 上级 × 60% + 跨部门 × 20%" in zh["评分人权重"]
     assert "每项得分保留 1 位小数，评分 2 位，小计 1 位，综合分 1 位" in zh["舍入"]
@@ -37,7 +37,7 @@ def test_every_rule_with_its_numbers(wbs):
     assert "定量分、上级评分" in zh["同分处理"] and "不足 5 人" in zh["小组规则"]
     assert "最高 150%" in zh["达成率"]
     assert "综合分可高于 100（本方案最高 124.5）" in zh["综合分"]  # 0.7 × 90 × 1.5 + 30
-    en = sections.rulebook(wbs["sales", "en"]).set_index("topic")["rule_text"]
+    en = sections.rule_sentences(wbs["sales", "en"]).set_index("topic")["rule_text"]
     assert en["Grades"] == "Grades: Excellent ≥ 90, Good 80–89.9, Pass 70–79.9, Needs improvement < 70."
     assert "quantitative × 70%" in en["Composite"] and "self × 20%" in en["Rater weights"]
     for text in zh:
@@ -50,10 +50,10 @@ def test_the_rules_follow_the_scheme_in_force(wbs):
     scoring = wb.config.scheme.scoring.model_copy(update={"quantitative_share": 0.6, "raters": {"supervisor": 1.0}})
     config = dataclasses.replace(wb.config, scheme=wb.config.scheme.model_copy(update={"scoring": scoring}))
     config.version = "2026Q2"  # what the schemes branch adds to Config
-    table = sections.rulebook(dataclasses.replace(wb, config=config)).set_index("topic")["rule_text"]
+    table = sections.rule_sentences(dataclasses.replace(wb, config=config)).set_index("topic")["rule_text"]
     assert table.iloc[0] == "Scheme version: 2026Q2."
     assert "quantitative × 60%" in table["Composite"] and table["Rater weights"].startswith("Rating = supervisor × 100%;")
-    assert "Scheme version" not in set(sections.rulebook(wb)["topic"])  # no version: no row
+    assert "Scheme version" not in set(sections.rule_sentences(wb)["topic"])  # no version: no row
 
 
 def test_incentive_rules_with_their_thresholds(wbs):
@@ -103,7 +103,7 @@ def test_northwind_rulebook(tmp_path):
         mp.setenv("KPIREPORT_CACHE", str(tmp_path))
         workbench._MEMO.clear()
         wb = workbench.open_workbench(PERIOD, "all", RETAIL, client="retail", lang="en")
-    assert len(sections.rulebook(wb)) >= 10
+    assert len(sections.rule_sentences(wb)) >= 10
     weights = sections.perspective_weights(wb)
     assert set(weights["department"]) == set(wb.departments()) and np.allclose(weights.iloc[:, 1:].sum(axis=1), 1)
     assert config.scheme.departments.keys() >= set(weights["department"])

@@ -100,9 +100,9 @@ def test_concentration_is_the_library_statistic(sales):
     assert 0.40 < row["top_share"] < 0.50  # the planted heavy tail (source report: 45%)
 
 
-def test_bands_split_each_department_20_60_20(company):
+def test_performance_groups_split_each_department_20_60_20(company):
     sheet = company.sheet()
-    bands = sections.common.bands_of(sheet)
+    bands = sections.common.performance_groups(sheet)
     shares = bands.groupby(sheet["department"]).value_counts(normalize=True).unstack()
     assert np.allclose(shares["top 20%"], 0.2, atol=0.03) and np.allclose(shares["bottom 20%"], 0.2, atol=0.03)
 
@@ -114,6 +114,30 @@ def test_ranking_table_and_movement(sales):
     row = table.dropna(subset=["previous_rank"]).iloc[5]
     assert row["previous_rank"] == before[row["employee_id"]]
     assert row["movement"] == row["previous_rank"] - row["rank"]
+
+
+def test_movement_groups_by_hand():
+    # 20 people: top 10% = ranks 1-2 (k = 2), middle 30–60% = ranks 7-12 (after k = 6, up to k = 12),
+    # bottom 20% = ranks 17-20 (k = 4); ranks 3-6 and 13-16 are in no group
+    sheet = pd.DataFrame({"department": "d", "composite": np.arange(20, 0, -1.0)})
+    groups = sections.common.performance_groups(sheet, sections.common.MOVEMENT_GROUPS)
+    assert list(groups[:2]) == ["top 10%"] * 2 and list(groups[6:12]) == ["middle 30–60%"] * 6
+    assert list(groups[16:]) == ["bottom 20%"] * 4
+    assert list(groups[2:6]) == [""] * 4 and list(groups[12:16]) == [""] * 4
+
+
+def test_group_movement_against_pandas_ranks(sales):
+    table = sections.group_movement(sales).set_index("performance_group")
+    before = sales.sheet("2026Q2").set_index("employee_id")
+    after = sales.sheet().set_index("employee_id")
+    both = before.index.intersection(after.index)
+    rb = before.loc[both, "composite"].rank(method="min", ascending=False)
+    ra = after.loc[both, "composite"].rank(method="min", ascending=False)
+    n = len(both)
+    top = rb[rb <= np.floor(0.1 * n + 0.5)].index  # top 10%: no ties at this cut in the sample
+    assert table.loc["top 10%", "people"] == len(top)
+    assert table.loc["top 10%", "stayed"] == pytest.approx((ra[top] <= np.floor(0.1 * n + 0.5)).mean())
+    assert table.loc["top 10%", "mean_abs_rank_change"] == pytest.approx((rb[top] - ra[top]).abs().mean())
 
 
 def test_planted_supervisors_show_in_their_department(sales):
@@ -132,8 +156,8 @@ def test_score_details_explain_every_line(sales):
 def test_company_tables_name_no_one(company, sample):
     people = sample.people()
     names = set(people["name"]) | set(people["employee_id"])
-    calls = ["scheme_table", "headline", "grade_counts", "kpi_attainment", "concentration", "band_profile",
-             "ranking_table", "rank_stability", "band_movement", "trend_frame", "person_trends", "outlook",
+    calls = ["scheme_table", "headline", "grade_counts", "kpi_attainment", "concentration", "group_profile",
+             "ranking_table", "rank_stability", "group_movement", "trend_frame", "person_trends", "outlook",
              "top_separators", "rater_table", "self_gap", "incentive_summary", "kpi_leaders", "most_improved",
              "score_details", "new_hire_ramp", "coaching", "top_cases", "rater_basis", "raters_not_judged",
              "incentive_counts", "region_comparison", "region_test"]
@@ -152,19 +176,19 @@ def test_department_tables_show_only_its_people(sales, sample):
         assert not set(frame.astype(str).to_numpy().ravel()) & others, name
 
 
-def test_bands_by_hand():
+def test_performance_groups_by_hand():
     # 19 people: k = round_half_up(3.8) = 4 at each end; a tie at the top boundary stays on top
     scores = [100, 99, 98, 97, 97] + list(range(80, 66, -1))
     sheet = pd.DataFrame({"department": "d", "composite": [float(s) for s in scores]})
-    bands = sections.common.bands_of(sheet)
+    bands = sections.common.performance_groups(sheet)
     assert list(bands[:5]) == ["top 20%"] * 5
     assert list(bands[-4:]) == ["bottom 20%"] * 4 and (bands == "middle 60%").sum() == 10
 
 
-def test_coaching_names_the_bottom_band_and_their_weakest_kpis(sales):
+def test_coaching_names_the_bottom_group_and_their_weakest_kpis(sales):
     table = sections.coaching(sales, k=1)
     sheet = sales.sheet()
-    bottom = set(sheet.loc[sections.common.bands_of(sheet) == "bottom 20%", "name"])
+    bottom = set(sheet.loc[sections.common.performance_groups(sheet) == "bottom 20%", "name"])
     assert set(table["name"]) == bottom and table["rank"].is_monotonic_decreasing
     worst = table.iloc[0]
     person = sheet.set_index("name").loc[worst["name"], "employee_id"]
@@ -172,7 +196,7 @@ def test_coaching_names_the_bottom_band_and_their_weakest_kpis(sales):
     gap = lines["attainment"] - lines.groupby("kpi")["attainment"].transform("mean")
     weakest = lines.loc[gap[lines["employee_id"] == person].idxmin()]
     assert worst["kpis"].startswith(f"{weakest['kpi_name']} {weakest['attainment']:.0%}")
-    assert set(sections.top_cases(sales)["name"]) == set(sheet.loc[sections.common.bands_of(sheet) == "top 20%", "name"])
+    assert set(sections.top_cases(sales)["name"]) == set(sheet.loc[sections.common.performance_groups(sheet) == "top 20%", "name"])
 
 
 def test_drivers_sections_on_the_sample(sales, company):
@@ -213,3 +237,15 @@ def test_the_mixed_model_refuses_a_small_department(tmp_path, monkeypatch):
         text = narrate_drivers.scorecard(wb, model)
         assert str(model.people) in text and "30" in text
     assert "marketing" not in text and "supervisor" not in text
+
+
+def test_sections_name_no_kpi_or_measure_of_the_catalogue(config):
+    """The sections take KPI ids from the scheme and catalogue (the complaints gate, the
+    breakthrough KPI, outcome KPIs), never from their own code."""
+    import re
+
+    from tests.conftest import ROOT
+    ids = set(config.catalog.kpis) | set(config.catalog.measures)
+    for module in sorted((ROOT / "kpilib" / "sections").glob("*.py")):
+        quoted = set(re.findall(r"[\"'](\w+)[\"']", module.read_text(encoding="utf-8")))
+        assert not quoted & ids, (module.name, sorted(quoted & ids))

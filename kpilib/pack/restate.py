@@ -27,11 +27,11 @@ import pandas as pd
 from kpilib import narrate
 from kpilib.branding import Branding
 from kpilib.display import table_html
+from kpilib.export import write_table
 from kpilib.i18n import label, value_word
 from kpilib.pack.render import shell
 from kpilib.sections.common import named
-from kpilib.sections.results import RULES
-from kpilib.sheets import write_table
+from kpilib.sections.incentives import RULES
 from kpilib.workbench import Workbench
 
 COLUMNS = ["employee_id", "field", "before", "after"]

@@ -2,7 +2,7 @@
 
 The period's `scores.xlsx` and `scores.csv` cover the departments that have documents in
 the pack (built by this run or kept from the previous one); each department built gets
-`<department>/scores.xlsx` with only its own people. Lines and calibration rows follow the
+`<department>/scores.xlsx` with only its own people. Lines and tier allocation rows follow the
 people; a warning that names someone, or a department, outside is left out. The pack's
 sheets add one column per configured incentive rule (bonus, commission, promotion, ...):
 the person's outcome in the report's language, blank where the rule did not look at them,
@@ -19,11 +19,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from kpilib.export import write_scores, write_table
 from kpilib.i18n import value_word
 from kpilib.problems import Problem, Problems
 from kpilib.scoring import Scores
 from kpilib.sections.followup import follow_up_actions
-from kpilib.sheets import write_scores, write_table
 from kpilib.workbench import Workbench
 
 
@@ -34,9 +34,9 @@ def _about_others(problem: Problem, others: set[str]) -> bool:
 
 def outcomes(wb: Workbench) -> pd.DataFrame:
     """employee_id and one column per incentive rule configured for any department (in
-    `sections.results.RULES` order): each person's outcome in the report's language, "" where
+    `sections.incentives.RULES` order): each person's outcome in the report's language, "" where
     the rule did not look at them (kpilib.sections.decisions)."""
-    from kpilib.sections.results import RULES, decisions
+    from kpilib.sections.incentives import RULES, decisions
 
     long = decisions(wb)
     wide = long.pivot_table(index="employee_id", columns="rule", values="outcome", aggfunc="first")
@@ -59,12 +59,12 @@ def scoped(wb: Workbench, departments: Iterable[str], outcome: pd.DataFrame | No
     lines = wb.period_lines()
     within = wb.config.scheme.scoring.tiers.within
     groups = set(sheet[within].astype(str)) if within in sheet.columns else {"company"}
-    pooled = wb.calibration["group"].astype(str).str.removeprefix("pooled: ").str.split(", ")
-    calibration = wb.calibration[pooled.map(lambda names: not groups.isdisjoint(names))]
+    pooled = wb.tier_allocation["group"].astype(str).str.removeprefix("pooled: ").str.split(", ")
+    tier_allocation = wb.tier_allocation[pooled.map(lambda names: not groups.isdisjoint(names))]
     others = set(everyone.loc[~inside, "employee_id"].astype(str)) | (set(wb.config.scheme.departments) - wanted)
     problems = Problems([p for p in wb.problems.items if not _about_others(p, others)])
     return Scores(wb.span, sheet, lines[lines["department"].isin(wanted)].reset_index(drop=True),
-                  calibration.reset_index(drop=True), problems)
+                  tier_allocation.reset_index(drop=True), problems)
 
 
 def write_sheets(wb: Workbench, held: Iterable[str], built: Iterable[str], folder: Path) -> list[str]:

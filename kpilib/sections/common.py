@@ -1,4 +1,4 @@
-"""Helpers shared by the section modules: grouping, department names, bands."""
+"""Helpers shared by the section modules: grouping, department names, performance groups."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from kpilib.i18n import word
 from kpilib.numbers import in_unit
 from kpilib.workbench import Workbench
 
-BANDS = {"top 20%": (0.0, 0.2), "middle 60%": (0.2, 0.8), "bottom 20%": (0.8, 1.0)}
+PERFORMANCE_GROUPS = {"top 20%": (0.0, 0.2), "middle 60%": (0.2, 0.8), "bottom 20%": (0.8, 1.0)}  # section 20
+MOVEMENT_GROUPS = {"top 10%": (0.0, 0.1), "middle 30–60%": (0.3, 0.6), "bottom 20%": (0.8, 1.0)}  # section 30 (domain.md)
 
 
 def group_of(wb: Workbench) -> str:
@@ -58,16 +59,31 @@ def primary_kpi(wb: Workbench, department: str | None = None) -> str | None:
     return max(weights, key=weights.get) if weights else None
 
 
-def bands_of(sheet: pd.DataFrame) -> pd.Series:
-    """Top 20% / middle 60% / bottom 20% of each department by composite: the top band holds
-    the first k ranks and the bottom band the last k, k = 20% of the department rounded half
-    up (at least 1); ties at a boundary fall in the outer band."""
-    size = sheet.groupby("department", observed=True)["composite"].transform("count")
-    k = np.maximum(np.floor(0.2 * size + 0.5), 1)
-    from_top = ranking.rank(sheet["composite"], by=sheet["department"])
-    from_bottom = ranking.rank(sheet["composite"], ascending=True, by=sheet["department"])
-    return pd.Series(np.select([from_top <= k, from_bottom <= k], ["top 20%", "bottom 20%"], "middle 60%"),
-                     index=sheet.index)
+def performance_groups(sheet: pd.DataFrame, groups: dict[str, tuple[float, float]] = PERFORMANCE_GROUPS) -> pd.Series:
+    """Each person's performance group within their department by composite rank (ranking.rank:
+    ties share the best rank); "" for people in no group. A group (low, high) of a department
+    of n holds, counting k(x) = x·n rounded half up:
+    - low = 0 (top): the first max(k(high), 1) ranks;
+    - high = 1 (bottom): the last max(k(1 − low), 1) ranks, counted from the bottom;
+    - otherwise (a middle): ranks after k(low) up to k(high), if in neither end group.
+    Ties at a boundary fall in the outer group. Section 20 uses PERFORMANCE_GROUPS (20/60/20),
+    section 30's movement MOVEMENT_GROUPS (domain.md: head 10%, middle 30–60%, tail 20%).
+    Checked by hand in tests/test_sections.py (test_performance_groups_by_hand)."""
+    size = sheet.groupby("department", observed=True)["composite"].transform("count").to_numpy()
+    from_top = ranking.rank(sheet["composite"], by=sheet["department"]).to_numpy(dtype=float, na_value=np.nan)
+    from_bottom = ranking.rank(sheet["composite"], ascending=True, by=sheet["department"]).to_numpy(dtype=float, na_value=np.nan)
+
+    def k(share: float) -> np.ndarray:
+        return np.floor(share * size + 0.5 + 1e-9)
+    out = pd.Series("", index=sheet.index, dtype=object)
+    ends = {name: (low, high) for name, (low, high) in groups.items() if low == 0 or high == 1}
+    for name, (low, high) in ends.items():
+        inside = from_top <= np.maximum(k(high), 1) if low == 0 else from_bottom <= np.maximum(k(1 - low), 1)
+        out[(out == "").to_numpy() & inside] = name
+    for name, (low, high) in groups.items():
+        if name not in ends:
+            out[(out == "").to_numpy() & (from_top > k(low)) & (from_top <= k(high))] = name
+    return out
 
 
 def written(wb: Workbench, lines: pd.DataFrame, columns: tuple[str, ...] = ("actual", "target")) -> pd.DataFrame:

@@ -1,18 +1,24 @@
-"""Section 50, drivers: what separates people, what goes with performance beyond the
-scorecard, and which leading KPIs move the lagging ones. One call per table."""
+"""Section 50 (drivers and rater calibration): what separates people, what goes with
+performance beyond the scorecard, which leading KPIs move the lagging ones, and how
+supervisors rate. One call per table."""
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
-from kpilib import leading, mixed, separation
+from kpilib import leading, mixed, rater_model, rating_patterns, ratings, separation
 from kpilib.i18n import word
-from kpilib.sections.common import headcount, shown, with_names
+from kpilib.sections.common import group_of, headcount, shown, with_names
 from kpilib.workbench import Workbench
 
 BOOTSTRAP = 200  # team-cluster resamples for the factors' LMG intervals
+LENIENCY_LEVEL = 0.95  # the level of ratings.rater_leniency's intervals (its default)
+MIN_RATERS = 3  # supervisors needed to separate rater from ratee variance
+MAX_RATEES = 400  # ratees in the crossed model (a seeded sample above this)
 
 
 # what separates people ------------------------------------------------------------------
@@ -150,3 +156,108 @@ def link_backtest(wb: Workbench, fits: leading.LinkFits) -> pd.DataFrame:
     out = table.assign(department=table["department"].map(wb.department_name), lagging_name=table["lagging"].map(wb.kpi_name))
     columns = ["lagging_name", "months", "forecasts", "mae_model", "mae_naive", "gain"]
     return out[(["department"] if wb.company else []) + columns]
+
+
+# rater calibration ----------------------------------------------------------------------
+
+def _scoped_ratings(wb: Workbench) -> pd.DataFrame:
+    r = wb.dataset.ratings
+    if wb.company:
+        return r
+    people = wb.sheet()["employee_id"]
+    return r[r["employee_id"].isin(people)]
+
+
+def _leniency(wb: Workbench) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The leniency table of the supervisors rating this scope's people (known ids) and the
+    supervisor ratings in scope (for the count of those without a rater id)."""
+    performance = wb.history[["employee_id", "period", "quantitative"]].rename(columns={"quantitative": "performance"})
+    table = ratings.rater_leniency(wb.dataset.ratings, performance=performance, level=LENIENCY_LEVEL)
+    rated = _scoped_ratings(wb)
+    rated = rated[(rated["rater_type"] == "supervisor") & rated["period"].isin(wb.periods)]
+    known = ratings.known_rater(rated["rater_id"])
+    table = table[table["rater_id"].isin(set(rated.loc[known, "rater_id"].astype(str).str.strip()))]
+    names = wb.dataset.employees.set_index("employee_id")
+    return table.assign(rater_name=table["rater_id"].map(names["name"]).fillna(table["rater_id"]),
+                        department=table["rater_id"].map(names["department"])), rated
+
+
+def rater_table(wb: Workbench) -> pd.DataFrame:
+    """Leniency (+) or severity (−) of each supervisor rating this department's people, over
+    the history (ratings.rater_leniency): every supervisor is compared with the other
+    supervisors of the whole company rating the same criterion in the same period, adjusted
+    for the ratees' quantitative score; self-ratings are never the reference.
+
+    Department: rater_id, rater_name, ratings, ratees, leniency, ci_low, ci_high, flag, for
+    the supervisors judged. Company: per department of the rater, raters judged, lenient,
+    severe. Who is not judged: `raters_not_judged`; counts, threshold, level: `rater_basis`."""
+    table, _ = _leniency(wb)
+    judged = table[table["reason"] == ""]
+    if wb.company:
+        out = judged.groupby("department").agg(
+            raters=("rater_id", "size"), lenient=("flag", lambda f: int((f == "lenient").sum())),
+            severe=("flag", lambda f: int((f == "severe").sum()))).reset_index()
+        out = with_names(wb, shown(wb, out, "raters"))
+    else:
+        out = judged.rename(columns={"n": "ratings"})
+        out = out[["rater_id", "rater_name", "ratings", "ratees", "leniency", "ci_low", "ci_high", "flag"]]
+    return out.reset_index(drop=True)
+
+
+def raters_not_judged(wb: Workbench) -> pd.DataFrame:
+    """Supervisors rating this department's people who are not judged (department level;
+    empty at company level, where `rater_basis` counts them): rater_id, rater_name, reason
+    ('too_few' or 'no_comparison', see ratings.rater_leniency)."""
+    table, _ = _leniency(wb)
+    left = table[table["reason"] != ""] if not wb.company else table.iloc[:0]
+    return left[["rater_id", "rater_name", "reason"]].reset_index(drop=True)
+
+
+def rater_basis(wb: Workbench) -> pd.DataFrame:
+    """What the leniency judgement rests on, one row: raters (supervisors in scope with a
+    rater id), judged, flagged (lenient or severe), too_few, no_comparison (not judged, by
+    reason), unknown_ratings
+    (supervisor ratings in scope without a rater id, left out), flag_threshold (points of
+    the flag rule, ratings.LENIENCY_THRESHOLD), interval_level (of the intervals). Shown
+    under the sentence that quotes it (narrate.raters)."""
+    table, rated = _leniency(wb)
+    reasons = table["reason"].value_counts()
+    return pd.DataFrame([{"raters": len(table), "judged": int(reasons.get("", 0)),
+                          "flagged": int((table["flag"] != "").sum()),
+                          "too_few": int(reasons.get("too_few", 0)),
+                          "no_comparison": int(reasons.get("no_comparison", 0)),
+                          "unknown_ratings": int((~ratings.known_rater(rated["rater_id"])).sum()),
+                          "flag_threshold": ratings.LENIENCY_THRESHOLD, "interval_level": LENIENCY_LEVEL}])
+
+
+def self_gap(wb: Workbench) -> pd.DataFrame:
+    """Self rating minus supervisor rating per team (department) or department (company):
+    group, people, mean_gap, share_overrating (rating_patterns.self_supervisor_gap)."""
+    by = group_of(wb)
+    table = rating_patterns.self_supervisor_gap(_scoped_ratings(wb), wb.dataset.employees, by=by)
+    return with_names(wb, shown(wb, table))
+
+
+def rater_variance(wb: Workbench) -> pd.DataFrame:
+    """Where rating variance comes from (rater_model.rating_variance, supervisor ratings): component
+    (ratee, rater, residual), variance, share (small departments can put a variance on the
+    boundary, i.e. zero; the optimiser's warnings about it are not shown). Empty
+    with fewer than MIN_RATERS supervisors or when the model cannot be fitted. Above
+    MAX_RATEES ratees the model is fitted on the ratees of a seeded sample of supervisors
+    (whole teams, so each rater keeps all their ratees): memory stays bounded."""
+    rated = _scoped_ratings(wb)
+    supervised = rated[rated["rater_type"] == "supervisor"]
+    if supervised["employee_id"].nunique() > MAX_RATEES:  # the crossed model's design grows with ratees × ratings
+        teams = supervised.groupby("rater_id", observed=True)["employee_id"].unique().sample(frac=1.0, random_state=0)
+        kept = teams.index[teams.map(len).cumsum() <= MAX_RATEES]
+        ratees = set(supervised.loc[supervised["rater_id"].isin(kept), "employee_id"])
+        rated = rated[rated["employee_id"].isin(ratees)]
+        supervised = rated[rated["rater_type"] == "supervisor"]
+    if supervised["rater_id"].nunique() < MIN_RATERS:
+        return pd.DataFrame(columns=["component", "variance", "share"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a variance on the boundary (zero) is a finding, shown as such
+        try:
+            return rater_model.rating_variance(rated, rater_types=("supervisor",))
+        except (np.linalg.LinAlgError, ValueError):  # too little crossing of raters and ratees to separate them
+            return pd.DataFrame(columns=["component", "variance", "share"])

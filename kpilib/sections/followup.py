@@ -8,7 +8,7 @@ import pandas as pd
 from kpilib import actions
 from kpilib.i18n import action_rule
 from kpilib.sections.common import headcount, shown, with_names
-from kpilib.sections.results import decisions
+from kpilib.sections.incentives import decisions
 from kpilib.standard import Line, meets_target_line
 from kpilib.workbench import Workbench
 

@@ -6,7 +6,15 @@ from __future__ import annotations
 import pandas as pd
 
 from kpilib import outcomes, rank_agreement, ranking
-from kpilib.sections.common import composite_summary, group_of, shown, with_names, written
+from kpilib.sections.common import (
+    MOVEMENT_GROUPS,
+    composite_summary,
+    group_of,
+    performance_groups,
+    shown,
+    with_names,
+    written,
+)
 from kpilib.uncertainty import UNCLEAR
 from kpilib.workbench import Workbench
 
@@ -77,12 +85,26 @@ def rank_stability(wb: Workbench) -> pd.DataFrame:
     return with_names(wb, shown(wb, out[keep], "n")) if len(out) else out
 
 
-def band_movement(wb: Workbench) -> pd.DataFrame:
-    """Head, middle and tail since last period (ranking.band_stability): band, n,
-    mean_abs_rank_change, stayed."""
+def group_movement(wb: Workbench) -> pd.DataFrame:
+    """Head, middle and tail since last period, within each department: for the people scored
+    in both periods, grouped by common.performance_groups with MOVEMENT_GROUPS (domain.md: top
+    10% moves little, the middle 30–60% moves often, the bottom 20% is under pressure) among
+    them, per group of last period: performance_group, people, mean_abs_rank_change (department
+    ranks among them), stayed (share in the same group this period)."""
     if not wb.previous:
         return pd.DataFrame()
-    return shown(wb, ranking.band_stability(*_before_after(wb)), "n")
+    before, after = (frame.set_index("employee_id") for frame in (wb.sheet(wb.previous), wb.sheet()))
+    both = before.index.intersection(after.index)
+    before, after = before.loc[both], after.loc[both]
+    moved = pd.DataFrame({
+        "performance_group": performance_groups(before, MOVEMENT_GROUPS),
+        "stayed": performance_groups(before, MOVEMENT_GROUPS) == performance_groups(after, MOVEMENT_GROUPS),
+        "change": (ranking.rank(before["composite"], by=before["department"])
+                   - ranking.rank(after["composite"], by=after["department"])).abs()})
+    table = moved[moved["performance_group"] != ""].groupby("performance_group").agg(
+        people=("stayed", "size"), mean_abs_rank_change=("change", "mean"), stayed=("stayed", "mean"))
+    table = table.reindex([g for g in MOVEMENT_GROUPS if g in table.index]).reset_index()
+    return shown(wb, table.astype({"mean_abs_rank_change": float, "stayed": float}))
 
 
 def most_improved(wb: Workbench, n: int = 10) -> pd.DataFrame:

@@ -2,7 +2,7 @@
 workbench's `config` (the Config in force for the report's period), one sentence per rule
 in the report's language (kpilib.messages), so that a reader can check every number.
 
-- `rulebook`: composite split, attainment, rater weights, rounding, missing data, targets,
+- `rule_sentences`: composite split, attainment, rater weights, rounding, missing data, targets,
   grade bands, tier shares with the tie rule and the small-group rule, scheme version;
 - `incentive_rules`: each configured incentive rule of each department with its thresholds;
 - `perspective_weights`: the balanced-scorecard weight of each perspective per department,
@@ -35,7 +35,7 @@ def _list(items: list[str], lang: str) -> str:
     return word("list separator", lang).join(items)
 
 
-def rulebook(wb: Workbench) -> pd.DataFrame:
+def rule_sentences(wb: Workbench) -> pd.DataFrame:
     """The scheme's rules (topic, rule_text), one row per rule, in the report's language;
     the scheme version first when the scheme has versions (`Config.version`)."""
     scoring, lang = wb.config.scheme.scoring, wb.lang

@@ -1,7 +1,7 @@
-"""Writing scoring sheets: CSV (UTF-8 with BOM, so Excel shows Chinese) or XLSX.
+"""Exporting scoring sheets: CSV (UTF-8 with BOM, so Excel shows Chinese) or XLSX.
 
 The XLSX holds `scores`, `lines` (every line with its inputs, enough to check an appeal
-by hand), `calibration` (tier allocation) and `warnings`. Every file the tool writes for a
+by hand), `tier_allocation` (planned vs allocated tiers) and `warnings`. Every file the tool writes for a
 spreadsheet (these, and `validate --report`) goes through `neutralise`: text cells, column
 names and index labels that begin with = + - @ (or their full-width forms ＝ ＋ － ＠, a tab
 or a carriage return) are prefixed with an apostrophe, and XLSX text cells are written as
@@ -49,7 +49,7 @@ def write_scores(scores: Scores, path: Path | str) -> Path:
         raise UserError(f"--out {path}: the file must end in .csv or .xlsx")
     if path.suffix.lower() == ".csv":
         return write_table(scores.sheet, path)
-    sheets = {"scores": scores.sheet, "lines": scores.lines, "calibration": scores.calibration,
+    sheets = {"scores": scores.sheet, "lines": scores.lines, "tier_allocation": scores.tier_allocation,
               "warnings": scores.problems.to_frame()}
     return _atomic(path, lambda tmp: _write_xlsx(tmp, {name: neutralise(frame) for name, frame in sheets.items()}))
 
