@@ -1,16 +1,20 @@
 """Every page of the sample pack, in Chinese and in English, speaks one language (issue 11):
 a Chinese page shows no code words (lowercase ASCII identifiers but for file names and a few
 units and brands), an English page no Chinese but the data's own (names, regions, teams,
-positions, notes). Northwind Retail's pages get the same crawl in tests/test_retail.py."""
+positions, notes); and the score details fit a 1280 px window. Northwind Retail's pages get the
+same crawl in tests/test_retail.py."""
 
 from __future__ import annotations
 
+import re
+import subprocess
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from kpilib.cli import app
+from kpilib.pack.render import chromium
 from tests.pages import chinese_words, code_words, data_values, other_language
 from tests.test_cli import said
 
@@ -73,3 +77,26 @@ def test_an_english_page_is_read_for_chinese_but_the_datas_own(config, sample):
     page = PAGE.replace("张三", person).replace("表现突出，超出预期", sample.ratings["note"].dropna().iloc[-1])
     assert person in page and data.search(person)
     assert chinese_words(page, data) == {"销售部", "续约客户数", "；应续约客户数", "样本数", "图表"}
+
+
+FIT = """<script>
+var main = document.querySelector('main'), style = getComputedStyle(main), widest = 0;
+var room = main.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+document.querySelectorAll('div.card table').forEach(function (t) { widest = Math.max(widest, t.scrollWidth); });
+document.body.setAttribute('data-fit', widest + '|' + room);
+</script></body>"""
+
+
+@pytest.mark.slow
+def test_score_details_fit_a_1280_px_window(sample_pack, tmp_path):
+    """The widest score card of the sales department (English words are the longest) is no
+    wider than the page at 1280 px, in headless Chromium (it scrolled sideways before)."""
+    _, pack = sample_pack
+    page = tmp_path / "details.html"
+    page.write_text((pack / "sales" / "70_details.html").read_text(encoding="utf-8").replace("</body>", FIT, 1),
+                    encoding="utf-8")
+    dom = subprocess.run([chromium(), "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={tmp_path / 'p'}",
+                          "--window-size=1280,900", "--dump-dom", page.as_uri()],
+                         capture_output=True, text=True, timeout=120).stdout
+    widest, room = map(float, re.search(r'data-fit="([^"]*)"', dom).group(1).split("|"))
+    assert 0 < widest <= room
