@@ -163,6 +163,16 @@ WORDS: dict[str, tuple[str, str]] = {
     "new hire": ("入职不满1年", "hired within a year"), "not new": ("入职满1年", "hired a year ago or more"),
     "other roles": ("其他岗位（部门权重）", "other roles (department weights)"), "management": ("管理层", "management"), "execution": ("执行层", "execution"), "support": ("支持层", "support"),
     "same month": ("同月", "same month"), "next month": ("次月", "next month"),
+    # the front page and department landing pages (kpilib.pack.index, kpilib.cards)
+    "card.people": ("考核人数", "people scored"), "card.mean": ("平均综合分", "mean composite"),
+    "card.grades": ("等级", "Grades"), "card.tiers": ("分级", "Tiers"), "card.bonus": ("奖金倍数", "Bonus multipliers"),
+    "card.watch": ("观察名单", "Watch list"), "card.review": ("调岗/退出评审", "Transfer or exit review"),
+    "card.kpis": ("低于目标的指标", "KPIs below target"), "card.warnings": ("数据提示", "Data warnings"),
+    "card.documents": ("报告", "Documents"), "card.downloads": ("下载", "Downloads"),
+    "card.departments": ("各部门", "Departments"), "card.zip": ("全部报告（zip）", "all documents (zip)"),
+    "periods.title": ("绩效考核报告", "KPI evaluation reports"), "periods.documents": ("报告数", "Documents"),
+    "periods.failed": ("失败", "Failed"), "periods.company": ("公司", "Company"),
+    "stale document": ("数据已更新，本报告未重建", "built from earlier data"),
 }
 
 # sentences with {placeholders}, filled by kpilib.narrate
@@ -212,6 +222,19 @@ SENTENCES: dict[str, tuple[str, str]] = {
                      "not a low rank."),
     "line from bonus": ("{value}，即奖金的达标分", "{value}, the composite that earns the meets-target bonus"),
     "line from grades": ("{value}，即最低合格等级的分数线", "{value}, the floor of the lowest passing grade"),
+    # the front page's cards (kpilib.pack.index)
+    "pack.title": ("{company} · {period} 绩效考核报告", "{company} · {period} KPI evaluation"),
+    "pack.privacy": ("每个部门的报告只包含本部门人员；全公司页面只含汇总数据。",
+                     "Each department's documents show only its own people; company pages show aggregates only."),
+    "card.change": ("较上期（{previous}）{change}", "{change} on {previous}"),
+    "card.no previous": ("无上期数据可比", "no earlier period to compare with"),
+    "card.paid": ("{paid} 人获奖金", "{paid} people paid"),
+    "card.paid not in full": ("{paid} 人获奖金，其中 {n} 人未足额", "{paid} people paid, {n} not in full"),
+    "card.of kpis": ("{below} / {of} 个指标", "{below} of {of}"),
+    "card.unscored": ("{n} 人没有综合分（缺少数据）", "{n} people without a composite (data missing)"),
+    "card.borrowed": ("{n} 个指标按默认目标计分", "{n} KPI(s) on the catalogue's default target"),
+    "card.small": ("本部门不足 {least} 人：全公司页面不显示其分数，见部门主页。",
+                   "Fewer than {least} people: the company's page shows none of their scores; see the department page."),
 }
 
 SECTIONS: dict[str, tuple[str, str]] = {

@@ -108,7 +108,7 @@ def test_a_partial_pack_adds_and_prune_removes(pack, tmp_path):
     assert result.exit_code == 0 and "1 built, 0 up to date, 0 failed, 4 kept from the previous pack" in said_flat
     after = files_of(period)
     rebuilt = {"sales/10_overview.html", "index.html", "manifest.json", "scores.xlsx", "scores.csv", "sales/scores.xlsx",
-               "sales.zip"}  # the zip holds sales/scores.xlsx
+               "sales.zip", "sales/index.html", "all/index.html"}  # the zip holds sales/scores.xlsx; landing pages list what was kept
     assert set(after) == set(before) | {"scores.previous.xlsx", "changes.csv", "changes.html"}  # a rebuild: restatement
     assert all(after[name] == data for name, data in before.items() if name not in rebuilt)  # byte-identical
     docs = {(d["department"], d["section"]): d for d in manifest_of(period)["documents"]}
@@ -120,7 +120,8 @@ def test_a_partial_pack_adds_and_prune_removes(pack, tmp_path):
     index = (period / "index.html").read_text(encoding="utf-8")
     assert all(f'href="{p}"' in index for d in docs.values() for p in d["outputs"])
     assert runner.invoke(app, [*one, "--prune"]).exit_code == 0
-    assert {n for n in files_of(period) if n.endswith(".html")} == {"index.html", "changes.html", "sales/10_overview.html"}
+    assert {n for n in files_of(period) if n.endswith(".html")} == {"index.html", "changes.html", "sales/10_overview.html",
+                                                                     "sales/index.html"}
     assert [(d["department"], d["section"]) for d in manifest_of(period)["documents"]] == [("sales", "10_overview")]
     assert 'href="sales/30_rankings.html"' not in (period / "index.html").read_text(encoding="utf-8")
 
@@ -247,9 +248,11 @@ def test_a_dotted_section_name_keeps_its_name(tmp_path, monkeypatch):
     docs = {d["section"]: d for d in manifest_of(out / "2026Q3")["documents"]}
     assert docs["80_v1.2"]["outputs"] == ["sales/80_v1.2.html", "sales/80_v1.2.pdf"]
     assert {p.name for p in (out / "2026Q3" / "sales").iterdir()} == {
-        "80_v1.2.html", "80_v1.2.pdf", "sales-2026Q3.pdf", "scores.xlsx", "actions.csv"}
+        "80_v1.2.html", "80_v1.2.pdf", "sales-2026Q3.pdf", "scores.xlsx", "actions.csv", "index.html"}
     links = re.findall(r'href="([^"]+)"', (out / "2026Q3" / "index.html").read_text(encoding="utf-8"))
     assert "sales/80_v1.2.pdf" in links and all((out / "2026Q3" / link).exists() for link in links)
+    landing = re.findall(r'href="([^"]+)"', (out / "2026Q3" / "sales" / "index.html").read_text(encoding="utf-8"))
+    assert "../sales/sales-2026Q3.pdf" in landing and all((out / "2026Q3" / "sales" / link).exists() for link in landing)
 
 
 def test_no_pickle_under_the_output_folder_is_ever_loaded(tmp_path, monkeypatch):
@@ -484,7 +487,7 @@ def test_pages_name_departments_and_the_company_never_ids(tmp_path, monkeypatch)
                                  "--sections", "overview", "--jobs", "1"])
     assert result.exit_code == 0, said(result)
     pages = [out / "index.html", *(out / "2026Q3").rglob("*.html")]
-    assert len(pages) == 4
+    assert len(pages) == 6  # the periods, the period's front page, two landing pages, two sections
     for page in pages:
         text = page.read_text(encoding="utf-8")
         shown = " ".join(re.sub(r"<[^>]+>", " ", part) for part in re.findall(

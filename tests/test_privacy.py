@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from kpilib import narrate, sections, workbench
-from kpilib.pack.index import _summary_rows
+from kpilib.pack.front import cards_view, one
 from tests.conftest import SAMPLE
 
 PERIOD = "2026Q3"
@@ -59,7 +59,9 @@ def test_no_company_table_shows_a_one_person_department(lonely):
     head = sections.headline(company)
     assert (head["people"] >= 5).all() and len(head) == len(company.departments()) - 1
     assert composite not in set(head[["mean", "median", "best", "lowest"]].to_numpy().ravel())
-    assert hr not in _summary_rows(company)  # the pack's index reads the same tables
+    card = next(c for c in cards_view(company, []) if c["department"] == "hr")  # the pack's front page
+    assert card["people"] == 1 and card["small"] and not any(card[k] for k in ("mean", "grades", "tiers", "kpis"))
+    assert one(composite) not in str([c for c in cards_view(company, []) if c["department"] != "all"])
     sentence = narrate.small_groups(company)
     assert "fewer than 5 people" in sentence and sentence.endswith(f"{hr}.")
 

@@ -88,4 +88,6 @@ def test_borrowed_targets_are_said_on_the_overview_and_the_index(pack):
     assert "Picking accuracy" in text or "拣货准确率" in text
     assert "catalogue's default target" in text or "默认目标" in text
     index = (pack / "index.html").read_text(encoding="utf-8")
-    assert "warn-banner" in index and ("Warehouse &amp; logistics: 3 KPI(s)" in index or "仓储物流部 3 个指标" in index)
+    card = index[index.index('id="card-warehouse"'):]
+    card = card[:card.index("</dl>")]  # the warehouse's card on the front page, its data warnings
+    assert "⚠" in card and ("3 KPI(s) on the catalogue" in card or "3 个指标按默认目标计分" in card)

@@ -1,6 +1,6 @@
 """The report pack for one period: plan → execute → render → index (architecture.md).
 
-`build_pack` writes `<out>/<period>/`: `index.html`, `<department>/<section>.html|.pdf`
+`build_pack` writes `<out>/<period>/`: `index.html` (kpilib.pack.index), `<department>/index.html`, `<department>/<section>.html|.pdf`
 for every section notebook and department (plus "all", the company level), with PDF also
 `<department>/<department>-<period>.pdf` (every section in one file), the scoring
 sheet of the departments in the pack (`scores.xlsx`, `scores.csv`, and each department's
@@ -41,7 +41,7 @@ from kpilib.data import Dataset
 from kpilib.pack import carry, guard, restate
 from kpilib.pack.book import SECTION, build_books
 from kpilib.pack.bundle import write_bundles
-from kpilib.pack.index import index_html, manifest, periods_html, portable
+from kpilib.pack.index import manifest, periods_html, portable, write_front
 from kpilib.pack.plan import Document, default_notebooks_dir, plan
 from kpilib.pack.scoresheets import write_actions, write_sheets
 from kpilib.periods import Span
@@ -133,8 +133,7 @@ def build_pack(config: Config, dataset: Dataset, span: Span, out_dir: Path | str
                 page = restate.changes_html(wb, changes, wb.sheet(), brand)
                 (staging / "changes.html").write_text(page, encoding="utf-8")
             bundles = write_bundles(entries, staging)
-            (staging / "index.html").write_text(index_html(wb, entries, brand, changes, bundles,
-                                                                  carry.rerun(entries, docs, formats, [COMPANY, *present])), encoding="utf-8")
+            write_front(staging, wb, entries, brand, changes, bundles, carry.rerun(entries, docs, formats, [COMPANY, *present]))
             extra = {"company": brand.company, "formats": list(formats), "departments": wanted, "jobs": jobs,
                      "scheduler": scheduler, "pruned": prune, "sheets": sheets, "bundles": bundles,
                      "pseudonyms": fingerprint,

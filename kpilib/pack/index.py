@@ -1,9 +1,11 @@
-"""The pack's front page (`index.html`: every document, by department and section, with
-its status) and its `manifest.json` (parameters, input hashes, versions, timings)."""
+"""The pack's pages of links — the period's front page (`index.html`: a card per department
+saying what matters, then every document by department and section, with its status), each
+department's landing page (`<department>/index.html`), the list of periods — and the
+period's `manifest.json` (parameters, input hashes, versions, timings)."""
 
 from __future__ import annotations
 
-import html
+import json
 import os
 import platform
 from importlib import metadata
@@ -11,10 +13,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from kpilib import __version__, narrate, sections
+from kpilib import __version__
 from kpilib.branding import Branding
 from kpilib.i18n import label, section_title, sentence, word
-from kpilib.pack.render import masthead, stylesheet
+from kpilib.pack import front
+from kpilib.pack.render import page_values, render_template
 from kpilib.workbench import COMPANY, Workbench
 
 PACKAGES = ("pandas", "numpy", "scipy", "statsmodels", "pingouin", "matplotlib", "seaborn", "pandera",
@@ -48,89 +51,101 @@ def manifest(wb: Workbench, documents: list[dict], seconds: float, extra: dict, 
             "seconds": round(seconds, 3), **extra, "documents": documents}
 
 
-def _summary_rows(wb: Workbench) -> str:
-    """One row per department: people, mean, best, lowest composite and the grade counts."""
-    head = sections.headline(wb).set_index("department")
-    grades = sections.grade_counts(wb).set_index("department")
-    rows = []
-    for name, row in head.iterrows():
-        counts = " · ".join(f"{g} {int(n)}" for g, n in grades.loc[name].items() if n)
-        rows.append(f"<tr><td>{html.escape(name)}</td><td>{int(row['people'])}</td><td>{row['mean']:.1f}</td>"
-                    f"<td>{row['best']:.1f}</td><td>{row['lowest']:.1f}</td><td>{html.escape(counts)}</td></tr>")
-    return "".join(rows)
+def documents_of(documents: list[dict]) -> dict[tuple[str, str], dict]:
+    """The manifest entries by (department, section)."""
+    return {(d["department"], d["section"]): d for d in documents}
 
 
-def _link(doc: dict, zh: bool) -> str:
-    status = doc["status"]
-    links = " ".join(f'<a href="{html.escape(p)}">{p.rsplit(".", 1)[-1].upper()}</a>' for p in doc.get("outputs", []))
-    mark = {"ok": "", "skipped": '<span class="s" title="up to date">✓</span>',
-            "failed": '<span class="f">✗</span>'}[status]
-    kept = ' title="kept from an earlier build"' if doc.get("kept") else ""  # not rebuilt by a partial run
-    if doc.get("stale"):  # kept by a partial run, built from other data than this run's
-        mark += f' <span class="f">⚠ {"数据已更新，本报告未重建" if zh else "built from earlier data"}</span>'
-    return f'<td class="{status}"{kept}>{links} {mark}</td>'
+def _link(doc: dict, lang: str, prefix: str = "") -> dict:
+    """A document's cell of the grid: its outputs (href relative to the page: `prefix`),
+    status, whether kept from an earlier build, stale."""
+    return {"outputs": [{"href": prefix + p, "kind": p.rsplit(".", 1)[-1].upper()} for p in doc.get("outputs", [])],
+            "status": doc["status"], "kept": bool(doc.get("kept")),
+            "stale": word("stale document", lang) if doc.get("stale") else ""}
+
+
+def _grid(wb: Workbench, documents: list[dict], departments: list[str], prefix: str = "") -> dict:
+    """The documents as a grid: sections as columns (titled), one row per department."""
+    columns = sorted({d["section"] for d in documents})
+    by_key = documents_of(documents)
+    rows = [{"name": wb.department_name(dept),
+             "cells": [_link(by_key[(dept, s)], wb.lang, prefix) if (dept, s) in by_key else None for s in columns]}
+            for dept in departments]
+    return {"heads": [section_title(s, wb.lang) for s in columns], "rows": rows}
+
+
+def _listed(wb: Workbench, documents: list[dict]) -> list[dict]:
+    """One department's documents as a list from its folder: title and cell, in section order."""
+    listed = []
+    for doc in sorted(documents, key=lambda d: d["section"]):
+        cell = _link(doc, wb.lang, "../")
+        page = next((o["href"] for o in cell["outputs"] if o["kind"] == "HTML"), None)
+        cell["outputs"] = [o for o in cell["outputs"] if o["href"] != page]
+        listed.append({"title": section_title(doc["section"], wb.lang), "href": page, "cell": cell})
+    return listed
+
+
+def _failures(wb: Workbench, documents: list[dict]) -> list[str]:
+    return [f"{wb.department_name(d['department'])} · {section_title(d['section'], wb.lang)}: {d.get('error') or ''}"
+            for d in documents if d["status"] == "failed"]
 
 
 def index_html(wb: Workbench, documents: list[dict], brand: Branding, changes: pd.DataFrame | None = None,
-               bundles: list[str] = (), rerun: list[str] = ()) -> str:
-    """One page linking every document (departments as rows, sections as columns); with
-    `changes` (a rebuild: kpilib.pack.restate) that changed someone's outcome a link to the
-    changes page (a rebuild that changed nothing leaves the index as it was); the department
-    zips `bundles` (kpilib.pack.bundle) in a line of their own; stale documents get a note
-    naming what rebuilds them (`rerun`: kpilib.pack.carry.rerun)."""
-    zh = wb.lang == "zh"
-    columns = sorted({d["section"] for d in documents})
+               bundles: list[str] = (), rerun: list[str] = (), figures: front.Figures | None = None) -> str:
+    """The period's front page: a card per department with people (and one for the company,
+    first) saying what matters (kpilib.pack.front), then every document (departments as
+    rows, sections as columns); with `changes` (a rebuild: kpilib.pack.restate) that changed
+    someone's outcome a link to the changes page (a rebuild that changed nothing leaves the
+    index as it was); the department zips `bundles` (kpilib.pack.bundle) in a line of their
+    own; stale documents get a note naming what rebuilds them (`rerun`: kpilib.pack.carry.rerun)."""
     departments = [COMPANY] + [d for d in wb.config.scheme.departments if any(x["department"] == d for x in documents)]
-    by_key = {(d["department"], d["section"]): d for d in documents}
-    grid = []
-    for dept in departments:
-        cells = "".join(_link(by_key[(dept, s)], zh) if (dept, s) in by_key else "<td></td>" for s in columns)
-        grid.append(f"<tr><th>{html.escape(wb.department_name(dept))}</th>{cells}</tr>")
-    heads = "".join(f"<th>{html.escape(section_title(s, wb.lang))}</th>" for s in columns)
-    failed = [d for d in documents if d["status"] == "failed"]
-    fix = ("、" if zh else ", ").join(word(f"rerun.{k}", wb.lang) for k in rerun)
+    fix = word("list separator", wb.lang).join(word(f"rerun.{k}", wb.lang) for k in rerun)
     stale = sentence("pack.stale", wb.lang, fix=fix) if any(d.get("stale") for d in documents) else ""
-    failures = "".join(f"<li>{html.escape(wb.department_name(d['department']))} · "
-                       f"{html.escape(section_title(d['section'], wb.lang))}: {html.escape(d.get('error') or '')}</li>"
-                       for d in failed)
-    title = f"{wb.department_name(COMPANY)} · " + (f"{wb.span.label} 绩效考核报告" if zh else f"{wb.span.label} KPI evaluation")
-    summary_head = ["部门", "人数", "平均综合分", "最高", "最低", "等级分布"] if zh else \
-        ["Department", "People", "Mean composite", "Best", "Lowest", "Grades"]
-    borrowed = narrate.borrowed_targets(wb, sections.borrowed_targets(wb))
-    note = ("每个部门的报告只包含本部门人员；全公司页面只含汇总数据。" if zh else
-            "Each department's documents show only its own people; company pages show aggregates only.")
-    restated = "" if changes is None or changes.empty else \
-        f' · <a href="changes.html">{html.escape(label("changes_since", wb.lang))}</a> ({changes["employee_id"].nunique()})'
-    zips = " · ".join(f'<a href="{html.escape(b)}">{html.escape(wb.department_name(b.removesuffix(".zip")))}</a>'
-                      for b in bundles)
-    zips = f'<p>{html.escape(label("bundles", wb.lang))}: {zips}</p>' if bundles else ""
-    return f"""<!doctype html>
-<html lang="{'zh-CN' if zh else 'en'}"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
-<style>{stylesheet(brand)}
-td.failed{{background:#fef3f2}}.warn-banner{{background:#fffaeb;border:1px solid #b54708;color:#93370d;padding:.7rem 1rem;border-radius:4px;margin:0 0 1rem}}.f{{color:var(--bad);font-weight:700}}.s{{color:var(--muted)}}
-table.grid th,table.grid td{{text-align:left;white-space:normal}}
-table.summary td:first-child,table.summary td:last-child{{text-align:left}}</style></head>
-<body><header class="bar">{masthead(brand)}</header><main>
-<h1>{html.escape(title)}</h1>
-{f'<div class="warn-banner">{html.escape(borrowed)}</div>' if borrowed else ''}
-<h2>{'报告' if zh else 'Documents'}</h2>
-<table class="grid"><thead><tr><th></th>{heads}</tr></thead><tbody>{''.join(grid)}</tbody></table>
-{f'<div class="error-banner"><ul>{failures}</ul></div>' if failed else ''}
-{f'<div class="warn-banner">{html.escape(stale)}</div>' if stale else ''}
-<p>{html.escape(note)}</p>
-<h2>{'各部门概况' if zh else 'Departments'}</h2>
-<table class="summary"><thead><tr>{''.join(f'<th>{h}</th>' for h in summary_head)}</tr></thead><tbody>{_summary_rows(wb)}</tbody></table>
-<p><a href="scores.xlsx">scores.xlsx</a> · <a href="scores.csv">scores.csv</a> · <a href="actions.csv">actions.csv</a> · <a href="manifest.json">manifest.json</a>{restated}</p>
-{zips}
-</main></body></html>
-"""
+    title = sentence("pack.title", wb.lang, company=wb.department_name(COMPANY), period=wb.span.label)
+    restated = None if changes is None or changes.empty else \
+        {"label": label("changes_since", wb.lang), "people": int(changes["employee_id"].nunique())}
+    zips = [{"href": b, "name": wb.department_name(b.removesuffix(".zip"))} for b in bundles]
+    cards = front.cards_view(wb, documents, figures=figures)
+    return render_template("index.html.j2", page=page_values(title, wb.lang, brand, back=None), title=title,
+                           company=cards[0], cards=cards[1:], words=front.words(wb.lang),
+                           grid=_grid(wb, documents, departments), failures=_failures(wb, documents), stale=stale,
+                           note=sentence("pack.privacy", wb.lang), restated=restated,
+                           zips={"label": label("bundles", wb.lang), "links": zips})
+
+
+def landing_html(wb: Workbench, department: str, documents: list[dict], brand: Branding, bundles: list[str] = (),
+                 figures: front.Figures | None = None) -> str:
+    """`<department>/index.html`: the department's card (all its figures: its manager sees its
+    people), every KPI below target, its documents and its downloads (book, scoring sheet,
+    follow-up actions, zip)."""
+    mine = [d for d in documents if d["department"] == department]
+    title = f"{wb.department_name(department)} · {wb.span.label}"
+    card = next(c for c in front.cards_view(wb, documents, at=department, figures=figures) if c["department"] == department)
+    downloads = [{"href": name, "name": name} for name in ("scores.xlsx", "actions.csv") if department != COMPANY]
+    if f"{department}.zip" in bundles:
+        downloads.append({"href": f"../{department}.zip", "name": word("card.zip", wb.lang)})
+    footer = f"{wb.department_name(COMPANY)} · {title}"
+    return render_template("department.html.j2", page=page_values(title, wb.lang, brand, footer=footer), title=title, card=card,
+                           words=front.words(wb.lang), docs=_listed(wb, mine),
+                           failures=_failures(wb, mine), downloads=downloads)
+
+
+def write_front(folder: Path, wb: Workbench, documents: list[dict], brand: Branding, changes: pd.DataFrame | None,
+                bundles: list[str], rerun: list[str]) -> None:
+    """The period's `index.html` and a landing page `<department>/index.html` for the company
+    and each department with documents, into `folder`."""
+    figures = front.Figures.of(wb)
+    page = index_html(wb, documents, brand, changes, bundles, rerun, figures)
+    (folder / "index.html").write_text(page, encoding="utf-8")
+    for department in dict.fromkeys(d["department"] for d in documents):
+        if department == COMPANY or department in wb.departments():
+            (folder / department).mkdir(exist_ok=True)
+            (folder / department / "index.html").write_text(landing_html(wb, department, documents, brand, bundles, figures),
+                                                              encoding="utf-8")
 
 
 def periods_html(out_dir, brand: Branding, lang: str) -> str:
     """`reports/index.html`: every period built under `out_dir`, newest first, from its manifest."""
-    import json
-
-    zh = lang == "zh"
     rows = []
     for path in sorted(Path(out_dir).glob("*/manifest.json"), reverse=True):
         try:
@@ -138,16 +153,11 @@ def periods_html(out_dir, brand: Branding, lang: str) -> str:
         except (OSError, ValueError):
             continue
         docs = m.get("documents", [])
-        failed = sum(d.get("status") == "failed" for d in docs)
-        period = html.escape(str(m.get("period", path.parent.name)))
-        rows.append(f'<tr><td><a href="{period}/index.html">{period}</a></td><td>{m.get("people_scored", "")}</td>'
-                    f'<td>{len(docs)}</td><td>{failed or ""}</td><td>{html.escape(str(m.get("company") or ""))}</td></tr>')
-    head = ["期间", "考核人数", "报告数", "失败", "公司"] if zh else ["Period", "People", "Documents", "Failed", "Company"]
-    title = html.escape(f"{brand.company} · " if brand.company else "") + ("绩效考核报告" if zh else "KPI evaluation reports")
-    return f"""<!doctype html>
-<html lang="{'zh-CN' if zh else 'en'}"><head><meta charset="utf-8"><title>{title}</title>
-<style>{stylesheet(brand)}</style></head>
-<body><header class="bar">{masthead(brand)}</header><main><h1>{title}</h1>
-<table><thead><tr>{''.join(f'<th>{h}</th>' for h in head)}</tr></thead><tbody>{''.join(rows)}</tbody></table>
-</main></body></html>
-"""
+        rows.append({"period": str(m.get("period", path.parent.name)), "people": m.get("people_scored", ""),
+                     "documents": len(docs), "failed": sum(d.get("status") == "failed" for d in docs) or "",
+                     "company": m.get("company") or ""})
+    heads = [label("period", lang), word("card.people", lang), word("periods.documents", lang),
+             word("periods.failed", lang), word("periods.company", lang)]
+    title = (f"{brand.company} · " if brand.company else "") + word("periods.title", lang)
+    return render_template("periods.html.j2", page=page_values(title, lang, brand, back=None), title=title,
+                           heads=heads, rows=rows)
