@@ -77,7 +77,7 @@ def words_present(page: Path | str, words: set[str]) -> set[str]:
 FILE_NAME = re.compile(r"[\w.-]+\.(?:html|pdf|xlsx|csv|parquet|yaml|json|ipynb|zip|png|svg)\b", re.I)
 ASCII_WORD = re.compile(r"(?<![A-Za-z0-9_.@/\u0370-\u03ff-])[a-z][A-Za-z0-9_]*(?:[-.][a-z][A-Za-z0-9_]*)*(?![A-Za-z0-9_@/-])")
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff01-\uff60]+")  # ideographs, CJK and full-width punctuation
-UNITS_AND_BRANDS = frozenset({"kg", "km", "h", "pdf", "html", "xlsx", "csv", "kpireport",
+UNITS_AND_BRANDS = frozenset({"kg", "km", "h", "pdf", "html", "xlsx", "csv", "zip", "kpireport",
                               "p"})  # p 值: the statistics symbol, as Chinese texts write it (p = 0.205)
 
 
