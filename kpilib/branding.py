@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kpilib.config import client_dir
-from kpilib.i18n import word
+from kpilib.i18n import use_client_words, word
 from kpilib.problems import Problems, UserError
 from kpilib.yamlfile import read_yaml
 
@@ -71,9 +71,19 @@ def branding_file(client: str | None) -> Path | None:
     return path if path.is_file() else None
 
 
+def words_file(client: str | None) -> Path | None:
+    """`params/clients/<client>/messages.yaml` (the client's words, kpilib.i18n) when it has one."""
+    if not client:
+        return None
+    path = client_dir(client) / "messages.yaml"
+    return path if path.is_file() else None
+
+
 def load_branding(client: str | None) -> Branding:
     """The client's `branding.yaml` (company, colours.primary, language, logo, paper, currency), else the
-    house look. A mistake in the file is a UserError naming the file and the key."""
+    house look. A mistake in the file is a UserError naming the file and the key. The
+    client's words (`messages.yaml` beside it, kpilib.i18n.use_client_words) are taken too."""
+    use_client_words(words_file(client))
     path = branding_file(client)
     if path is None:
         return Branding()

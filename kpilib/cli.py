@@ -180,6 +180,7 @@ def scores(
     """The scoring sheet: one row per person with quantitative, qualitative, composite, grade, tier, rank
     and its 90% interval, and the probability of the tier."""
     from kpilib.export import write_scores
+    from kpilib.messages import readable_scores
     from kpilib.scoring import score
     from kpilib.uncertainty import with_uncertainty
 
@@ -193,8 +194,8 @@ def scores(
         raise UserError(f"--departments: {', '.join(unknown)} not in the scheme "
                         f"(known: {', '.join(config.scheme.departments)})")
     with console.status(f"scoring {span}"):
-        result = with_uncertainty(score(dataset, config, span, lang=lang, departments=chosen), dataset, config, resamples)
-        write_scores(result, out_file)
+        result = with_uncertainty(score(dataset, config, span, departments=chosen), dataset, config, resamples)
+        write_scores(readable_scores(result, config, lang), out_file)
     show_problems(result.problems, title=f"Warnings for {span}", limit=50)
     out.print(f"wrote {out_file}: {len(result.sheet)} people scored for {span}")
 

@@ -345,9 +345,15 @@ class Privacy(_Model):
     min_cell: Whole = Field(5, ge=1)  # company pages leave out groups of fewer people
 
 
+class Pages(_Model):
+    details_per_part: Whole = Field(500, ge=1)  # a larger department's score details: parts of whole teams (sections.parts)
+    table_rows: Whole = Field(300, ge=1)  # a longer table shows its first rows and links the scoring sheet (paging)
+
+
 class Scheme(_Model):
     scoring: Scoring = Scoring()
     privacy: Privacy = Privacy()
+    pages: Pages = Pages()
     departments: dict[str, DepartmentWeights] = {}
     incentives: dict[str, Incentives] = {}  # department: its rules; absent: none
     actions: Actions = Actions()  # follow-up actions (kpilib.actionrules); absent: none

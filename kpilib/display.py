@@ -10,7 +10,9 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
-from kpilib.i18n import labelled, word
+from kpilib import paging
+from kpilib.i18n import labelled, pick, word
+from kpilib.messages import say
 from kpilib.ratings import DECIMALS
 from kpilib.rounding import round_half_up_scalar
 
@@ -58,7 +60,7 @@ def show(frame: pd.DataFrame, lang: str = "zh", percent: Iterable[str] = (), max
     if frame.empty:
         return markdown(empty or word("nothing to list", lang))
     pct = PERCENT | set(percent)
-    data = frame.head(max_rows) if max_rows else frame
+    data = frame.head(max_rows) if max_rows else paging.first_rows(frame)  # a long table: the page's first rows
     shown = labelled(data, lang)
     names = dict(zip(data.columns, shown.columns, strict=True))
     formats = {names[c]: _format(str(c), pct, "&lt;") for c in data.columns if pd.api.types.is_numeric_dtype(data[c])}
@@ -69,10 +71,11 @@ def show(frame: pd.DataFrame, lang: str = "zh", percent: Iterable[str] = (), max
         styles.setdefault(name, []).append({"selector": "td", "props": "white-space:normal;min-width:8em"})
     digest = hashlib.sha1(pd.util.hash_pandas_object(data, index=False).to_numpy().tobytes()
                           + "|".join(map(str, data.columns)).encode()).hexdigest()[:10]
-    return (shown.style.format(formats, na_rep="", escape="html").hide(axis="index")
-            .set_table_styles(styles, overwrite=False)  # one rule per column, not per cell
-            .set_uuid(digest)  # ids from the content: the same table renders to the same bytes
-            .set_table_attributes('class="kpi-table"'))
+    styler = (shown.style.format(formats, na_rep="", escape="html").hide(axis="index")
+              .set_table_styles(styles, overwrite=False)  # one rule per column, not per cell
+              .set_uuid(digest)  # ids from the content: the same table renders to the same bytes
+              .set_table_attributes('class="kpi-table"'))
+    return styler.set_caption(paging.caption(len(frame), lang)) if len(data) < len(frame) and not max_rows else styler
 
 
 def markdown(text: str):
@@ -89,7 +92,7 @@ def heading(lang: str, zh: str, en: str, level: int = 2) -> None:
     """Show a heading in the report's language."""
     from IPython.display import display
 
-    display(markdown("#" * level + " " + (zh if lang == "zh" else en)))
+    display(markdown("#" * level + " " + pick((zh, en), lang)))
 
 
 def titled(frame: pd.DataFrame, lang: str, zh: str, en: str, intro: str = "", **show_options) -> None:
@@ -106,12 +109,13 @@ def titled(frame: pd.DataFrame, lang: str, zh: str, en: str, intro: str = "", **
 
 def title(wb, section: str) -> None:
     """The section's title: department, period and section name; on company pages the
-    privacy rule under it (narrate.small_groups)."""
+    privacy rule under it (narrate.small_groups). Sets the page's table limit (kpilib.paging)."""
     from IPython.display import display
 
     from kpilib.i18n import section_title
     from kpilib.narrate import small_groups
 
+    paging.set_limit(wb.config.scheme.pages.table_rows, wb.company)  # this page's long tables
     heading(wb.lang, *(f"{wb.department_name()} · {wb.span.label} · {section_title(section, lang)}"
                        for lang in ("zh", "en")), level=1)
     if wb.company:
@@ -121,12 +125,29 @@ def title(wb, section: str) -> None:
 def table_html(frame: pd.DataFrame, lang: str = "zh", percent: Iterable[str] = ()) -> str:
     """The plain-HTML form of `show` (same labels and formats, no per-cell styles): ~5× faster,
     for pages that hold thousands of small tables."""
+    head, rows = _rows_html(frame, lang, percent)
+    return _table(head, "".join(rows))
+
+
+def _rows_html(frame: pd.DataFrame, lang: str, percent: Iterable[str] = ()) -> tuple[str, pd.Series]:
+    """The heading row of `frame` as `table_html` writes it and each row's `<tr>` (aligned
+    with `frame`): labelled, formatted and escaped column by column, once for the whole
+    frame, so that a page of thousands of small tables (the score cards) formats each cell
+    once and cuts the rows per table (`cards`)."""
+    import html
+
     pct = PERCENT | set(percent)
     shown = labelled(frame, lang)
+    row = pd.Series("<tr>", index=frame.index, dtype=object)
     for raw, name in zip(frame.columns, shown.columns, strict=True):
-        if pd.api.types.is_numeric_dtype(frame[raw]):
-            shown[name] = frame[raw].map(_format(str(raw), pct))
-    return shown.to_html(index=False, border=0, na_rep="", classes="kpi-table kpi-card")
+        values = frame[raw].map(_format(str(raw), pct)) if pd.api.types.is_numeric_dtype(frame[raw]) else shown[name]
+        row = row + "<td>" + values.map(lambda v: "" if _missing(v) else html.escape(str(v))).astype(object) + "</td>"
+    head = "<tr>" + "".join(f"<th>{html.escape(str(name))}</th>" for name in shown.columns) + "</tr>"
+    return head, row + "</tr>"
+
+
+def _table(head: str, rows: str) -> str:
+    return f'<table border="0" class="dataframe kpi-table kpi-card"><thead>{head}</thead><tbody>{rows}</tbody></table>'
 
 
 def cards(details: pd.DataFrame, lang: str = "zh", parts: Sequence[tuple[str, pd.DataFrame]] = (),
@@ -134,23 +155,26 @@ def cards(details: pd.DataFrame, lang: str = "zh", parts: Sequence[tuple[str, pd
     """One heading and one table per person (sections.score_details): the appeal view, as a
     single HTML output (a department of thousands stays one output, not thousands).
     `parts`: (title word, frame with an employee_id column) shown under each person's lines
-    with the person's rows, titled `word(title)` (e.g. sections.chain_steps, rating_evidence)."""
+    with the person's rows, titled `word(title)` (e.g. sections.chain_steps, rating_evidence).
+    Every frame is formatted once (`_rows_html`) and cut per person."""
     import html as escape
 
     from IPython.display import HTML
 
-    grouped = [(key, dict(tuple(frame.groupby("employee_id", sort=False)))) for key, frame in parts if len(frame)]
+    def per_person(frame: pd.DataFrame, drop: list[str]) -> tuple[str, pd.Series]:
+        head, rows = _rows_html(frame.drop(columns=drop), lang)
+        return head, rows.groupby(frame["employee_id"].to_numpy(), sort=False).agg("".join)
+
+    extras = [(f"<h4>{escape.escape(word(key, lang))}</h4>", *per_person(frame, ["employee_id"]))
+              for key, frame in parts if len(frame)]
+    head, own = per_person(details, list(person))
     blocks = []
-    for (_, employee), lines in details.groupby(list(person[:2]), sort=True):
-        p = lines.iloc[0]
-        if lang == "zh":
-            title = f"{p['rank']}. {p['name']}（{p['employee_id']}）· 综合分 {p['composite']:.1f} · {p['grade']} · {p['tier']}"
-        else:
-            title = (f"{p['rank']}. {p['name']} ({p['employee_id']}) · composite {p['composite']:.1f} · "
-                     f"{p['grade']} · tier {p['tier']}")
-        extra = "".join(f"<h4>{escape.escape(word(key, lang))}</h4>" + table_html(rows[employee].drop(columns="employee_id"), lang)
-                        for key, rows in grouped if employee in rows)
-        blocks.append(f'<div class="card"><h3>{escape.escape(title)}</h3>'
-                      + table_html(lines.drop(columns=list(person)), lang) + extra + "</div>")
-    hint = "输入姓名或工号筛选" if lang == "zh" else "Filter by name or ID"
+    for p in details.drop_duplicates("employee_id").sort_values(list(person[:2])).itertuples(index=False):
+        p = p._asdict()
+        title = say("card.title", lang, rank=p["rank"], name=p["name"], id=p["employee_id"], composite=p["composite"],
+                    grade=p["grade"], tier=p["tier"])
+        employee = p["employee_id"]
+        extra = "".join(heading + _table(head_, rows[employee]) for heading, head_, rows in extras if employee in rows.index)
+        blocks.append(f'<div class="card"><h3>{escape.escape(title)}</h3>' + _table(head, own[employee]) + extra + "</div>")
+    hint = word("card filter", lang)
     return HTML(f'<input class="card-filter" type="search" placeholder="{hint}">' + "".join(blocks))

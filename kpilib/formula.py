@@ -13,7 +13,9 @@ A formula nests at most ``MAX_DEPTH`` operations deep (a chain ``a + b + c`` is 
 per term), so that parsing and evaluating it stay within Python's recursion limit.
 
 Values are vectors (one per entity). A division by zero, or a measure with no data,
-gives a missing value together with a reason, never ``inf``.
+gives a missing value together with a reason, never ``inf``: a code and its parameters,
+``("division_by_zero", {"expression": "b", "period": "2025Q3"})`` or ``("no_data",
+{"measure": "b", "period": "2025Q3"})``, written in words by `kpilib.messages.render`.
 """
 
 from __future__ import annotations
@@ -129,10 +131,10 @@ class _Evaluation:
         self.formula, self.frame_for, self.index = formula, frame_for, index
         self.reason = pd.Series(None, index=index, dtype=object)
 
-    def note(self, mask: np.ndarray, why: str) -> None:
+    def note(self, mask: np.ndarray, why: tuple[str, dict]) -> None:
         fresh = mask & self.reason.isna().to_numpy()
         if fresh.any():
-            self.reason[fresh] = why
+            self.reason[fresh] = pd.Series([why] * int(fresh.sum()), index=self.index[fresh], dtype=object)
 
     def run(self, node: ast.AST, span: Span) -> np.ndarray:
         if isinstance(node, ast.Constant):
@@ -143,7 +145,7 @@ class _Evaluation:
                 values = frame[node.id].reindex(self.index).to_numpy(dtype=float)
             else:
                 values = np.full(len(self.index), np.nan)
-            self.note(np.isnan(values), f"no data for {node.id} in {span}")
+            self.note(np.isnan(values), ("no_data", {"measure": node.id, "period": str(span)}))
             return values
         if isinstance(node, ast.UnaryOp):
             value = self.run(node.operand, span)
@@ -151,13 +153,13 @@ class _Evaluation:
         if isinstance(node, ast.BinOp):
             left, right = self.run(node.left, span), self.run(node.right, span)
             if isinstance(node.op, ast.Div):
-                return self.divide(left, right, f"{self.formula.segment(node.right)} is 0 in {span}")
+                return self.divide(left, right, self.formula.segment(node.right), span)
             return _BINARY[type(node.op)](left, right)
         return self.call(node, span)
 
-    def divide(self, num: np.ndarray, den: np.ndarray, why: str) -> np.ndarray:
+    def divide(self, num: np.ndarray, den: np.ndarray, expression: str, span: Span) -> np.ndarray:
         zero = den == 0
-        self.note(zero, f"division by zero: {why}")
+        self.note(zero, ("division_by_zero", {"expression": expression, "period": str(span)}))
         with np.errstate(divide="ignore", invalid="ignore"):
             out = num / den
         out[zero] = np.nan
@@ -171,7 +173,7 @@ class _Evaluation:
             earlier = span.year_ago() if name == "yoy" else span.shift(-1)
             now, before = self.run(args[0], span), self.run(args[0], earlier)
             segment = self.formula.segment(args[0])
-            return self.divide(now, before, f"{segment} is 0 in {earlier}") - 1.0
+            return self.divide(now, before, segment, earlier) - 1.0
         values = [self.run(a, span) for a in args]
         if name == "abs":
             return np.abs(values[0])
@@ -188,7 +190,7 @@ def evaluate(formula: Formula, frame_for: FrameFor, span: Span,
 
     `frame_for(span)` returns the measures aggregated over a span: one row per entity,
     one column per measure. Returns (values, reason): values are float with NaN where
-    missing; reason says why for each NaN (None elsewhere).
+    missing; reason says why for each NaN, (code, parameters) (None elsewhere).
     """
     ev = _Evaluation(formula, frame_for, index)
     values = pd.Series(ev.run(formula.tree.body, span), index=index, dtype=float)

@@ -5,8 +5,12 @@ a department without a rule gets no outcome for it.
 
 Every function returns one row per person the rule looked at: employee_id, rule (the
 rule's key: bonus, commission, promotion, reserve_pool, breakthrough, watch_list),
-outcome, evidence (the figures that decided it) and selected (True when the rule gives
-the person something or puts them on the watch list), so HR can check each decision.
+outcome (a code: "3×", "3×, not in full", eligible, not yet, in pool, standard,
+observation, review, breakthrough), evidence (a code of the figures that decided it) with
+its parameters in evidence_args (JSON: the figures, unrounded), and selected (True when the
+rule gives the person something or puts them on the watch list), so HR can check each
+decision. `kpilib.messages.render` writes the evidence in words (kpilib/messages.yaml
+`codes`), e.g. "rank share 14.6%: top 30% of department; collection_on_time 90.00% (needs ≥ 95.00%)".
 A gate on a KPI that is not measured for a person fails, and the evidence says so.
 """
 
@@ -16,9 +20,10 @@ import numpy as np
 import pandas as pd
 
 from kpilib.config import Bonus, Breakthrough, Commission, Gate, Promotion, ReservePool, WatchList
+from kpilib.messages import args_text
 from kpilib.ranking import rank
 
-COLUMNS = ["employee_id", "rule", "outcome", "evidence", "selected"]
+COLUMNS = ["employee_id", "rule", "outcome", "evidence", "evidence_args", "selected"]
 
 
 def _share(sheet: pd.DataFrame, by: str | list[str] = "department") -> pd.Series:
@@ -55,10 +60,12 @@ def passes(actual: pd.Series, gate: Gate) -> pd.Series:
     return actual.ge(gate.min) if gate.min is not None else actual.lt(gate.below)
 
 
-def _gate_text(actual: float, gate: Gate) -> str:
-    need = f"≥ {gate.min:.2%}" if gate.min is not None else f"< {gate.below:.2%}"
-    found = "not measured" if np.isnan(actual) else f"{actual:.2%}"
-    return f"{gate.kpi} {found} (needs {need})"
+def _gate(actual: float, gate: Gate) -> tuple[str, dict]:
+    """The evidence of a gate: its KPI, what it needs and what the person has."""
+    need = ("need.min", {"value": gate.min}) if gate.min is not None else ("need.below", {"value": gate.below})
+    if np.isnan(actual):
+        return "gate.unmeasured", {"kpi": gate.kpi, "need": need}
+    return "gate.measured", {"kpi": gate.kpi, "actual": float(actual), "need": need}
 
 
 def bonus(sheet: pd.DataFrame, lines: pd.DataFrame, rule: Bonus) -> pd.DataFrame:
@@ -79,7 +86,7 @@ def bonus(sheet: pd.DataFrame, lines: pd.DataFrame, rule: Bonus) -> pd.DataFrame
     Returns
     -------
     DataFrame
-        COLUMNS (employee_id, rule, outcome, evidence, selected) plus multiplier and
+        COLUMNS (employee_id, rule, outcome, evidence, evidence_args, selected) plus multiplier and
         full_payment (the gate passed, or there is no gate).
 
     References
@@ -102,22 +109,23 @@ def bonus(sheet: pd.DataFrame, lines: pd.DataFrame, rule: Bonus) -> pd.DataFrame
     scored["share"] = _share(scored)
     meets = rule.meets_target
     multiplier = np.where(scored["composite"] >= meets.min, meets.multiplier, 0.0)
-    band_text = np.where(multiplier > 0, f"meets target (composite ≥ {meets.min:g})", "below target")
+    band_of = [("band.meets", {"min": meets.min}) if m > 0 else ("band.below", {}) for m in multiplier]
     for band in sorted(rule.bands, key=lambda b: b.top, reverse=True):
         inside = (scored["share"] <= band.top + 1e-12).to_numpy()
         multiplier = np.where(inside, band.multiplier, multiplier)
-        band_text = np.where(inside, f"top {band.top:.0%} of department", band_text)
+        band_of = [("band.top", {"top": band.top}) if i else b for i, b in zip(inside, band_of, strict=True)]
     gate = rule.full_payment
     if gate:
         actual = scored["employee_id"].map(lines[lines["kpi"] == gate.kpi].set_index("employee_id")["actual"])
         full = passes(actual, gate).to_numpy()
-        gate_text = [f"; {_gate_text(a, gate)}" for a in actual.to_numpy(float)]
+        gates = [[_gate(a, gate)] for a in actual.to_numpy(float)]
     else:
-        full, gate_text = np.full(len(scored), True), [""] * len(scored)
+        full, gates = np.full(len(scored), True), [[]] * len(scored)
     outcome = [f"{m:g}×" + ("" if f or m == 0 else ", not in full") for m, f in zip(multiplier, full, strict=True)]
     return pd.DataFrame({"employee_id": scored["employee_id"].to_numpy(), "rule": "bonus", "outcome": outcome,
-                         "evidence": [f"rank share {s:.1%}: {b}{g}"
-                                      for s, b, g in zip(scored["share"], band_text, gate_text, strict=True)],
+                         "evidence": "bonus",
+                         "evidence_args": [args_text({"share": float(s), "band": b, "gate": g})
+                                           for s, b, g in zip(scored["share"], band_of, gates, strict=True)],
                          "selected": multiplier > 0, "multiplier": multiplier, "full_payment": full})
 
 
@@ -154,8 +162,9 @@ def commission(lines: pd.DataFrame, rule: Commission) -> pd.DataFrame:
     hit = (kpi["attainment"] >= rule.attainment).to_numpy()
     return pd.DataFrame({"employee_id": kpi["employee_id"].to_numpy(), "rule": "commission",
                          "outcome": np.where(hit, f"{rule.multiplier:g}×", "standard"),
-                         "evidence": [f"{rule.kpi} attainment {a:.1%} (threshold {rule.attainment:.0%})"
-                                      for a in kpi["attainment"]], "selected": hit})
+                         "evidence": "commission",
+                         "evidence_args": [args_text({"kpi": rule.kpi, "attainment": float(a), "threshold": rule.attainment})
+                                           for a in kpi["attainment"]], "selected": hit})
 
 
 def streak(flags: pd.DataFrame) -> pd.Series:
@@ -230,14 +239,16 @@ def promotion(monthly: pd.DataFrame, complaints: pd.Series | None, rule: Promoti
     flags = frame.pivot_table(index="employee_id", columns="period", values="top", aggfunc="max").sort_index(axis=1)
     run = streak(flags)
     eligible = run >= rule.months
-    evidence = [f"{r} consecutive months in the top {rule.top:.0%}" for r in run]
+    gates = [[]] * len(run)
     gate = rule.complaints
     if gate:
         rate = (complaints if complaints is not None else pd.Series(dtype=float)).reindex(run.index)
         eligible &= passes(rate, gate)
-        evidence = [f"{e}; {_gate_text(c, gate)}" for e, c in zip(evidence, rate.to_numpy(float), strict=True)]
+        gates = [[_gate(c, gate)] for c in rate.to_numpy(float)]
     return pd.DataFrame({"employee_id": run.index, "rule": "promotion",
-                         "outcome": np.where(eligible, "eligible", "not yet"), "evidence": evidence,
+                         "outcome": np.where(eligible, "eligible", "not yet"), "evidence": "promotion",
+                         "evidence_args": [args_text({"months": int(r), "top": rule.top, "gate": g})
+                                           for r, g in zip(run, gates, strict=True)],
                          "selected": eligible.to_numpy()})
 
 
@@ -277,7 +288,8 @@ def reserve_pool(quarterly: pd.DataFrame, rule: ReservePool) -> pd.DataFrame:
     hit = (run >= rule.quarters).to_numpy()
     return pd.DataFrame({"employee_id": run.index, "rule": "reserve_pool",
                          "outcome": np.where(hit, "in pool", "not yet"),
-                         "evidence": [f"{r} consecutive quarters in tier {'/'.join(rule.tiers)}" for r in run],
+                         "evidence": "reserve_pool",
+                         "evidence_args": [args_text({"quarters": int(r), "tiers": "/".join(rule.tiers)}) for r in run],
                          "selected": hit})
 
 
@@ -320,8 +332,9 @@ def breakthrough(history: pd.DataFrame, value: str, rule: Breakthrough) -> pd.Da
     hit = (latest > rule.ratio * peak).to_numpy()
     return pd.DataFrame({"employee_id": wide.index, "rule": "breakthrough",
                          "outcome": np.where(hit, "breakthrough", ""),
-                         "evidence": [f"{wide.columns[-1]}: {a:,.0f} vs previous peak {b:,.0f}"
-                                      for a, b in zip(latest, peak, strict=True)], "selected": hit})
+                         "evidence": "breakthrough",
+                         "evidence_args": [args_text({"period": str(wide.columns[-1]), "latest": float(a), "peak": float(b)})
+                                           for a, b in zip(latest, peak, strict=True)], "selected": hit})
 
 
 def watch_list(quarterly: pd.DataFrame, rule: WatchList, line: float) -> pd.DataFrame:
@@ -369,7 +382,7 @@ def watch_list(quarterly: pd.DataFrame, rule: WatchList, line: float) -> pd.Data
     run = streak(wide["below"])
     outcome = np.where(run >= rule.review_after, "review", np.where(bottom, "observation", ""))
     return pd.DataFrame({"employee_id": wide.index, "rule": "watch_list", "outcome": outcome,
-                         "evidence": [f"{'in' if b else 'not in'} the bottom {rule.bottom:.0%} this period; "
-                                      f"{r} consecutive period(s) below the meets-target line {line:g} "
-                                      f"(review after {rule.review_after})" for b, r in zip(bottom, run, strict=True)],
+                         "evidence": np.where(bottom.to_numpy(), "watch.in", "watch.out"),
+                         "evidence_args": [args_text({"bottom": rule.bottom, "run": int(r), "line": float(line),
+                                                      "review_after": rule.review_after}) for r in run],
                          "selected": outcome != ""})

@@ -1,125 +1,168 @@
-"""Sentences of the rulebook (section 10) and of the appeal chain (section 70), in Chinese
-and English: one template pair per key, filled with `say(key, lang, **values)`. The words
-inside them (rater types, perspectives, grades) come from `kpilib.i18n`.
+"""Sentences of the rulebook (section 10) and of the appeal chain (section 70), and the
+codes the core writes, rendered in Chinese or English from the catalogue
+(kpilib/messages.yaml, kpilib.i18n):
+
+- `say(key, lang, **values)`: a sentence of the `messages` group;
+- `render(code, args, lang, name)`: a code of the `codes` group with its parameters
+  (`args`: a dict, or its JSON text as the `<column>_args` columns hold it). A parameter
+  may itself be a message, `[code, args]`, or a list of them (written one after the
+  other); the parameters `kpi`, `measure` and `expression` are written with `name`
+  (`namer`: the catalogue's names of KPIs and measures);
+- `readable(frame, lang, name)`: a frame's code columns (status, target_source, evidence)
+  rendered and their `_args` columns dropped, for a page or a spreadsheet;
+- `grade_names`, `readable_lines`, `readable_scores`: grades, lines and a whole scoring as
+  a reader sees them (pages, `kpireport scores`, the pack's scores.xlsx).
+The core (scoring, targets, teams, incentives) writes codes and numbers only, never words.
 """
 
 from __future__ import annotations
 
-from kpilib.i18n import pick
+import json
+import re
+from collections.abc import Callable
+from dataclasses import replace
 
-MESSAGES: dict[str, tuple[str, str]] = {
-    # rulebook: the scheme in force, one sentence per rule
-    "version": ("考核方案版本：{version}。", "Scheme version: {version}."),
-    "version.changed": ("注意：上期按{before}评分，本期按{now}评分，平均分的变化部分来自方案调整，见考核规则。",
-                        " Note: the previous period was scored with {before}, this one with {now}; "
-                        "part of the change in the mean comes from the scheme (see the rules)."),
-    "version.name.base": ("基础方案", "the base scheme"),
-    "version.name": ("方案版本 {version} ", "scheme version {version}"),
-    "source.owner": ("{source}（{owner}）", "{source} ({owner})"),
-    "version.base": ("考核方案版本：基础方案（{first} 起的调整之前）。", "Scheme version: the base scheme (before the change from {first})."),
-    "composite": ("综合分 = 定量分 × {share} + 定性分；定量分 = Σ 权重 × 达成率，定性分 = Σ 权重 × 评分 ÷ 5（评分 1–5 分）。",
-                  "Composite = quantitative × {share} + qualitative; quantitative = Σ weight × attainment, "
-                  "qualitative = Σ weight × rating ÷ 5 (ratings 1–5)."),
-    "composite.above": ("达成率可超过 100%，故综合分可高于 100（本方案最高 {top}）。",
-                        " As attainment may pass 100%, the composite may pass 100 (at most {top} under this scheme)."),
-    "attainment.ratio": ("达成率 = 实际值 ÷ 目标值；越低越好的指标为 {lower}；区间型指标在目标 ± 区间内为 100%，偏离两倍区间时为 0。"
-                         "达成率{cap}不低于 {floor}。",
-                         "Attainment = actual ÷ target; for lower-is-better KPIs {lower}; for band KPIs 100% within "
-                         "target ± band, 0 at twice the band. Attainment is{cap} at least {floor}."),
-    "attainment.thresholds": ("达成率按 基准值 → 目标值 → 挑战值 分段线性计分：基准值得 {floor}，目标值得 100%，挑战值得上限{cap}。",
-                              "Attainment runs piecewise-linearly baseline → target → challenge: {floor} at the "
-                              "baseline, 100% at the target, the cap{cap} at the challenge."),
-    "lower.ratio": ("目标值 ÷ 实际值", "target ÷ actual"),
-    "lower.linear": ("2 − 实际值 ÷ 目标值", "2 − actual ÷ target"),
-    "cap": ("最高 {cap}、", " capped at {cap} and"),
-    "cap.thresholds": ("（{cap}）", " ({cap})"),
-    "raters": ("定性评分 = {parts}；某类评分人缺席时，按在场评分人的权重重新归一。",
-               "Rating = {parts}; when a rater type is absent, the weights of those present are rescaled to 100%."),
-    "rounding": ("四舍五入（非银行家舍入）：每项得分保留 {line} 位小数，评分 {rating} 位，小计 {subtotal} 位，综合分 {final} 位。",
-                 "Rounding half up (never banker's rounding): line scores to {line} decimal(s), ratings {rating}, "
-                 "subtotals {subtotal}, composite {final}."),
-    "missing.reweight": ("缺少数据的指标不计分，其权重按比例分给有得分的指标（小计 = Σ 得分 × 权重合计 ÷ 有得分的权重）；"
-                         "没有任何定性评分时，综合分 = 定量分 × （{share} + 定性权重合计 ÷ 100）。",
-                         "A line without data is not scored and its weight is spread over the lines that are "
-                         "(subtotal = Σ scores × total weight ÷ weight scored); with no rating at all, composite = "
-                         "quantitative × ({share} + qualitative weights ÷ 100)."),
-    "missing.zero": ("缺少数据的指标记 0 分。", "A line without data scores 0."),
-    "targets.fallback": ("没有个人目标值的指标按指标库的默认目标计分，并在本页和校验报告中列出。",
-                         "A KPI without a personal target is scored against the catalogue's default target and "
-                         "listed on this page and in the validation report."),
-    "targets.required": ("每个指标都必须有个人目标值，缺少时报错，不使用默认目标。",
-                         "Every KPI needs a personal target: a missing one is an error, no default is used."),
-    "grades": ("等级：{bands}。", "Grades: {bands}."),
-    "grade.top": ("{name} ≥ {min}", "{name} ≥ {min}"),
-    "grade.band": ("{name} {min}–{below}", "{name} {min}–{below}"),
-    "grade.bottom": ("{name} < {below}", "{name} < {below}"),
-    "tiers": ("强制分布（{within}内）：{shares}；各档人数按最大余数法分配，余数相同时优先靠近中间的档。",
-              "Forced distribution within {within}: {shares}; seats by largest remainder, equal remainders "
-              "going to the tier nearest the middle."),
-    "tiers.ties": ("综合分相同时依次比较{keys}（高者在前）；仍完全相同者不拆开，整组归入其第一人所在的档。",
-                   "Equal composites are ordered by {keys} (higher first); people still equal on every key are "
-                   "never split: the whole block takes the tier of its first member."),
-    "tiers.guideline": ("不足 {min_group} 人的组照常分档，但强制分布仅作参考。",
-                        "A group of fewer than {min_group} people is tiered, the curve only a guideline."),
-    "tiers.pool": ("不足 {min_group} 人的组合并后统一分档。", "Groups of fewer than {min_group} people are pooled and tiered together."),
-    "within.company": ("全公司", "the whole company"),
-    "within.department": ("部门", "each department"),
-    "within.team": ("团队", "each team"),
-    "within.region": ("区域", "each region"),
-    # incentive rules (scheme.yaml incentives), one sentence each
-    "rule.bonus": ("奖金：部门排名{bands}；其余综合分 ≥ {min} 者 {multiplier}× 基本奖金，其他人无奖金{gate}。",
-                   "Bonus: {bands} of the department by rank; others with a composite ≥ {min} get {multiplier}× "
-                   "the base bonus, the rest none{gate}."),
-    "rule.bonus.band": ("前 {top} {multiplier}×", "top {top} {multiplier}×"),
-    "rule.bonus.gate": ("；{kpi} ≥ {min} 才足额发放", "; paid in full only when {kpi} ≥ {min}"),
-    "rule.commission": ("提成：{kpi}的实际值达到目标的 {attainment} 及以上时，按 {multiplier}× 计提。",
-                        "Commission: {multiplier}× when the actual of {kpi} reaches {attainment} of its target."),
-    "rule.promotion": ("晋升：连续 {months} 个月排名部门前 {top}{gate}，进入晋升评审。",
-                       "Promotion: in the department's top {top} for {months} consecutive months{gate}: promotion review."),
-    "rule.promotion.gate": ("且{kpi} < {below}", " and {kpi} below {below}"),
-    "rule.reserve_pool": ("后备干部：最近 {quarters} 期均评为 {tiers} 档。",
-                          "Reserve pool: tier {tiers} in each of the last {quarters} periods."),
-    "rule.breakthrough": ("突破：本期{kpi}超过本人历史最高值的 {ratio} 倍。",
-                          "Breakthrough: {kpi} this period above {ratio}× the person's previous peak."),
-    "rule.watch_list": ("观察：排名部门后 {bottom} 进入观察期；连续 {review_after} 期综合分低于达标线 {line} 进入调岗/退出评审。",
-                        "Watch list: the department's bottom {bottom} is put under observation; a composite below the "
-                        "meets-target line of {line} for {review_after} consecutive periods leads to a transfer or exit "
-                        "review."),
-    "rules.none": ("{department}未配置激励规则。", "{department} has no incentive rules."),
-    # balanced scorecard
-    "perspective.zero": ("{department}的{perspectives}视角权重为 0%：没有计分指标属于该视角。",
-                         "{department} gives 0% weight to the {perspectives} perspective(s): no scored KPI covers them."),
-    "perspective.basis": ("各视角权重 = 该视角指标在综合分中的权重（定量权重 × {share} + 定性权重）占全部权重的比例。",
-                          "A perspective's weight = the weight its KPIs carry in the composite (quantitative weight "
-                          "× {share} + qualitative weight) as a share of the total."),
-    "monitored": ("监测指标只计算和展示，不计分，也不计入任何小计或综合分。",
-                  "Monitored KPIs are computed and shown, never scored, and count in no subtotal or composite."),
-    # appeal chain (section 70)
-    "chain.reweight": ("{n} 项得分之和 {sum} × 权重合计 {weight} ÷ 有得分的权重 {present} = {value}，保留 {digits} 位小数",
-                       "sum of {n} line scores {sum} × total weight {weight} ÷ weight scored {present} = {value}, "
-                       "to {digits} decimal(s)"),
-    "chain.round": ("{n} 项得分之和 {sum}，保留 {digits} 位小数", "sum of {n} line scores {sum}, to {digits} decimal(s)"),
-    "chain.none": ("无得分", "no score"),
-    "chain.weighted": ("{quantitative} × {share}（此步不舍入）", "{quantitative} × {share} (not rounded)"),
-    "chain.composite": ("{weighted} + {qualitative} = {total}，保留 {digits} 位小数", "{weighted} + {qualitative} = {total}, "
-                        "to {digits} decimal(s)"),
-    "chain.composite.reweighted": ("无定性评分：{quantitative} × （{share} + {weight} ÷ 100）= {total}，保留 {digits} 位小数",
-                                   "no rating: {quantitative} × ({share} + {weight} ÷ 100) = {total}, to {digits} decimal(s)"),
-    "details.intro": ("每人一张卡片：每行一个指标，实际值由公式和输入数据计算，目标值注明来源，并列出数据来源、核实部门和备注；"
-                      "得分 = 权重 × 达成率（定量）或 权重 × 评分 ÷ 5（定性）。卡片下方逐步列出定量分、乘以占比、定性分到综合分的计算，"
-                      "以及每个定性项的评分标准和各评分人的分数与评语。",
-                      "One card per person: one line per KPI, the actual computed from the formula and its inputs, the "
-                      "target with its source, the data source, the department that verifies it and any remark; line "
-                      "score = weight × attainment (quantitative) or weight × rating ÷ 5 (qualitative). Under the lines, "
-                      "the composite step by step (quantitative subtotal, × share, qualitative subtotal, composite) and, "
-                      "per rated criterion, its rubric and each rater's score and note."),
-    "formula.rating": ("Σ 评分人权重 × 分数 ÷ Σ 评分人权重", "Σ rater weight × score ÷ Σ rater weight"),
-    "inputs.raters": ("（{n} 人）", " ({n} raters)"),
-    "inputs.unweighted": ("（权重 0）", " (weight 0)"),
-    "rubric.none": ("指标库未写评分标准", "no rubric in the catalogue"),
-}
+import pandas as pd
+
+from kpilib.i18n import entry, pick, sentence, word
+from kpilib.rounding import round_half_up_scalar
+
+CODE_COLUMNS = ("status", "target_source", "evidence")
+NAMED = ("kpi", "measure", "expression")
+IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def say(key: str, lang: str, **values: object) -> str:
     """The sentence `key` in `lang` ("zh" or "en"), its {placeholders} filled from `values`."""
-    return pick(MESSAGES[key], lang).format(**values)
+    return pick(entry("messages", key), lang).format(**values)
+
+
+def args_text(args: dict | None = None) -> str:
+    """The parameters of a code as the `<column>_args` columns hold them (JSON, keys sorted)."""
+    return json.dumps(args or {}, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _is_message(value: object) -> bool:
+    return isinstance(value, list | tuple) and len(value) == 2 and isinstance(value[0], str) and isinstance(value[1], dict)
+
+
+def _same(text: str, key: str = "") -> str:
+    return text
+
+
+def render(code: str, args: dict | str | None, lang: str, name: Callable[..., str] = _same) -> str:
+    """The code `code` of the catalogue's `codes` group in `lang`, filled with `args`
+    (see the module). An unknown code is returned as it is."""
+    pair = entry("codes", code) if isinstance(code, str) else None
+    if pair is None:
+        return code
+    values = json.loads(args) if isinstance(args, str) and args else dict(args or {})
+    for key, value in values.items():
+        if _is_message(value):
+            values[key] = render(value[0], value[1], lang, name)
+        elif isinstance(value, list) and all(_is_message(v) for v in value):
+            values[key] = "".join(render(c, a, lang, name) for c, a in value)
+        elif key in NAMED and isinstance(value, str):
+            values[key] = name(value, key)
+    return pick(pair, lang).format(**values)
+
+
+def namer(catalog, lang: str) -> Callable[..., str]:
+    """A function `name(text, key="expression")` writing a formula or its inputs with
+    measures by their catalogue names and functions in words ("renewed / due_for_renewal" →
+    "续约客户数 / 应续约客户数"), and a KPI id (`key` "kpi") by the KPI's name (a KPI and a
+    measure may share an id: new_customers is 新客户开发数 as a KPI, 新客户数 as a measure)."""
+    def one(match: re.Match) -> str:
+        ident = match.group(0)
+        return catalog.measures[ident].name(lang) if ident in catalog.measures else word(ident, lang)
+
+    def name(text: str, key: str = "expression") -> str:
+        if not isinstance(text, str):
+            return text
+        if key == "kpi" and text in catalog.kpis:
+            return catalog.kpis[text].name(lang)
+        return IDENTIFIER.sub(one, text)
+    return name
+
+
+RATER_INPUT = re.compile(r"(\w+)=([^;( ]+)(?: \((\d+) raters\))?( \(weight 0\))?")
+
+
+def rater_inputs(text: str, lang: str) -> str:
+    """A qualitative line's inputs ("self=4; supervisor=4.5 (2 raters)", kpilib.scoring)
+    with rater types in words."""
+    def said(m: re.Match) -> str:
+        raters = say("inputs.raters", lang, n=m.group(3)) if m.group(3) else ""
+        return f"{word(m.group(1), lang)}={m.group(2)}{raters}" + (say("inputs.unweighted", lang) if m.group(4) else "")
+    return sentence("groups", lang).join(RATER_INPUT.sub(said, part) for part in text.split("; ")) if isinstance(text, str) else text
+
+
+def readable(frame: pd.DataFrame, lang: str, name: Callable[..., str] = _same) -> pd.DataFrame:
+    """A copy of `frame` with each code column that has its `_args` column (status,
+    target_source, evidence) rendered in `lang`, the `_args` columns dropped."""
+    out = frame.copy()
+    for col in CODE_COLUMNS:
+        if col in out.columns and f"{col}_args" in out.columns:
+            out[col] = [render(c, a, lang, name) if isinstance(c, str) else c
+                        for c, a in zip(out[col], out[f"{col}_args"], strict=True)]
+            out = out.drop(columns=f"{col}_args")
+    return out
+
+
+MEASURE_VALUE = re.compile(r"([A-Za-z_]\w*)(\[[^\]]*\])?=(∅|[-+0-9.eE]+)")
+
+
+def measure_value(value: float, unit: str) -> str:
+    """A measure's value as a reader checks it, with the precision of its unit, half up:
+    percent to 0.1% (0.8765 → 87.7%), currency to the cent with thousands separators
+    (2274642.785 → 2,274,642.79), counts whole when whole, else to 2 decimals."""
+    if unit == "percent":
+        return f"{round_half_up_scalar(100 * value, 1):.1f}%"
+    rounded = round_half_up_scalar(value, 2)
+    if unit == "currency":
+        return f"{rounded:,.2f}"
+    return f"{rounded:,.0f}" if float(rounded).is_integer() else f"{rounded:,.2f}".rstrip("0")
+
+
+def inputs_text(text: str, catalog, lang: str) -> str:
+    """A quantitative line's inputs (kpilib.kpis: "renewed=44; due_for_renewal=50",
+    "sales[2025Q2]=1200000") with measures by their catalogue names and values in their
+    unit: "续约客户数=44；应续约客户数=50"."""
+    if not isinstance(text, str) or not text:
+        return text
+    parts = []
+    for m in MEASURE_VALUE.finditer(text):
+        measure = catalog.measures.get(m.group(1))
+        name = measure.name(lang) if measure else m.group(1)
+        value = m.group(3) if m.group(3) == "∅" else measure_value(float(m.group(3)), measure.unit if measure else "")
+        parts.append(f"{name}{m.group(2) or ''}={value}")
+    return sentence("groups", lang).join(parts)
+
+
+def readable_lines(lines: pd.DataFrame, catalog, lang: str) -> pd.DataFrame:
+    """Scoring lines (kpilib.scoring LINE_COLUMNS) as a reader checks them in a spreadsheet:
+    kpi_name from the catalogue, formula with measures by their names, inputs by
+    `inputs_text` (rater types in words on qualitative lines), status and target_source
+    rendered in `lang`."""
+    name = namer(catalog, lang)
+    out = readable(lines, lang, name)
+    rated = out["kind"] == "qualitative"
+    out["formula"] = out["formula"].map(name).where(~rated, say("formula.rating", lang))
+    out["inputs"] = [rater_inputs(t, lang) if r else inputs_text(t, catalog, lang) for t, r in zip(out["inputs"], rated, strict=True)]
+    if "kpi_name" not in out.columns:
+        out.insert(out.columns.get_loc("kpi") + 1, "kpi_name", out["kpi"].map(lambda k: name(k, "kpi")))
+    return out
+
+
+def grade_names(grades: pd.Series, config, lang: str) -> pd.Series:
+    """Grade codes (kpilib.scoring.grade_of: the band's English name) written in `lang` with
+    the scheme's names; other values unchanged."""
+    names = {g.en: g(lang) for g in config.scheme.scoring.grades}
+    return grades.map(lambda g: names.get(g, g))
+
+
+def readable_scores(scores, config, lang: str):
+    """A scoring (kpilib.scoring.Scores) as a spreadsheet shows it in `lang`: grades by their
+    names, lines through `readable_lines`."""
+    return replace(scores, sheet=scores.sheet.assign(grade=grade_names(scores.sheet["grade"], config, lang)),
+                   lines=readable_lines(scores.lines, config.catalog, lang))

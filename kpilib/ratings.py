@@ -17,6 +17,7 @@ from scipy import stats
 from kpilib.rounding import round_half_up_scalar
 
 LENIENCY_THRESHOLD = 0.5  # points on the 1–5 scale
+LENIENCY_LEVEL = 0.95  # the level of the leniency intervals the reports show
 DECIMALS = 2  # leniency and its interval are judged, and printed, to 2 decimals
 MIN_RATEES = 3  # ratees a rater needs for an interval
 UNKNOWN_IDS = frozenset({"", "nan", "none", "<na>"})  # blank ids, and how missing values print as text

@@ -17,7 +17,13 @@ Formulas (scheme.yaml, ../shared/spec/interfaces.md §2):
 - composite = round(quantitative_share × quantitative + qualitative, final); when no
   qualitative line exists at all (e.g. a month with no ratings) and `missing: reweight`,
   composite = round(quantitative × (share + Σ qualitative weights / 100), final);
-- grade: the first band (highest first) whose `min` the composite reaches.
+- grade: the first band (highest first) whose `min` the composite reaches, written as its
+  code (the band's English name in scheme.yaml; `kpilib.messages.grade_names` writes it in a
+  language).
+The output holds codes and numbers only, never words in a language: a line's `status` and
+`target_source` are codes with their parameters in `status_args` / `target_source_args`
+(JSON), written in words by `kpilib.messages.render`; KPI names are the catalogue's, looked
+up where a page or a spreadsheet shows them.
 Weights are the person's role layer's, else the department's (`kpilib.roles`); monitored
 lines (`monitored`: weight 0, or catalogued for the department and not weighted) get
 actual, target and attainment but no line score, and are in no subtotal. A period is scored
@@ -28,6 +34,7 @@ reproduces domain.md §3 exactly: 85.2 / 24.5 / 84.1 / 良好 (tests/test_worked
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -36,6 +43,7 @@ import pandas as pd
 from kpilib.config import RATER_TYPES, Config
 from kpilib.data import Dataset
 from kpilib.kpis import MeasureCube, kpi_values
+from kpilib.messages import args_text, render
 from kpilib.periods import Span, parse_period
 from kpilib.problems import Problems
 from kpilib.roles import person_weights
@@ -48,9 +56,9 @@ from kpilib.versions import in_force
 SHEET_COLUMNS = ["period", "employee_id", "name", "department", "team", "region", "quantitative",
                  "qualitative", "composite", "grade", "tier", "rank", "supervisor_rating",
                  "missing_lines", "tier_note"]
-LINE_COLUMNS = ["period", "employee_id", "name", "department", "kpi", "kpi_name", "kind", "weight",
-                "formula", "inputs", "actual", "target", "baseline", "challenge", "target_source", "scored_on", "attainment", "rating",
-                "line_score", "status", "monitored"]
+LINE_COLUMNS = ["period", "employee_id", "name", "department", "kpi", "kind", "weight",
+                "formula", "inputs", "actual", "target", "baseline", "challenge", "target_source", "target_source_args",
+                "scored_on", "attainment", "rating", "line_score", "status", "status_args", "monitored"]
 
 
 @dataclass
@@ -118,7 +126,8 @@ def attainment(actual: pd.Series, target: pd.Series, direction: pd.Series, band:
         out = np.where(use, stepped, out)
     reason = np.full(len(out), None, dtype=object)
     unbounded = np.isinf(out) & np.isnan(caps)
-    reason[unbounded] = "actual is 0 on a lower-is-better KPI and no cap is set"
+    for i in np.flatnonzero(unbounded):
+        reason[i] = ("unbounded", {})
     out = np.where(np.isnan(caps), out, np.minimum(out, caps))
     out = np.where(unbounded, np.nan, np.maximum(out, floor))
     return pd.Series(out, index=actual.index), pd.Series(reason, index=actual.index)
@@ -168,11 +177,14 @@ def quantitative_lines(dataset: Dataset, config: Config, span: Span, people: pd.
         lines = _scaled_thresholds(lines, catalog)
     att, why = line_attainment(lines, rules, config)
     lines["attainment"] = att
-    status = lines["reason"].where(lines["actual"].isna())
-    status = status.fillna(pd.Series(np.where(lines["target"].isna(), "no target (" + lines["target_source"] + ")", None),
-                                     index=lines.index))
-    status = status.fillna(why)
-    lines["status"] = status.fillna("ok")
+    no_target = [("no_target", {"source": (s, json.loads(a) if isinstance(a, str) and a else {})})
+                 for s, a in zip(lines["target_source"], lines["target_source_args"], strict=True)]
+    status = [r if isinstance(r, tuple) and np.isnan(actual) else n if np.isnan(target) else w if isinstance(w, tuple)
+              else ("ok", {})
+              for r, n, w, actual, target in zip(lines["reason"], no_target, why, lines["actual"], lines["target"],
+                                                 strict=True)]
+    lines["status"] = [code for code, _ in status]
+    lines["status_args"] = [args_text(args) for _, args in status]
     lines["line_score"] = round_half_up(lines["weight"] * lines["attainment"], scoring.rounding.line)
     lines["line_score"] = lines["line_score"].where(~lines["monitored"])
     lines["kind"] = "quantitative"
@@ -239,14 +251,16 @@ def qualitative_lines(dataset: Dataset, config: Config, span: Span, people: pd.D
     summary["inputs"] = _rater_inputs(by_type).reindex(summary.index)
     lines = lines.merge(summary[["rating", "inputs"]], left_on=["employee_id", "kpi"], right_index=True, how="left")
     lines["rating"] = pd.to_numeric(lines["rating"], errors="coerce").astype(float)
-    lines["status"] = np.where(lines["rating"].isna(), f"no ratings in {span}", "ok")
+    lines["status"] = np.where(lines["rating"].isna(), "no_ratings", "ok")
+    lines["status_args"] = np.where(lines["rating"].isna(), args_text({"period": str(span)}), args_text())
     lines["line_score"] = round_half_up(lines["weight"] * lines["rating"] / 5, scoring.rounding.line)
     lines["line_score"] = lines["line_score"].where(~lines["monitored"])
     lines["kind"] = "qualitative"
     for col in ("actual", "target", "attainment"):
         lines[col] = np.nan
-    lines["formula"] = "Σ rater weight × score / Σ rater weight"
+    lines["formula"] = ""  # the rater-weighted mean (kpilib.messages `formula.rating`)
     lines["target_source"] = ""
+    lines["target_source_args"] = ""
     lines["scored_on"] = "person"
     return lines
 
@@ -292,17 +306,19 @@ def subtotal_of(score: np.ndarray, weight: np.ndarray, present_weight: np.ndarra
     return round_half_up(np.asarray(total, float), scoring.rounding.subtotal)
 
 
-def grade_of(composite: pd.Series, config: Config, lang: str = "zh") -> pd.Series:
-    """Grade label of each composite (first band whose min it reaches); '' when missing."""
+def grade_of(composite: pd.Series, config: Config) -> pd.Series:
+    """Grade code of each composite (first band whose min it reaches: the band's English
+    name in scheme.yaml); '' when missing."""
     grades = config.scheme.scoring.grades
     conditions = [composite >= g.min for g in grades]
-    labels = [g(lang) for g in grades]
-    return pd.Series(np.select(conditions, labels, ""), index=composite.index).where(composite.notna(), "")
+    codes = [g.en for g in grades]
+    return pd.Series(np.select(conditions, codes, ""), index=composite.index).where(composite.notna(), "")
 
 
-def score(dataset: Dataset, config: Config, period: Span | str, lang: str = "zh",
+def score(dataset: Dataset, config: Config, period: Span | str,
           departments: list[str] | None = None, kind: str = "person") -> Scores:
-    """Score every person (or entity of `kind`, see `roster`) of the scheme's departments for one period."""
+    """Score every person (or entity of `kind`, see `roster`) of the scheme's departments for
+    one period: codes and numbers, the same in every language (see the module)."""
     span = parse_period(period) if isinstance(period, str) else period
     config = in_force(config, span)
     problems = Problems(list(config.warnings.items))  # e.g. weights that do not sum to 100
@@ -314,10 +330,9 @@ def score(dataset: Dataset, config: Config, period: Span | str, lang: str = "zh"
     qual = qualitative_lines(dataset, config, span, people, rated)
     lines = pd.concat([quant, qual], ignore_index=True)
     lines["period"] = span.label
-    lines["kpi_name"] = lines["kpi"].map(lambda k: config.catalog.kpis[k].name(lang))
     lines = lines.sort_values(["department", "employee_id", "kind", "weight"], ascending=[True, True, False, False],
                               kind="stable")[LINE_COLUMNS].reset_index(drop=True)
-    sheet = _sheet(people, lines, rated, span, config, lang)
+    sheet = _sheet(people, lines, rated, span, config)
     _line_warnings(lines, problems)
     _target_warnings(lines, config, span, problems)
     _implausible(lines, config, problems)
@@ -340,7 +355,7 @@ def _self_rated_only(rated: pd.DataFrame, config: Config, problems: Problems) ->
                       "their self-rating", column="rater_type", value=", ".join(alone[:5]) + ("…" if len(alone) > 5 else ""))
 
 
-def _sheet(people, lines, rated, span, config, lang) -> pd.DataFrame:
+def _sheet(people, lines, rated, span, config) -> pd.DataFrame:
     sub = _subtotals(lines, config)
     quant = sub.xs("quantitative", level="kind")["subtotal"] if len(sub) else pd.Series(dtype=float)
     qual = sub.xs("qualitative", level="kind")["subtotal"] if "qualitative" in sub.index.get_level_values(1) else pd.Series(dtype=float)
@@ -353,7 +368,7 @@ def _sheet(people, lines, rated, span, config, lang) -> pd.DataFrame:
     qual_weight = sheet["employee_id"].map(scored.groupby("employee_id")["weight"].sum()).astype(float).fillna(0.0)
     sheet["composite"] = composite_of(sheet["quantitative"].to_numpy(float), sheet["qualitative"].to_numpy(float),
                                       qual_weight.to_numpy(float), config)
-    sheet["grade"] = grade_of(sheet["composite"], config, lang)
+    sheet["grade"] = grade_of(sheet["composite"], config)
     r = rated[rated["rater_type"] == "supervisor"]
     sheet["supervisor_rating"] = sheet["employee_id"].map(r.groupby("employee_id", observed=True)["score"].mean())
     sheet["missing_lines"] = sheet["employee_id"].map(missing).fillna(0).astype(int)
@@ -374,8 +389,8 @@ def composite_of(quantitative: np.ndarray, qualitative: np.ndarray, qualitative_
 
 def _line_warnings(lines: pd.DataFrame, problems: Problems) -> None:
     bad = lines[(lines["status"] != "ok") & ~lines["monitored"]]
-    for (kpi, status), group in bad.groupby(["kpi", bad["status"].str.replace(r" in \d{4}\S*", "", regex=True)]):
-        problems.warn("scores", f"{len(group)} line(s) of {kpi} have no score: {status}",
+    for (kpi, status, args), group in bad.groupby(["kpi", "status", "status_args"]):
+        problems.warn("scores", f"{len(group)} line(s) of {kpi} have no score: {render(status, args, 'en')}",
                       column=kpi, value=", ".join(group["employee_id"].head(5)) + ("…" if len(group) > 5 else ""))
 
 
@@ -384,7 +399,7 @@ def borrowed_targets(lines: pd.DataFrame) -> pd.DataFrame:
     of their own, per department × KPI: department, kpi, people, of (people with the KPI),
     employee_ids (comma-separated, in order). Lines without an actual value are not counted."""
     quant = lines[(lines["kind"] == "quantitative") & lines["actual"].notna() & ~lines["monitored"]]  # scored lines
-    borrowed = quant["target_source"].astype(str).str.startswith("catalogue")
+    borrowed = quant["target_source"].astype(str).str.startswith("catalogue")  # catalogue, catalogue_team_*
     columns = ["department", "kpi", "people", "of", "employee_ids"]
     if not borrowed.any():
         return pd.DataFrame(columns=columns)

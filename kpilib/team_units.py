@@ -24,7 +24,7 @@ UNIT_COLUMNS = ["period", "employee_id", "name", "department", "team", "region",
                 "composite", "grade", "rank"]
 
 
-def score_units(dataset: Dataset, config: Config, span: Span, lang: str = "zh") -> Scores:
+def score_units(dataset: Dataset, config: Config, span: Span) -> Scores:
     """The scoring of the team entities for `span`: `sheet` (UNIT_COLUMNS: `team` is the
     team the entity stands for, its name when the column is blank; no tier), `lines` (as
     kpilib.scoring, one per team × KPI) and the warnings of that scoring (e.g. a team scored
@@ -35,14 +35,13 @@ def score_units(dataset: Dataset, config: Config, span: Span, lang: str = "zh") 
     dataset, config : the data and the parameters.
     span : Span
         The period.
-    lang : str
-        "zh" or "en" (the warnings' language).
 
     Returns
     -------
     Scores
         `sheet` with UNIT_COLUMNS (period, employee_id, name, department, team, region,
-        quantitative, qualitative, composite, grade, rank), `lines`, `tier_allocation`, `problems`.
+        quantitative, qualitative, composite, grade (its code, as kpilib.scoring), rank),
+        `lines`, `tier_allocation`, `problems`.
 
     References
     ----------
@@ -63,7 +62,7 @@ def score_units(dataset: Dataset, config: Config, span: Span, lang: str = "zh") 
     """
     if not (dataset.employees["kind"] == KIND).any():
         return Scores(span, pd.DataFrame(columns=UNIT_COLUMNS), pd.DataFrame(), pd.DataFrame())
-    scored = score(dataset, config, span, lang, kind=KIND)
+    scored = score(dataset, config, span, kind=KIND)
     sheet = scored.sheet.copy()
     sheet["team"] = sheet["team"].astype(object).fillna("").where(lambda t: t != "", sheet["name"])
     sheet["rank"] = rank_within(sheet, "department")

@@ -19,6 +19,7 @@ import pandas as pd
 
 from kpilib.config import Catalog, Config
 from kpilib.kpis import MeasureCube, kpi_values
+from kpilib.messages import args_text
 from kpilib.periods import Span
 from kpilib.targets import LEVELS, resolve_targets
 
@@ -113,7 +114,8 @@ def team_lines(lines: pd.DataFrame, people: pd.DataFrame, targets: pd.DataFrame,
     -------
     DataFrame
         `lines`, the same columns; team-scored lines have scored_on "team" and a
-        target_source "team of n: sum|mean of targets (k own)".
+        target_source `team_sum` | `team_mean` {n, own} ("team of n: sum of targets (k own)"),
+        `catalogue_team_sum` | `catalogue_team_mean` {n} or `none`.
 
     References
     ----------
@@ -132,8 +134,8 @@ def team_lines(lines: pd.DataFrame, people: pd.DataFrame, targets: pd.DataFrame,
     >>> scheme.scoring.role_layers = {"management": "team"}
     >>> lines = score(dataset, type(config)(config.catalog, scheme), "2026Q3").lines
     >>> team = lines[lines["scored_on"] == "team"]
-    >>> team.loc[team["employee_id"] == "E0002", "target_source"].iloc[0]
-    'catalogue: team of 4, mean of defaults'
+    >>> team.loc[team["employee_id"] == "E0002", ["target_source", "target_source_args"]].iloc[0].tolist()
+    ['catalogue_team_mean', '{"n":4}']
     >>> sorted(lines.loc[lines["scored_on"] == "team", "employee_id"].unique())[:3]
     ['E0001', 'E0002', 'E0007']
     """
@@ -157,7 +159,7 @@ def team_lines(lines: pd.DataFrame, people: pd.DataFrame, targets: pd.DataFrame,
     index = out.index[need]
     keyed = aggregate.set_index(["employee_id", "kpi"])
     at = pd.MultiIndex.from_frame(out.loc[need, ["employee_id", "kpi"]])
-    for col in ("actual", "reason", "inputs", *LEVELS, "target_source"):
+    for col in ("actual", "reason", "inputs", *LEVELS, "target_source", "target_source_args"):
         out.loc[index, col] = keyed[col].reindex(at).to_numpy()
     out["actual"] = out["actual"].astype(float)
     out.loc[index, "scored_on"] = "team"
@@ -181,7 +183,8 @@ def _team_targets(wanted: pd.DataFrame, members: pd.DataFrame, targets: pd.DataF
         levels = [group[lv].sum(min_count=1) if adds else group[lv].mean() for lv in LEVELS]
         n, own = len(group), int(group["own"].sum())
         how = "sum" if adds else "mean"
-        source = (f"team of {n}: {how} of targets ({own} own)" if own
-                  else f"catalogue: team of {n}, {how} of defaults")
-        rows.append((entity, kpi, *levels, source if not np.isnan(levels[0]) else "none"))
-    return pd.DataFrame(rows, columns=["entity", "kpi", *LEVELS, "target_source"])
+        code, args = (f"team_{how}", {"n": n, "own": own}) if own else (f"catalogue_team_{how}", {"n": n})
+        if np.isnan(levels[0]):
+            code, args = "none", {}
+        rows.append((entity, kpi, *levels, code, args_text(args)))
+    return pd.DataFrame(rows, columns=["entity", "kpi", *LEVELS, "target_source", "target_source_args"])

@@ -4,13 +4,12 @@ every report section reads.
 `open_workbench(period, department, data_dir, client, lang)` loads parameters, data and
 the client's branding (its language is the default `lang`, its company name names the
 company level), scores the period, the periods before it (for trends and streaks) and the
-months up to its end (for monthly rules), and keeps the result in a disk cache keyed by the input
-files' sha256, the parameter files, and kpilib's own source. The sections of a pack,
-each run as its own notebook, therefore share one scoring; a notebook opened by an
-analyst computes it once and reuses it after.
-
-Cache folder: `$KPIREPORT_CACHE`, else `$XDG_CACHE_HOME/kpireport`, else `~/.cache/kpireport`;
-its files are loaded only when their HMAC verifies (`kpilib.cachefile`).
+months up to its end (for monthly rules), and writes the result to the period store (`kpilib.store`: Parquet
+partitioned by department, in the user's cache folder) keyed by the input files' sha256,
+the parameter files, and kpilib's own source. The sections of a pack, each run as its own
+notebook, therefore share one scoring; a notebook opened by an analyst computes it once
+and reuses it after. A department's workbench reads that department's partition only:
+its frames and its `dataset` hold that department's people, teams and department entity.
 """
 
 from __future__ import annotations
@@ -19,20 +18,21 @@ import contextlib
 import functools
 import hashlib
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from kpilib import __version__, cachefile
+from kpilib import __version__, store
 from kpilib.branding import Branding, load_branding, report_language
 from kpilib.config import Config, load_config
 from kpilib.data import Dataset, input_hashes, load_dataset
 from kpilib.i18n import word
+from kpilib.messages import grade_names
 from kpilib.periods import Span, latest_complete, parse_period, span_of_month
 from kpilib.problems import Problems, UserError
 from kpilib.pseudonyms import Pseudonymiser, from_kernel_env, pseudonymise
+from kpilib.ratings import LENIENCY_LEVEL, known_rater, rater_leniency
 from kpilib.scoring import score
 from kpilib.sources import is_database, locate, pinned
 from kpilib.team_units import score_units
@@ -96,7 +96,8 @@ def resolve_period(months: pd.PeriodIndex, period: str | Span | None) -> Span:
 class Workbench:
     """The scored company around one period, scoped to `department` ("all": company level).
 
-    Frames cover every department (scope with `scoped`); `periods` are the labels of the
+    Frames and `dataset` hold the workbench's department only (its partition of the period
+    store, kpilib.store), every department at company level (scope with `scoped`); `periods` are the labels of the
     history, oldest first, ending with `span.label`.
     - history: scoring sheets of the history periods (one row per person and period);
       people in no team (a department's head) have the team "部门直属" / "reports to the head".
@@ -108,6 +109,9 @@ class Workbench:
     - tier_odds: the current period's tier probabilities (kpilib.uncertainty); its sheet
       has rank_low, rank_high and tier_probability (NA in earlier periods).
     - units: scoring sheets of the team entities (`kind: team`, kpilib.team_units) of the history periods.
+    - leniency: the supervisors' leniency over the history, each judged against every
+      supervisor of the company (`leniency`); one row per supervisor and `department`
+      whose people they rate.
     """
 
     config: Config
@@ -124,6 +128,7 @@ class Workbench:
     branding: Branding = field(default_factory=Branding)
     tier_odds: pd.DataFrame = field(default_factory=pd.DataFrame)
     units: pd.DataFrame = field(default_factory=pd.DataFrame)  # team entities scored (kpilib.team_units), per period
+    leniency: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def company(self) -> bool:
@@ -191,21 +196,32 @@ def open_workbench(period: str | Span | None = None, department: str = COMPANY, 
         known = ", ".join(config.scheme.departments)
         raise UserError(f"department {department!r} is not in the scheme (known: {known}, or {COMPANY})")
     key = _key(data_dir, config, period, lang, pseudonyms)
-    frames = _MEMO.get(key) or _read_cache(key)
+    frames = _MEMO.get((key, department)) or store.read(key, department)
     if frames is None:
-        frames = _score_history(loaded or load_inputs(data_dir, client, pseudonyms), period, lang)
-        _write_cache(key, frames)
-    _MEMO.clear()  # a warm kernel keeps the latest scoring only
-    _MEMO[key] = frames
+        scored = _score_history(loaded or load_inputs(data_dir, client, pseudonyms), period)
+        with contextlib.suppress(OSError):  # a read-only cache only costs time
+            store.write(key, scored)
+        frames = store.scope(scored, department)
+        del scored
+    _MEMO.clear()  # a warm kernel keeps the latest workbench only
+    _MEMO[(key, department)] = frames
+    frames = {k: v for k, v in frames.items() if k != "present"}
     direct = word("direct", lang)  # people outside any team, e.g. the department's head
-    history = frames["history"].assign(team=frames["history"]["team"].astype(object).fillna("").replace("", direct))
+    history = _with_grade_names(frames["history"], config, lang)
+    history = history.assign(team=history["team"].astype(object).fillna("").replace("", direct))
+    frames = {**frames, "units": _with_grade_names(frames["units"], config, lang)}
     wb = Workbench(config=in_force(config, frames["span"]), department=department, lang=lang, branding=branding,
                    **{**frames, "history": history})
     if wb.sheet().empty:
-        present = sorted(set(wb.history.loc[wb.history["period"] == wb.span.label, "department"]))
+        present = _MEMO[(key, department)]["present"]
         raise UserError(f"no one in {department} is scored in {wb.span.label} "
                         f"(departments with people: {', '.join(present) or 'none'})")
     return wb
+
+
+def _with_grade_names(sheet: pd.DataFrame, config: Config, lang: str) -> pd.DataFrame:
+    """A scoring sheet with its grade codes written in `lang` (kpilib.scoring.grade_names)."""
+    return sheet.assign(grade=grade_names(sheet["grade"], config, lang)) if "grade" in sheet.columns else sheet
 
 
 def prepare(data_dir: Path | str | None, client: str | None, period: str | Span | None, lang: str | None = None,
@@ -214,23 +230,18 @@ def prepare(data_dir: Path | str | None, client: str | None, period: str | Span 
     return open_workbench(period, COMPANY, data_dir, client, lang, loaded, pseudonyms)
 
 
-_MEMO: dict[str, dict] = {}
-
-
-def cache_dir() -> Path:
-    if os.environ.get("KPIREPORT_CACHE"):
-        return Path(os.environ["KPIREPORT_CACHE"])
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "kpireport"
+_MEMO: dict[tuple[str, str], dict] = {}
+cache_dir = store.cache_dir
 
 
 @functools.cache
 def source_digest() -> str:
-    """sha256 of kpilib's source files: cached results and skipped documents follow code changes.
+    """sha256 of kpilib's source files and word catalogue: cached results and skipped documents follow code changes.
     Read once per process, at its first use, so that it describes the code this process runs
     even when the files change while it runs (as they do during development)."""
     digest = hashlib.sha256()
-    for path in sorted(Path(__file__).resolve().parent.rglob("*.py")):
+    here = Path(__file__).resolve().parent
+    for path in sorted([*here.rglob("*.py"), *here.glob("*.yaml")]):  # the code and its word catalogue
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
@@ -245,36 +256,45 @@ def _key(data_dir: Path | str, config: Config, period: str | Span | None, lang: 
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:32]
 
 
-def _read_cache(key: str) -> dict | None:
-    frames = cachefile.load(cache_dir() / f"{key}.pkl")
-    return frames if isinstance(frames, dict) else None
-
-
-def _write_cache(key: str, frames: dict) -> None:
-    with contextlib.suppress(OSError):  # a read-only cache only costs time
-        cachefile.save(cache_dir() / f"{key}.pkl", frames)
-
-
-def _score_history(loaded: tuple[Config, Dataset], period: str | Span | None, lang: str) -> dict:
+def _score_history(loaded: tuple[Config, Dataset], period: str | Span | None) -> dict:
     config, dataset = loaded
     span = resolve_period(dataset.months, period)
     available = set(dataset.months)
     spans = [s for s in (span.shift(-k) for k in range(HISTORY - 1, -1, -1))
              if all(m in available for m in s.months())]
-    scored = {s.label: score(dataset, config, s, lang=lang) for s in spans}
+    scored = {s.label: score(dataset, config, s) for s in spans}
     current = scored[span.label] = with_uncertainty(scored[span.label], dataset, config)
-    units = {s.label: score_units(dataset, config, s, lang) for s in spans}
+    units = {s.label: score_units(dataset, config, s) for s in spans}
     current.problems.extend(Problems([p for p in units[span.label].problems.items if p not in current.problems.items]))
     months = max((r.promotion.months for r in config.scheme.incentives.values() if r.promotion), default=0)
-    monthly = [score(dataset, config, span_of_month(m, "M"), lang=lang).sheet
+    monthly = [score(dataset, config, span_of_month(m, "M")).sheet
                for m in pd.period_range(span.end - (months - 1), span.end, freq="M") if months and m in available]
-    return {"dataset": dataset, "span": span, "periods": list(scored),
-            "history": pd.concat([s.sheet for s in scored.values()], ignore_index=True),
+    history = pd.concat([s.sheet for s in scored.values()], ignore_index=True)
+    return {"dataset": dataset, "span": span, "periods": list(scored), "history": history,
             "lines": pd.concat([s.lines if label == span.label else s.lines[PAST_LINE_COLUMNS]
                                 for label, s in scored.items()], ignore_index=True),
             "months": pd.concat(monthly, ignore_index=True) if monthly else pd.DataFrame(),
             "tier_allocation": current.tier_allocation, "problems": current.problems, "tier_odds": current.tier_odds,
-            "units": pd.concat([u.sheet for u in units.values()], ignore_index=True)}
+            "units": pd.concat([u.sheet for u in units.values()], ignore_index=True),
+            "leniency": leniency(dataset, history, list(scored))}
+
+
+def leniency(dataset: Dataset, history: pd.DataFrame, periods: list[str]) -> pd.DataFrame:
+    """ratings.rater_leniency of the supervisors over the ratings of the history (`periods`),
+    each against every supervisor of the company, their ratees' quantitative score as
+    performance; one row per supervisor (rater id, stripped) and department of the people
+    they rated in those periods (`department`, NA for none), in rater_leniency's order.
+    Stored per department, so that a department's page judges its supervisors against the
+    whole company without holding the other departments' ratings."""
+    performance = history[["employee_id", "period", "quantitative"]].rename(columns={"quantitative": "performance"})
+    table = rater_leniency(dataset.ratings, performance=performance, level=LENIENCY_LEVEL)
+    r = dataset.ratings
+    r = r[(r["rater_type"] == "supervisor") & r["period"].isin(periods)]
+    r = r[known_rater(r["rater_id"])]
+    of = dataset.employees.drop_duplicates("employee_id").set_index("employee_id")["department"]
+    pairs = pd.DataFrame({"rater_id": r["rater_id"].astype(str).str.strip().to_numpy(),
+                          "department": r["employee_id"].astype(str).map(of).to_numpy()}).drop_duplicates()
+    return table.merge(pairs, on="rater_id", how="left", sort=False)
 
 
 source_digest()  # read at import: the code this process runs, whatever the files say later

@@ -13,6 +13,7 @@ from kpilib import narrate, workbench
 from kpilib.actionrules import Delay
 from kpilib.config import load_config
 from kpilib.i18n import action_rule
+from kpilib.messages import readable
 from kpilib.periods import parse_period
 from kpilib.problems import UserError
 from kpilib.sections.followup import action_list, follow_up_actions
@@ -25,6 +26,10 @@ SCHEME = CONFIG.scheme
 Q3 = parse_period("2026Q3")
 QUARTERS = ["2026Q1", "2026Q2", "2026Q3"]
 NO_DECISIONS = pd.DataFrame(columns=["employee_id", "rule", "outcome", "evidence", "selected"])
+
+def words(decisions: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """Decisions with their evidence codes written in words (kpilib.messages.readable)."""
+    return readable(decisions, lang)
 
 
 def history(composites: dict[str, list[float | None]], department: str = "sales") -> pd.DataFrame:
@@ -110,12 +115,11 @@ def test_the_watch_list_reviews_people_below_standard_twice_not_the_bottom_10_pe
              "composite": (95 - i if i < 9 else 75)} for q in QUARTERS[1:] for i in range(10)]
     watch = I.watch_list(pd.DataFrame(rows), rule, 70).set_index("employee_id")
     assert watch.loc["e9", "outcome"] == "observation"  # bottom 10% twice, but 75 meets the line: no review
-    assert "2 consecutive" not in watch.loc["e9", "evidence"] and "in the bottom 10% this period" in watch.loc[
-        "e9", "evidence"]
+    assert "2 consecutive" not in words(watch).loc["e9", "evidence"] and "in the bottom 10% this period" in words(watch).loc["e9", "evidence"]
     low = [{**r, "composite": r["composite"] - 30} for r in rows]  # everyone below 70 twice
     watch = I.watch_list(pd.DataFrame(low), rule, 70)
     assert (watch["outcome"] == "review").all()  # whatever the rank
-    assert "2 consecutive period(s) below the meets-target line 70" in watch["evidence"].iloc[0]
+    assert "2 consecutive period(s) below the meets-target line 70" in words(watch)["evidence"].iloc[0]
 
 
 @pytest.mark.parametrize(("yaml", "key"), [

@@ -81,14 +81,5 @@ def test_markdown_escapes_html_from_data():
     assert display.markdown("**E1** <script>alert(1)</script> & co").data == "**E1** &lt;script&gt;alert(1)&lt;/script&gt; &amp; co"
 
 
-@pytest.mark.parametrize(("english", "chinese"), [
-    ("ok", "正常"), ("catalogue", "指标库默认值"), ("catalogue × 0.666667", "指标库默认值 × 0.666667"),
-    ("targets: sum of 3 inside 2026Q3", "目标表：2026Q3 内 3 行之和"), ("no ratings in 2025Q4", "2025Q4 无评分"),
-    ("division by zero: closes is 0 in 2025Q2", "除数为零：2025Q2 的 closes 为 0"), ("something new", "something new"),
-])
-def test_scoring_explanations_in_chinese(english, chinese):
-    assert i18n.phrase(english, "zh") == chinese and i18n.phrase(english, "en") == english
-
-
 def test_sentences_round_scores_half_up():
     assert narrate._score(84.25) == "84.3" and narrate._score(0.05, "+") == "+0.1" and f"{84.25:.1f}" == "84.2"

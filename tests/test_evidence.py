@@ -113,7 +113,7 @@ def test_monitored_lines_are_listed_apart_and_never_scored(example, monkeypatch)
     actual and no score."""
     wb = example[0]["zh"]
     lines = wb.period_lines()
-    watched = set(lines.loc[lines["monitored"], "kpi_name"])
+    watched = set(lines.loc[lines["monitored"], "kpi"].map(wb.kpi_name))  # scoring has ids; pages look names up
     assert "销售周期" in watched
     assert not watched & set(sections.score_details(wb)["kpi_name"])
     assert len(_of_t1(sections.score_details(wb))) == 9

@@ -57,8 +57,8 @@ def test_arithmetic_and_division_by_zero_reason():
     data = {"2025Q3": {"x": {"a": 12.0, "b": 10.0}, "y": {"a": 5.0, "b": 0.0}, "z": {"a": 1.0}}}
     values, reason = evaluate(f, frames(data), parse_period("2025Q3"), pd.Index(["x", "y", "z"]))
     assert values["x"] == pytest.approx(20.0)
-    assert np.isnan(values["y"]) and reason["y"] == "division by zero: b is 0 in 2025Q3"
-    assert np.isnan(values["z"]) and reason["z"] == "no data for b in 2025Q3"
+    assert np.isnan(values["y"]) and reason["y"] == ("division_by_zero", {"expression": "b", "period": "2025Q3"})
+    assert np.isnan(values["z"]) and reason["z"] == ("no_data", {"measure": "b", "period": "2025Q3"})
     assert reason["x"] is None
 
 

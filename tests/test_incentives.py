@@ -13,10 +13,15 @@ import pytest
 from kpilib import incentives as I
 from kpilib import narrate, sections, workbench
 from kpilib.config import Gate, Incentives, Promotion, load_config
+from kpilib.messages import namer, readable
 from kpilib.problems import UserError
 from tests.conftest import SAMPLE
 
 SALES = load_config().scheme.incentives["sales"]
+
+def words(decisions: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """Decisions with their evidence codes written in words (kpilib.messages.readable)."""
+    return readable(decisions, lang)
 
 
 def sheet(composites, department="sales"):
@@ -30,7 +35,11 @@ def test_bonus_bands_and_full_payment_gate():
     out = I.bonus(s, lines, SALES.bonus).set_index("employee_id")
     assert out.loc["e00", "multiplier"] == 3 and out.loc["e00", "full_payment"]
     assert out.loc["e01", "multiplier"] == 2 and not out.loc["e01", "full_payment"]
-    assert out.loc["e01", "outcome"] == "2×, not in full" and "90.00%" in out.loc["e01", "evidence"]
+    assert out.loc["e01", "outcome"] == "2×, not in full" and "90.00%" in words(out).loc["e01", "evidence"]
+    catalog = load_config().catalog  # the evidence in words: share 2/10 = 20.0%, in the top 30% band, gate 90% < 95%
+    assert readable(out, "en", namer(catalog, "en")).loc["e01", "evidence"] == (
+        "rank share 20.0%: top 30% of department; On-time collection 90.00% (needs ≥ 95.00%)")
+    assert readable(out, "zh", namer(catalog, "zh")).loc["e01", "evidence"] == "部门排名位于前 20.0%：部门前 30%；回款及时率 90.00%（要求 ≥ 95.00%）"
     assert out.loc["e03", "multiplier"] == 1 and out.loc["e09", "multiplier"] == 0
     # 0× is nothing to pay, in full or not: not selected, and no "not in full"
     assert out.loc["e09", "outcome"] == "0×" and not out.loc["e09", "selected"]
@@ -43,7 +52,7 @@ def test_an_unmeasured_gate_fails_and_says_so():
     out = I.bonus(s, no_lines, SALES.bonus).set_index("employee_id")
     assert not out["full_payment"].any()
     assert out.loc["e00", "outcome"] == "3×, not in full"
-    assert "collection_on_time not measured (needs ≥ 95.00%)" in out.loc["e00", "evidence"]
+    assert "collection_on_time not measured (needs ≥ 95.00%)" in words(out).loc["e00", "evidence"]
     gate = Gate(kpi="complaint_rate", below=0.005)
     assert I.passes(pd.Series([0.001, 0.005, np.nan]), gate).tolist() == [True, False, False]
     months = pd.DataFrame([{"period": f"2026-{m:02d}", "employee_id": f"e{i:02d}", "department": "sales",
@@ -51,7 +60,7 @@ def test_an_unmeasured_gate_fails_and_says_so():
     rule = Promotion(months=6, top=0.2, complaints=gate)
     for complaints in (None, pd.Series({"other": 0.0})):
         out = I.promotion(months, complaints, rule).set_index("employee_id")
-        assert out.loc["e00", "outcome"] == "not yet" and "complaint_rate not measured" in out.loc["e00", "evidence"]
+        assert out.loc["e00", "outcome"] == "not yet" and "complaint_rate not measured" in words(out).loc["e00", "evidence"]
     assert I.promotion(months, pd.Series({"e00": 0.001}), rule)["selected"].tolist() == [True] + [False] * 4
 
 
@@ -59,7 +68,7 @@ def test_a_bonus_without_gate_is_paid_in_full():
     rule = SALES.bonus.model_copy(update={"full_payment": None})
     out = I.bonus(sheet([99, 95, 90, 88, 85, 80, 78, 75, 72, 60]), pd.DataFrame({"employee_id": [], "kpi": [], "actual": []}), rule)
     assert out["full_payment"].all() and out["outcome"].tolist() == ["3×"] + ["2×"] * 2 + ["1×"] * 6 + ["0×"]
-    assert "collection_on_time" not in " ".join(out["evidence"])
+    assert "collection_on_time" not in " ".join(words(out)["evidence"])
 
 
 def test_commission():
@@ -76,7 +85,7 @@ def test_promotion_needs_six_months_in_the_top_and_few_complaints():
             rows.append({"period": f"2026-{m:02d}", "employee_id": f"e{i:02d}", "department": "sales", "composite": score})
     rule = SALES.promotion.model_copy(update={"complaints": Gate(kpi="complaint_rate", below=0.005)})
     out = I.promotion(pd.DataFrame(rows), pd.Series({"e00": 0.001}), rule).set_index("employee_id")
-    assert out.loc["e00", "outcome"] == "eligible" and "7 consecutive months" in out.loc["e00", "evidence"]
+    assert out.loc["e00", "outcome"] == "eligible" and "7 consecutive months" in words(out).loc["e00", "evidence"]
     assert out.loc["e01", "outcome"] == "not yet"
     high = I.promotion(pd.DataFrame(rows), pd.Series({"e00": 0.01}), rule).set_index("employee_id")
     assert high.loc["e00", "outcome"] == "not yet"
@@ -106,8 +115,8 @@ def test_a_single_period_and_two_departments():
     assert watch["s9"] == watch["m9"] == "observation" and watch["s8"] == ""
     months = pd.DataFrame(rows).assign(period="2025-12")
     promo = I.promotion(months, None, SALES.promotion).set_index("employee_id")
-    assert "1 consecutive months in the top 20%" in promo.loc["s0", "evidence"]
-    assert promo.loc["m1", "outcome"] == "not yet" and "1 consecutive" in promo.loc["m1", "evidence"]
+    assert "1 consecutive months in the top 20%" in words(promo).loc["s0", "evidence"]
+    assert promo.loc["m1", "outcome"] == "not yet" and "1 consecutive" in words(promo).loc["m1", "evidence"]
 
 
 # --- the rules in scheme.yaml ---------------------------------------------------------------

@@ -47,4 +47,5 @@ def test_missing_values_carry_a_reason(config):
     v = kpi_values(MeasureCube(m, config.catalog), config.catalog, "2025-07", ["resolution_rate"],
                    entities=pd.Index(["E1", "E2"]))
     assert v["actual"].isna().all()
-    assert v["reason"].tolist() == ["division by zero: requests is 0 in 2025-07", "no data for resolved in 2025-07"]
+    assert v["reason"].tolist() == [("division_by_zero", {"expression": "requests", "period": "2025-07"}),
+                                    ("no_data", {"measure": "resolved", "period": "2025-07"})]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import errno
 import json
-import os
 import re
 import shutil
 from pathlib import Path
@@ -255,12 +254,13 @@ def test_a_dotted_section_name_keeps_its_name(tmp_path, monkeypatch):
     assert "../sales/sales-2026Q3.pdf" in landing and all((out / "2026Q3" / "sales" / link).exists() for link in landing)
 
 
-def test_no_pickle_under_the_output_folder_is_ever_loaded(tmp_path, monkeypatch):
-    """A crafted pickle (its load would create `marker`) at the cache's name, in the old
-    `<out>/.cache`, in the period folder and in the cache folder, unsigned: never loaded."""
+def test_no_pickle_under_the_output_folder_or_in_the_cache_is_ever_loaded(tmp_path, monkeypatch):
+    """A crafted pickle (its load would create `marker`) at the old cache's name, in the old
+    `<out>/.cache`, in the period folder and in the cache folder: never loaded; the scoring
+    goes to the period store (Parquet) and the old cache files are swept."""
     import pickle
 
-    from kpilib import cachefile, workbench
+    from kpilib import store, workbench
     from kpilib.config import load_config
 
     marker = tmp_path / "marker"
@@ -272,38 +272,17 @@ def test_no_pickle_under_the_output_folder_is_ever_loaded(tmp_path, monkeypatch)
     cache = tmp_path / "cache"
     monkeypatch.setenv("KPIREPORT_CACHE", str(cache))
     monkeypatch.setattr(workbench, "_MEMO", {})
-    name = f"{workbench._key(SAMPLE, load_config(), '2026Q3', 'zh')}.pkl"
+    key = workbench._key(SAMPLE, load_config(), '2026Q3', 'zh')
     out = tmp_path / "r"
     for folder in (out / ".cache", out / "2026Q3" / ".cache", out / "2026Q3", cache):
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / name).write_bytes(pickle.dumps(Crafted()))
+        (folder / f"{key}.pkl").write_bytes(pickle.dumps(Crafted()))
     result = runner.invoke(app, ["pack", "--out", str(out), "--departments", "sales", "--sections", "overview",
                                  "--jobs", "1"])
     assert result.exit_code == 0, said(result)
     assert not marker.exists()
-    assert isinstance(cachefile.load(cache / name), dict)  # rebuilt and signed
-    assert (cache / cachefile.KEY_FILE).stat().st_mode & 0o777 == 0o600
+    assert (store.store_dir(key) / "meta.json").exists() and not list(cache.glob("*.pkl"))
     assert not (out / ".cache").exists() and not list(out.rglob("*.pkl"))  # old cache swept; the old period replaced
-
-
-def test_cache_files_load_only_with_their_key(tmp_path):
-    from kpilib import cachefile
-
-    path = tmp_path / "c" / f"{'0' * 32}.pkl"
-    cachefile.save(path, {"a": 1})
-    assert cachefile.load(path) == {"a": 1}
-    data = bytearray(path.read_bytes())
-    data[-2] ^= 1
-    path.write_bytes(bytes(data))
-    assert cachefile.load(path) is None  # altered
-    cachefile.save(path, {"a": 1})
-    (path.parent / cachefile.KEY_FILE).chmod(0o644)  # a key others can read is replaced, its files ignored
-    assert cachefile.load(path) is None
-    dead = path.parent / f".{'0' * 32}.pkl.999999999.tmp"
-    mine = path.parent / f".{'1' * 32}.pkl.{os.getpid()}.tmp"
-    dead.write_bytes(b"half")
-    mine.write_bytes(b"half")
-    assert cachefile.sweep(path.parent) == [dead] and mine.exists()
 
 
 def test_leftovers_of_killed_runs_are_swept(tmp_path):

@@ -57,7 +57,7 @@ def test_the_person_whose_measures_changed_is_listed(rebuilt):
     before, after = float(mine.loc["composite", "before"]), float(mine.loc["composite", "after"])
     assert after > before
     assert "sales_amount: inputs" in mine.index  # the input line that explains it
-    assert "sales=" in mine.loc["sales_amount: inputs", "after"]
+    assert "Sales=" in mine.loc["sales_amount: inputs", "after"]  # the measure by its name (en)
     written = pd.read_csv(root / "after" / "changes.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
     assert list(written.columns) == restate.COLUMNS and len(written) == len(rows)
     assert (root / "after" / restate.PREVIOUS).read_bytes() == (root / "before" / "scores.xlsx").read_bytes()

@@ -76,8 +76,8 @@ def test_a_manager_and_an_executor_get_their_roles_weights(scored):
     sheet = scored.sheet.set_index("employee_id")
     # manager: 20 + 30 + 18.8 + 6 + 10 = 84.8, 0.7 × 84.8 + 25.2 = 84.56 → 84.6
     # executor: 24 + 24 + 18.8 + 6 + 10 = 82.8, 0.7 × 82.8 + 25.2 = 83.16 → 83.2
-    assert sheet.loc["M1", ["quantitative", "qualitative", "composite", "grade"]].tolist() == [84.8, 25.2, 84.6, "良好"]
-    assert sheet.loc["E1", ["quantitative", "qualitative", "composite", "grade"]].tolist() == [82.8, 25.2, 83.2, "良好"]
+    assert sheet.loc["M1", ["quantitative", "qualitative", "composite", "grade"]].tolist() == [84.8, 25.2, 84.6, "Good"]
+    assert sheet.loc["E1", ["quantitative", "qualitative", "composite", "grade"]].tolist() == [82.8, 25.2, 83.2, "Good"]
     assert (sheet["missing_lines"] == 0).all()
 
 

@@ -5,9 +5,14 @@ import pandas as pd
 import pytest
 
 from kpilib.config import load_config
+from kpilib.messages import grade_names, render
 from kpilib.scoring import attainment, grade_of, score
 from tests.conftest import dataset_from
 
+
+def source(lines, who: str, lang: str = "en") -> str:
+    """A line's target source in words (kpilib.messages.render of its code and parameters)."""
+    return render(lines.loc[who, "target_source"], lines.loc[who, "target_source_args"], lang)
 
 def att(actual, target, direction, band=np.nan, cap=np.nan, floor=0.0, lower="ratio"):
     n = len(actual)
@@ -25,7 +30,8 @@ def test_higher_and_lower():
 def test_lower_with_zero_actual_takes_the_cap_or_is_missing():
     assert att([0], [0.01], "lower", cap=1.2)[0] == [1.2]
     values, why = att([0], [0.01], "lower")
-    assert np.isnan(values[0]) and "no cap" in why[0]
+    assert np.isnan(values[0]) and why[0] == ("unbounded", {})
+    assert "no cap" in render(*why[0], "en") and "未设上限" in render(*why[0], "zh")
 
 
 def test_band_is_full_inside_and_falls_to_zero_at_twice_the_band():
@@ -40,8 +46,8 @@ def test_cap_and_floor():
 
 def test_grade_bands_are_inclusive_at_min(config):
     grades = grade_of(pd.Series([90.0, 89.99, 80.0, 70.0, 69.9, np.nan]), config)
-    assert grades.tolist() == ["优秀", "良好", "良好", "合格", "待改进", ""]
-    assert grade_of(pd.Series([84.1]), config, "en").tolist() == ["Good"]
+    assert grades.tolist() == ["Excellent", "Good", "Good", "Pass", "Needs improvement", ""]  # codes
+    assert grade_names(grades, config, "zh").tolist() == ["优秀", "良好", "良好", "合格", "待改进", ""]
 
 
 PEOPLE = [
@@ -125,8 +131,9 @@ def test_catalogue_targets_of_counts_are_prorated_for_new_hires(config):
     measures += [{"period": "2025-09", "employee_id": e, "measure": "new_customers", "value": 6} for e in ("A", "N")]
     lines = score(dataset_from(config, employees=people, measures=measures), config, "2025Q3").lines
     line = lines[(lines["kpi"] == "new_customers")].set_index("employee_id")
-    assert line.loc["A", "target"] == 18 and line.loc["A", "target_source"] == "catalogue × 3"
-    assert line.loc["N", "target"] == 6 and line.loc["N", "target_source"] == "catalogue × 3 × 1/3 months employed"
+    assert line.loc["A", "target"] == 18 and source(line, "A") == "catalogue × 3"
+    assert line.loc["N", "target"] == 6 and source(line, "N") == "catalogue × 3 × 1/3 months employed"
+    assert line.loc["N", "target_source"] == "catalogue" and source(line, "N", "zh") == "指标库默认值 × 3 × 1/3（在职月数）"
     assert line.loc["N", "attainment"] == 1.0
 
 
@@ -247,7 +254,7 @@ def test_managers_without_targets_are_scored_on_their_team(config):
     targets = [{"period": "2025Q3", "employee_id": e, "kpi": "sales_amount", "target": 3_000_000} for e in ("A", "B", "C")]
     ds = dataset_from(config, employees=people, measures=measures, targets=targets)
     plain = score(ds, config, "2025Q3").lines.query("kpi == 'sales_amount'").set_index("employee_id")
-    assert plain.loc["M", "target_source"] == "catalogue × 3"  # without the rule: borrowed (and warned)
+    assert source(plain, "M") == "catalogue × 3"  # without the rule: borrowed (and warned)
     teams = config.scheme.model_copy(deep=True)
     teams.scoring.role_layers = {"management": "team"}
     result = score(ds, type(config)(config.catalog, teams), "2025Q3")
@@ -255,10 +262,10 @@ def test_managers_without_targets_are_scored_on_their_team(config):
     assert line.loc["M", "actual"] == pytest.approx(6_000_000)
     # the team target adds the members' own targets; M, team-scored without one, adds nothing
     assert line.loc["M", "target"] == pytest.approx(3_000_000 * 2)
-    assert line.loc["M", "target_source"] == "team of 2: sum of targets (2 own)"
+    assert source(line, "M") == "team of 2: sum of targets (2 own)"
     assert line.loc["M", "scored_on"] == "team" and line.loc["A", "scored_on"] == "person"
     assert line.loc["A", "actual"] == pytest.approx(2_000_000)  # members keep their own lines
-    assert line.loc["C", "target_source"] == "targets 2025Q3"
+    assert source(line, "C") == "targets 2025Q3" and source(line, "C", "zh") == "目标表 2025Q3"
 
 
 def test_a_person_rated_by_themselves_only_is_a_warning(config):

@@ -34,17 +34,19 @@ def company(cache):
 
 
 def test_workbench_scores_the_history_and_caches_it(sales, cache, sample, config):
+    from kpilib.messages import grade_names
     from kpilib.scoring import score
 
     assert sales.periods == ["2024Q4", "2025Q1", "2025Q2", "2025Q3", "2025Q4", "2026Q1", "2026Q2", "2026Q3"]
     assert sales.previous == "2026Q2" and set(sales.sheet()["department"]) == {"sales"}
     direct = score(sample, config, "2026Q2").sheet.query("department == 'sales'").reset_index(drop=True)
+    direct = direct.assign(grade=grade_names(direct["grade"], config, "zh"))  # scores hold grade codes; pages names
     pd.testing.assert_frame_equal(sales.sheet("2026Q2").drop(columns="team"), direct.drop(columns="team"))
     heads = direct["team"].fillna("") == ""  # no team: the head of department, named for the reports
     assert heads.any() and (sales.sheet("2026Q2")["team"][heads] == "部门直属").all()
-    assert len(list(cache.glob("*.pkl"))) == 1
+    assert len(list((cache / "store").iterdir())) == 1
     workbench._MEMO.clear()
-    again = workbench.open_workbench(PERIOD, "sales", SAMPLE)  # from the disk cache
+    again = workbench.open_workbench(PERIOD, "sales", SAMPLE)  # from the period store
     pd.testing.assert_frame_equal(again.history, sales.history)
 
 
@@ -195,7 +197,7 @@ def test_coaching_names_the_bottom_group_and_their_weakest_kpis(sales):
     lines = sales.period_lines().query("kind == 'quantitative'").dropna(subset=["attainment"])
     gap = lines["attainment"] - lines.groupby("kpi")["attainment"].transform("mean")
     weakest = lines.loc[gap[lines["employee_id"] == person].idxmin()]
-    assert worst["kpis"].startswith(f"{weakest['kpi_name']} {weakest['attainment']:.0%}")
+    assert worst["kpis"].startswith(f"{sales.kpi_name(weakest['kpi'])} {weakest['attainment']:.0%}")
     assert set(sections.top_cases(sales)["name"]) == set(sheet.loc[sections.common.performance_groups(sheet) == "top 20%", "name"])
 
 

@@ -44,10 +44,10 @@ def test_team_entities_are_scored_from_their_own_measures_by_hand(config):
     # renewal, collection and ROI have no data: reweighted, (22.5 + 15.0) × 90 / 50 = 67.5;
     # no ratings: composite = 67.5 × (0.7 + 30 / 100) = 67.5 → needs improvement (< 70)
     assert sheet.loc["T1", "quantitative"] == 67.5 and sheet.loc["T1", "composite"] == 67.5
-    assert sheet.loc["T1", "grade"] == "待改进"
+    assert sheet.loc["T1", "grade"] == "Needs improvement"  # the grade's code (pages write 待改进)
     # T2: 450 / 500 = 90% → 27.0; 12 / 12 = 100% → 20.0; (27.0 + 20.0) × 90 / 50 = 84.6 → good
     assert sheet.loc["T2", "quantitative"] == 84.6 and sheet.loc["T2", "composite"] == 84.6
-    assert sheet.loc["T2", "grade"] == "良好" and sheet["rank"].to_dict() == {"T1": 2, "T2": 1}
+    assert sheet.loc["T2", "grade"] == "Good" and sheet["rank"].to_dict() == {"T1": 2, "T2": 1}
     assert sheet.loc["T1", "team"] == "t1" and sheet.loc["T2", "team"] == "Team two"  # blank: its name
     lines = units.lines.set_index(["employee_id", "kpi"])
     assert lines.loc[("T1", "sales_amount"), "actual"] == 300 and lines.loc[("T1", "sales_amount"), "target"] == 400

@@ -81,7 +81,7 @@ def test_worked_example_lines(tmp_path, config):
     assert lines.loc["sales_amount", "target"] == 5_000_000
     assert lines.loc["collaboration", "rating"] == 4.5
     row = result.sheet.set_index("employee_id").loc["T1"]
-    assert (row["quantitative"], row["qualitative"], row["composite"], row["grade"]) == (85.2, 24.5, 84.1, "良好")
+    assert (row["quantitative"], row["qualitative"], row["composite"], row["grade"]) == (85.2, 24.5, 84.1, "Good")
 
 
 def test_worked_example_via_cli(tmp_path):

@@ -12,8 +12,8 @@ per document with status ok / skipped / failed, seconds, parameters and input ha
 paths relative to the period folder). Everything is written into a staging folder and
 swapped in whole, so a crash leaves the previous pack as it was; one pack at a time
 writes to an output folder, and the leftovers of a killed run are removed by the next
-(`kpilib.pack.guard`). The scoring is cached outside the output folder, in the user's
-cache (`kpilib.workbench.cache_dir`), and loaded only when its MAC verifies. A document whose key (parameters, inputs, parameters files, notebook, kpilib
+(`kpilib.pack.guard`). The scoring is stored outside the output folder, in the period
+store in the user's cache (`kpilib.store`), one partition per department. A document whose key (parameters, inputs, parameters files, notebook, kpilib
 source) matches the previous manifest is copied, not rerun ("skipped"). A partial run
 (`departments`, `sections`, `formats`) keeps every other document of the period
 (`kpilib.pack.carry`); `prune` keeps only what the run builds. With `pseudonyms` the data
@@ -34,8 +34,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kpilib import cachefile, sources
-from kpilib.branding import Branding, branding_file, load_branding
+from kpilib import sources, store
+from kpilib.branding import Branding, branding_file, load_branding, words_file
 from kpilib.config import Config, default_params_dir
 from kpilib.data import Dataset
 from kpilib.pack import carry, guard, restate
@@ -47,6 +47,7 @@ from kpilib.pack.scoresheets import write_actions, write_sheets
 from kpilib.periods import Span
 from kpilib.problems import UserError
 from kpilib.pseudonyms import Pseudonymiser
+from kpilib.sections import detail_parts
 from kpilib.workbench import COMPANY, cache_dir, prepare
 
 
@@ -80,7 +81,7 @@ def build_pack(config: Config, dataset: Dataset, span: Span, out_dir: Path | str
     brand = load_branding(config.client)
     with guard.writing(out_dir), guard.hold(out_dir):
         guard.sweep(out_dir)
-        cachefile.sweep(cache_dir())
+        store.sweep(cache_dir())
         wb = prepare(data_dir, config.client, span, lang, loaded=(config, dataset), pseudonyms=pseudonyms)
         present = wb.departments()
         empty = [d for d in departments or [] if d not in present and d != COMPANY]
@@ -89,11 +90,11 @@ def build_pack(config: Config, dataset: Dataset, span: Span, out_dir: Path | str
                             f"(departments with people: {', '.join(present)})")
         wanted = [d for d in (departments or present) if d in present]
         final = out_dir / span.label
-        looks = [p for p in [branding_file(config.client)] if p]  # names, colours and paper are in the bytes
+        looks = [p for p in [branding_file(config.client), words_file(config.client)] if p]  # in the bytes
         params = {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in config.files + looks}
         source = sources.shown(data_dir) if sources.is_database(data_dir) else Path(data_dir).resolve()
         docs = plan(span.label, wanted, client=config.client, data_dir=source, lang=lang,
-                    formats=formats, inputs=dataset.hashes, params=params, sections=sections)
+                    formats=formats, inputs=dataset.hashes, params=params, sections=sections, parts=detail_parts(wb))
         if departments and COMPANY not in departments:
             docs = [d for d in docs if d.department != COMPANY]
         params_dir = default_params_dir().resolve()
@@ -190,6 +191,8 @@ def _run(docs: list[Document], staging: Path, final: Path, previous: dict[str, d
 
 
 def _order(departments: list[str]) -> Callable[[dict], tuple]:
-    """Manifest order: sections by name, books last; the company first, then the scheme's departments."""
+    """Manifest order: sections by name, books last; the company first, then the scheme's
+    departments; a department's page before its parts (kpilib.sections.parts), in order."""
     rank = {d: i for i, d in enumerate([COMPANY, *departments])}
-    return lambda e: (e["section"] == SECTION, e["section"], rank.get(e["department"], len(rank)), e["department"])
+    return lambda e: (e["section"] == SECTION, e["section"], rank.get(e["department"], len(rank)), e["department"],
+                      e.get("parameters", {}).get("part") or 0)

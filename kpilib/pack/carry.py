@@ -64,9 +64,12 @@ def merge(built: list[dict], previous: list[dict], staging: Path, inputs: dict[s
     still present in `staging` (listed again under `kept`); a kept
     document built from other input files than this run's (`inputs`: file → sha256) is
     marked `stale` (the index says it is out of date)."""
-    old = {(e.get("department"), e.get("section")): e for e in previous}
+    def key(e: dict) -> tuple:  # a part of a department's pages is a document of its own
+        return e.get("department"), e.get("section"), e.get("parameters", {}).get("part")
+
+    old = {key(e): e for e in previous}
     for entry in built:
-        old.pop((entry["department"], entry["section"]), None)
+        old.pop(key(entry), None)
     merged = list(built)
     for entry in old.values():
         outputs = [p for p in entry.get("outputs", []) if (staging / p).exists()]

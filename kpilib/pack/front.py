@@ -18,6 +18,7 @@ import pandas as pd
 
 from kpilib import cards as figures_of
 from kpilib.i18n import sentence, word
+from kpilib.pack.plan import is_part
 from kpilib.rounding import round_half_up_scalar
 from kpilib.workbench import COMPANY, Workbench
 
@@ -77,7 +78,7 @@ def cards_view(wb: Workbench, documents: list[dict], at: str | None = None, figu
     front page (links into the department folders, small departments' scores left out),
     else the department whose landing page shows the cards (links from its folder)."""
     figures = figures or Figures.of(wb)
-    held = {(d["department"], d["section"]): d for d in documents}
+    held = {(d["department"], d["section"]): d for d in documents if not is_part(d)}  # parts: from their page
     lang, least = wb.lang, wb.config.scheme.privacy.min_cell
     small = set(figures.cards.loc[figures.cards["small"], "department"]) if at is None else set()  # the company's
     # list of KPIs names no attainment of a department under min_cell on the front page

@@ -17,6 +17,7 @@ from kpilib import __version__
 from kpilib.branding import Branding
 from kpilib.i18n import label, section_title, sentence, word
 from kpilib.pack import front
+from kpilib.pack.plan import is_part
 from kpilib.pack.render import page_values, render_template
 from kpilib.workbench import COMPANY, Workbench
 
@@ -52,8 +53,9 @@ def manifest(wb: Workbench, documents: list[dict], seconds: float, extra: dict, 
 
 
 def documents_of(documents: list[dict]) -> dict[tuple[str, str], dict]:
-    """The manifest entries by (department, section)."""
-    return {(d["department"], d["section"]): d for d in documents}
+    """The manifest entries by (department, section); parts of a department's pages are
+    linked from its page, not here (kpilib.pack.plan.is_part)."""
+    return {(d["department"], d["section"]): d for d in documents if not is_part(d)}
 
 
 def _link(doc: dict, lang: str, prefix: str = "") -> dict:
@@ -77,7 +79,7 @@ def _grid(wb: Workbench, documents: list[dict], departments: list[str], prefix: 
 def _listed(wb: Workbench, documents: list[dict]) -> list[dict]:
     """One department's documents as a list from its folder: title and cell, in section order."""
     listed = []
-    for doc in sorted(documents, key=lambda d: d["section"]):
+    for doc in sorted(documents_of(documents).values(), key=lambda d: d["section"]):
         cell = _link(doc, wb.lang, "../")
         page = next((o["href"] for o in cell["outputs"] if o["kind"] == "HTML"), None)
         cell["outputs"] = [o for o in cell["outputs"] if o["href"] != page]

@@ -21,6 +21,7 @@ import pandas as pd
 
 from kpilib.export import write_scores, write_table
 from kpilib.i18n import value_word
+from kpilib.messages import readable_lines
 from kpilib.problems import Problem, Problems
 from kpilib.scoring import Scores
 from kpilib.sections.followup import follow_up_actions
@@ -63,8 +64,8 @@ def scoped(wb: Workbench, departments: Iterable[str], outcome: pd.DataFrame | No
     tier_allocation = wb.tier_allocation[pooled.map(lambda names: not groups.isdisjoint(names))]
     others = set(everyone.loc[~inside, "employee_id"].astype(str)) | (set(wb.config.scheme.departments) - wanted)
     problems = Problems([p for p in wb.problems.items if not _about_others(p, others)])
-    return Scores(wb.span, sheet, lines[lines["department"].isin(wanted)].reset_index(drop=True),
-                  tier_allocation.reset_index(drop=True), problems)
+    lines = readable_lines(lines[lines["department"].isin(wanted)].reset_index(drop=True), wb.config.catalog, wb.lang)
+    return Scores(wb.span, sheet, lines, tier_allocation.reset_index(drop=True), problems)
 
 
 def write_sheets(wb: Workbench, held: Iterable[str], built: Iterable[str], folder: Path) -> list[str]:

@@ -9,7 +9,7 @@ drivers, separation, mixed, leading, ratings and incentives and are tested there
 
 One module per notebook, which imports it: `overview` (10), `performance` (20), `rankings` (30),
 `trends` (40), `drivers` (50, with rater calibration), `incentives` (60), `details` (70); the
-helpers `rulebook` (10's rules), `followup` (60's actions) and `common`. Every table is also
+helpers `rulebook` (10's rules), `followup` (60's actions), `parts` (70's parts of a large department) and `common`. Every table is also
 here by name (`sections.headline`).
 """
 
@@ -38,6 +38,7 @@ from kpilib.sections.overview import (
                                      scheme_table,
                                      tier_allocation,
 )
+from kpilib.sections.parts import detail_parts, part_list, part_view
 from kpilib.sections.performance import (
                                      coaching,
                                      concentration,
@@ -81,10 +82,10 @@ from kpilib.sections.trends import (
 
 __all__ = [
     "action_list", "borrowed_targets", "chain_steps", "coaching",
-    "composite_shares", "concentration", "criterion_top", "decisions", "follow_up_actions", "forecast_check",
+    "composite_shares", "concentration", "criterion_top", "decisions", "detail_parts", "follow_up_actions", "forecast_check",
     "grade_counts", "group_movement", "group_profile", "headline", "incentive_counts", "incentive_rules", "incentive_summary", "kpi_attainment",
     "kpi_leaders", "leading_links", "link_backtest", "link_table", "monitored_details", "monitored_kpis",
-    "most_improved", "new_hire_ramp", "outcome_growth", "outcome_kpi", "outcome_top", "outlook", "person_trends",
+    "most_improved", "new_hire_ramp", "outcome_growth", "outcome_kpi", "outcome_top", "outlook", "part_list", "part_view", "person_trends",
     "perspective_notes", "perspective_table", "perspective_weights", "primary_kpi", "rank_stability",
     "ranking_table", "rater_basis", "rater_table", "rater_variance", "raters_not_judged", "rating_evidence",
     "region_comparison", "region_shares", "region_test", "result_values", "rule_sentences", "scheme_table",

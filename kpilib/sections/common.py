@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from kpilib import ranking, stats
-from kpilib.i18n import word
+from kpilib.messages import namer
 from kpilib.numbers import in_unit
 from kpilib.workbench import Workbench
 
@@ -97,14 +97,13 @@ def written(wb: Workbench, lines: pd.DataFrame, columns: tuple[str, ...] = ("act
     return out
 
 
-IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 VALUE = re.compile(r"(?P<measure>[A-Za-z_][A-Za-z0-9_]*)(?P<period>\[[^\]]*\])?=(?P<value>-?\d+(?:\.\d+)?)")
 
 
 def named(wb: Workbench, text: str) -> str:
-    """A formula or its inputs with measures by their catalogue names, functions in words and
-    measures' values in their unit ("renewed / due_for_renewal" → "续约客户数 / 应续约客户数",
-    "sales=7599004.06" → "销售额=7,599,004.06"): what a reader can check."""
+    """A formula or its inputs with measures by their catalogue names, functions in words
+    (kpilib.messages.namer) and measures' values in their unit ("renewed / due_for_renewal" →
+    "续约客户数 / 应续约客户数", "sales=7599004.06" → "销售额=7,599,004.06"): what a reader can check."""
     if not isinstance(text, str):
         return text
     measures = wb.config.catalog.measures
@@ -114,8 +113,4 @@ def named(wb: Workbench, text: str) -> str:
         if measure is None:
             return match[0]
         return f"{match['measure']}{match['period'] or ''}={in_unit(float(match['value']), measure.unit, wb.branding.currency)}"
-
-    def name(match: re.Match) -> str:
-        ident = match.group(0)
-        return measures[ident].name(wb.lang) if ident in measures else word(ident, wb.lang)
-    return IDENTIFIER.sub(name, VALUE.sub(value, text))
+    return namer(wb.config.catalog, wb.lang)(VALUE.sub(value, text))

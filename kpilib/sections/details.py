@@ -13,16 +13,14 @@ Department pages only: each function returns an empty frame at company level.
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 
 from kpilib import appeal
 from kpilib.i18n import word
-from kpilib.messages import say
+from kpilib.messages import readable_lines, say
 from kpilib.rounding import round_half_up_scalar
 from kpilib.scoring import ratings_in
-from kpilib.sections.common import named, written
+from kpilib.sections.common import written
 from kpilib.workbench import Workbench
 
 PERSON = ["rank", "employee_id", "name", "composite", "grade", "tier"]
@@ -55,10 +53,13 @@ def line_notes(wb: Workbench, lines: pd.DataFrame) -> pd.Series:
     person's target rows for the KPI that overlap the period and of their measure rows in
     the period for the measures of the KPI's formula, distinct, joined with "; "."""
     span, data = wb.span, wb.dataset
+    people = lines["employee_id"].unique()  # the rows of these people first: a page of a large company reads few
     t = data.targets
+    t = t[t["employee_id"].isin(people)]
     t = t[(t["start"] <= span.end) & (t["end"] >= span.start) & (t["note"].astype(str) != "")]
     notes = [t[["employee_id", "kpi", "note"]].astype(str)]
     m = data.measures
+    m = m[m["employee_id"].isin(people)]
     m = m[(m["period"] >= span.start) & (m["period"] <= span.end) & (m["note"].astype(str) != "")]
     if len(m):
         uses = pd.DataFrame([(k, name) for k in lines["kpi"].unique() if k in wb.config.catalog.formulas
@@ -70,24 +71,12 @@ def line_notes(wb: Workbench, lines: pd.DataFrame) -> pd.Series:
     return pd.Series(joined.reindex(keys).fillna("").to_numpy(), index=lines.index, dtype=object)
 
 
-RATER_INPUT = re.compile(r"(\w+)=([^;( ]+)(?: \((\d+) raters\))?( \(weight 0\))?")
-
-
-def rater_inputs(wb: Workbench, text: str) -> str:
-    """A qualitative line's inputs ("self=4; supervisor=4.5 (2 raters)") with rater types in words."""
-    def said(m: re.Match) -> str:
-        raters = say("inputs.raters", wb.lang, n=m.group(3)) if m.group(3) else ""
-        return f"{word(m.group(1), wb.lang)}={m.group(2)}{raters}" + (say("inputs.unweighted", wb.lang) if m.group(4) else "")
-    return RATER_INPUT.sub(said, text) if isinstance(text, str) else text
-
-
 def _lines(wb: Workbench) -> pd.DataFrame:
-    """The period's lines, written in their units and words, with source and note."""
+    """The period's lines as a reader checks them (kpilib.messages.readable_lines: KPI,
+    measure and rater-type names, status and target source in words), actual and target in
+    their units, with source and note."""
     lines = wb.period_lines()
-    out = written(wb, lines)
-    rated = lines["kind"] == "qualitative"
-    out["formula"] = lines["formula"].map(lambda f: named(wb, f)).where(~rated, say("formula.rating", wb.lang))
-    out["inputs"] = lines["inputs"].map(lambda f: named(wb, f)).where(~rated, lines["inputs"].map(lambda f: rater_inputs(wb, f)))
+    out = readable_lines(written(wb, lines), wb.config.catalog, wb.lang)
     out["source"] = lines["kpi"].map(lambda k: kpi_source(wb, k))
     out["note"] = line_notes(wb, lines)
     out["monitored"] = _monitored(lines)
@@ -186,8 +175,8 @@ def rating_evidence(wb: Workbench) -> pd.DataFrame:
     if wb.company:
         return pd.DataFrame(columns=columns)
     sheet = wb.sheet()
-    r = ratings_in(wb.dataset.ratings, wb.span)
-    r = r[r["employee_id"].astype(str).isin(sheet["employee_id"])].copy()
+    ratings = wb.dataset.ratings
+    r = ratings_in(ratings[ratings["employee_id"].isin(sheet["employee_id"])], wb.span).copy()  # its people's first
     r = r.astype({c: str for c in ("employee_id", "criterion", "rater_type", "rater_id", "note")})
     catalog = wb.config.catalog.kpis
     order = {k: i for i, k in enumerate(wb.period_lines().query("kind == 'qualitative'")["kpi"].drop_duplicates())}

@@ -16,7 +16,6 @@ from kpilib.sections.common import group_of, headcount, shown, with_names
 from kpilib.workbench import Workbench
 
 BOOTSTRAP = 200  # team-cluster resamples for the factors' LMG intervals
-LENIENCY_LEVEL = 0.95  # the level of ratings.rater_leniency's intervals (its default)
 MIN_RATERS = 3  # supervisors needed to separate rater from ratee variance
 MAX_RATEES = 400  # ratees in the crossed model (a seeded sample above this)
 
@@ -171,8 +170,7 @@ def _scoped_ratings(wb: Workbench) -> pd.DataFrame:
 def _leniency(wb: Workbench) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The leniency table of the supervisors rating this scope's people (known ids) and the
     supervisor ratings in scope (for the count of those without a rater id)."""
-    performance = wb.history[["employee_id", "period", "quantitative"]].rename(columns={"quantitative": "performance"})
-    table = ratings.rater_leniency(wb.dataset.ratings, performance=performance, level=LENIENCY_LEVEL)
+    table = wb.leniency.drop(columns="department").drop_duplicates("rater_id")
     rated = _scoped_ratings(wb)
     rated = rated[(rated["rater_type"] == "supervisor") & rated["period"].isin(wb.periods)]
     known = ratings.known_rater(rated["rater_id"])
@@ -227,7 +225,7 @@ def rater_basis(wb: Workbench) -> pd.DataFrame:
                           "too_few": int(reasons.get("too_few", 0)),
                           "no_comparison": int(reasons.get("no_comparison", 0)),
                           "unknown_ratings": int((~ratings.known_rater(rated["rater_id"])).sum()),
-                          "flag_threshold": ratings.LENIENCY_THRESHOLD, "interval_level": LENIENCY_LEVEL}])
+                          "flag_threshold": ratings.LENIENCY_THRESHOLD, "interval_level": ratings.LENIENCY_LEVEL}])
 
 
 def self_gap(wb: Workbench) -> pd.DataFrame:

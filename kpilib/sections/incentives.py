@@ -6,6 +6,7 @@ import pandas as pd
 
 from kpilib import incentives
 from kpilib.config import Incentives
+from kpilib.messages import namer, readable
 from kpilib.sections.common import headcount, shown, with_names
 from kpilib.sections.rankings import unclear
 from kpilib.standard import meets_target_line
@@ -55,14 +56,16 @@ def _department_decisions(wb: Workbench, dept: str, rules: Incentives) -> list[p
 
 def decisions(wb: Workbench, notable: bool = False) -> pd.DataFrame:
     """Every incentive rule's decision per person (kpilib.incentives), for the departments
-    that have rules: employee_id, name, rule, outcome, evidence, selected — the long form
-    HR checks and the employee can contest. Empty for a department without rules.
+    that have rules: employee_id, name, rule, outcome, evidence (in the report's language,
+    KPIs by their names), selected — the long form HR checks and the employee can contest.
+    Empty for a department without rules.
     `notable`: only the decisions that select someone (a bonus, the watch list, ...),
     without the `selected` column."""
     parts = [p[incentives.COLUMNS] for dept, rules in _rules(wb).items()
              for p in _department_decisions(wb, dept, rules) if len(p)]
     sheet = wb.sheet()
     out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=incentives.COLUMNS)
+    out = readable(out, wb.lang, namer(wb.config.catalog, wb.lang))
     out = out[out["employee_id"].isin(sheet["employee_id"])].astype({"selected": bool})
     out.insert(1, "name", out["employee_id"].map(sheet.set_index("employee_id")["name"]))
     if notable:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import pandas as pd
 
 from kpilib.config import Incentives
-from kpilib.i18n import label, word
+from kpilib.i18n import word
 from kpilib.messages import say
 from kpilib.rounding import round_half_up_scalar
 from kpilib.sections.common import in_unit, shown, with_names, written
@@ -52,7 +52,7 @@ def rule_sentences(wb: Workbench) -> pd.DataFrame:
     r = scoring.rounding
     tiers = scoring.tiers
     shares = _list([f"{t} {_percent(s)}" for t, s in tiers.shares.items()], lang)
-    keys = _list([label(k, lang) if lang == "zh" else label(k, lang).lower() for k in tiers.tie_break], lang)
+    keys = _list([word(f"tie.{k}", lang) for k in tiers.tie_break], lang)
     rows = [("version", _version(wb))] if wb.config.version != DEFAULT or wb.config.version_starts else []
     rows += [
         ("composite", say("composite", lang, share=share) + _above_100(wb)),
