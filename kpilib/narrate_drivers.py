@@ -6,10 +6,11 @@ from __future__ import annotations
 import pandas as pd
 
 from kpilib import mixed
+from kpilib.analytics import BOOTSTRAP
 from kpilib.i18n import entry, pick, word
 from kpilib.leading import LinkFits
 from kpilib.rounding import round_half_up_scalar
-from kpilib.sections.drivers import BOOTSTRAP, ScorecardModel
+from kpilib.sections.drivers import ScorecardModel
 from kpilib.workbench import Workbench
 
 

@@ -4,8 +4,8 @@ department, read back one department at a time (replaces the pickled workbench c
 Where: `<cache>/store/<key>/` (`cache_dir()`: `$KPIREPORT_CACHE`, else
 `$XDG_CACHE_HOME/kpireport`, else `~/.cache/kpireport`), outside the pack's output folder,
 which the pack swaps in whole. `key` (kpilib.workbench) hashes the input files, the
-parameter files, the period, kpilib's version and source, the pseudonym key and, until
-scoring is language free, the language.
+parameter files, the period, kpilib's version and source and the pseudonym key; not the
+language: scoring returns codes and numbers, and pages put them in words.
 
 Layout of a store:
 - `meta.json`: span (start month, grain), periods, departments scored in the period, the
@@ -26,10 +26,8 @@ folder is this user's and no one else may write to it; anything else is rebuilt.
 Parquet holds data, no code: reading a store runs nothing.
 
 Words: the tables are stored as scoring returns them, and the store adds none (the team
-name of people outside a team is put in on reading, kpilib.workbench). While `score()`
-still writes text in the report's language (the current period's lines: kpi_name,
-status, target_source, inputs; the sheets' tier_note), the language is part of the key;
-once it returns codes only, the language leaves the key and one store serves both.
+name of people outside a team and the grade names are put in on reading, kpilib.workbench):
+one store serves a pack in every language.
 """
 
 from __future__ import annotations

@@ -129,6 +129,7 @@ class Workbench:
     tier_odds: pd.DataFrame = field(default_factory=pd.DataFrame)
     units: pd.DataFrame = field(default_factory=pd.DataFrame)  # team entities scored (kpilib.team_units), per period
     leniency: pd.DataFrame = field(default_factory=pd.DataFrame)
+    key: str = ""  # the store's key (kpilib.analytics keeps its tables under it)
 
     @property
     def company(self) -> bool:
@@ -195,7 +196,7 @@ def open_workbench(period: str | Span | None = None, department: str = COMPANY, 
     if department != COMPANY and department not in config.scheme.departments:
         known = ", ".join(config.scheme.departments)
         raise UserError(f"department {department!r} is not in the scheme (known: {known}, or {COMPANY})")
-    key = _key(data_dir, config, period, lang, pseudonyms)
+    key = _key(data_dir, config, period, pseudonyms)
     frames = _MEMO.get((key, department)) or store.read(key, department)
     if frames is None:
         scored = _score_history(loaded or load_inputs(data_dir, client, pseudonyms), period)
@@ -211,7 +212,7 @@ def open_workbench(period: str | Span | None = None, department: str = COMPANY, 
     history = history.assign(team=history["team"].astype(object).fillna("").replace("", direct))
     frames = {**frames, "units": _with_grade_names(frames["units"], config, lang)}
     wb = Workbench(config=in_force(config, frames["span"]), department=department, lang=lang, branding=branding,
-                   **{**frames, "history": history})
+                   key=key, **{**frames, "history": history})
     if wb.sheet().empty:
         present = _MEMO[(key, department)]["present"]
         raise UserError(f"no one in {department} is scored in {wb.span.label} "
@@ -246,10 +247,10 @@ def source_digest() -> str:
     return digest.hexdigest()
 
 
-def _key(data_dir: Path | str, config: Config, period: str | Span | None, lang: str,
+def _key(data_dir: Path | str, config: Config, period: str | Span | None,
          pseudonyms: Pseudonymiser | None = None) -> str:
     inputs = (is_database(data_dir) and pinned(data_dir)) or input_hashes(data_dir)
-    parts = {"inputs": inputs, "period": str(period), "lang": lang, "kpilib": __version__,
+    parts = {"inputs": inputs, "period": str(period), "kpilib": __version__,
              "pseudonyms": pseudonyms.fingerprint if pseudonyms else None,
              "source": source_digest(), "history": HISTORY,
              "params": {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in config.files}}

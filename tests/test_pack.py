@@ -272,7 +272,7 @@ def test_no_pickle_under_the_output_folder_or_in_the_cache_is_ever_loaded(tmp_pa
     cache = tmp_path / "cache"
     monkeypatch.setenv("KPIREPORT_CACHE", str(cache))
     monkeypatch.setattr(workbench, "_MEMO", {})
-    key = workbench._key(SAMPLE, load_config(), '2026Q3', 'zh')
+    key = workbench._key(SAMPLE, load_config(), '2026Q3')
     out = tmp_path / "r"
     for folder in (out / ".cache", out / "2026Q3" / ".cache", out / "2026Q3", cache):
         folder.mkdir(parents=True, exist_ok=True)

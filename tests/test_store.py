@@ -55,7 +55,7 @@ def test_the_store_gives_back_the_scoring_exactly(scored, sample, config):
     assert (back["span"], back["periods"], back["problems"]) == (frames["span"], frames["periods"], frames["problems"])
     assert back["dataset"].hashes == frames["dataset"].hashes and back["present"] == sorted(company.departments())
     for period in (PERIOD, "2025Q3"):  # against score() run directly, not through the workbench
-        direct = score(sample, config, period, lang="en").sheet
+        direct = score(sample, config, period).sheet
         kept = back["history"][back["history"]["period"] == period].reset_index(drop=True)
         pd.testing.assert_frame_equal(kept[list(direct.columns)], direct)
 

@@ -34,7 +34,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kpilib import sources, store
+from kpilib import analytics, sources, store
 from kpilib.branding import Branding, branding_file, load_branding, words_file
 from kpilib.config import Config, default_params_dir
 from kpilib.data import Dataset
@@ -48,7 +48,7 @@ from kpilib.periods import Span
 from kpilib.problems import UserError
 from kpilib.pseudonyms import Pseudonymiser
 from kpilib.sections import detail_parts
-from kpilib.workbench import COMPANY, cache_dir, prepare
+from kpilib.workbench import COMPANY, Workbench, cache_dir, prepare
 
 
 @dataclass
@@ -116,6 +116,7 @@ def build_pack(config: Config, dataset: Dataset, span: Span, out_dir: Path | str
             if before:
                 carry.copy_period(final, staging)
             previous = {} if force else {d["key"]: d for d in old if d.get("status") in ("ok", "skipped") and d.get("key")}
+            _analytics(wb, [d for d in docs if d.key not in previous], jobs, progress)
             ran = _run(docs, staging, final, previous, jobs, scheduler, brand, progress)
             entries = carry.merge(ran, before, staging, dataset.hashes)
             if "pdf" in formats:
@@ -188,6 +189,17 @@ def _run(docs: list[Document], staging: Path, final: Path, previous: dict[str, d
     else:
         execute.run_local(todo, staging, jobs or os.cpu_count() or 1, brand, record)
     return entries
+
+
+def _analytics(wb: Workbench, docs: list[Document], jobs: int | None, progress) -> None:
+    """The heavy analytics of the departments with documents to run, once each, in parallel
+    (kpilib.analytics), before their notebooks run; progress as section "analytics"."""
+    def step(done: int, total: int, department: str, status: str) -> None:
+        if progress:
+            progress(done, total, {"department": department, "section": "analytics", "status": status})
+
+    departments = list(dict.fromkeys(d.department for d in docs))
+    analytics.compute_all(wb, departments, jobs or os.cpu_count() or 1, step)
 
 
 def _order(departments: list[str]) -> Callable[[dict], tuple]:

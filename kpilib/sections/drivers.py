@@ -4,21 +4,14 @@ supervisors rate. One call per table."""
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 
-from kpilib import leading, mixed, rater_model, rating_patterns, ratings, separation
+from kpilib import analytics, leading, mixed, rating_patterns, ratings, separation
 from kpilib.i18n import word
 from kpilib.sections.common import group_of, headcount, shown, with_names
 from kpilib.workbench import Workbench
-
-BOOTSTRAP = 200  # team-cluster resamples for the factors' LMG intervals
-MIN_RATERS = 3  # supervisors needed to separate rater from ratee variance
-MAX_RATEES = 400  # ratees in the crossed model (a seeded sample above this)
-
 
 # what separates people ------------------------------------------------------------------
 
@@ -84,40 +77,21 @@ class ScorecardModel:
 
 
 def scorecard_model(wb: Workbench) -> ScorecardModel:
-    """Fit the composite of this period on region, tenure band, role layer and new hire (and
-    department at company level; a factor the data does not hold is left out), team as
-    random effect, supervisor (manager_id) where separable. At company level a factor's
-    groups must also hold `privacy.min_cell` people."""
-    sheet = wb.sheet()[["employee_id", "department", "team", "composite"]].dropna(subset=["composite"])
-    as_of = wb.span.end.to_timestamp(how="end").normalize()
-    df = sheet.merge(mixed.person_factors(wb.dataset.employees, as_of), on="employee_id")
-    df = df.assign(team=df["department"] + "/" + df["team"].astype(str))  # team names may repeat across departments
-    factors = [f for f in mixed.FACTORS + (["department"] if wb.company else []) if df[f].notna().any()]
-    df = df.dropna(subset=factors).assign(supervisor=lambda d: d["supervisor"].fillna("").astype(str))
-    model = ScorecardModel(refusal=mixed.refusal(df), people=len(df), teams=df["team"].nunique())
+    """The composite of this period on person factors, team as random effect
+    (kpilib.analytics, table group "scorecard"); department levels by their names."""
+    summary = analytics.table(wb, "scorecard").iloc[0]
+    model = ScorecardModel(refusal=str(summary["refusal"]), people=int(summary["people"]), teams=int(summary["teams"]),
+                           supervisor=bool(summary["supervisor"]), least=int(summary["least"]))
+    model.factors = analytics.table(wb, "scorecard_factors")
     if model.refusal:
         return model
-    if wb.company:
-        model.least = max(mixed.MIN_LEVEL, wb.config.scheme.privacy.min_cell)
-    model.factors = mixed.usable_factors(df, factors, model.least)
-    used = list(model.factors.loc[model.factors["used"], "factor"])
-    if not used:
-        model.refusal = "no_factor"
-        return model
-    model.supervisor = mixed.separable(df)
-    result = mixed.fit(df, "composite", used, other="supervisor" if model.supervisor else None)
-    effects = mixed.effects(result)
-    flagged = ["flag"] if effects["flag"].ne("").any() else []  # why an interval is blank, only when one is
-    effects = effects[["factor", "level", "estimate", "ci_low", "ci_high", "p_val", *flagged]]
-    effects.insert(2, "reference", effects["factor"].map(mixed.references(df, used)))
+    effects = analytics.table(wb, "scorecard_effects")
     departments = effects["factor"] == "department"
     for column in ("level", "reference"):
         effects.loc[departments, column] = effects.loc[departments, column].map(wb.department_name)
     model.effects = effects
-    model.variance = mixed.variance_parts(result)
-    importance = mixed.factor_importance(df, "composite", used, n=BOOTSTRAP)
-    model.importance = importance.rename(columns={"ci_low": "lmg_low", "ci_high": "lmg_high"})[
-        ["factor", "lmg", "lmg_low", "lmg_high"]]
+    model.variance = analytics.table(wb, "scorecard_variance")
+    model.importance = analytics.table(wb, "scorecard_importance")
     return model
 
 
@@ -125,11 +99,10 @@ def scorecard_model(wb: Workbench) -> ScorecardModel:
 
 def leading_links(wb: Workbench) -> leading.LinkFits:
     """The catalogue's `drives:` links among this department's KPIs (all departments at
-    company level), fitted on monthly KPI values of the history (kpilib.leading)."""
-    spans = [m for m in wb.dataset.months if m <= wb.span.end]
-    people = wb.scoped(wb.history)["employee_id"].unique()
-    departments = wb.departments()
-    return leading.fit_links(wb.dataset, wb.config.catalog, departments, spans, people)
+    company level), fitted on monthly KPI values of the history (kpilib.analytics, table
+    group "links")."""
+    return leading.LinkFits(analytics.table(wb, "link_pairs"), analytics.table(wb, "link_coefficients"),
+                            analytics.table(wb, "link_backtest"))
 
 
 def link_table(wb: Workbench, fits: leading.LinkFits) -> pd.DataFrame:
@@ -237,25 +210,10 @@ def self_gap(wb: Workbench) -> pd.DataFrame:
 
 
 def rater_variance(wb: Workbench) -> pd.DataFrame:
-    """Where rating variance comes from (rater_model.rating_variance, supervisor ratings): component
-    (ratee, rater, residual), variance, share (small departments can put a variance on the
-    boundary, i.e. zero; the optimiser's warnings about it are not shown). Empty
-    with fewer than MIN_RATERS supervisors or when the model cannot be fitted. Above
-    MAX_RATEES ratees the model is fitted on the ratees of a seeded sample of supervisors
-    (whole teams, so each rater keeps all their ratees): memory stays bounded."""
-    rated = _scoped_ratings(wb)
-    supervised = rated[rated["rater_type"] == "supervisor"]
-    if supervised["employee_id"].nunique() > MAX_RATEES:  # the crossed model's design grows with ratees × ratings
-        teams = supervised.groupby("rater_id", observed=True)["employee_id"].unique().sample(frac=1.0, random_state=0)
-        kept = teams.index[teams.map(len).cumsum() <= MAX_RATEES]
-        ratees = set(supervised.loc[supervised["rater_id"].isin(kept), "employee_id"])
-        rated = rated[rated["employee_id"].isin(ratees)]
-        supervised = rated[rated["rater_type"] == "supervisor"]
-    if supervised["rater_id"].nunique() < MIN_RATERS:
-        return pd.DataFrame(columns=["component", "variance", "share"])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # a variance on the boundary (zero) is a finding, shown as such
-        try:
-            return rater_model.rating_variance(rated, rater_types=("supervisor",))
-        except (np.linalg.LinAlgError, ValueError):  # too little crossing of raters and ratees to separate them
-            return pd.DataFrame(columns=["component", "variance", "share"])
+    """Where rating variance comes from (rater_model.rating_variance, supervisor ratings;
+    kpilib.analytics): component (ratee, rater, residual), variance, share (small departments
+    can put a variance on the boundary, i.e. zero; the optimiser's warnings about it are not
+    shown). Empty with fewer than analytics.MIN_RATERS supervisors or when the model cannot be
+    fitted. Above analytics.MAX_RATEES ratees the model is fitted on the ratees of a seeded
+    sample of supervisors (whole teams, so each rater keeps all their ratees): memory stays bounded."""
+    return analytics.table(wb, "rater_variance")

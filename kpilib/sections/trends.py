@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from kpilib import transitions, trends
+from kpilib import analytics, transitions, trends
 from kpilib.sections.common import group_of, shown, with_names
 from kpilib.workbench import Workbench
 
@@ -24,8 +24,7 @@ def person_trends(wb: Workbench) -> pd.DataFrame:
     """Mann–Kendall trend of each person's composite over the history (trends.trend_table).
     Department: name, n, trend, slope, p_val for people with a significant trend; company:
     people per department and trend (department, trend, people)."""
-    history = wb.scoped(wb.history)[["employee_id", "period", "composite", "department", "name"]]
-    table = trends.trend_table(history, "composite")
+    table = analytics.table(wb, "composite_trends")
     info = wb.scoped(wb.sheet()).set_index("employee_id")
     table = table[table["employee_id"].isin(info.index)]
     if wb.company:
@@ -82,7 +81,7 @@ def outlook(wb: Workbench) -> pd.DataFrame:
 
 
 def forecast_check(wb: Workbench) -> pd.DataFrame:
-    """How well the forecasts did on the history (trends.backtest): method, mae, spearman."""
-    history = wb.scoped(wb.history)[["employee_id", "period", "composite"]]
-    test = trends.backtest(history, "composite")
+    """How well the forecasts did on the history (trends.backtest, kpilib.analytics): method,
+    mae, spearman."""
+    test = analytics.table(wb, "forecast_backtest")
     return trends.backtest_summary(test)[["method", "mae", "spearman"]] if len(test) else pd.DataFrame()
