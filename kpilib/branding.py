@@ -30,13 +30,15 @@ class Branding:
     `company`: the client's name as its readers know it (None: not given; pages then say
     "kpireport" in the header and 全公司 / "Whole company" for the company level, never the
     client's folder name). `logo`: a data URI, so pages stay offline. `paper`: the PDF page
-    size (A4 or Letter)."""
+    size (A4 or Letter). `currency`: the symbol written before amounts of a currency unit
+    (¥, $, €; empty: amounts without a symbol)."""
 
     company: str | None = None
     primary: str = HOUSE_PRIMARY
     language: str = "zh"
     logo: str = ""
     paper: str = "A4"
+    currency: str = ""
 
     def __post_init__(self):
         if not re.fullmatch(r"#[0-9a-fA-F]{6}", self.primary):
@@ -78,7 +80,7 @@ def words_file(client: str | None) -> Path | None:
 
 
 def load_branding(client: str | None) -> Branding:
-    """The client's `branding.yaml` (company, colours.primary, language, logo, paper), else the
+    """The client's `branding.yaml` (company, colours.primary, language, logo, paper, currency), else the
     house look. A mistake in the file is a UserError naming the file and the key. The
     client's words (`messages.yaml` beside it, kpilib.i18n.use_client_words) are taken too."""
     use_client_words(words_file(client))
@@ -93,7 +95,8 @@ def load_branding(client: str | None) -> Branding:
         logo = _logo(path.parent, data["logo"]) if data.get("logo") else ""
         return Branding(company=str(data["company"]) if data.get("company") else None,
                         primary=str(colours.get("primary") or HOUSE_PRIMARY),
-                        language=str(data.get("language") or "zh"), logo=logo, paper=str(data.get("paper") or "A4"))
+                        language=str(data.get("language") or "zh"), logo=logo, paper=str(data.get("paper") or "A4"),
+                        currency=str(data.get("currency") or ""))
     except (ValueError, AttributeError) as exc:
         raise UserError(f"{path}: {exc}") from None
 

@@ -18,6 +18,7 @@ from kpilib.messages import render
 from kpilib.scoring import score
 from tests.pages import bare_headings, empty_tables, words_present
 from tests.test_cli import said
+from tests.test_language import offenders
 
 RETAIL = Path(__file__).parent / "data" / "retail" / "retail.xlsx"
 runner = CliRunner()
@@ -74,6 +75,13 @@ def test_every_page_is_honest(pack):
         assert not empty_tables(page), (page, empty_tables(page))
         assert not bare_headings(page), (page, bare_headings(page))
         assert not words_present(page, {"customer_service", "warehouse"}), page
+
+
+@pytest.mark.slow
+def test_every_page_speaks_its_language(pack, retail, request):
+    config, data = retail
+    lang = request.node.callspec.params["pack"]
+    assert not (found := offenders(pack, lang, config, data)), f"words of the other language:\n{found}"
 
 
 @pytest.mark.slow

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
 from kpilib import ranking, stats
 from kpilib.messages import namer
+from kpilib.numbers import in_unit
 from kpilib.workbench import Workbench
 
 PERFORMANCE_GROUPS = {"top 20%": (0.0, 0.2), "middle 60%": (0.2, 0.8), "bottom 20%": (0.8, 1.0)}  # section 20
@@ -83,26 +86,31 @@ def performance_groups(sheet: pd.DataFrame, groups: dict[str, tuple[float, float
     return out
 
 
-def in_unit(value: float | None, unit: str) -> str:
-    """A threshold as people write it: 85% for percents, 1,200,000 for amounts."""
-    if value is None:
-        return ""
-    if unit == "percent":
-        return f"{value:.0%}" if round(value * 100, 6).is_integer() else f"{value:.1%}"
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
-
-
 def written(wb: Workbench, lines: pd.DataFrame, columns: tuple[str, ...] = ("actual", "target")) -> pd.DataFrame:
-    """Lines with `columns` written in each KPI's unit (85.0%, 1,600,000), for reading, not computing."""
+    """Lines with `columns` written in each KPI's unit (87.3%, 0.24%, $1,600,000: numbers.in_unit),
+    for reading, not computing."""
     units = lines["kpi"].map(lambda k: wb.config.catalog.kpis[k].unit if k in wb.config.catalog.kpis else "")
     out = lines.copy()
     for col in columns:
-        out[col] = [in_unit(None if pd.isna(v) else float(v), u) for v, u in zip(lines[col], units, strict=True)]
+        out[col] = [in_unit(None if pd.isna(v) else float(v), u, wb.branding.currency)
+                    for v, u in zip(lines[col], units, strict=True)]
     return out
 
 
+VALUE = re.compile(r"(?P<measure>[A-Za-z_][A-Za-z0-9_]*)(?P<period>\[[^\]]*\])?=(?P<value>-?\d+(?:\.\d+)?)")
+
+
 def named(wb: Workbench, text: str) -> str:
-    """A formula or its inputs with measures by their catalogue names and functions in words
-    ("renewed / due_for_renewal" → "续约客户数 / 应续约客户数"): what a reader can check
-    (kpilib.messages.namer)."""
-    return namer(wb.config.catalog, wb.lang)(text)
+    """A formula or its inputs with measures by their catalogue names, functions in words
+    (kpilib.messages.namer) and measures' values in their unit ("renewed / due_for_renewal" →
+    "续约客户数 / 应续约客户数", "sales=7599004.06" → "销售额=7,599,004.06"): what a reader can check."""
+    if not isinstance(text, str):
+        return text
+    measures = wb.config.catalog.measures
+
+    def value(match: re.Match) -> str:
+        measure = measures.get(match["measure"])
+        if measure is None:
+            return match[0]
+        return f"{match['measure']}{match['period'] or ''}={in_unit(float(match['value']), measure.unit, wb.branding.currency)}"
+    return namer(wb.config.catalog, wb.lang)(VALUE.sub(value, text))

@@ -43,8 +43,9 @@ def scheme_table(wb: Workbench) -> pd.DataFrame:
                     t = k.thresholds
                     rows.append({"role": word(role or "other roles", wb.lang), "kpi": kpi, "kpi_name": k.name(wb.lang),
                                  "kind": kind, "weight": weight, "formula": named(wb, k.formula or ""), "unit": k.unit,
-                                 "direction": k.direction, "baseline": in_unit(t.baseline, k.unit),
-                                 "target": in_unit(t.target, k.unit), "challenge": in_unit(t.challenge, k.unit)})
+                                 "direction": k.direction,
+                                 **{level: in_unit(getattr(t, level), k.unit, wb.branding.currency)
+                                    for level in ("baseline", "target", "challenge")}})
     table = pd.DataFrame(rows)
     if "role" in table and set(table["role"]) == {word("other roles", wb.lang)}:
         table = table.drop(columns="role")  # everyone has the department's weights
