@@ -44,19 +44,35 @@ def test_the_entry_point_names_the_warm_engine():
     assert issubclass(getattr(importlib.import_module(module), name), Engine)
 
 
-def test_papermill_finds_the_engine_by_its_entry_point(tmp_path):
-    """As installed: papermill loads the entry points of group `papermill.engine` when imported."""
+def as_installed(script: str, tmp_path) -> subprocess.CompletedProcess:
+    """Run `script` in a fresh Python that sees the declared entry points as an installed
+    distribution would (a dist-info on its path)."""
     declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["entry-points"]["papermill.engine"]
     info = tmp_path / "kpireport_probe-0.dist-info"
     info.mkdir()
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: kpireport-probe\nVersion: 0\n")
     (info / "entry_points.txt").write_text("[papermill.engine]\n" + "".join(f"{k} = {v}\n" for k, v in declared.items()))
+    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{tmp_path}"})
+
+
+def test_papermill_finds_the_engine_by_its_entry_point(tmp_path):
+    """As installed: papermill loads the entry points of group `papermill.engine` when imported."""
     script = ("from papermill.engines import papermill_engines\n"
               f"print(papermill_engines.get_engine({warm.NAME!r}).__name__)\n")
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{tmp_path}"})
+    done = as_installed(script, tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "WarmEngine"
+
+
+def test_a_process_that_imports_the_warm_kernels_first_loads_the_engine(tmp_path):
+    """A Dask worker unpickles a function of kpilib.pack.warm before papermill is imported:
+    papermill, imported by warm, loads the entry point while warm is half imported."""
+    script = ("import kpilib.pack.warm as warm\nfrom papermill.engines import papermill_engines\n"
+              f"print(papermill_engines.get_engine({warm.NAME!r}) is warm.WarmEngine)\n")
+    done = as_installed(script, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "True"
 
 
 def test_papermill_runs_notebooks_on_the_warm_engine(tmp_path):

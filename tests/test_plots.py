@@ -6,6 +6,7 @@ import matplotlib.pyplot as plt
 import pytest
 
 from kpilib import plots, ratings, separation, stats, transitions
+from kpilib.messages import grade_names
 from kpilib.scoring import score
 
 
@@ -28,7 +29,8 @@ def test_every_chart_renders_with_chinese(q, sample, config, tmp_path):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         plots.distribution(after.sheet, "composite", bands=[70, 80, 90], ax=axes[0, 0], title="综合分分布")
-        plots.grade_bars(after.sheet, "department", order=grades, labels=names, ax=axes[0, 1], title="各部门等级分布")
+        named = after.sheet.assign(grade=grade_names(after.sheet["grade"], config, "zh"))  # scoring keeps codes
+        plots.grade_bars(named, "department", order=grades, labels=names, ax=axes[0, 1], title="各部门等级分布")
         plots.ranking_bars(after.sheet, "composite", "name", ax=axes[1, 0], title="综合分前十名")
         sales = sample.measures[sample.measures["measure"] == "sales"].groupby("employee_id", observed=True)["value"].sum()
         plots.lorenz_curve(stats.lorenz(sales), ax=axes[1, 1], title="销售额洛伦兹曲线")

@@ -50,6 +50,7 @@ from kpilib.pack.plan import Document, plan
 from kpilib.pack.request import PackRequest, PackResult
 from kpilib.pack.scoresheets import write_actions, write_sheets
 from kpilib.problems import UserError
+from kpilib.sections import detail_parts
 from kpilib.sources import locate
 from kpilib.workbench import COMPANY, Workbench, cache_dir, load_inputs, prepare, resolve_period
 
@@ -89,7 +90,8 @@ def assemble(request: PackRequest, run_key: str | None = None,
         params = {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in config.files + looks}
         source = sources.shown(data_dir) if sources.is_database(data_dir) else Path(data_dir).resolve()
         docs = plan(span.label, wanted, client=config.client, data_dir=source, lang=lang,
-                    formats=formats, inputs=dataset.hashes, params=params, sections=list(sections) if sections else None)
+                    formats=formats, inputs=dataset.hashes, params=params, sections=list(sections) if sections else None,
+                    parts=detail_parts(wb))
         if departments and COMPANY not in departments:
             docs = [d for d in docs if d.department != COMPANY]
         params_dir = default_params_dir().resolve()
@@ -229,6 +231,8 @@ def _sheets(wb: Workbench, held: list[str], built: list[str], staging: Path, fin
 
 
 def _order(departments: list[str]) -> Callable[[dict], tuple]:
-    """Manifest order: sections by name, books last; the company first, then the scheme's departments."""
+    """Manifest order: sections by name, books last; the company first, then the scheme's
+    departments; a department's page before its parts (kpilib.sections.parts), in order."""
     rank = {d: i for i, d in enumerate([COMPANY, *departments])}
-    return lambda e: (e["section"] == SECTION, e["section"], rank.get(e["department"], len(rank)), e["department"])
+    return lambda e: (e["section"] == SECTION, e["section"], rank.get(e["department"], len(rank)), e["department"],
+                      e.get("parameters", {}).get("part") or 0)

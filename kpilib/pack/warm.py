@@ -32,7 +32,6 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 from papermill.clientwrap import PapermillNotebookClient
-from papermill.engines import Engine
 
 from kpilib.pack.request import RESTART_EVERY  # notebooks a kernel runs before a fresh one
 
@@ -130,24 +129,24 @@ def release() -> None:
         kernels.pop().shutdown()
 
 
-class WarmEngine(Engine):
-    """papermill engine: the notebook runs on the calling thread's warm kernel."""
+def run_managed(nb_man, kernel_name, log_output=False, stdout_file=None, stderr_file=None, start_timeout=60,
+                execution_timeout=None, env: dict[str, str] | None = None, restart_every: int = RESTART_EVERY,
+                cwd: str | Path | None = None, **kwargs):
+    """Run `nb_man.nb` on the warm kernel for `cwd` (default: the current folder, where
+    papermill.execute_notebook has changed into its own `cwd`) and `env`, then count the run
+    (the body of the papermill engine `WarmEngine.execute_managed_notebook`)."""
+    if stop.is_set():
+        raise KeyboardInterrupt
+    warm = kernel(dict(env or {}), Path(cwd) if cwd else Path.cwd(), kernel_name or "python3", restart_every)
+    warm.reset()
+    client = PapermillNotebookClient(nb_man, km=warm.km, timeout=execution_timeout or TIMEOUT,
+                                     kernel_name=warm.kernel_name, log=log, log_output=log_output,
+                                     stdout_file=stdout_file, stderr_file=stderr_file)
+    client.kc = warm.kc
+    try:
+        return client.execute()
+    finally:
+        warm.runs += 1
 
-    @classmethod
-    def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None, stderr_file=None,
-                                 start_timeout=60, execution_timeout=None, env: dict[str, str] | None = None,
-                                 restart_every: int = RESTART_EVERY, cwd: str | Path | None = None, **kwargs):
-        """Run `nb_man.nb` on the warm kernel for `cwd` (default: the current folder, where
-        papermill.execute_notebook has changed into its own `cwd`) and `env`, then count the run."""
-        if stop.is_set():
-            raise KeyboardInterrupt
-        warm = kernel(dict(env or {}), Path(cwd) if cwd else Path.cwd(), kernel_name or "python3", restart_every)
-        warm.reset()
-        client = PapermillNotebookClient(nb_man, km=warm.km, timeout=execution_timeout or TIMEOUT,
-                                         kernel_name=warm.kernel_name, log=log, log_output=log_output,
-                                         stdout_file=stdout_file, stderr_file=stderr_file)
-        client.kc = warm.kc
-        try:
-            return client.execute()
-        finally:
-            warm.runs += 1
+
+from kpilib.pack.papermill_engine import WarmEngine  # noqa: E402, F401  (here papermill is fully imported)
