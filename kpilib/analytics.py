@@ -51,7 +51,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from kpilib import leading, mixed, rater_model, trends
+from kpilib import leading, mixed, rater_model, store, trends
 from kpilib.workbench import Workbench, cache_dir
 
 BOOTSTRAP = 200  # team-cluster resamples for the factors' LMG intervals
@@ -299,18 +299,8 @@ def _sweep(root: Path) -> None:
     """Remove the temp files of writers that are gone (a worker killed mid-write)."""
     for temp in root.glob("*/.*.tmp"):
         found = _TEMP.match(temp.name)
-        if found and not _alive(int(found["pid"])):
+        if found and not store.alive(int(found["pid"])):
             temp.unlink(missing_ok=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process
-        return True
-    return True
 
 
 def _attempt(department: str, report: Callable[[str, str], None]) -> list[str]:

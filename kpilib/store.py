@@ -158,7 +158,7 @@ def sweep(folder: Path | None = None) -> list[Path]:
             continue
         for path in names:
             found = pattern.match(path.name)
-            if not found or ("pid" in pattern.groupindex and _alive(int(found["pid"]))):
+            if not found or ("pid" in pattern.groupindex and alive(int(found["pid"]))):
                 continue
             if path.is_dir():
                 shutil.rmtree(path, ignore_errors=True)
@@ -273,7 +273,8 @@ def _trusted(folder: Path) -> bool:
     return stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid() and not info.st_mode & 0o022
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """Whether process `pid` runs (someone else's counts): its staging files are not litter."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
