@@ -75,8 +75,12 @@ def sentence(key: str, lang: str, **values) -> str:
 
 def pick(pair: tuple[str, str], lang: str | None) -> str:
     """The member of a (zh, en) pair for `lang`: the one place a language chooses words
-    (any language other than zh reads English)."""
-    return pair[0] if lang == "zh" else pair[1]
+    (any language other than zh reads English): the pair's position of the language in
+    `LANGUAGES`, the order the catalogue writes its pairs in."""
+    return pair[LANGUAGES.get(lang, 1)]
+
+
+LANGUAGES = {"zh": 0, "en": 1}  # a catalogue entry is [zh, en]
 
 
 def label(key: str, lang: str) -> str:
