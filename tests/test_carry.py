@@ -16,7 +16,7 @@ def _doc(department: str, section: str, formats: tuple[str, ...]) -> Document:
 
 
 def test_a_rebuilt_document_drops_its_other_formats(tmp_path):
-    for name in ["sales/70_details.html", "sales/70_details.pdf", ".pages/sales/70_details.html"]:
+    for name in ["sales/70_details.html", "sales/70_details.pdf", ".pages/sales/70_details.ipynb"]:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("old scores", encoding="utf-8")
     doc = _doc("sales", "70_details", ("html",))

@@ -173,7 +173,7 @@ def _run(docs: list[Document], staging: Path, final: Path, previous: dict[str, d
     def record(doc: Document, result: dict) -> None:
         parameters = {**doc.parameters, "data_dir": doc.shown["data_dir"]}
         entries.append({"period": doc.period, "department": doc.department, "section": doc.section,
-                        **result, "outputs": doc.outputs(), "page": doc.page, "parameters": parameters, "key": doc.key,
+                        **result, "outputs": doc.outputs(), "executed": doc.executed, "parameters": parameters, "key": doc.key,
                         "inputs": doc.inputs, "notebook": doc.shown["notebook"], "notebook_sha256": doc.notebook_sha256})
         if progress:
             progress(len(entries), len(docs), entries[-1])

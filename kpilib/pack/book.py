@@ -1,7 +1,7 @@
 """One PDF per department (and the company): its sections in order, each on a new page —
 the file HR sends a manager. Built when PDF is asked, for the departments the run touched,
-from all their current section pages (rebuilt or kept); skipped like a section when none of
-its sections changed."""
+from the executed notebooks of all their current sections (rebuilt or kept, in `.pages/`),
+rendered as one document; skipped like a section when none of its sections changed."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ import shutil
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+import nbformat
 
 from kpilib.branding import Branding
 from kpilib.i18n import word
@@ -28,7 +30,7 @@ def build_books(entries: list[dict], departments: list[str], names: dict[str, st
     department (`entries`: this run's and those kept from the previous pack): printed, copied
     when up to date, or failed when one of its sections failed (its pages are in the section files)."""
     by_department: dict[str, list[dict]] = {}
-    for entry in sorted(entries, key=lambda e: e["section"]):
+    for entry in sorted(entries, key=lambda e: (e["section"], e.get("parameters", {}).get("part") or 0)):
         if entry["department"] in departments and entry["section"] != SECTION:
             by_department.setdefault(entry["department"], []).append(entry)
 
@@ -41,20 +43,20 @@ def build_books(entries: list[dict], departments: list[str], names: dict[str, st
                  "parameters": {k: first["parameters"][k] for k in ("period", "department", "lang")},
                  "key": key, "inputs": first["inputs"], "error": None}
         failed = [e["section"] for e in sections if e["status"] == "failed"]
-        missing = [e["section"] for e in sections if not carry.page_of(e, staging).exists()]
+        missing = [e["section"] for e in sections if carry.executed_of(e, staging) is None]
         if failed or missing:
             error = f"sections failed: {', '.join(failed)}" if failed else \
-                f"pages missing for {', '.join(missing)}: rebuild them with --format html,pdf"
+                f"executed notebooks missing for {', '.join(missing)}: rebuild them with --format pdf"
             return {**entry, "status": "failed", "seconds": 0.0, "error": error}
         if key in previous and (final / out).exists():
             shutil.copy2(final / out, staging / out)
             return {**entry, "status": "skipped", "seconds": 0.0}
         lang = first["parameters"].get("lang", "zh")
-        pages = [carry.page_of(e, staging).read_text(encoding="utf-8") for e in sections]
+        notebooks = [nbformat.read(carry.executed_of(e, staging), as_version=4) for e in sections]
         title = f"{names.get(department, department)} · {first['period']} · " + word("department report", lang)
         html_path = staging / ".pages" / f"{department}-{first['period']}.html"
         html_path.parent.mkdir(parents=True, exist_ok=True)
-        html_path.write_text(render.book(pages, title, lang, brand), encoding="utf-8")
+        html_path.write_text(render.book(notebooks, title, lang, brand), encoding="utf-8")
         try:
             render.to_pdf(html_path, staging / out)
         except (RuntimeError, OSError) as exc:

@@ -1,8 +1,8 @@
 """What a partial run keeps of the previous pack of its period: partial packs add, never remove.
 
 A run limited by `--departments`, `--sections` or `--format` rebuilds only its documents;
-every other file of the period (HTML, PDF, department books, the pages books are printed
-from in `.pages/`) is copied into the staging folder first, so the swap keeps them. Their
+every other file of the period (HTML, PDF, department books, the executed notebooks books
+are bound from in `.pages/`) is copied into the staging folder first, so the swap keeps them. Their
 manifest entries are carried over as they were (status, seconds, key, ...) with one key
 added: `kept`, the outputs taken unchanged from the previous pack. A rebuilt document that
 had outputs in other formats (its PDF when only HTML is rebuilt) keeps them too, listed in
@@ -45,19 +45,18 @@ def copy_period(final: Path, staging: Path) -> None:
 
 def clear(doc: Document, staging: Path) -> None:
     """Remove the files of a document's previous build before it is rebuilt: its outputs in
-    every format (not only this run's), its page kept for the book and a failed notebook."""
-    for name in [*(f"{doc.stem}.{fmt}" for fmt in FORMATS), f".pages/{doc.stem}.html", f"{doc.stem}.failed.ipynb"]:
+    every format (not only this run's), its executed notebook kept for the book (and a page
+    set aside by an earlier version) and a failed notebook."""
+    for name in [*(f"{doc.stem}.{fmt}" for fmt in FORMATS), doc.executed, f".pages/{doc.stem}.html",
+                 f"{doc.stem}.failed.ipynb"]:
         (staging / name).unlink(missing_ok=True)
 
 
-def page_of(entry: dict, folder: Path) -> Path:
-    """The HTML page a document's book section is printed from (manifests before `page` was
-    recorded: the page set aside when there is one, else the HTML output)."""
-    if entry.get("page"):
-        return folder / entry["page"]
-    stem = f"{entry['department']}/{entry['section']}"
-    aside = folder / ".pages" / f"{stem}.html"
-    return aside if aside.exists() else folder / f"{stem}.html"
+def executed_of(entry: dict, folder: Path) -> Path | None:
+    """The executed notebook a document's book section is bound from, if it is there (packs
+    made before books were bound from notebooks kept none)."""
+    path = folder / entry["executed"] if entry.get("executed") else None
+    return path if path and path.exists() else None
 
 
 def merge(built: list[dict], previous: list[dict], staging: Path, inputs: dict[str, str]) -> list[dict]:

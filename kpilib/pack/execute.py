@@ -58,19 +58,20 @@ def run_document(doc: Document, folder: Path, brand: Branding | None = None,
     if warm.stop.is_set():
         raise KeyboardInterrupt
     html_path = folder / doc.page
-    for path in (folder / doc.stem, html_path):
+    for path in (folder / doc.stem, html_path, folder / doc.executed):
         path.parent.mkdir(parents=True, exist_ok=True)
     section = section_title(doc.section, lang)
     title = f"{doc.name or doc.department} · {doc.period} · {section}"
     footer = f"{doc.company or 'kpireport'} · {doc.name or doc.department} · {doc.period} · {section}"
     html_path.write_text(render.page(nb, title, lang, brand, error=error, footer=footer), encoding="utf-8")
-    if error:
-        nbformat.write(nb, folder / f"{doc.stem}.failed.ipynb")
-    elif "pdf" in doc.formats:
+    nbformat.write(nb, folder / (f"{doc.stem}.failed.ipynb" if error else doc.executed))
+    if not error and "pdf" in doc.formats:
         try:
             render.to_pdf(html_path, folder / f"{doc.stem}.pdf")
         except (RuntimeError, OSError) as exc:
             error = f"PDF: {exc}"
+    if "html" not in doc.formats:
+        html_path.unlink()
     return {"status": "failed" if error else "ok", "seconds": round(time.perf_counter() - started, 3), "error": error}
 
 

@@ -64,13 +64,19 @@ class Document:
 
     @property
     def page(self) -> str:
-        """The rendered HTML: an output, or kept aside in `.pages/` when only PDF is asked (the
-        department book is printed from it)."""
+        """The rendered HTML: an output, or a file set aside in `.pages/` while its PDF is
+        printed when only PDF is asked."""
         return f"{self.stem}.html" if "html" in self.formats else f".pages/{self.stem}.html"
+
+    @property
+    def executed(self) -> str:
+        """The executed notebook, kept in `.pages/`: the department book is bound from it
+        (kpilib.pack.book), and an analyst can open it."""
+        return f".pages/{self.stem}.ipynb"
 
     def files(self) -> list[str]:
         """Everything the document leaves in the period folder."""
-        return self.outputs() + ([self.page] if self.page not in self.outputs() else [])
+        return [*self.outputs(), self.executed]
 
 
 def is_part(entry: dict) -> bool:

@@ -15,13 +15,13 @@ on landscape pages) instead of the page shrinking to fit.
 from __future__ import annotations
 
 import functools
-import re
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
 import jinja2
+import nbformat
 from nbconvert import HTMLExporter
 from traitlets.config import Config as TraitletsConfig
 
@@ -95,15 +95,22 @@ def page(nb, title: str, lang: str, brand: Branding, error: str | None = None, f
     return body
 
 
-BODY = re.compile(r"<main>(.*)</main>", re.S)
+BREAK = '<div class="book-break"></div>'  # style.css starts the next section on a new page
 
 
-def book(pages: list[str], title: str, lang: str, brand: Branding) -> str:
-    """Several section pages as one document, each section starting on a new page."""
-    bodies = [m.group(1) if (m := BODY.search(text)) else "" for text in pages]
-    joined = "".join(f'<section style="page-break-before:{"auto" if i == 0 else "always"}">{b}</section>'
-                     for i, b in enumerate(bodies))
-    return shell(joined, title, lang, brand, footer=title)
+def book(notebooks: list, title: str, lang: str, brand: Branding) -> str:
+    """Several executed section notebooks as one document, in the order given, each section
+    starting on a new page: their cells joined into one notebook (a raw HTML break between
+    sections) and rendered once with nbconvert's template `kpireport`, as a section page is."""
+    cells = []
+    for index, nb in enumerate(notebooks):
+        if index:
+            cells.append(nbformat.v4.new_raw_cell(BREAK, metadata={"raw_mimetype": "text/html"}))
+        cells.extend(nbformat.from_dict({**cell, "id": f"s{index}-{cell.get('id', '')}"[:64]}) for cell in nb.cells)
+    bound = nbformat.v4.new_notebook(cells=cells, metadata=notebooks[0].metadata)
+    body, _ = _exporter().from_notebook_node(bound, resources={"page": page_values(title, lang, brand, back=None,
+                                                                                     footer=title)})
+    return body
 
 
 def chromium() -> str | None:
