@@ -17,6 +17,7 @@ The core (scoring, targets, teams, incentives) writes codes and numbers only, ne
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable
@@ -38,8 +39,21 @@ def say(key: str, lang: str, **values: object) -> str:
 
 
 def args_text(args: dict | None = None) -> str:
-    """The parameters of a code as the `<column>_args` columns hold them (JSON, keys sorted)."""
-    return json.dumps(args or {}, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    """The parameters of a code as the `<column>_args` columns hold them (JSON, keys sorted).
+    Scoring writes one per line and most lines share a few: those made of plain values are
+    written once (`_written`)."""
+    if not args:
+        return "{}"
+    try:
+        return _written(tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in args.items())))
+    except TypeError:  # a dict among the values: not hashable
+        return json.dumps(args, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+@functools.lru_cache(maxsize=4096)
+def _written(items: tuple) -> str:
+    """JSON of the parameters `items` (a list among them as a tuple: JSON writes both alike)."""
+    return json.dumps(dict(items), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def _is_message(value: object) -> bool:

@@ -177,12 +177,11 @@ def quantitative_lines(dataset: Dataset, config: Config, span: Span, people: pd.
         lines = _scaled_thresholds(lines, catalog)
     att, why = line_attainment(lines, rules, config)
     lines["attainment"] = att
-    no_target = [("no_target", {"source": (s, json.loads(a) if isinstance(a, str) and a else {})})
-                 for s, a in zip(lines["target_source"], lines["target_source_args"], strict=True)]
-    status = [r if isinstance(r, tuple) and np.isnan(actual) else n if np.isnan(target) else w if isinstance(w, tuple)
-              else ("ok", {})
-              for r, n, w, actual, target in zip(lines["reason"], no_target, why, lines["actual"], lines["target"],
-                                                 strict=True)]
+    status = [r if isinstance(r, tuple) and np.isnan(actual)
+              else ("no_target", {"source": (s, json.loads(a) if isinstance(a, str) and a else {})}) if np.isnan(target)
+              else w if isinstance(w, tuple) else ("ok", {})
+              for r, s, a, w, actual, target in zip(lines["reason"], lines["target_source"], lines["target_source_args"],
+                                                    why, lines["actual"], lines["target"], strict=True)]
     lines["status"] = [code for code, _ in status]
     lines["status_args"] = [args_text(args) for _, args in status]
     lines["line_score"] = round_half_up(lines["weight"] * lines["attainment"], scoring.rounding.line)
@@ -348,8 +347,8 @@ def _self_rated_only(rated: pd.DataFrame, config: Config, problems: Problems) ->
     their own: their qualitative score is their self-rating (no supervisor, no colleague)."""
     weights = config.scheme.scoring.raters
     counted = rated[rated["rater_type"].astype(str).map(weights).fillna(0).astype(float) > 0]
-    types = counted.groupby(counted["employee_id"].astype(str))["rater_type"].agg(lambda t: set(t.astype(str)))
-    alone = sorted(types[types.map(lambda t: t == {"self"})].index)
+    own = (counted["rater_type"].astype(str) == "self").groupby(counted["employee_id"].astype(str)).all()
+    alone = sorted(own[own].index)
     if alone:
         problems.warn("scores", f"{len(alone)} person(s) rated by themselves only: their qualitative score is "
                       "their self-rating", column="rater_type", value=", ".join(alone[:5]) + ("…" if len(alone) > 5 else ""))

@@ -15,6 +15,8 @@ its frames and its `dataset` hold that department's people, teams and department
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import gc
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -191,6 +193,8 @@ def open_workbench(period: str | Span | None = None, department: str = COMPANY, 
         known = ", ".join(config.scheme.departments)
         raise UserError(f"department {department!r} is not in the scheme (known: {known}, or {COMPANY})")
     key = _key(data_dir, config, period, pseudonyms)
+    if (key, department) not in _MEMO:
+        forget()  # a warm kernel keeps the latest workbench only: the last one goes before this one is read
     frames = _MEMO.get((key, department)) or store.read(key, department)
     if frames is None:
         scored = _score_history(loaded or load_inputs(data_dir, client, pseudonyms), period)
@@ -198,7 +202,6 @@ def open_workbench(period: str | Span | None = None, department: str = COMPANY, 
             store.write(key, scored)
         frames = store.scope(scored, department)
         del scored
-    _MEMO.clear()  # a warm kernel keeps the latest workbench only
     _MEMO[(key, department)] = frames
     frames = {k: v for k, v in frames.items() if k != "present"}
     direct = word("direct", lang)  # people outside any team, e.g. the department's head
@@ -226,6 +229,22 @@ def prepare(data_dir: Path | str | None, client: str | None, period: str | Span 
 
 
 _MEMO: dict[tuple[str, str], dict] = {}
+
+
+def forget() -> None:
+    """Drop the workbench this process keeps (the latest opened) and give the memory back to
+    the system: a warm kernel that ran a company-level notebook would otherwise stay as large
+    as the company, and the pack process holds no scored company while its notebooks run."""
+    _MEMO.clear()
+    release_memory()
+
+
+def release_memory() -> None:
+    """Collect garbage and return the freed heap to the system (glibc `malloc_trim`; a pandas
+    frame of strings is many small objects whose memory glibc otherwise keeps for reuse)."""
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: the memory is reused, not returned
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 cache_dir = store.cache_dir
 
 

@@ -52,7 +52,17 @@ from kpilib.pack.scoresheets import write_actions, write_sheets
 from kpilib.problems import UserError
 from kpilib.sections import detail_parts
 from kpilib.sources import locate
-from kpilib.workbench import COMPANY, Workbench, cache_dir, load_inputs, prepare, resolve_period
+from kpilib.workbench import (
+    COMPANY,
+    Workbench,
+    cache_dir,
+    forget,
+    load_inputs,
+    open_workbench,
+    prepare,
+    release_memory,
+    resolve_period,
+)
 
 
 def assemble(request: PackRequest, run_key: str | None = None,
@@ -66,7 +76,7 @@ def assemble(request: PackRequest, run_key: str | None = None,
     executor = engines.get(request.engine)  # an unknown engine is told before the scoring
     departments, sections, formats = request.departments, request.sections, request.formats
     pseudonyms = request.pseudonyms
-    config, dataset = load_inputs(request.data, request.client, pseudonyms)
+    loaded = config, dataset = load_inputs(request.data, request.client, pseudonyms)
     span = resolve_period(dataset.months, request.period)
     data_dir = locate(request.data, sample_dir())
     brand = load_branding(config.client)
@@ -78,7 +88,7 @@ def assemble(request: PackRequest, run_key: str | None = None,
     with guard.writing(out_dir), guard.hold(out_dir):
         guard.sweep(out_dir)
         store.sweep(cache_dir())
-        wb = prepare(data_dir, config.client, span, lang, loaded=(config, dataset), pseudonyms=pseudonyms)
+        wb = prepare(data_dir, config.client, span, lang, loaded=loaded, pseudonyms=pseudonyms)
         present = wb.departments()
         empty = [d for d in departments or [] if d not in present and d != COMPANY]
         if empty:
@@ -121,11 +131,18 @@ def assemble(request: PackRequest, run_key: str | None = None,
             built = [d for d in present if any(doc.department == d for doc in docs)]
             sheets_key = _sheets_key(wb, params, held, built, fingerprint)
             _analytics(wb, [d for d in docs if d.key not in previous], request.jobs, progress)
+            hashes = dataset.hashes
             with ThreadPoolExecutor(1, thread_name_prefix="kpireport-sheets") as side:
                 sheets_job = side.submit(_sheets, wb, held, built, staging, final, sheets_key if same else None)
+                # while the notebooks run, the scored company is held by the sheets' writer alone,
+                # then by no one: read again from the store for the front page once they are done
+                sheets_job.add_done_callback(lambda _: side.submit(release_memory))
+                del wb, dataset, loaded
+                forget()
                 ran = _run(docs, staging, final, previous, executor, request, brand, progress)
                 sheets = sheets_job.result()
-            entries = carry.merge(ran, before, staging, dataset.hashes)
+            wb = open_workbench(span, COMPANY, data_dir, config.client, lang, pseudonyms=pseudonyms)
+            entries = carry.merge(ran, before, staging, hashes)
             if "pdf" in formats:
                 touched = list(dict.fromkeys(d.department for d in docs))
                 books = build_books(entries, touched, {d.department: d.name for d in docs}, staging, final, previous,
