@@ -8,8 +8,10 @@ the whole company, is computed once with the period store: kpilib.store). Tables
 codes and numbers only (department and KPI ids, factor codes, never names or sentences):
 the sections add names in the report's language.
 
-`compute_all(wb, departments, jobs)` (the pack, before the notebooks run) computes them for
-every department asked in parallel processes and writes one Parquet file per table:
+`compute_stored(key, opener, departments, jobs)` (the pack, before the notebooks run; each
+process reads its department from the period store) and `compute_all(wb, departments,
+jobs)` (forked processes sharing a company workbench) compute them for every department
+asked in parallel and write one Parquet file per table:
 
     cache_dir()/analytics/<workbench key>/<department>/<table>.parquet
 
@@ -38,6 +40,7 @@ Tables (columns):
 from __future__ import annotations
 
 import contextlib
+import functools
 import multiprocessing
 import os
 import re
@@ -222,29 +225,38 @@ def table(wb: Workbench, name: str) -> pd.DataFrame:
 def complete(wb: Workbench) -> bool:
     """Whether every table of the scope is in its folder."""
     where = folder(wb)
-    return where is not None and all((where / f"{name}.parquet").exists() for name in TABLES)
+    return where is not None and _complete_in(where)
+
+
+def _complete_in(where: Path) -> bool:
+    return all((where / f"{name}.parquet").exists() for name in TABLES)
 
 
 # every department at once -----------------------------------------------------------------
 
-_ADOPTED: list[Workbench] = []
+Opener = Callable[[str], Workbench]  # a department's (or "all"'s) workbench
+_ADOPTED: list[Opener] = []
 
 
-def _adopt(wb: Workbench, worker: bool = False) -> None:
-    """Keep the company workbench for `_compute_one`; a worker also ends at once on SIGTERM
-    (the pack's handler, inherited by the fork, would only interrupt the task at hand)."""
-    _ADOPTED[:] = [wb]
+def _adopt(opener: Opener, worker: bool = False) -> None:
+    """Keep how `_compute_one` gets a scope's workbench; a worker also ends at once on SIGTERM
+    (the pack's handler, inherited by a fork, would only interrupt the task at hand)."""
+    _ADOPTED[:] = [opener]
     if worker:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _compute_one(department: str) -> str:
-    """In a worker: the tables of `department` of the adopted (company) workbench, written."""
-    wb = replace(_ADOPTED[0], department=department)
+    """In a worker: the tables of `department`, from the adopted opener's workbench, written."""
+    wb = _ADOPTED[0](department)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the optimisers' notes would clutter the pack's terminal; tables say what fits
         _write(folder(wb), department_analytics(wb))
     return department
+
+
+def _scoped(wb: Workbench, department: str) -> Workbench:
+    return replace(wb, department=department)
 
 
 def compute_all(wb: Workbench, departments: list[str], jobs: int = 1,
@@ -256,9 +268,25 @@ def compute_all(wb: Workbench, departments: list[str], jobs: int = 1,
     'failed' (its notebooks then compute and show the error). Returns the departments computed."""
     if not wb.key:
         return []
-    _sweep(folder(wb).parent)
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+    return _compute(wb.key, functools.partial(_scoped, wb), departments, jobs, progress, method)
+
+
+def compute_stored(key: str, opener: Opener, departments: list[str], jobs: int = 1,
+                   progress: Callable[[int, int, str, str], None] | None = None) -> list[str]:
+    """`compute_all` for a scoring in the period store under `key`, each scope's workbench
+    read by `opener(department)` (its partition only) in fresh processes: the pack's process
+    need not hold the scored company meanwhile, and no worker holds a copy of what it does
+    not compute."""
+    return _compute(key, opener, departments, jobs, progress, "spawn")
+
+
+def _compute(key: str, opener: Opener, departments: list[str], jobs: int,
+             progress: Callable[[int, int, str, str], None] | None, method: str | None) -> list[str]:
+    root = cache_dir() / "analytics" / key
+    _sweep(root)
     scopes = list(dict.fromkeys(departments))
-    todo = [d for d in scopes if not complete(replace(wb, department=d))]
+    todo = [d for d in scopes if not _complete_in(root / d)]
     done: list[str] = []
 
     def report(department: str, status: str) -> None:
@@ -271,13 +299,15 @@ def compute_all(wb: Workbench, departments: list[str], jobs: int = 1,
             report(department, "skipped")
     computed: list[str] = []
     if jobs <= 1 or len(todo) <= 1:
-        _adopt(wb)
-        for department in todo:
-            computed += _attempt(department, report)
+        _adopt(opener)
+        try:
+            for department in todo:
+                computed += _attempt(department, report)
+        finally:
+            _ADOPTED.clear()  # the company workbench is not kept beyond this call
         return computed
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
     pool = ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=multiprocessing.get_context(method),
-                               initializer=_adopt, initargs=(wb, True))
+                               initializer=_adopt, initargs=(opener, True))
     try:
         futures = {pool.submit(_compute_one, d): d for d in todo}
         for future in as_completed(futures):
@@ -313,5 +343,5 @@ def _attempt(department: str, report: Callable[[str, str], None]) -> list[str]:
     return [department]
 
 
-__all__ = ["BOOTSTRAP", "GROUPS", "TABLES", "compute_all", "complete", "department_analytics",
+__all__ = ["BOOTSTRAP", "GROUPS", "TABLES", "compute_all", "compute_stored", "complete", "department_analytics",
            "folder", "scoped_ratings", "table"]

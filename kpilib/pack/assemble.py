@@ -29,6 +29,7 @@ with another key) is neither kept, reused nor compared with: the period is built
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -130,18 +131,21 @@ def assemble(request: PackRequest, run_key: str | None = None,
             held = [d for d in present if d in kept or any(doc.department == d for doc in docs)]
             built = [d for d in present if any(doc.department == d for doc in docs)]
             sheets_key = _sheets_key(wb, params, held, built, fingerprint)
-            _analytics(wb, [d for d in docs if d.key not in previous], request.jobs, progress)
-            hashes = dataset.hashes
+            hashes, key = dataset.hashes, wb.key
+            # from here on the scored company is read back from the period store where it is
+            # needed, a department at a time where that is enough: this process holds none of it
+            # while the analytics and the notebooks run
+            del wb, dataset, loaded
+            forget()
+            reopen = functools.partial(open_workbench, span, data_dir=data_dir, client=config.client, lang=lang,
+                                       pseudonyms=pseudonyms)
+            _analytics(key, reopen, [d for d in docs if d.key not in previous], request.jobs, progress)
             with ThreadPoolExecutor(1, thread_name_prefix="kpireport-sheets") as side:
-                sheets_job = side.submit(_sheets, wb, held, built, staging, final, sheets_key if same else None)
-                # while the notebooks run, the scored company is held by the sheets' writer alone,
-                # then by no one: read again from the store for the front page once they are done
+                sheets_job = side.submit(_sheets, reopen, held, built, staging, final, sheets_key if same else None)
                 sheets_job.add_done_callback(lambda _: side.submit(release_memory))
-                del wb, dataset, loaded
-                forget()
                 ran = _run(docs, staging, final, previous, executor, request, brand, progress)
                 sheets = sheets_job.result()
-            wb = open_workbench(span, COMPANY, data_dir, config.client, lang, pseudonyms=pseudonyms)
+            wb = reopen(COMPANY)
             entries = carry.merge(ran, before, staging, hashes)
             if "pdf" in formats:
                 touched = list(dict.fromkeys(d.department for d in docs))
@@ -211,15 +215,16 @@ def _run(docs: list[Document], staging: Path, final: Path, previous: dict[str, d
     return entries
 
 
-def _analytics(wb: Workbench, docs: list[Document], jobs: int | None, progress) -> None:
+def _analytics(key: str, opener: analytics.Opener, docs: list[Document], jobs: int | None, progress) -> None:
     """The heavy analytics of the departments with documents to run, once each, in parallel
-    (kpilib.analytics), before their notebooks run; progress as section "analytics"."""
+    processes that each read their department from the period store (kpilib.analytics),
+    before their notebooks run; progress as section "analytics"."""
     def step(done: int, total: int, department: str, status: str) -> None:
         if progress:
             progress(done, total, {"department": department, "section": "analytics", "status": status})
 
     departments = list(dict.fromkeys(d.department for d in docs))
-    analytics.compute_all(wb, departments, jobs or os.cpu_count() or 1, step)
+    analytics.compute_stored(key, opener, departments, jobs or os.cpu_count() or 1, step)
 
 
 def _sheets_key(wb: Workbench, params: dict[str, str], held: Iterable[str], built: Iterable[str],
@@ -231,9 +236,11 @@ def _sheets_key(wb: Workbench, params: dict[str, str], held: Iterable[str], buil
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
-def _sheets(wb: Workbench, held: list[str], built: list[str], staging: Path, final: Path, key: str | None) -> list[str]:
-    """Write the scoring sheets and actions into `staging`, or copy the previous pack's when
-    they were written from the same `key` (an XLSX takes seconds to write); the files' names."""
+def _sheets(opener: analytics.Opener, held: list[str], built: list[str], staging: Path, final: Path,
+            key: str | None) -> list[str]:
+    """Write the scoring sheets and actions into `staging` (the company's workbench from
+    `opener`), or copy the previous pack's when they were written from the same `key` (an
+    XLSX takes seconds to write); the files' names."""
     try:
         before = json.loads((final / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -244,6 +251,7 @@ def _sheets(wb: Workbench, held: list[str], built: list[str], staging: Path, fin
             (staging / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(final / name, staging / name)
         return names
+    wb = opener(COMPANY)
     return write_sheets(wb, held, built, staging) + write_actions(wb, held, built, staging)
 
 
