@@ -157,11 +157,9 @@ def test_a_department_kernel_computes_what_the_pack_stored(steps, company):
         pd.testing.assert_frame_equal(frame, analytics.table(stored, name), obj=name)
 
 
-def test_processes_reading_their_department_from_the_store_write_the_same_tables(steps, company, cache, tmp_path,
-                                                                                  monkeypatch):
+def test_processes_reading_their_department_from_the_store_write_the_same_tables(steps, company, cache, tmp_path):
     """compute_stored (the pack: spawned processes, each opening its scope from the period
     store) writes byte for byte what compute_all (forked, sharing the company) wrote."""
-
     moved = tmp_path / "analytics"
     (cache / "analytics").rename(moved)  # compute_all's tables, out of the way
     try:
