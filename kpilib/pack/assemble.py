@@ -37,7 +37,6 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from kpilib import analytics, sources, store
@@ -61,7 +60,6 @@ from kpilib.workbench import (
     load_inputs,
     open_workbench,
     prepare,
-    release_memory,
     resolve_period,
 )
 
@@ -125,8 +123,7 @@ def assemble(request: PackRequest, run_key: str | None = None,
                 carry.copy_period(final, staging)
             previous = {} if request.force else {d["key"]: d for d in old
                                                  if d.get("status") in ("ok", "skipped") and d.get("key")}
-            # the departments the pack will hold: those built and those kept; their scoring sheets
-            # need only the scoring, so they are written while the notebooks run
+            # the departments the pack will hold: those built and those kept
             kept = {e["department"] for e in carry.merge([], before, staging, dataset.hashes)}
             held = [d for d in present if d in kept or any(doc.department == d for doc in docs)]
             built = [d for d in present if any(doc.department == d for doc in docs)]
@@ -140,12 +137,11 @@ def assemble(request: PackRequest, run_key: str | None = None,
             reopen = functools.partial(open_workbench, span, data_dir=data_dir, client=config.client, lang=lang,
                                        pseudonyms=pseudonyms)
             _analytics(key, reopen, [d for d in docs if d.key not in previous], request.jobs, progress)
-            with ThreadPoolExecutor(1, thread_name_prefix="kpireport-sheets") as side:
-                sheets_job = side.submit(_sheets, reopen, held, built, staging, final, sheets_key if same else None)
-                sheets_job.add_done_callback(lambda _: side.submit(release_memory))
-                ran = _run(docs, staging, final, previous, executor, request, brand, progress)
-                sheets = sheets_job.result()
+            ran = _run(docs, staging, final, previous, executor, request, brand, progress)
+            # the scoring sheets once the kernels are gone: writing them beside the notebooks
+            # held a second copy of the company (and the GIL) while the kernels held theirs
             wb = reopen(COMPANY)
+            sheets = _sheets(wb, held, built, staging, final, sheets_key if same else None)
             entries = carry.merge(ran, before, staging, hashes)
             if "pdf" in formats:
                 touched = list(dict.fromkeys(d.department for d in docs))
@@ -236,11 +232,9 @@ def _sheets_key(wb: Workbench, params: dict[str, str], held: Iterable[str], buil
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
-def _sheets(opener: analytics.Opener, held: list[str], built: list[str], staging: Path, final: Path,
-            key: str | None) -> list[str]:
-    """Write the scoring sheets and actions into `staging` (the company's workbench from
-    `opener`), or copy the previous pack's when they were written from the same `key` (an
-    XLSX takes seconds to write); the files' names."""
+def _sheets(wb: Workbench, held: list[str], built: list[str], staging: Path, final: Path, key: str | None) -> list[str]:
+    """Write the scoring sheets and actions into `staging`, or copy the previous pack's when
+    they were written from the same `key` (an XLSX takes seconds to write); the files' names."""
     try:
         before = json.loads((final / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -251,7 +245,6 @@ def _sheets(opener: analytics.Opener, held: list[str], built: list[str], staging
             (staging / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(final / name, staging / name)
         return names
-    wb = opener(COMPANY)
     return write_sheets(wb, held, built, staging) + write_actions(wb, held, built, staging)
 
 
