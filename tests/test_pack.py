@@ -174,6 +174,10 @@ def test_a_failing_notebook_is_recorded_and_the_rest_are_built(tmp_path, monkeyp
     page = (tmp_path / "r" / "2026Q3" / "sales" / "80_broken.html").read_text(encoding="utf-8")
     assert "error-banner" in page and "the sky fell" in page
     assert (tmp_path / "r" / "2026Q3" / "sales" / "80_broken.failed.ipynb").exists()
+    for kept in ["sales/80_broken.failed.ipynb", ".pages/sales/10_overview.ipynb"]:  # the data folder as the manifest names it
+        parameters = next(c.source for c in nbformat.read(tmp_path / "r" / "2026Q3" / kept, as_version=4).cells
+                          if "injected-parameters" in c.metadata.get("tags", []))
+        assert f'data_dir = "{docs["10_overview"]["parameters"]["data_dir"]}"' in parameters and str(ROOT) not in parameters
 
 
 def test_a_full_disk_is_explained_and_leaves_the_previous_pack(pack, tmp_path, monkeypatch):

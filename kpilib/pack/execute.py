@@ -19,6 +19,7 @@ import nbformat
 from nbclient.exceptions import DeadKernelError
 from papermill.iorw import load_notebook_node
 from papermill.parameterize import parameterize_notebook
+from papermill.translators import translate_parameters
 
 from kpilib.branding import Branding
 from kpilib.i18n import section_title
@@ -38,6 +39,16 @@ def _failure(nb, exc: Exception | None = None) -> str | None:
     if exc is None:
         return None
     return f"{type(exc).__name__}: {str(exc).strip().splitlines()[-1] if str(exc).strip() else ''}"
+
+
+def _portable(nb, doc: Document):
+    """The executed notebook as the pack keeps it: its injected parameters name the data folder
+    as the manifest does (relative to the period folder), not by this machine's path."""
+    shown = {**doc.parameters, "data_dir": doc.shown.get("data_dir", doc.parameters.get("data_dir"))}
+    for cell in nb.cells:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell.source = translate_parameters("python3", "python", shown)
+    return nb
 
 
 def run_document(doc: Document, folder: Path, brand: Branding | None = None,
@@ -64,7 +75,7 @@ def run_document(doc: Document, folder: Path, brand: Branding | None = None,
     title = f"{doc.name or doc.department} · {doc.period} · {section}"
     footer = f"{doc.company or 'kpireport'} · {doc.name or doc.department} · {doc.period} · {section}"
     html_path.write_text(render.page(nb, title, lang, brand, error=error, footer=footer), encoding="utf-8")
-    nbformat.write(nb, folder / (f"{doc.stem}.failed.ipynb" if error else doc.executed))
+    nbformat.write(_portable(nb, doc), folder / (f"{doc.stem}.failed.ipynb" if error else doc.executed))
     if not error and "pdf" in doc.formats:
         try:
             render.to_pdf(html_path, folder / f"{doc.stem}.pdf")
