@@ -226,6 +226,7 @@ def pack_tree(employees: int, limit: float | None = None) -> None:
             "tree_peak_gb": round(run.peak / GB, 2),
             "at_peak_gb": {k: round(v / GB, 2) for k, v in sorted(run.at_peak.items(), key=lambda kv: -kv[1])},
             "samples": run.samples, "people_scored": manifest.get("people_scored"),
+            "stages_seconds": manifest.get("stages"),
             "documents": len(manifest["documents"]),
             "failed": [f"{d['department']}/{d['section']}" for d in manifest["documents"] if d["status"] == "failed"],
             "largest_pages_mb": {path: round(size / 2**20, 2) for size, path in pages[:5]},

@@ -52,6 +52,9 @@ def test_documents_index_and_manifest(pack):
     index = (pack / "index.html").read_text(encoding="utf-8")
     assert all(f'href="{d["outputs"][0]}"' in index for d in docs)
     assert "measures.csv" in manifest_of(pack)["inputs"] and (pack / "scores.xlsx").exists()
+    stages = manifest_of(pack)["stages"]  # where the pack's time went
+    assert list(stages) == ["score", "analytics", "notebooks", "sheets", "front"] and min(stages.values()) >= 0
+    assert sum(stages.values()) <= manifest_of(pack)["seconds"]
     assert 'href="2026Q3/index.html"' in (pack.parent / "index.html").read_text(encoding="utf-8")  # every period
 
 

@@ -13,7 +13,8 @@ before `changes.csv` and `changes.html` against the previous scoring sheet, kept
 `scores.previous.xlsx` (`kpilib.pack.restate`), a zip of each department's documents
 (`<department>.zip`: `kpilib.pack.bundle`), and `manifest.json` (one entry
 per document with status ok / skipped / failed, seconds, parameters and input hashes;
-paths relative to the period folder; the run key of `kpilib.pack.fresh`). Everything is
+paths relative to the period folder; the run key of `kpilib.pack.fresh`; the seconds of
+each stage: score, analytics, notebooks, sheets, books, front). Everything is
 written into a staging folder and swapped in whole, so a crash leaves the previous pack as
 it was; one pack at a time writes to an output folder, and the leftovers of a killed run
 are removed by the next (`kpilib.pack.guard`). The scoring is stored outside the output
@@ -88,6 +89,9 @@ def assemble(request: PackRequest, run_key: str | None = None,
         guard.sweep(out_dir)
         store.sweep(cache_dir())
         wb = prepare(data_dir, config.client, span, lang, loaded=loaded, pseudonyms=pseudonyms)
+        stages: dict[str, float] = {}
+        lap = _stopwatch(stages, started)
+        lap("score")
         present = wb.departments()
         empty = [d for d in departments or [] if d not in present and d != COMPANY]
         if empty:
@@ -137,11 +141,14 @@ def assemble(request: PackRequest, run_key: str | None = None,
             reopen = functools.partial(open_workbench, span, data_dir=data_dir, client=config.client, lang=lang,
                                        pseudonyms=pseudonyms)
             _analytics(key, reopen, [d for d in docs if d.key not in previous], request.jobs, progress)
+            lap("analytics")
             ran = _run(docs, staging, final, previous, executor, request, brand, progress)
+            lap("notebooks")
             # the scoring sheets once the kernels are gone: writing them beside the notebooks
             # held a second copy of the company (and the GIL) while the kernels held theirs
             wb = reopen(COMPANY)
             sheets = _sheets(wb, held, built, staging, final, sheets_key if same else None)
+            lap("sheets")
             entries = carry.merge(ran, before, staging, hashes)
             if "pdf" in formats:
                 touched = list(dict.fromkeys(d.department for d in docs))
@@ -150,6 +157,7 @@ def assemble(request: PackRequest, run_key: str | None = None,
                 rebound = {e["department"] for e in books}
                 entries = [e for e in entries if not (e["section"] == SECTION and e["department"] in rebound)] + books
                 ran += books
+                lap("books")
             entries.sort(key=_order(known))
             changes = restate.write_changes(final / "scores.xlsx", staging) if same else None
             if changes is not None:
@@ -157,10 +165,12 @@ def assemble(request: PackRequest, run_key: str | None = None,
                 (staging / "changes.html").write_text(page, encoding="utf-8")
             bundles = write_bundles(entries, staging)
             write_front(staging, wb, entries, brand, changes, bundles, carry.rerun(entries, docs, formats, [COMPANY, *present]))
+            lap("front")
             extra = {"company": brand.company, "formats": list(formats), "departments": wanted,
                      "engine": request.engine, "jobs": request.jobs, "scheduler": request.scheduler,
                      "pruned": request.prune, "sheets": sheets, "sheets_key": sheets_key, "bundles": bundles,
                      "pseudonyms": fingerprint, "run_key": run_key,
+                     "stages": {name: round(seconds, 3) for name, seconds in stages.items()},
                      **({} if changes is None else {"changes": restate.summary(changes)})}
             body = manifest(wb, entries, time.perf_counter() - started, extra, params_dir)
             (staging / "manifest.json").write_text(json.dumps(body, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -179,6 +189,18 @@ def assemble(request: PackRequest, run_key: str | None = None,
     done = {(e["department"], e["section"]) for e in ran}
     return PackResult(final / "index.html", [e for e in entries if (e["department"], e["section"]) in done],
                       [e for e in entries if (e["department"], e["section"]) not in done])
+
+
+def _stopwatch(stages: dict[str, float], started: float) -> Callable[[str], None]:
+    """`lap(name)` adds to `stages[name]` the seconds since the previous lap (the first: since
+    `started`, a `time.perf_counter()`)."""
+    last = [started]
+
+    def lap(name: str) -> None:
+        now = time.perf_counter()
+        stages[name] = stages.get(name, 0.0) + now - last[0]
+        last[0] = now
+    return lap
 
 
 def _run(docs: list[Document], staging: Path, final: Path, previous: dict[str, dict], executor: engines.Executor,
