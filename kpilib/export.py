@@ -6,7 +6,7 @@ spreadsheet (these, and `validate --report`) goes through `neutralise`: text cel
 names and index labels that begin with = + - @ (or their full-width forms ＝ ＋ － ＠, a tab
 or a carriage return) are prefixed with an apostrophe, and XLSX text cells are written as
 strings, never formulas (CSV/formula injection). An XLSX's bytes depend only on its
-content (kpilib.zipbytes: no time of writing inside).
+content (kpilib.xlsx).
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from kpilib import zipbytes
 from kpilib.problems import UserError
 from kpilib.scoring import Scores
+from kpilib.xlsx import write_xlsx
 
 _TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")  # and full-width ＝ ＋ － ＠
 
@@ -73,41 +73,7 @@ def _atomic(path: Path, write: Callable[[str], None]) -> Path:
     return path
 
 
-EXCEL_ROWS = 1_048_576
-
-
 def _write_xlsx(path: str, sheets: dict[str, pd.DataFrame]) -> None:
-    """Stream sheets into a workbook (openpyxl write-only: constant memory), header frozen.
-
-    A sheet longer than Excel's 1,048,576 rows is continued on `name (2)`, `name (3)`, ...
-    """
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-
-    def text(sheet, value: str) -> WriteOnlyCell:
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.data_type = "s"  # a string, whatever it begins with: never a formula
-        return cell
-
-    book = Workbook(write_only=True)
-    for name, frame in sheets.items():
-        chunks = [frame.iloc[i:i + EXCEL_ROWS - 1] for i in range(0, max(len(frame), 1), EXCEL_ROWS - 1)]
-        for n, chunk in enumerate(chunks, start=1):
-            sheet = book.create_sheet(name if n == 1 else f"{name} ({n})")
-            sheet.freeze_panes = "A2"
-            sample = chunk.head(200)
-            for i, col in enumerate(chunk.columns, start=1):
-                width = max([len(str(col))] + [len(str(v)) for v in sample[col]])
-                sheet.column_dimensions[_letter(i)].width = min(max(8, width + 2), 60)
-            sheet.append([text(sheet, str(c)) for c in chunk.columns])
-            cells = chunk.astype(object).where(chunk.notna(), None)
-            for row in cells.itertuples(index=False, name=None):
-                sheet.append([text(sheet, v) if isinstance(v, str) else v for v in row])
-    book.save(path)
-    zipbytes.settle_xlsx(path)  # the same sheets, the same bytes
-
-
-def _letter(index: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(index)
+    """The sheets into a workbook, header frozen (kpilib.xlsx: text never a formula, the same
+    sheets give the same bytes)."""
+    write_xlsx(path, sheets)

@@ -82,22 +82,7 @@ def mann_kendall(values, alpha: float = 0.05) -> pd.DataFrame:
     0  7  19.0    1.0  increasing
     """
     x = np.asarray(pd.Series(values, dtype=float).dropna(), dtype=float)
-    n = len(x)
-    if n < MIN_PERIODS:
-        return pd.DataFrame([{"n": n, "trend": "insufficient data"}], columns=MK_COLUMNS)
-    diff = np.sign(x[None, :] - x[:, None])
-    s = float(np.triu(diff, 1).sum())
-    _, counts = np.unique(x, return_counts=True)
-    var_s = (n * (n - 1) * (2 * n + 5) - (counts * (counts - 1) * (2 * counts + 5)).sum()) / 18
-    z = (s - np.sign(s)) / np.sqrt(var_s) if var_s > 0 else 0.0
-    p = 2 * stats.norm.sf(abs(z))
-    i, j = np.triu_indices(n, 1)
-    slope = float(np.median((x[j] - x[i]) / (j - i)))
-    intercept = float(np.median(x) - slope * np.median(np.arange(n)))
-    trend = "no trend" if p >= alpha else ("increasing" if z > 0 else "decreasing")
-    return pd.DataFrame([{"n": n, "S": s, "var_s": float(var_s), "z": float(z), "p_val": float(p),
-                          "tau": s / (n * (n - 1) / 2), "slope": slope, "intercept": intercept, "trend": trend}],
-                        columns=MK_COLUMNS)
+    return _mann_kendall_rows(x[None, :], len(x), alpha)
 
 
 def trend_table(history: pd.DataFrame, value: str = "value", by: str = "employee_id") -> pd.DataFrame:
@@ -131,11 +116,39 @@ def trend_table(history: pd.DataFrame, value: str = "value", by: str = "employee
     0           a  5  increasing    1.0  0.027
     1           b  5    no trend   -1.0  0.086
     """
-    parts = [mann_kendall(g[value]).assign(**{by: key})
-             for key, g in history.sort_values("period").groupby(by)]
+    columns = [by, "n", "trend", "slope", "p_val"]
+    known = history.dropna(subset=[value]).sort_values([by, "period"])
+    known = known.assign(_n=known.groupby(by)[value].transform("size"))
+    # the people with n values as a matrix, tested together (mann_kendall's arithmetic, row by row)
+    parts = [_mann_kendall_rows(group[value].to_numpy(float).reshape(-1, n), n).assign(**{by: group[by].iloc[::n].to_numpy()})
+             for n, group in known.groupby("_n")]
+    absent = sorted(set(history[by]) - set(known[by]))  # every value missing
+    if absent:
+        parts.append(_mann_kendall_rows(np.empty((len(absent), 0)), 0).assign(**{by: absent}))
     if not parts:
-        return pd.DataFrame(columns=[by, "n", "trend", "slope", "p_val"])
-    return pd.concat(parts, ignore_index=True)[[by, "n", "trend", "slope", "p_val"]]
+        return pd.DataFrame(columns=columns)
+    return pd.concat(parts, ignore_index=True).sort_values(by, ignore_index=True)[columns]
+
+
+def _mann_kendall_rows(x: np.ndarray, n: int, alpha: float = 0.05) -> pd.DataFrame:
+    """`mann_kendall` of each row of `x` (m series of n values, none missing), one row each."""
+    if n < MIN_PERIODS:
+        return pd.DataFrame({"n": np.full(len(x), n), **{c: np.full(len(x), np.nan) for c in MK_COLUMNS[1:-1]},
+                             "trend": "insufficient data"}, columns=MK_COLUMNS)
+    i, j = np.triu_indices(n, 1)
+    s = np.sign(x[:, j] - x[:, i]).sum(axis=1)
+    ties = (x[:, :, None] == x[:, None, :]).sum(axis=2)  # for each value: how many equal it (itself too)
+    # Σ over tie groups of t(t − 1)(2t + 5) = Σ over values of (t − 1)(2t + 5)
+    var_s = (n * (n - 1) * (2 * n + 5) - ((ties - 1) * (2 * ties + 5)).sum(axis=1)) / 18
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(var_s > 0, (s - np.sign(s)) / np.sqrt(var_s), 0.0)
+    p = 2 * stats.norm.sf(np.abs(z))
+    slope = np.median((x[:, j] - x[:, i]) / (j - i), axis=1)
+    intercept = np.median(x, axis=1) - slope * np.median(np.arange(n))
+    trend = np.where(p >= alpha, "no trend", np.where(z > 0, "increasing", "decreasing"))
+    return pd.DataFrame({"n": np.full(len(x), n), "S": s, "var_s": var_s, "z": z, "p_val": p,
+                         "tau": s / (n * (n - 1) / 2), "slope": slope, "intercept": intercept, "trend": trend},
+                        columns=MK_COLUMNS)
 
 
 def _wide(history: pd.DataFrame, value: str) -> pd.DataFrame:

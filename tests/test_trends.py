@@ -59,3 +59,20 @@ def test_trend_table_per_person():
     table = T.trend_table(pd.DataFrame(rows)).set_index("employee_id")
     assert table.loc["up", "trend"] == "increasing" and table.loc["up", "slope"] == pytest.approx(3)
     assert table.loc["short", "trend"] == "insufficient data"
+
+
+def test_trend_table_is_mann_kendall_on_each_person():
+    rng = np.random.default_rng(3)
+    rows = []
+    for p in range(300):  # 1 to 9 periods, rounded values (ties), some missing, one person with none
+        for t in range(int(rng.integers(1, 10))):
+            value = np.nan if rng.random() < 0.1 or p == 7 else float(rng.integers(60, 70))
+            rows.append({"employee_id": f"E{p:03d}", "period": f"2025-{t + 1:02d}", "value": value})
+    history = pd.DataFrame(rows).sample(frac=1.0, random_state=1)  # in no particular order
+    table = T.trend_table(history).set_index("employee_id")
+    assert len(table) == 300 and table.loc["E007", "n"] == 0 and table["slope"].dtype == float
+    for person, series in history.sort_values("period").groupby("employee_id"):
+        expected = T.mann_kendall(series["value"]).iloc[0]
+        got = table.loc[person]
+        assert got["n"] == expected["n"] and got["trend"] == expected["trend"]
+        assert got[["slope", "p_val"]].astype(float).equals(expected[["slope", "p_val"]].astype(float)), person
