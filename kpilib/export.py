@@ -35,7 +35,11 @@ def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for col in out.columns:
         kind = out[col].dtype
-        if pd.api.types.is_string_dtype(kind) or isinstance(kind, pd.CategoricalDtype):  # object too
+        if isinstance(kind, pd.StringDtype):  # vectorised: a large company's sheets hold millions of these
+            risky = out[col].str.startswith(_TRIGGERS).fillna(False).astype(bool)
+            if risky.any():
+                out[col] = out[col].where(~risky, "'" + out[col])
+        elif pd.api.types.is_string_dtype(kind) or isinstance(kind, pd.CategoricalDtype):  # object too
             out[col] = out[col].astype(object).map(_inert)
     out.columns = out.columns.map(_inert)
     out.index = out.index.map(_inert)

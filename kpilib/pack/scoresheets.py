@@ -46,9 +46,11 @@ def outcomes(wb: Workbench) -> pd.DataFrame:
     return wide.reset_index()
 
 
-def scoped(wb: Workbench, departments: Iterable[str], outcome: pd.DataFrame | None = None) -> Scores:
+def scoped(wb: Workbench, departments: Iterable[str], outcome: pd.DataFrame | None = None,
+           readable: pd.DataFrame | None = None) -> Scores:
     """The period's scoring limited to the people of `departments`; with `outcome` (see
-    `outcomes`) its columns added to the sheet."""
+    `outcomes`) its columns added to the sheet. `readable`: the lines already in words
+    (messages.readable_lines) of these departments or more, so as not to translate them again."""
     wanted = set(departments)
     everyone = wb.sheet()
     inside = everyone["department"].isin(wanted)
@@ -57,14 +59,17 @@ def scoped(wb: Workbench, departments: Iterable[str], outcome: pd.DataFrame | No
         rules = [c for c in outcome.columns if c != "employee_id"]
         sheet = sheet.merge(outcome, on="employee_id", how="left")
         sheet[rules] = sheet[rules].fillna("")
-    lines = wb.period_lines()
     within = wb.config.scheme.scoring.tiers.within
     groups = set(sheet[within].astype(str)) if within in sheet.columns else {"company"}
     pooled = wb.tier_allocation["group"].astype(str).str.removeprefix("pooled: ").str.split(", ")
     tier_allocation = wb.tier_allocation[pooled.map(lambda names: not groups.isdisjoint(names))]
     others = set(everyone.loc[~inside, "employee_id"].astype(str)) | (set(wb.config.scheme.departments) - wanted)
     problems = Problems([p for p in wb.problems.items if not _about_others(p, others)])
-    lines = readable_lines(lines[lines["department"].isin(wanted)].reset_index(drop=True), wb.config.catalog, wb.lang)
+    if readable is None:
+        lines = wb.period_lines()
+        readable = readable_lines(lines[lines["department"].isin(wanted)].reset_index(drop=True), wb.config.catalog,
+                                  wb.lang)
+    lines = readable[readable["department"].isin(wanted)].reset_index(drop=True)
     return Scores(wb.span, sheet, lines, tier_allocation.reset_index(drop=True), problems)
 
 
@@ -78,7 +83,7 @@ def write_sheets(wb: Workbench, held: Iterable[str], built: Iterable[str], folde
         write_scores(period, folder / name)
         written.append(name)
     for department in built:
-        write_scores(scoped(wb, [department], outcome), folder / department / "scores.xlsx")
+        write_scores(scoped(wb, [department], outcome, readable=period.lines), folder / department / "scores.xlsx")
         written.append(f"{department}/scores.xlsx")
     return written
 
