@@ -155,15 +155,16 @@ def thresholds_attainment(actual: np.ndarray, baseline: np.ndarray, target: np.n
 
 
 def quantitative_lines(dataset: Dataset, config: Config, span: Span, people: pd.DataFrame,
-                       cube: MeasureCube | None = None) -> pd.DataFrame:
+                       cube: MeasureCube | None = None, explain: bool = True) -> pd.DataFrame:
     """One row per person × quantitative KPI of their department and role layer, monitored ones
-    included (LINE_COLUMNS)."""
+    included (LINE_COLUMNS); without `explain`, `inputs` is left blank (kpis.kpi_values)."""
     catalog, scoring = config.catalog, config.scheme.scoring
     pairs = person_weights(people, config, "quantitative")
     cube = cube or MeasureCube(dataset.measures, catalog)
-    values = kpi_values(cube, catalog, span, [], None)  # the empty frame, with its columns
-    values = pd.concat([values] + [kpi_values(cube, catalog, span, [k], pairs.loc[pairs["kpi"] == k, "employee_id"])
-                                   for k in pairs["kpi"].unique()], ignore_index=True)
+    values = kpi_values(cube, catalog, span, [], None, explain)  # the empty frame, with its columns
+    values = pd.concat([values] + [kpi_values(cube, catalog, span, [k], pairs.loc[pairs["kpi"] == k, "employee_id"],
+                                              explain) for k in pairs["kpi"].unique()], ignore_index=True)
+    values["inputs"] = values["inputs"] if explain else ""
     values["actual"] = values["actual"].astype(float)
     lines = pairs.merge(values.drop(columns="period"), on=["employee_id", "kpi"], how="left")
     lines["scored_on"] = "person"
@@ -171,25 +172,41 @@ def quantitative_lines(dataset: Dataset, config: Config, span: Span, people: pd.
     lines = lines.merge(resolve_targets(dataset.targets, catalog, span, lines[["employee_id", "kpi"]], employed),
                         on=["employee_id", "kpi"], how="left")
     if scoring.role_layers:
-        lines = team_lines(lines, people, dataset.targets, config, span, cube, employed)
+        lines = team_lines(lines, people, dataset.targets, config, span, cube, employed, explain)
     rules = attainment_rules(lines, config)
     if (rules["method"] == "thresholds").any():
         lines = _scaled_thresholds(lines, catalog)
     att, why = line_attainment(lines, rules, config)
     lines["attainment"] = att
-    status = [r if isinstance(r, tuple) and np.isnan(actual)
-              else ("no_target", {"source": (s, json.loads(a) if isinstance(a, str) and a else {})}) if np.isnan(target)
-              else w if isinstance(w, tuple) else ("ok", {})
-              for r, s, a, w, actual, target in zip(lines["reason"], lines["target_source"], lines["target_source_args"],
-                                                    why, lines["actual"], lines["target"], strict=True)]
-    lines["status"] = [code for code, _ in status]
-    lines["status_args"] = [args_text(args) for _, args in status]
+    lines["status"], lines["status_args"] = _status(lines, why)
     lines["line_score"] = round_half_up(lines["weight"] * lines["attainment"], scoring.rounding.line)
     lines["line_score"] = lines["line_score"].where(~lines["monitored"])
     lines["kind"] = "quantitative"
     lines["formula"] = lines["kpi"].map(lambda k: catalog.kpis[k].formula)
     lines["rating"] = np.nan
     return lines
+
+
+def _status(lines: pd.DataFrame, why: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Each line's status code and its parameters (args_text): why the actual is missing
+    (`reason`) when it is, else `no_target` when the target is, else why the attainment could
+    not be computed (`why`), else 'ok'. Built for the lines that are not 'ok' only: most are."""
+    codes = np.full(len(lines), "ok", dtype=object)
+    args = np.full(len(lines), args_text({}), dtype=object)
+
+    def mark(rows: np.ndarray, found: list[tuple[str, dict]]) -> None:
+        codes[rows] = [code for code, _ in found]
+        args[rows] = [args_text(a) for _, a in found]
+
+    problem = np.array([isinstance(w, tuple) for w in why], dtype=bool)
+    mark(problem, [w for w, p in zip(why, problem, strict=True) if p])
+    untargeted = lines["target"].isna().to_numpy()
+    mark(untargeted, [("no_target", {"source": (s, json.loads(a) if isinstance(a, str) and a else {})})
+                      for s, a in zip(lines.loc[untargeted, "target_source"], lines.loc[untargeted, "target_source_args"],
+                                      strict=True)])
+    unmeasured = np.array([isinstance(r, tuple) for r in lines["reason"]], dtype=bool) & lines["actual"].isna().to_numpy()
+    mark(unmeasured, list(lines.loc[unmeasured, "reason"]))
+    return codes, args
 
 
 def attainment_rules(lines: pd.DataFrame, config: Config) -> pd.DataFrame:
@@ -315,16 +332,18 @@ def grade_of(composite: pd.Series, config: Config) -> pd.Series:
 
 
 def score(dataset: Dataset, config: Config, period: Span | str,
-          departments: list[str] | None = None, kind: str = "person") -> Scores:
+          departments: list[str] | None = None, kind: str = "person", explain: bool = True) -> Scores:
     """Score every person (or entity of `kind`, see `roster`) of the scheme's departments for
-    one period: codes and numbers, the same in every language (see the module)."""
+    one period: codes and numbers, the same in every language (see the module). Without
+    `explain` the lines' `inputs` (the measures a KPI's value was computed from) are left
+    blank: the same scores, for periods whose lines nobody reads (a history's earlier ones)."""
     span = parse_period(period) if isinstance(period, str) else period
     config = in_force(config, span)
     problems = Problems(list(config.warnings.items))  # e.g. weights that do not sum to 100
     people = roster(dataset, config, span, problems, kind)
     if departments:
         people = people[people["department"].isin(departments)]
-    quant = quantitative_lines(dataset, config, span, people)
+    quant = quantitative_lines(dataset, config, span, people, explain=explain)
     rated = ratings_in(dataset.ratings, span)
     qual = qualitative_lines(dataset, config, span, people, rated)
     lines = pd.concat([quant, qual], ignore_index=True)

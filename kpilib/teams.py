@@ -91,9 +91,10 @@ def membership(people: pd.DataFrame, managers: pd.Series) -> pd.DataFrame:
 
 
 def team_lines(lines: pd.DataFrame, people: pd.DataFrame, targets: pd.DataFrame, config: Config, span: Span,
-               cube: MeasureCube, months_employed: pd.Series) -> pd.DataFrame:
+               cube: MeasureCube, months_employed: pd.Series, explain: bool = True) -> pd.DataFrame:
     """`lines` with the lines of team-scored managers recomputed on their team's aggregate
-    (actual, reason, inputs, target levels, target_source); other lines unchanged.
+    (actual, reason, inputs (blank without `explain`), target levels, target_source); other
+    lines unchanged.
 
     Parameters
     ----------
@@ -149,8 +150,9 @@ def team_lines(lines: pd.DataFrame, people: pd.DataFrame, targets: pd.DataFrame,
     members = membership(people, pd.Series(lines.loc[need, "employee_id"].unique()))
     team_cube = TeamCube(cube, members[["member", "entity"]], catalog)
     wanted = lines.loc[need, ["employee_id", "kpi"]].assign(entity=lambda f: PREFIX + f["employee_id"])
-    values = pd.concat([kpi_values(team_cube, catalog, span, [k], wanted.loc[wanted["kpi"] == k, "entity"])
+    values = pd.concat([kpi_values(team_cube, catalog, span, [k], wanted.loc[wanted["kpi"] == k, "entity"], explain)
                         for k in wanted["kpi"].unique()], ignore_index=True)
+    values["inputs"] = values["inputs"] if explain else ""
     values = values.rename(columns={"employee_id": "entity"}).drop(columns="period")
     aggregate = wanted.merge(values, on=["entity", "kpi"], how="left").merge(
         _team_targets(wanted, members, targets, catalog, span, months_employed, set(managers)),

@@ -267,12 +267,12 @@ def _score_history(loaded: tuple[Config, Dataset], period: str | Span | None) ->
     available = set(dataset.months)
     spans = [s for s in (span.shift(-k) for k in range(HISTORY - 1, -1, -1))
              if all(m in available for m in s.months())]
-    scored = {s.label: score(dataset, config, s) for s in spans}
+    scored = {s.label: score(dataset, config, s, explain=s == span) for s in spans}  # earlier: PAST_LINE_COLUMNS
     current = scored[span.label] = with_uncertainty(scored[span.label], dataset, config)
     units = {s.label: score_units(dataset, config, s) for s in spans}
     current.problems.extend(Problems([p for p in units[span.label].problems.items if p not in current.problems.items]))
     months = max((r.promotion.months for r in config.scheme.incentives.values() if r.promotion), default=0)
-    monthly = [score(dataset, config, span_of_month(m, "M")).sheet
+    monthly = [score(dataset, config, span_of_month(m, "M"), explain=False).sheet
                for m in pd.period_range(span.end - (months - 1), span.end, freq="M") if months and m in available]
     history = pd.concat([s.sheet for s in scored.values()], ignore_index=True)
     return {"dataset": dataset, "span": span, "periods": list(scored), "history": history,

@@ -278,3 +278,18 @@ def test_a_person_rated_by_themselves_only_is_a_warning(config):
     result = score(dataset_from(config, employees=PEOPLE, measures=measures, ratings=ratings), config, "2025Q3")
     alone = [p for p in result.problems.warnings if "rated by themselves only" in p.expected]
     assert [(p.expected.split()[0], p.value) for p in alone] == [("1", "M")]
+
+
+@pytest.mark.parametrize("client", [None, "retail"])
+def test_scores_without_explanations_are_the_same_scores(client):
+    from kpilib.origin import sample_dir
+    from kpilib.workbench import load_inputs, resolve_period
+
+    config, dataset = load_inputs(str(sample_dir()) if client is None else "tests/data/retail", client, None)
+    span = resolve_period(dataset.months, None)
+    full, brief = score(dataset, config, span), score(dataset, config, span, explain=False)
+    pd.testing.assert_frame_equal(full.sheet, brief.sheet, check_exact=True)
+    pd.testing.assert_frame_equal(full.lines.drop(columns="inputs"), brief.lines.drop(columns="inputs"), check_exact=True)
+    quantitative = full.lines["kind"] == "quantitative"
+    assert full.lines.loc[quantitative, "inputs"].ne("").any() and brief.lines.loc[quantitative, "inputs"].eq("").all()
+    assert [vars(p) for p in full.problems.items] == [vars(p) for p in brief.problems.items]
