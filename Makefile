@@ -26,11 +26,12 @@ setup: $(STAMP) $(SYSTEM)  ## create .venv, install the project and the Debian p
 pack: setup  ## build the demo report pack (HTML + PDF) from data/sample/ into reports/
 	$(BIN)/kpireport pack --data data/sample --format html,pdf
 
+# two test processes on the cores: one BLAS thread each (kpilib/cores.py says why)
 test: setup  ## run the whole test suite (what CI runs)
-	$(BIN)/python -m pytest -n 2 -q
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n 2 -q
 
 test-fast: setup  ## the test suite without tests marked slow
-	$(BIN)/python -m pytest -n 2 -q -m "not slow"
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n 2 -q -m "not slow"
 
 lab: setup  ## open JupyterLab on notebooks/ with the project environment
 	$(BIN)/jupyter lab notebooks/

@@ -54,7 +54,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from kpilib import leading, mixed, rater_model, store, trends
+from kpilib import cores, leading, mixed, rater_model, store, trends
 from kpilib.workbench import Workbench, cache_dir
 
 BOOTSTRAP = 200  # team-cluster resamples for the factors' LMG intervals
@@ -306,10 +306,12 @@ def _compute(key: str, opener: Opener, departments: list[str], jobs: int,
         finally:
             _ADOPTED.clear()  # the company workbench is not kept beyond this call
         return computed
-    pool = ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=multiprocessing.get_context(method),
+    workers = min(jobs, len(todo))
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
                                initializer=_adopt, initargs=(opener, True))
     try:
-        futures = {pool.submit(_compute_one, d): d for d in todo}
+        with cores.shared(workers):  # the workers start here, each with its share of the cores
+            futures = {pool.submit(_compute_one, d): d for d in todo}
         for future in as_completed(futures):
             try:
                 computed.append(future.result())

@@ -54,7 +54,7 @@ def test_documents_index_and_manifest(pack):
     assert "measures.csv" in manifest_of(pack)["inputs"] and (pack / "scores.xlsx").exists()
     stages = manifest_of(pack)["stages"]  # where the pack's time went
     assert list(stages) == ["score", "analytics", "notebooks", "sheets", "front"] and min(stages.values()) >= 0
-    assert sum(stages.values()) <= manifest_of(pack)["seconds"]
+    assert sum(stages.values()) <= manifest_of(pack)["seconds"] + 0.001 * len(stages)  # each rounded to ms
     assert 'href="2026Q3/index.html"' in (pack.parent / "index.html").read_text(encoding="utf-8")  # every period
 
 

@@ -40,7 +40,7 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from kpilib import analytics, sources, store
+from kpilib import analytics, cores, sources, store
 from kpilib.branding import Branding, branding_file, load_branding, report_language, words_file
 from kpilib.origin import default_notebooks_dir, default_params_dir, sample_dir, source_digest
 from kpilib.pack import carry, engines, guard, restate
@@ -109,6 +109,7 @@ def assemble(request: PackRequest, run_key: str | None = None,
             docs = [d for d in docs if d.department != COMPANY]
         params_dir = default_params_dir().resolve()
         env = {"KPIREPORT_CACHE": str(cache_dir().resolve()), "KPIREPORT_PARAMS": str(params_dir),
+               **cores.thread_env(request.workers()),  # the kernels working at once share the cores
                **(pseudonyms.kernel_env() if pseudonyms else {}),
                **sources.kernel_env(data_dir, dataset.hashes)}  # a URL's password: never in a parameter
         fingerprint = pseudonyms.fingerprint if pseudonyms else None

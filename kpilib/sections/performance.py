@@ -84,14 +84,14 @@ def _standouts(wb: Workbench, group: str, weakest: bool, k: int) -> pd.DataFrame
     q = lines[lines["kind"] == "quantitative"].dropna(subset=["attainment"]).copy()
     q["mean"] = q.groupby("kpi")["attainment"].transform("mean")
     q["gap"] = q["attainment"] - q["mean"]
-    rows = []
-    for person in people.itertuples():
-        mine = q[q["employee_id"] == person.employee_id]
-        picked = mine.nsmallest(k, "gap") if weakest else mine.nlargest(k, "gap")
-        rows.append({"rank": person.rank, "name": person.name, "composite": person.composite, "grade": person.grade,
-                     "kpis": "; ".join(f"{wb.kpi_name(r.kpi)} {r.attainment:.0%} ({r.mean:.0%})"
-                                       for r in picked.itertuples())})
-    return pd.DataFrame(rows, columns=["rank", "name", "composite", "grade", "kpis"])
+    # each person's k lines furthest from the mean, as nsmallest / nlargest would pick them (ties: the first)
+    mine = q[q["employee_id"].isin(people["employee_id"])].sort_values("gap", ascending=weakest, kind="stable")
+    picked = mine.groupby("employee_id", sort=False).head(k)
+    text = picked["kpi"].map(wb.kpi_name) + " " + picked["attainment"].map("{:.0%}".format) + " (" \
+        + picked["mean"].map("{:.0%}".format) + ")"
+    kpis = text.groupby(picked["employee_id"], sort=False).agg("; ".join)
+    table = people[["rank", "name", "composite", "grade"]].assign(kpis=people["employee_id"].map(kpis).fillna(""))
+    return table.reset_index(drop=True)
 
 
 def coaching(wb: Workbench, k: int = 2) -> pd.DataFrame:
