@@ -197,3 +197,18 @@ def test_a_rerun_with_nothing_changed_loads_nothing_heavy(tmp_path, monkeypatch)
                           env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert done.returncode == 0, done.stderr
     assert "nothing changed since the last pack" in " ".join(done.stdout.split())
+
+
+def test_lanes_keep_each_kernel_on_one_department_and_spread_them():
+    from types import SimpleNamespace
+
+    from kpilib.pack.execute import Lanes
+
+    docs = [SimpleNamespace(department=d, n=i) for i, d in enumerate(
+        ["sales", "hr", "all", "sales", "hr", "all", "sales", "sales", "all"])]  # section by section, as planned
+    lanes = Lanes(docs)
+    taken = [(lane, lanes.take(lane)) for lane in (0, 1, 0, 1, 0, 1, 0, 1, 0, 1)]
+    order = [(lane, doc.department) if doc else (lane, None) for lane, doc in taken]
+    assert order == [(0, "all"), (1, "sales"), (0, "all"), (1, "sales"), (0, "all"), (1, "sales"),
+                     (0, "hr"), (1, "sales"), (0, "hr"), (1, None)]  # the company first, then the largest
+    assert [doc.n for lane, doc in taken if doc and doc.department == "sales"] == [0, 3, 6, 7]  # in plan order
