@@ -118,6 +118,8 @@ def main() -> None:
     parser.add_argument("--employees", type=int, default=100_000)
     parser.add_argument("--stages", default="ri,intake,scores,pack,pack-large,uncertainty")
     parser.add_argument("--limit", type=float, help="stop pack20k / pack100k after this many seconds")
+    parser.add_argument("--max-gb", type=float, default=20.0,
+                        help="stop pack20k / pack100k when the process tree holds more (default 20: the machine has 24)")
     args = parser.parse_args()
     stages = set(args.stages.split(","))
     if "ri" in stages:
@@ -134,7 +136,7 @@ def main() -> None:
         uncertainty()
     for stage, employees in (("pack20k", 20_000), ("pack100k", 100_000)):
         if stage in stages:
-            pack_tree(employees, args.limit)
+            pack_tree(employees, args.limit, args.max_gb)
     if "baseline" in stages:
         baseline()
 
@@ -197,9 +199,9 @@ def _written(out: Path, started: float) -> dict:
             "last_pages": {str(p.relative_to(out)): round(p.stat().st_mtime - wall, 1) for p in pages[-8:]}}
 
 
-def pack_tree(employees: int, limit: float | None = None) -> None:
+def pack_tree(employees: int, limit: float | None = None, max_gb: float | None = None) -> None:
     """A generated company's HTML pack, its process tree sampled (bench/treemem.py); stopped
-    after `limit` seconds when given, reporting what it had written by then."""
+    after `limit` seconds or above `max_gb` when given, reporting what it had written by then."""
     with tempfile.TemporaryDirectory() as tmp:
         data, out = Path(tmp) / "data", Path(tmp) / "reports"
         started = time.perf_counter()
@@ -210,9 +212,13 @@ def pack_tree(employees: int, limit: float | None = None) -> None:
         begun = time.perf_counter()
         run = run_tree([PY, "-m", "kpilib", "pack", "--data", str(data), "--out", str(out), "--format", "html",
                         "--jobs", "2"], env=_cold_env(Path(tmp) / "cache"), timeout=limit,
-                       before_stop=lambda: partial.update(_written(out, begun)))
-        if run.timed_out:
-            print(json.dumps({"stage": f"pack {employees:,} people, HTML, --jobs 2, cold: STOPPED at {limit:.0f} s",
+                       before_stop=lambda: partial.update(_written(out, begun)),
+                       max_bytes=int(max_gb * GB) if max_gb else None)
+        if run.over_memory:
+            partial.update(_written(out, begun))
+        if run.timed_out or run.over_memory:
+            why = f"at {limit:.0f} s" if run.timed_out else f"above {max_gb:.0f} GB after {run.seconds:.0f} s"
+            print(json.dumps({"stage": f"pack {employees:,} people, HTML, --jobs 2, cold: STOPPED {why}",
                               "generate_seconds": round(generated, 1), "tree_peak_gb": round(run.peak / GB, 2),
                               "at_peak_gb": {k: round(v / GB, 2) for k, v in run.at_peak.items()}, **partial},
                              ensure_ascii=False, indent=1), flush=True)

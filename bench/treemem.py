@@ -32,6 +32,7 @@ class TreeRun:
     returncode: int
     error: str = ""
     timed_out: bool = False
+    over_memory: bool = False  # stopped because the tree went above `max_bytes`
     peak: int = 0
     at_peak: dict[str, int] = field(default_factory=dict)
     samples: int = 0
@@ -107,11 +108,12 @@ def tree_reader():
 
 
 def run_tree(args: list[str], env: dict[str, str] | None = None, interval: float = INTERVAL,
-             timeout: float | None = None, before_stop=None) -> TreeRun:
+             timeout: float | None = None, before_stop=None, max_bytes: int | None = None) -> TreeRun:
     """Run `args` (output discarded), sampling its process tree every `interval` seconds.
     After `timeout` seconds the command is stopped (SIGTERM, as Ctrl-C would: a pack shuts its
     kernels down) and `timed_out` set; `before_stop()` is called first (e.g. to look at what
-    it has written so far)."""
+    it has written so far). Above `max_bytes` summed over the tree it is stopped the same way
+    (`over_memory`), before the machine runs out."""
     read = tree_reader()
     started = time.perf_counter()
     proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -128,6 +130,9 @@ def run_tree(args: list[str], env: dict[str, str] | None = None, interval: float
                 for kind, rss in tree.values():
                     by_kind[kind] = by_kind.get(kind, 0) + rss
                 result.peak, result.at_peak = total, by_kind
+            if max_bytes and total > max_bytes and not result.over_memory:
+                result.over_memory = True
+                proc.terminate()
             done.wait(interval)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -143,6 +148,6 @@ def run_tree(args: list[str], env: dict[str, str] | None = None, interval: float
     done.set()
     sampler.join()
     result.seconds, result.returncode = time.perf_counter() - started, proc.returncode
-    if proc.returncode and not result.timed_out:  # e.g. a pack with a failed document (exit 1): measured all the same
+    if proc.returncode and not result.timed_out and not result.over_memory:  # e.g. a pack with a failed document (exit 1): measured all the same
         result.error = "\n".join(err.decode(errors="replace").strip().splitlines()[-5:])
     return result
