@@ -19,7 +19,7 @@ import ctypes
 import gc
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -36,7 +36,7 @@ from kpilib.periods import Span, latest_complete, parse_period, span_of_month
 from kpilib.problems import Problems, UserError
 from kpilib.pseudonyms import Pseudonymiser, from_kernel_env, pseudonymise
 from kpilib.ratings import LENIENCY_LEVEL, known_rater, rater_leniency
-from kpilib.scoring import score
+from kpilib.scoring import Scores, score
 from kpilib.sources import is_database, locate, pinned
 from kpilib.team_units import score_units
 from kpilib.uncertainty import COLUMNS, with_uncertainty
@@ -267,7 +267,14 @@ def _score_history(loaded: tuple[Config, Dataset], period: str | Span | None) ->
     available = set(dataset.months)
     spans = [s for s in (span.shift(-k) for k in range(HISTORY - 1, -1, -1))
              if all(m in available for m in s.months())]
-    scored = {s.label: score(dataset, config, s, explain=s == span) for s in spans}  # earlier: PAST_LINE_COLUMNS
+
+    def scored_at(at: Span) -> Scores:
+        if at == span:
+            return score(dataset, config, at)
+        past = score(dataset, config, at, explain=False)  # its lines cut at once: a large company's are GBs
+        return replace(past, lines=past.lines[PAST_LINE_COLUMNS])
+
+    scored = {s.label: scored_at(s) for s in spans}
     current = scored[span.label] = with_uncertainty(scored[span.label], dataset, config)
     units = {s.label: score_units(dataset, config, s) for s in spans}
     current.problems.extend(Problems([p for p in units[span.label].problems.items if p not in current.problems.items]))
@@ -276,8 +283,7 @@ def _score_history(loaded: tuple[Config, Dataset], period: str | Span | None) ->
                for m in pd.period_range(span.end - (months - 1), span.end, freq="M") if months and m in available]
     history = pd.concat([s.sheet for s in scored.values()], ignore_index=True)
     return {"dataset": dataset, "span": span, "periods": list(scored), "history": history,
-            "lines": pd.concat([s.lines if label == span.label else s.lines[PAST_LINE_COLUMNS]
-                                for label, s in scored.items()], ignore_index=True),
+            "lines": pd.concat([s.lines for s in scored.values()], ignore_index=True),
             "months": pd.concat(monthly, ignore_index=True) if monthly else pd.DataFrame(),
             "tier_allocation": current.tier_allocation, "problems": current.problems, "tier_odds": current.tier_odds,
             "units": pd.concat([u.sheet for u in units.values()], ignore_index=True),
