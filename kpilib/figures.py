@@ -65,7 +65,13 @@ def trend(wb: Workbench):
     """Mean composite per period, one line per team or department."""
     frame = sections.trend_frame(wb)
     hue = "department" if wb.company else "team"
-    ax = plots.trend_lines(frame, "period", "mean", hue=hue, title=_t(wb, "平均综合分走势", "Mean composite by period"))
+    title = _t(wb, "平均综合分走势", "Mean composite by period")
+    groups, most = sections.trend_groups(wb), sections.trends.TREND_LINES
+    if groups > most:  # a large department: its largest teams only
+        title += (_t(wb, f"（人数最多的 {most} 个部门，共 {groups} 个）", f" (the {most} largest of {groups} departments)")
+                  if wb.company else _t(wb, f"（人数最多的 {most} 个团队，共 {groups} 个）",
+                                        f" (the {most} largest of {groups} teams)"))
+    ax = plots.trend_lines(frame, "period", "mean", hue=hue, title=title)
     ax.set_ylabel(label("composite", wb.lang))
     ax.legend(title=label(hue, wb.lang), fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return ax

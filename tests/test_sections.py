@@ -250,3 +250,17 @@ def test_sections_name_no_kpi_or_measure_of_the_catalogue(config):
     for module in sorted((ROOT / "kpilib" / "sections").glob("*.py")):
         quoted = set(re.findall(r"[\"'](\w+)[\"']", module.read_text(encoding="utf-8")))
         assert not quoted & ids, (module.name, sorted(quoted & ids))
+
+
+def test_a_trend_chart_of_many_teams_draws_the_largest(sales, monkeypatch):
+    from kpilib import figures
+    from kpilib.sections import trends
+
+    teams = sales.sheet()["team"].value_counts()
+    assert sections.trend_groups(sales) == len(teams) > 2
+    monkeypatch.setattr(trends, "TREND_LINES", 2)
+    frame = sections.trend_frame(sales)
+    largest = sales.sheet().groupby("team").size().sort_index().sort_values(ascending=False, kind="stable")
+    assert set(frame["team"]) == set(largest.index[:2])  # the most people this period; ties by name
+    ax = figures.trend(sales)
+    assert f"的 2 个团队，共 {len(teams)} 个" in ax.get_title() and len(ax.get_legend().get_texts()) == 2

@@ -78,6 +78,7 @@ from kpilib.sections.trends import (
                                      tier_mobility,
                                      tier_transitions,
                                      trend_frame,
+                                     trend_groups,
 )
 
 __all__ = [
@@ -90,5 +91,5 @@ __all__ = [
     "ranking_table", "rater_basis", "rater_table", "rater_variance", "raters_not_judged", "rating_evidence",
     "region_comparison", "region_shares", "region_test", "result_values", "rule_sentences", "scheme_table",
     "score_details", "scorecard_model", "self_gap", "team_attainment", "team_units", "tier_allocation",
-    "tier_mobility", "tier_transitions", "top_cases", "top_separators", "trend_frame"
+    "tier_mobility", "tier_transitions", "top_cases", "top_separators", "trend_frame", "trend_groups"
 ]

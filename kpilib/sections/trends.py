@@ -11,13 +11,25 @@ from kpilib.workbench import Workbench
 MIN_FORECAST_PERIODS = 3  # a forecast needs a correlation between two earlier periods
 
 
+TREND_LINES = 12  # groups a trend chart draws: a large department's hundreds of teams would be a tangle
+
+
 def trend_frame(wb: Workbench) -> pd.DataFrame:
     """Mean composite per period and team (department) or department (company): period,
-    group column, mean, people — the input of plots.trend_lines."""
+    group column, mean, people — the input of plots.trend_lines. Of more than TREND_LINES
+    groups, the TREND_LINES with the most people this period (`trend_groups` counts them all)."""
     by = group_of(wb)
     frame = wb.scoped(wb.history).groupby(["period", by], observed=True)["composite"].agg(
         mean="mean", people="size").reset_index()
+    now = frame[frame["period"] == wb.span.label].sort_values(["people", by], ascending=[False, True], kind="stable")
+    if now[by].nunique() > TREND_LINES:
+        frame = frame[frame[by].isin(now[by].head(TREND_LINES))].reset_index(drop=True)
     return with_names(wb, shown(wb, frame))
+
+
+def trend_groups(wb: Workbench) -> int:
+    """The groups (teams, or departments at company level) with people this period."""
+    return wb.scoped(wb.sheet())[group_of(wb)].nunique()
 
 
 def person_trends(wb: Workbench) -> pd.DataFrame:
