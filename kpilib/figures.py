@@ -68,9 +68,8 @@ def trend(wb: Workbench):
     title = _t(wb, "平均综合分走势", "Mean composite by period")
     groups, most = sections.trend_groups(wb), sections.trends.TREND_LINES
     if groups > most:  # a large department: its largest teams only
-        title += (_t(wb, f"（人数最多的 {most} 个部门，共 {groups} 个）", f" (the {most} largest of {groups} departments)")
-                  if wb.company else _t(wb, f"（人数最多的 {most} 个团队，共 {groups} 个）",
-                                        f" (the {most} largest of {groups} teams)"))
+        zh, en = ("部门", "departments") if wb.company else ("团队", "teams")
+        title += _t(wb, f"（人数最多的 {most} 个{zh}，共 {groups} 个）", f" (the {most} largest of {groups} {en})")
     ax = plots.trend_lines(frame, "period", "mean", hue=hue, title=title)
     ax.set_ylabel(label("composite", wb.lang))
     ax.legend(title=label(hue, wb.lang), fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)

@@ -52,8 +52,8 @@ def kpi_values(cube: MeasureCube, catalog: Catalog, span: Span | str,
     """Values of quantitative KPIs for one period.
 
     Returns one row per (entity, KPI) with columns employee_id, kpi, period, actual (float,
-    NaN when it cannot be computed), reason (why it is missing, else None) and, with
-    `explain`, inputs ("renewed=44; due_for_renewal=50": the aggregated measures used).
+    NaN when it cannot be computed), reason (why it is missing, else None) and
+    inputs ("renewed=44; due_for_renewal=50": the aggregated measures used; "" without `explain`).
     Entities default to those with any of the KPI's measures in the period.
     """
     span = parse_period(span) if isinstance(span, str) else span
@@ -70,10 +70,9 @@ def kpi_values(cube: MeasureCube, catalog: Catalog, span: Span | str,
         values, reason = evaluate(formula, cube.frame, span, index)
         frame = pd.DataFrame({"employee_id": index, "kpi": kpi_id, "period": span.label,
                               "actual": values.to_numpy(), "reason": reason.to_numpy()})
-        if explain:
-            frame["inputs"] = _inputs(cube, formula, span, index)
+        frame["inputs"] = _inputs(cube, formula, span, index) if explain else ""
         frames.append(frame)
-    columns = ["employee_id", "kpi", "period", "actual", "reason"] + (["inputs"] if explain else [])
+    columns = ["employee_id", "kpi", "period", "actual", "reason", "inputs"]
     if not frames:
         return pd.DataFrame(columns=columns)
     return pd.concat(frames, ignore_index=True)[columns]

@@ -164,7 +164,6 @@ def quantitative_lines(dataset: Dataset, config: Config, span: Span, people: pd.
     values = kpi_values(cube, catalog, span, [], None, explain)  # the empty frame, with its columns
     values = pd.concat([values] + [kpi_values(cube, catalog, span, [k], pairs.loc[pairs["kpi"] == k, "employee_id"],
                                               explain) for k in pairs["kpi"].unique()], ignore_index=True)
-    values["inputs"] = values["inputs"] if explain else ""
     values["actual"] = values["actual"].astype(float)
     lines = pairs.merge(values.drop(columns="period"), on=["employee_id", "kpi"], how="left")
     lines["scored_on"] = "person"
