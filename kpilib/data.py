@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from kpilib.config import Config
 from kpilib.problems import Problems
@@ -302,7 +304,11 @@ def _read_csv(path: Path, problems: Problems) -> pd.DataFrame | None:
 
 def _read_parquet(path: Path, problems: Problems) -> pd.DataFrame | None:
     try:
-        return pd.read_parquet(path)
+        schema = pq.read_schema(path)
+        text = [f.name for f in schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
+        # text read as categories: validation works on a column's distinct values, and 39 M
+        # measure rows of repeated ids would otherwise be GBs of strings while they are checked
+        return pq.read_table(path, read_dictionary=text).to_pandas()
     except Exception as exc:  # pyarrow raises several kinds for a damaged file
         problems.error(path.name, f"a readable Parquet file ({exc})")
         return None

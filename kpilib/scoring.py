@@ -331,24 +331,28 @@ def grade_of(composite: pd.Series, config: Config) -> pd.Series:
 
 
 def score(dataset: Dataset, config: Config, period: Span | str,
-          departments: list[str] | None = None, kind: str = "person", explain: bool = True) -> Scores:
+          departments: list[str] | None = None, kind: str = "person", explain: bool = True,
+          cube: MeasureCube | None = None) -> Scores:
     """Score every person (or entity of `kind`, see `roster`) of the scheme's departments for
     one period: codes and numbers, the same in every language (see the module). Without
     `explain` the lines' `inputs` (the measures a KPI's value was computed from) are left
-    blank: the same scores, for periods whose lines nobody reads (a history's earlier ones)."""
+    blank: the same scores, for periods whose lines nobody reads (a history's earlier ones).
+    `cube`: the dataset's measures aggregated per span (kpilib.kpis.MeasureCube), shared by
+    the periods of a history (a quarter's is its successor's lag); else built here."""
     span = parse_period(period) if isinstance(period, str) else period
     config = in_force(config, span)
     problems = Problems(list(config.warnings.items))  # e.g. weights that do not sum to 100
     people = roster(dataset, config, span, problems, kind)
     if departments:
         people = people[people["department"].isin(departments)]
-    quant = quantitative_lines(dataset, config, span, people, explain=explain)
+    quant = quantitative_lines(dataset, config, span, people, cube, explain)
     rated = ratings_in(dataset.ratings, span)
     qual = qualitative_lines(dataset, config, span, people, rated)
     lines = pd.concat([quant, qual], ignore_index=True)
     lines["period"] = span.label
     lines = lines.sort_values(["department", "employee_id", "kind", "weight"], ascending=[True, True, False, False],
                               kind="stable")[LINE_COLUMNS].reset_index(drop=True)
+    lines = lines.astype({c: "str" for c in ("employee_id", "kpi", "inputs")})  # Arrow text: a third of NumPy objects' memory
     sheet = _sheet(people, lines, rated, span, config)
     _line_warnings(lines, problems)
     _target_warnings(lines, config, span, problems)

@@ -15,6 +15,7 @@ import pandas as pd
 
 from kpilib.config import Config
 from kpilib.data import Dataset
+from kpilib.kpis import MeasureCube
 from kpilib.periods import Span
 from kpilib.scoring import Scores, score
 from kpilib.tiers import rank_within
@@ -24,7 +25,7 @@ UNIT_COLUMNS = ["period", "employee_id", "name", "department", "team", "region",
                 "composite", "grade", "rank"]
 
 
-def score_units(dataset: Dataset, config: Config, span: Span) -> Scores:
+def score_units(dataset: Dataset, config: Config, span: Span, cube: MeasureCube | None = None) -> Scores:
     """The scoring of the team entities for `span`: `sheet` (UNIT_COLUMNS: `team` is the
     team the entity stands for, its name when the column is blank; no tier), `lines` (as
     kpilib.scoring, one per team × KPI) and the warnings of that scoring (e.g. a team scored
@@ -62,7 +63,7 @@ def score_units(dataset: Dataset, config: Config, span: Span) -> Scores:
     """
     if not (dataset.employees["kind"] == KIND).any():
         return Scores(span, pd.DataFrame(columns=UNIT_COLUMNS), pd.DataFrame(), pd.DataFrame())
-    scored = score(dataset, config, span, kind=KIND)
+    scored = score(dataset, config, span, kind=KIND, cube=cube)
     sheet = scored.sheet.copy()
     sheet["team"] = sheet["team"].astype(object).fillna("").where(lambda t: t != "", sheet["name"])
     sheet["rank"] = rank_within(sheet, "department")

@@ -35,6 +35,7 @@ from scipy.stats import rankdata
 
 from kpilib.config import Config, Tiers
 from kpilib.data import Dataset
+from kpilib.kpis import MeasureCube
 from kpilib.resampling import replicate_composites
 from kpilib.scoring import Scores
 from kpilib.tiers import apportion, tier_groups
@@ -210,7 +211,7 @@ def tier_probabilities(sheet: pd.DataFrame, draws: np.ndarray, tiers: Tiers) -> 
 
 
 def uncertainty(scores: Scores, dataset: Dataset, config: Config, resamples: int = RESAMPLES,
-                seed: int = 0) -> pd.DataFrame:
+                seed: int = 0, cube: MeasureCube | None = None) -> pd.DataFrame:
     """Rank interval and tier probabilities of everyone on the scoring sheet.
 
     Parameters
@@ -245,7 +246,7 @@ def uncertainty(scores: Scores, dataset: Dataset, config: Config, resamples: int
     True
     """
     sheet = scores.sheet
-    replicates = replicate_composites(scores, dataset, config, resamples, seed)
+    replicates = replicate_composites(scores, dataset, config, resamples, seed, cube=cube)
     draws = composite_draws(sheet["composite"].to_numpy(float), replicates,
                             sheet["department"].astype(str).to_numpy(), scores.period.months_count, seed)
     odds = tier_probabilities(sheet, draws, config.scheme.scoring.tiers)
@@ -286,7 +287,7 @@ def sheet_columns(odds: pd.DataFrame) -> pd.DataFrame:
 
 
 def with_uncertainty(scores: Scores, dataset: Dataset, config: Config, resamples: int = RESAMPLES,
-                     seed: int = 0) -> Scores:
+                     seed: int = 0, cube: MeasureCube | None = None) -> Scores:
     """The scoring with rank_low, rank_high and tier_probability on its sheet (after rank)
     and `uncertainty`'s table as `tier_odds`; unchanged when `resamples` is 0.
 
@@ -324,7 +325,7 @@ def with_uncertainty(scores: Scores, dataset: Dataset, config: Config, resamples
     """
     if resamples <= 0 or scores.sheet.empty:
         return scores
-    odds = uncertainty(scores, dataset, config, resamples, seed)
+    odds = uncertainty(scores, dataset, config, resamples, seed, cube)
     sheet = scores.sheet.merge(sheet_columns(odds), on="employee_id", how="left")
     at = list(sheet.columns).index("rank") + 1
     order = [*sheet.columns[:at], *COLUMNS[1:], *[c for c in sheet.columns[at:] if c not in COLUMNS]]

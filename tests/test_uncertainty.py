@@ -103,6 +103,15 @@ def test_sample_sheet_columns_are_seeded_and_sensible(config, sample):
     assert len(table) == scores.sheet["composite"].notna().sum()
 
 
+
+def test_resamples_scored_in_blocks_give_the_same_figures(config, sample, monkeypatch):
+    """A large department's resamples are scored a block at a time (memory); the draws are made
+    before, so any block size gives the figures of one block."""
+    scores = score(sample, config, "2026Q3")
+    whole = replicate_composites(scores, sample, config, resamples=30, seed=5)
+    monkeypatch.setattr("kpilib.resampling.BLOCK_CELLS", 500)  # a few resamples per block
+    np.testing.assert_array_equal(replicate_composites(scores, sample, config, resamples=30, seed=5), whole)
+
 # simulated departments -------------------------------------------------------------------
 
 GROUPS, SIZE, MONTHS = 20, 40, ("2025-07", "2025-08", "2025-09")
