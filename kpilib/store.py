@@ -20,6 +20,9 @@ Layout of a store:
 - `company/<table>.parquet` for each COMPANY table: aggregates without person rows
   (`tier_allocation`: the tier allocation per group).
 
+The lines are read when asked for (`Lines`), a period at a time when one is enough: at
+100,000 people the eight quarters' lines are 10 M rows, and most pages read one quarter's.
+
 Written into `.<key>.<pid>.tmp/` and renamed: a store folder is whole or absent, and the
 staging folders of writers that died are removed by `sweep`. A store is read only when its
 folder is this user's and no one else may write to it; anything else is rebuilt.
@@ -37,6 +40,7 @@ import os
 import re
 import shutil
 import stat
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from urllib.parse import quote
@@ -55,6 +59,7 @@ FRAMES = ("history", "lines", "months", "tier_odds", "units", "leniency")  # wor
 DATA = ("employees", "measures", "targets", "ratings", "controls")  # the dataset's tables
 PARTITIONED = FRAMES + DATA
 COMPANY_TABLES = ("tier_allocation",)
+LINES = "lines"
 ROW = "_row"
 NONE = "none"
 SCHEMA = "schema"
@@ -120,7 +125,10 @@ def read(key: str, department: str = COMPANY) -> dict | None:
         return None
     try:
         meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-        tables = {name: _read_partition(folder / name, department, meta["tables"][name]) for name in PARTITIONED}
+        tables = {name: _read_partition(folder / name, department, meta["tables"][name])
+                  for name in PARTITIONED if name != LINES}
+        described = meta["tables"][LINES]
+        tables[LINES] = Lines(lambda rows, columns: _read_partition(folder / LINES, department, described, rows, columns))
         tables |= {name: _restore(pd.read_parquet(folder / "company" / f"{name}.parquet"), meta["tables"][name])
                    for name in COMPANY_TABLES}
     except (OSError, KeyError, ValueError, pa.ArrowException):
@@ -133,16 +141,60 @@ def read(key: str, department: str = COMPANY) -> dict | None:
             "problems": Problems([Problem(**p) for p in meta["problems"]]), **tables}
 
 
+Rows = list[tuple[str, str, object]]  # Parquet filters: (column, "==" or "in", value), all to hold
+
+
+class Lines:
+    """Line scores of a store's partition, read when asked for: every period's (`all`, kept),
+    one period's (`of`, kept; read on its own until every period's are asked for), or some
+    columns of the rows where columns have given values (`where`, not kept)."""
+
+    def __init__(self, read: Callable[[Rows | None, list[str] | None], pd.DataFrame]):
+        self._read = read  # (rows wanted (None: all), columns (None: all)) -> those lines, in order
+        self._frames: dict[str | None, pd.DataFrame] = {}
+
+    @classmethod
+    def held(cls, lines: pd.DataFrame) -> Lines:
+        """Lines already in memory (a store that could not be written, a part of a page)."""
+        return cls(lambda rows, columns: _matching(lines, rows, columns))
+
+    def all(self) -> pd.DataFrame:
+        if None not in self._frames:
+            self._frames = {None: self._read(None, None)}  # the periods read one by one are in it
+        return self._frames[None]
+
+    def of(self, period: str) -> pd.DataFrame:
+        if None in self._frames:
+            return _matching(self._frames[None], [("period", "==", period)])
+        if period not in self._frames:
+            self._frames[period] = self._read([("period", "==", period)], None)
+        return self._frames[period]
+
+    def where(self, columns: list[str], **equal: object) -> pd.DataFrame:
+        """`columns` of the lines of every period whose columns hold `equal`'s values."""
+        rows = [(column, "==", value) for column, value in equal.items()]
+        return _matching(self._frames[None], rows, columns) if None in self._frames else self._read(rows, columns)[columns]
+
+
+def _matching(frame: pd.DataFrame, rows: Rows | None, columns: list[str] | None = None) -> pd.DataFrame:
+    """The rows of `frame` that pass the filters `rows` (None: all), `columns` of them."""
+    keep = np.ones(len(frame), dtype=bool)
+    for column, op, value in rows or []:
+        keep &= frame[column].isin(value if op == "in" else [value]).to_numpy()
+    return frame.loc[keep, columns or list(frame.columns)].reset_index(drop=True)
+
+
 def scope(frames: dict, department: str) -> dict:
     """`frames` (as `write` takes them) limited to `department` in memory, as `read` would
     give them: for a kernel whose store could not be written (read-only cache)."""
     if department == COMPANY:
-        return {**frames, "present": _present(frames["history"], frames["span"].label)}
+        return {**frames, LINES: Lines.held(frames[LINES]), "present": _present(frames["history"], frames["span"].label)}
     tables = _tables(frames)
     owner = _owners(frames["dataset"].employees)
     mine = {name: _unused_dropped(tables[name][(_departments(tables[name], owner) == department).to_numpy()]
                                   .reset_index(drop=True))
             for name in PARTITIONED}
+    mine[LINES] = Lines.held(mine[LINES])
     dataset = Dataset(**{name: mine.pop(name) for name in DATA}, sources=frames["dataset"].sources,
                       hashes=frames["dataset"].hashes, warnings=frames["dataset"].warnings)
     return {**frames, **mine, "dataset": dataset, "present": _present(frames["history"], frames["span"].label)}
@@ -251,14 +303,21 @@ def _describe(frame: pd.DataFrame) -> dict:
     return {"columns": [str(c) for c in frame.columns], "dtypes": dtypes, "categories": categories}
 
 
-def _read_partition(folder: Path, department: str, described: dict) -> pd.DataFrame:
+def _read_partition(folder: Path, department: str, described: dict, rows: Rows | None = None,
+                    columns: list[str] | None = None) -> pd.DataFrame:
+    """A table's rows of `department` (COMPANY: every partition), in the original order;
+    `rows`: only those passing these Parquet filters; `columns`: only these."""
     if department == COMPANY:
         files = sorted(p for p in folder.glob("*.parquet") if p.stem != SCHEMA)
     else:
         files = [p for p in [folder / f"{_file(department)}.parquet"] if p.exists()]
+    if columns is not None:
+        described = {**described, "columns": [c for c in described["columns"] if c in columns]}
     if not files:
-        return _restore(pd.read_parquet(folder / f"{SCHEMA}.parquet"), described, department)
-    parts = [_restore(pd.read_parquet(p), described, department, keep=[ROW]) for p in files]
+        return _restore(pd.read_parquet(folder / f"{SCHEMA}.parquet", columns=columns), described, department)
+    wanted = None if columns is None else [*described["columns"], ROW]
+    parts = [_restore(pd.read_parquet(p, filters=rows, columns=wanted), described, department, keep=[ROW])
+             for p in files]
     frame = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True).sort_values(ROW, kind="stable")
     return frame.drop(columns=ROW).reset_index(drop=True)
 

@@ -102,6 +102,8 @@ class Workbench:
       people in no team (a department's head) have the team "部门直属" / "reports to the head".
     - lines: line scores of the history periods (period, employee_id, kpi, ...); the text
       columns (formula, inputs, target_source, status, kpi_name) for the current period only.
+      Read from the store when first used (`line_scores`, kpilib.store.Lines); a page that
+      needs one period's asks `period_lines`, which reads that period's alone.
     - months: monthly scoring sheets of the months up to the period's end, as many as the
       longest promotion rule needs (none without one).
     - tier_allocation: planned vs allocated tiers of the current period.
@@ -120,7 +122,7 @@ class Workbench:
     lang: str
     periods: list[str]
     history: pd.DataFrame
-    lines: pd.DataFrame
+    line_scores: store.Lines
     months: pd.DataFrame
     tier_allocation: pd.DataFrame
     problems: Problems = field(default_factory=Problems)
@@ -153,9 +155,12 @@ class Workbench:
             frame = frame.drop(columns=UNCERTAIN, errors="ignore")
         return self.scoped(frame).reset_index(drop=True)
 
+    @property
+    def lines(self) -> pd.DataFrame:
+        return self.line_scores.all()
+
     def period_lines(self, period: str | None = None) -> pd.DataFrame:
-        frame = self.lines[self.lines["period"] == (period or self.span.label)]
-        return self.scoped(frame).reset_index(drop=True)
+        return self.scoped(self.line_scores.of(period or self.span.label)).reset_index(drop=True)
 
     def departments(self) -> list[str]:
         """The departments in scope that have people scored this period."""
@@ -206,7 +211,7 @@ def open_workbench(period: str | Span | None = None, department: str = COMPANY, 
         frames = store.scope(scored, department)
         del scored
     _MEMO[(key, department)] = frames
-    frames = {k: v for k, v in frames.items() if k != "present"}
+    frames = {("line_scores" if k == store.LINES else k): v for k, v in frames.items() if k != "present"}
     direct = word("direct", lang)  # people outside any team, e.g. the department's head
     history = _with_grade_names(frames["history"], config, lang)
     history = history.assign(team=history["team"].astype(object).fillna("").replace("", direct))

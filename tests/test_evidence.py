@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from kpilib import display, sections, workbench
+from kpilib import display, sections, store, workbench
 from kpilib.data import load_dataset
 from tests.test_worked_example import build
 
@@ -121,7 +121,7 @@ def test_monitored_lines_are_listed_apart_and_never_scored(example, monkeypatch)
     lines = wb.lines.copy()
     cycle = (lines["employee_id"] == "T1") & (lines["kpi"] == "sales_cycle") & (lines["period"] == "2025Q3")
     lines.loc[cycle, "actual"] = 42.0
-    monkeypatch.setattr(wb, "lines", lines)
+    monkeypatch.setattr(wb, "line_scores", store.Lines.held(lines))
     monitored = _of_t1(sections.monitored_details(wb))
     assert list(monitored["kpi_name"]) == ["销售周期"] and "line_score" not in monitored.columns
     assert _of_t1(sections.chain_steps(wb)).set_index("step").loc["composite", "value"] == "84.1"

@@ -41,9 +41,15 @@ def scored(tmp_path_factory):
     workbench._MEMO.clear()
 
 
+def table(frames: dict, name: str) -> pd.DataFrame:
+    """A table of a frames dict; the lines of a read store (kpilib.store.Lines) all read."""
+    frame = frames[name]
+    return frame.all() if isinstance(frame, store.Lines) else frame
+
+
 def frames_equal(got: dict, want: dict) -> None:
     for name in TABLES:
-        pd.testing.assert_frame_equal(got[name], want[name], obj=name)
+        pd.testing.assert_frame_equal(table(got, name), table(want, name), obj=name)
     for name in store.DATA:
         pd.testing.assert_frame_equal(getattr(got["dataset"], name), getattr(want["dataset"], name), obj=name)
 
@@ -97,6 +103,30 @@ def test_so_it_does_on_the_retail_company(tmp_path, monkeypatch):
     assert len(company.departments()) == 4
     only_own_people(company, RETAIL, "retail")
     workbench._MEMO.clear()
+
+
+def test_a_period_of_lines_is_read_on_its_own_and_equals_its_rows_of_all(scored):
+    """A page that shows one quarter reads that quarter's lines only (a Parquet filter): the
+    same rows, in the same order, as every period's lines read and filtered."""
+    frames, key, company = scored
+    every = frames["lines"]
+    for department in ("all", "sales"):
+        lines = store.read(key, department)["lines"]
+        for period in (PERIOD, "2025Q3"):
+            want = every[every["period"] == period]
+            if department != "all":
+                want = want[want["department"] == department]
+            got = lines.of(period)
+            pd.testing.assert_frame_equal(got, want.reset_index(drop=True), check_categorical=False)
+        assert set(lines._frames) == {PERIOD, "2025Q3"}  # read one by one, never all of them
+        kpi = every["kpi"].iloc[0]
+        want = every.loc[every["kpi"] == kpi, ["employee_id", "period", "actual"]]
+        if department != "all":
+            want = want[every["department"] == department]
+        pd.testing.assert_frame_equal(lines.where(["employee_id", "period", "actual"], kpi=kpi),
+                                      want.reset_index(drop=True))
+        assert lines.all()["period"].nunique() == every["period"].nunique()
+    assert company.period_lines().equals(every[every["period"] == PERIOD].reset_index(drop=True))
 
 
 def test_a_partition_read_equals_the_scoring_scoped_in_memory(scored):

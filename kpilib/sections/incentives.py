@@ -45,8 +45,8 @@ def _department_decisions(wb: Workbench, dept: str, rules: Incentives) -> list[p
     if rules.reserve_pool:
         parts.append(incentives.reserve_pool(quarterly, rules.reserve_pool))
     if rules.breakthrough:
-        amounts = own(wb.lines)
-        amounts = amounts[amounts["kpi"] == rules.breakthrough.kpi][["employee_id", "period", "actual"]]
+        amounts = own(wb.line_scores.where(["employee_id", "department", "period", "actual"],
+                                           kpi=rules.breakthrough.kpi))[["employee_id", "period", "actual"]]
         parts.append(incentives.breakthrough(amounts, "actual", rules.breakthrough))
     if rules.watch_list:
         line = meets_target_line(wb.config.scheme, dept).value

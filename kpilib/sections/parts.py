@@ -18,6 +18,7 @@ import pandas as pd
 
 from kpilib.i18n import word
 from kpilib.problems import UserError
+from kpilib.store import Lines
 from kpilib.workbench import Workbench
 
 PART_COLUMNS = ["department", "team", "people", "part"]
@@ -93,5 +94,5 @@ def part_view(wb: Workbench, part: int | None) -> Workbench | None:
         raise UserError(f"part {part}: {wb.department} has no such part of its score details (parts: {known})")
     sheet = wb.sheet()
     people = sheet.loc[sheet["team"].astype(str).isin(teams), "employee_id"]
-    kept = {name: frame[frame["employee_id"].isin(people)] for name, frame in (("history", wb.history), ("lines", wb.lines))}
-    return dataclasses.replace(wb, **kept)
+    return dataclasses.replace(wb, history=wb.history[wb.history["employee_id"].isin(people)],
+                               line_scores=Lines.held(wb.lines[wb.lines["employee_id"].isin(people)]))
