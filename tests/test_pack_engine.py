@@ -8,13 +8,14 @@ import json
 import os
 import subprocess
 import sys
+import time
 import tomllib
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from kpilib.pack import engines, fresh, warm
+from kpilib.pack import engines, execute, fresh, warm
 from kpilib.pack.request import PackRequest
 from kpilib.problems import UserError
 from tests.conftest import ROOT
@@ -115,6 +116,41 @@ def test_kernels_are_replaced_every_n_notebooks_so_module_state_does_not_leak(tm
     runs = [(tmp_path / "out" / d.page).read_text(encoding="utf-8").count("runs=1") for d in docs]
     assert runs == [1, 0, 1, 0, 1]  # kernels of two notebooks each: the third and fifth start at 1 again
     assert not warm.kernels  # all shut down at the end
+
+
+def test_lanes_started_while_the_pack_scores_run_its_documents_on_the_kernels_they_started(tmp_path, monkeypatch):
+    from kpilib.branding import Branding
+    from kpilib.pack.execute import run_local
+    from kpilib.pack.plan import Document
+
+    created: list[warm.WarmKernel] = []
+
+    class Counted(warm.WarmKernel):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            created.append(self)
+
+    monkeypatch.setattr(warm, "WarmKernel", Counted)
+    notebook = counting_notebook(tmp_path / "10_count.ipynb")
+    docs = [Document("2026Q3", f"d{i}", "10_count", notebook, {"period": "2026Q3", "lang": "en"}, ("html",))
+            for i in range(4)]
+    request = PackRequest(tmp_path / "out", jobs=2)
+    with engines.ready("local", {}, tmp_path, request):
+        deadline = time.monotonic() + 120
+        while len(created) < 2 and time.monotonic() < deadline:  # the pack would be scoring meanwhile
+            time.sleep(0.1)
+        assert len(created) == 2
+        results: list[dict] = []
+        run_local(docs, tmp_path / "out", 2, Branding(), lambda doc, r: results.append(r))
+    assert [r["status"] for r in results] == ["ok"] * 4
+    assert len(created) == 2  # the documents ran on the two kernels started ahead, no others
+    runs = sorted((tmp_path / "out" / d.page).read_text(encoding="utf-8").count("runs=1") for d in docs)
+    assert runs == [0, 0, 1, 1]  # each kernel's first document counts 1, its second 2
+    assert not warm.kernels
+
+    with engines.ready("local", {}, tmp_path, request):  # no documents came: the lanes end with the context
+        pass
+    assert not warm.kernels and not execute._started
 
 
 def test_executors_are_chosen_by_name():

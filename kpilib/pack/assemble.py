@@ -85,7 +85,12 @@ def assemble(request: PackRequest, run_key: str | None = None,
     unknown = [d for d in departments or [] if d not in known and d != COMPANY]
     if unknown:
         raise UserError(f"--departments: unknown {', '.join(unknown)} (known: {', '.join(known)}, {COMPANY})")
-    with guard.writing(out_dir), guard.hold(out_dir):
+    params_dir = default_params_dir().resolve()
+    env = {"KPIREPORT_CACHE": str(cache_dir().resolve()), "KPIREPORT_PARAMS": str(params_dir),
+           **cores.thread_env(request.workers()),  # the kernels working at once share the cores
+           **(pseudonyms.kernel_env() if pseudonyms else {}),
+           **sources.kernel_env(data_dir, dataset.hashes)}  # a URL's password: never in a parameter
+    with guard.writing(out_dir), guard.hold(out_dir), engines.ready(request.engine, env, default_notebooks_dir(), request):
         guard.sweep(out_dir)
         store.sweep(cache_dir())
         wb = prepare(data_dir, config.client, span, lang, loaded=loaded, pseudonyms=pseudonyms)
@@ -107,11 +112,6 @@ def assemble(request: PackRequest, run_key: str | None = None,
                     parts=detail_parts(wb))
         if departments and COMPANY not in departments:
             docs = [d for d in docs if d.department != COMPANY]
-        params_dir = default_params_dir().resolve()
-        env = {"KPIREPORT_CACHE": str(cache_dir().resolve()), "KPIREPORT_PARAMS": str(params_dir),
-               **cores.thread_env(request.workers()),  # the kernels working at once share the cores
-               **(pseudonyms.kernel_env() if pseudonyms else {}),
-               **sources.kernel_env(data_dir, dataset.hashes)}  # a URL's password: never in a parameter
         fingerprint = pseudonyms.fingerprint if pseudonyms else None
         for doc in docs:
             doc.env, doc.name, doc.company = env, wb.department_name(doc.department), brand.company or ""

@@ -5,7 +5,8 @@ An executor runs the documents to do and reports each as it finishes:
 fields `kpilib.pack.execute.run_document` returns. Both run every document the same way
 (papermill engine `kpireport` on warm kernels), so their pages are byte-identical:
 
-- `local`: `request.workers()` threads of this process, each with its own warm kernel.
+- `local`: `request.workers()` threads of this process, each with its own warm kernel,
+  started (`ready`) while the pack still scores.
 - `dask`: a `dask.distributed` cluster: the scheduler at `request.scheduler`, else a local
   cluster the pack starts and stops (`request.workers()` process workers of one thread,
   each with `request.memory_limit`). Each worker keeps a warm kernel per thread; they are
@@ -16,7 +17,7 @@ fields `kpilib.pack.execute.run_document` returns. Both run every document the s
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from kpilib.branding import Branding
@@ -26,15 +27,37 @@ from kpilib.pack.request import PackRequest
 from kpilib.problems import UserError
 
 Executor = Callable[[list[Document], Path, Branding, PackRequest, execute.Done], None]
+# (kernel environment, kernel folder, request) -> a context within which the executor gets ready
+Readying = Callable[[dict[str, str], Path, PackRequest], contextlib.AbstractContextManager]
 EXECUTORS: dict[str, Executor] = {}
+READYING: dict[str, Readying] = {}
 
 
-def executor(name: str) -> Callable[[Executor], Executor]:
-    """Register an executor under `name`."""
+def executor(name: str, ready: Readying | None = None) -> Callable[[Executor], Executor]:
+    """Register an executor under `name`; `ready`, when given, starts what it needs before
+    the documents are known (see `ready`)."""
     def register(run: Executor) -> Executor:
         EXECUTORS[name] = run
+        if ready:
+            READYING[name] = ready
         return run
     return register
+
+
+def ready(name: str, env: dict[str, str], cwd: Path, request: PackRequest) -> contextlib.AbstractContextManager:
+    """A context within which the executor `name` gets ready to run notebooks in `cwd` with
+    the kernel environment `env` (the pack scores meanwhile); what it started and did not use
+    is stopped at its end."""
+    return READYING[name](env, cwd, request) if name in READYING else contextlib.nullcontext()
+
+
+@contextlib.contextmanager
+def _lanes_started(env: dict[str, str], cwd: Path, request: PackRequest) -> Iterator[None]:
+    execute.start_lanes(env, cwd, request.workers(), request.restart_every)
+    try:
+        yield
+    finally:
+        execute.stop_lanes()
 
 
 def get(name: str) -> Executor:
@@ -44,7 +67,7 @@ def get(name: str) -> Executor:
     return EXECUTORS[name]
 
 
-@executor("local")
+@executor("local", ready=_lanes_started)
 def local(docs: list[Document], folder: Path, brand: Branding, request: PackRequest, done: execute.Done) -> None:
     execute.run_local(docs, folder, request.workers(), brand, done, request.restart_every)
 

@@ -3,9 +3,10 @@ by the papermill engine `kpireport` on a warm kernel (`kpilib.pack.warm`), each 
 rendered and written at once.
 
 `run_document` is what every executor (`kpilib.pack.engines`) runs, on a thread here or on
-a Dask worker; `run_local` runs the documents on `jobs` threads of this process. A failing
-notebook is a result, not an exception: its page shows the error and where it happened, the
-rest go on.
+a Dask worker; `run_local` runs the documents on `jobs` threads of this process, whose
+kernels `start_lanes` may have started (and given the sections' imports) while the pack
+still scored. A failing notebook is a result, not an exception: its page shows the error and
+where it happened, the rest go on.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ from kpilib.pack.plan import Document
 from kpilib.workbench import COMPANY
 
 Done = Callable[[Document, dict], None]  # called with each document and its manifest entry fields
+# what the section notebooks import (~2 s in a fresh kernel): done while the pack scores
+WARM_UP = ("import kpilib.analytics, kpilib.display, kpilib.display_parts, kpilib.figures, kpilib.messages, "
+           "kpilib.narrate, kpilib.narrate_drivers, kpilib.plots, kpilib.sections, kpilib.workbench")
 
 
 def _failure(nb, exc: Exception | None = None) -> str | None:
@@ -139,7 +143,8 @@ def run_local(docs: Iterable[Document], folder: Path, jobs: int, brand: Branding
                 results.put((doc, None, exc))
                 return
 
-    pool = ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="kpireport")
+    pool = _started.pop() if _started and _started[0][1] == max(1, jobs) else None
+    pool = pool[0] if pool else ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="kpireport")
     try:
         for number in range(max(1, jobs)):
             pool.submit(lane, number)
@@ -160,4 +165,35 @@ def run_local(docs: Iterable[Document], folder: Path, jobs: int, brand: Branding
         raise
     finally:
         pool.shutdown(wait=True)  # the running notebooks end with their kernels
+        warm.release()
+
+
+_started: list[tuple[ThreadPoolExecutor, int]] = []  # lanes `start_lanes` started, for the next `run_local`
+
+
+def start_lanes(env: dict[str, str], cwd: Path, jobs: int, restart_every: int = warm.RESTART_EVERY) -> None:
+    """Start the `jobs` threads of the next `run_local` now, each starting its warm kernel
+    (environment `env`, folder `cwd`) and importing what the sections import, in the
+    background: the pack goes on scoring on its own core meanwhile. A document whose
+    environment or folder differs gets a fresh kernel as before; `stop_lanes` ends them
+    when no `run_local` comes."""
+    stop_lanes()
+    jobs = max(1, jobs)
+    pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="kpireport")
+    ready = threading.Barrier(jobs)  # each warm-up on a thread of its own
+
+    def warm_up() -> None:
+        ready.wait()
+        with contextlib.suppress(Exception):  # a kernel that cannot start says so when a document runs
+            warm.kernel(env, cwd, restart_every=restart_every).run(WARM_UP)
+
+    for _ in range(jobs):
+        pool.submit(warm_up)
+    _started.append((pool, jobs))
+
+
+def stop_lanes() -> None:
+    """Shut down the lanes `start_lanes` started and no `run_local` took, with their kernels."""
+    while _started:
+        _started.pop()[0].shutdown(wait=True)
         warm.release()

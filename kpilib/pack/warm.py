@@ -62,7 +62,11 @@ class WarmKernel:
 
     def reset(self) -> None:
         """An empty namespace and no open figures for the next notebook (modules stay imported)."""
-        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(RESET)])
+        self.run(RESET)
+
+    def run(self, code: str) -> None:
+        """Execute `code` in the kernel and wait for it."""
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
         client = NotebookClient(nb, km=self.km, timeout=TIMEOUT, kernel_name=self.kernel_name)
         client.kc = self.kc  # reuse the running kernel's client: no new sockets per notebook
         client.execute()
