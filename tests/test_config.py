@@ -141,4 +141,4 @@ def test_cli_validate_explains_bad_parameters(params, text):
 
 def test_deeply_nested_yaml_is_explained(params):
     found = errors(params, **{"scheme.yaml": "a: " + "[" * 3000 + "1" + "]" * 3000 + "\n"})
-    assert any(str(Path("acme") / "scheme.yaml") in e and "nested less deeply" in e for e in found), found
+    assert any(str(Path("acme") / "scheme.yaml") in e and ("nested less deeply" in e or "nesting depth" in e) for e in found), found
