@@ -33,9 +33,13 @@ from kpilib.pack.plan import Document
 from kpilib.workbench import COMPANY
 
 Done = Callable[[Document, dict], None]  # called with each document and its manifest entry fields
-# what the section notebooks import (~2 s in a fresh kernel): done while the pack scores
+# A fresh kernel of the pack imports what the section notebooks import (~2 s; done while the pack
+# scores for the first kernels) and freezes those objects out of the garbage collector's
+# reach: `%reset` between notebooks runs a full collection, which otherwise walks every
+# object of pandas, scipy, matplotlib and statsmodels each time.
 WARM_UP = ("import kpilib.analytics, kpilib.display, kpilib.display_parts, kpilib.figures, kpilib.messages, "
-           "kpilib.narrate, kpilib.narrate_drivers, kpilib.plots, kpilib.sections, kpilib.workbench")
+           "kpilib.narrate, kpilib.narrate_drivers, kpilib.plots, kpilib.sections, kpilib.workbench\n"
+           "import gc\ngc.freeze()")
 
 
 def _failure(nb, exc: Exception | None = None) -> str | None:
@@ -69,7 +73,7 @@ def run_document(doc: Document, folder: Path, brand: Branding | None = None,
     nb = parameterize_notebook(load_notebook_node(str(doc.notebook)), doc.parameters)
     try:
         warm.WarmEngine.execute_notebook(nb, "python3", progress_bar=False, env=doc.env, cwd=doc.notebook.parent,
-                                         restart_every=restart_every)
+                                         restart_every=restart_every, warm_up=WARM_UP)
         error = _failure(nb)
     except (DeadKernelError, TimeoutError, RuntimeError) as exc:
         error = _failure(nb, exc)
@@ -185,7 +189,7 @@ def start_lanes(env: dict[str, str], cwd: Path, jobs: int, restart_every: int = 
     def warm_up() -> None:
         ready.wait()
         with contextlib.suppress(Exception):  # a kernel that cannot start says so when a document runs
-            warm.kernel(env, cwd, restart_every=restart_every).run(WARM_UP)
+            warm.kernel(env, cwd, restart_every=restart_every, warm_up=WARM_UP)
 
     for _ in range(jobs):
         pool.submit(warm_up)

@@ -14,7 +14,8 @@ with papermill's own cell bookkeeping (`PapermillNotebookClient`). A failing cel
 notebook the papermill way: its error is in the cell's outputs and `raise_for_execution_errors`
 (papermill.execute_notebook) raises it; the pack reads it from the outputs instead.
 Engine keyword arguments: `env` (extra environment of the kernel), `restart_every`, `cwd` (the
-kernel's folder; threads pass it rather than changing the process's folder).
+kernel's folder; threads pass it rather than changing the process's folder), `warm_up` (code a
+fresh kernel runs before its first notebook: the pack's imports).
 This module imports no kpilib analytics: papermill loads it whenever it is imported.
 """
 
@@ -45,7 +46,8 @@ log = logging.getLogger("kpilib.pack.warm")
 class WarmKernel:
     """One kernel kept alive across notebooks; `runs` counts the notebooks it ran."""
 
-    def __init__(self, env: dict[str, str], cwd: Path, kernel_name: str = "python3", startup_timeout: float = 120):
+    def __init__(self, env: dict[str, str], cwd: Path, kernel_name: str = "python3", startup_timeout: float = 120,
+                 warm_up: str = ""):
         starter = NotebookClient(nbformat.v4.new_notebook(), kernel_name=kernel_name, startup_timeout=startup_timeout)
         starter.km = starter.create_kernel_manager()
         starter.start_new_kernel(env={**os.environ, **env}, cwd=str(cwd), stderr=subprocess.DEVNULL)
@@ -53,6 +55,8 @@ class WarmKernel:
         self.km, self.kc, self.env, self.cwd, self.kernel_name = starter.km, starter.kc, env, cwd, kernel_name
         self.runs = 0
         atexit.register(self.shutdown)
+        if warm_up:
+            self.run(warm_up)
 
     def fits(self, env: dict[str, str], cwd: Path, kernel_name: str, restart_every: int) -> bool:
         """Whether the next notebook may run here: alive, same environment, folder and kernel,
@@ -96,16 +100,16 @@ stop = threading.Event()  # set on Ctrl-C / SIGTERM: running notebooks end, none
 
 
 def kernel(env: dict[str, str], cwd: Path, kernel_name: str = "python3",
-           restart_every: int = RESTART_EVERY) -> WarmKernel:
+           restart_every: int = RESTART_EVERY, warm_up: str = "") -> WarmKernel:
     """This thread's warm kernel for a notebook run in `cwd` with `env`: the running one when
-    it fits, else a fresh one (the old one shut down)."""
+    it fits, else a fresh one (the old one shut down) that has run `warm_up`."""
     warm = getattr(_local, "kernel", None)
     if warm is None or not warm.fits(env, cwd, kernel_name, restart_every):
         if warm is not None:
             warm.shutdown()
             with contextlib.suppress(ValueError):
                 kernels.remove(warm)
-        warm = _local.kernel = WarmKernel(env, cwd, kernel_name)
+        warm = _local.kernel = WarmKernel(env, cwd, kernel_name, warm_up=warm_up)
         kernels.append(warm)
         if stop.is_set():  # interrupted while it started: the interrupt may have missed it
             warm.shutdown()
@@ -135,13 +139,13 @@ def release() -> None:
 
 def run_managed(nb_man, kernel_name, log_output=False, stdout_file=None, stderr_file=None, start_timeout=60,
                 execution_timeout=None, env: dict[str, str] | None = None, restart_every: int = RESTART_EVERY,
-                cwd: str | Path | None = None, **kwargs):
+                cwd: str | Path | None = None, warm_up: str = "", **kwargs):
     """Run `nb_man.nb` on the warm kernel for `cwd` (default: the current folder, where
     papermill.execute_notebook has changed into its own `cwd`) and `env`, then count the run
     (the body of the papermill engine `WarmEngine.execute_managed_notebook`)."""
     if stop.is_set():
         raise KeyboardInterrupt
-    warm = kernel(dict(env or {}), Path(cwd) if cwd else Path.cwd(), kernel_name or "python3", restart_every)
+    warm = kernel(dict(env or {}), Path(cwd) if cwd else Path.cwd(), kernel_name or "python3", restart_every, warm_up)
     warm.reset()
     client = PapermillNotebookClient(nb_man, km=warm.km, timeout=execution_timeout or TIMEOUT,
                                      kernel_name=warm.kernel_name, log=log, log_output=log_output,
