@@ -19,6 +19,7 @@ import ctypes
 import gc
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -131,6 +132,15 @@ class Workbench:
     units: pd.DataFrame = field(default_factory=pd.DataFrame)  # team entities scored (kpilib.team_units), per period
     leniency: pd.DataFrame = field(default_factory=pd.DataFrame)
     key: str = ""  # the store's key (kpilib.analytics keeps its tables under it)
+    _kept: dict = field(default_factory=dict, init=False, repr=False, compare=False)  # `keep`'s tables
+
+    def keep(self, name: str, compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+        """`compute()` once for this workbench, a copy of it each time: a table that several
+        cells of a notebook read (the incentive decisions: five times on a section 60 page).
+        A workbench changed with `dataclasses.replace` computes its own."""
+        if name not in self._kept:
+            self._kept[name] = compute()
+        return self._kept[name].copy()
 
     @property
     def company(self) -> bool:

@@ -1,6 +1,7 @@
 """Results applied: each rule on a hand-made case, with its evidence; the rules per
 department from scheme.yaml, checked against the catalogue; the section on the sample."""
 
+import dataclasses
 import shutil
 from pathlib import Path
 
@@ -242,3 +243,19 @@ def test_the_counts_the_sentence_quotes_are_shown_under_it(open_dept):
     cells = [c for c in json.loads((Path(__file__).parent.parent / "notebooks" / "60_incentives.ipynb").read_text(encoding="utf-8"))["cells"] if c["cell_type"] == "code"]
     said = next(i for i, c in enumerate(cells) if "narrate.incentives(" in "".join(c["source"]))
     assert "".join(cells[said + 1]["source"]).startswith("display.show(counts")
+
+
+def test_decisions_are_made_once_per_workbench_and_a_replaced_workbench_makes_its_own(open_dept, monkeypatch):
+    wb = open_dept("sales")
+    made = []
+    real = sections.incentives._decisions
+    monkeypatch.setattr(sections.incentives, "_decisions", lambda w: made.append(w) or real(w))
+    first = sections.decisions(wb)
+    first["outcome"] = "changed by a caller"
+    again = sections.decisions(wb, notable=True)
+    assert len(made) == 1 and "changed by a caller" not in set(again["outcome"])
+    expected = real(wb)
+    assert again.equals(expected[expected["selected"]].drop(columns="selected").reset_index(drop=True))
+    part = dataclasses.replace(wb, history=wb.history[wb.history["employee_id"] != wb.sheet()["employee_id"].iloc[0]])
+    sections.decisions(part)
+    assert len(made) == 2

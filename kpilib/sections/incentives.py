@@ -61,6 +61,13 @@ def decisions(wb: Workbench, notable: bool = False) -> pd.DataFrame:
     Empty for a department without rules.
     `notable`: only the decisions that select someone (a bonus, the watch list, ...),
     without the `selected` column."""
+    out = wb.keep("decisions", lambda: _decisions(wb))
+    if notable:
+        out = out[out["selected"]].drop(columns="selected").reset_index(drop=True)
+    return out
+
+
+def _decisions(wb: Workbench) -> pd.DataFrame:
     parts = [p[incentives.COLUMNS] for dept, rules in _rules(wb).items()
              for p in _department_decisions(wb, dept, rules) if len(p)]
     sheet = wb.sheet()
@@ -68,8 +75,6 @@ def decisions(wb: Workbench, notable: bool = False) -> pd.DataFrame:
     out = readable(out, wb.lang, namer(wb.config.catalog, wb.lang))
     out = out[out["employee_id"].isin(sheet["employee_id"])].astype({"selected": bool})
     out.insert(1, "name", out["employee_id"].map(sheet.set_index("employee_id")["name"]))
-    if notable:
-        out = out[out["selected"]].drop(columns="selected")
     return out.reset_index(drop=True)
 
 
