@@ -223,7 +223,13 @@ def pack_tree(employees: int, limit: float | None = None, max_gb: float | None =
                               "at_peak_gb": {k: round(v / GB, 2) for k, v in run.at_peak.items()}, **partial},
                              ensure_ascii=False, indent=1), flush=True)
             return
-        period = next(p for p in out.iterdir() if p.is_dir() and not p.name.startswith("."))
+        period = next((p for p in out.iterdir() if p.is_dir() and not p.name.startswith(".")), None)
+        if period is None:  # the pack failed before it wrote its period
+            print(json.dumps({"stage": f"pack {employees:,} people, HTML, --jobs 2, cold: FAILED",
+                              "seconds": round(run.seconds, 1), "exit": run.returncode, "error": run.error,
+                              "tree_peak_gb": round(run.peak / GB, 2), **_written(out, begun)},
+                             ensure_ascii=False, indent=1), flush=True)
+            return
         manifest = json.loads((period / "manifest.json").read_text(encoding="utf-8"))
         pages = _pages(period)
         print(json.dumps({
