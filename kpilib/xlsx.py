@@ -116,6 +116,8 @@ def _rows(frame: pd.DataFrame, letters: list[str], first: int) -> bytes | memory
     cells = [pc.fill_null(_join(f'<c r="{letter}', numbers, _body(frame.iloc[:, i])), "")
              for i, letter in enumerate(letters)]
     rows = _join('<row r="', numbers, '">', *cells, "</row>")
+    if isinstance(rows, pa.ChunkedArray):  # a text column in several Arrow chunks (concatenated partitions)
+        rows = rows.combine_chunks()
     offsets = np.frombuffer(rows.buffers()[1], dtype=np.int32)[rows.offset:rows.offset + len(rows) + 1]
     return memoryview(rows.buffers()[2])[offsets[0]:offsets[-1]]
 

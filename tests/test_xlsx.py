@@ -103,3 +103,13 @@ def test_column_letters_match_openpyxl():
 
     for index in (1, 2, 26, 27, 52, 53, 702, 703, 16384):
         assert xlsx.column_letter(index) == get_column_letter(index)
+
+
+def test_text_columns_held_in_several_arrow_chunks_are_written_whole(tmp_path):
+    # what concatenated partitions or a filtered Parquet read give: one column, several chunks
+    chunked = pd.concat([pd.Series(["甲", None], dtype="str"), pd.Series(["乙", "丙 & <丁>"], dtype="str")],
+                        ignore_index=True)
+    assert chunked.array._pa_array.num_chunks == 2
+    xlsx.write_xlsx(str(tmp_path / "t.xlsx"), {"lines": pd.DataFrame({"n": range(4), "arrow": chunked})})
+    for engine in ("openpyxl", "calamine"):
+        assert _cells(tmp_path / "t.xlsx", engine)["lines"]["arrow"] == ["甲", None, "乙", "丙 & <丁>"]
