@@ -147,8 +147,8 @@ def run_local(docs: Iterable[Document], folder: Path, jobs: int, brand: Branding
                 results.put((doc, None, exc))
                 return
 
-    pool = _started.pop() if _started and _started[0][1] == max(1, jobs) else None
-    pool = pool[0] if pool else ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="kpireport")
+    taken = _started.pop() if _started and _started[0][1] == max(1, jobs) else None  # start_lanes' threads
+    pool = taken[0] if taken else ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="kpireport")
     try:
         for number in range(max(1, jobs)):
             pool.submit(lane, number)
