@@ -3,6 +3,8 @@ team attainment as total over total, checked against hand computations on a tiny
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import pytest
 
@@ -132,6 +134,6 @@ def test_each_ranking_has_its_rule_in_both_languages(tiny):
 
 def test_a_short_history_says_what_growth_it_cannot_give(tiny, tmp_path):
     wb = tiny["zh"]
-    short = workbench.Workbench(**{**wb.__dict__, "periods": ["2026Q2", "2026Q3"]})
+    short = dataclasses.replace(wb, periods=["2026Q2", "2026Q3"])
     assert R.outcome_growth(short, "year").empty and not R.outcome_growth(short, "previous").empty
     assert narrate.growth_gaps(short) == "2025Q3 不在本报告的历史数据中（现有 2026Q2 至 2026Q3），无法计算同比增长率。"
