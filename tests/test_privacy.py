@@ -3,10 +3,12 @@ a one-person department's composite is on no company table, the index or a chart
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import pytest
 
-from kpilib import narrate, sections, workbench
+from kpilib import narrate, sections, transitions, workbench
 from kpilib.pack.front import cards_view, one
 from tests.conftest import SAMPLE
 
@@ -83,3 +85,22 @@ def test_min_cell_is_a_whole_number_of_at_least_one():
     for bad in (0, -3, 2.5, True, "five"):
         with pytest.raises(ValidationError):
             Privacy(min_cell=bad)
+
+
+def test_a_tier_row_of_a_few_people_is_blank_on_the_company_page(lonely):
+    company = lonely[0]
+    order = list(company.config.scheme.scoring.tiers.shares)
+    before = company.sheet(company.previous).set_index("employee_id")["tier"]
+    after = company.sheet().set_index("employee_id")["tier"]
+    held = transitions.transition_counts(before, after, order).sum(axis=1)
+    full = transitions.transitions(before, after, order)
+    least = int(held[held > 0].min()) + 1  # the smallest tier row falls under the threshold
+    scheme = company.config.scheme.model_copy(update={"privacy": company.config.scheme.privacy.model_copy(
+        update={"min_cell": least})})
+    strict = dataclasses.replace(company, config=dataclasses.replace(company.config, scheme=scheme))
+    shown = sections.tier_transitions(strict)
+    assert shown.loc[held < least].isna().all().all() and (held < least).any()
+    assert shown.loc[held >= least].equals(full.loc[held >= least])
+    sales = dataclasses.replace(strict, department="sales")  # a manager sees their own people, however few
+    own = [sales.sheet(period).set_index("employee_id")["tier"] for period in (sales.previous, sales.span.label)]
+    assert sections.tier_transitions(sales).equals(transitions.transitions(*own, order))

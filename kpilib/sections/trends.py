@@ -55,10 +55,15 @@ def _tiers_before_after(wb: Workbench) -> tuple[pd.Series, pd.Series]:
 
 def tier_transitions(wb: Workbench) -> pd.DataFrame:
     """Tier transition matrix from last period to this (transitions.transitions; rows before,
-    columns after, shares)."""
+    columns after, shares). On a company page a row of fewer than `privacy.min_cell` people
+    is blank: its shares would tell where each of a handful of people went."""
     if not wb.previous:
         return pd.DataFrame()
-    return transitions.transitions(*_tiers_before_after(wb), list(wb.config.scheme.scoring.tiers.shares))
+    before, after = _tiers_before_after(wb)
+    order = list(wb.config.scheme.scoring.tiers.shares)
+    row_people = transitions.transition_counts(before, after, order).sum(axis=1)
+    matrix = transitions.transitions(before, after, order)
+    return shown(wb, matrix, matrix.apply(lambda _: row_people))  # each cell counted over its row's people
 
 
 def tier_mobility(wb: Workbench) -> pd.DataFrame:
