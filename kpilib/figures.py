@@ -57,8 +57,13 @@ def ranking(wb: Workbench, top: int = 15):
     value, who = ("mean", "department") if wb.company else ("composite", "name")
     height = max(3.0, 0.32 * min(top, len(table)) + 1)
     _, ax = plt.subplots(figsize=(8, height))
-    return plots.ranking_bars(table, value, who, top=top, ax=ax,
-                              title=_t(wb, f"综合分前 {top} 名", f"Top {top} by composite"))
+    if wb.company:
+        title = _t(wb, "各部门平均综合分", "Mean composite by department")
+    elif len(table) > top:
+        title = _t(wb, f"综合分前 {top} 名", f"Top {top} by composite")
+    else:
+        title = _t(wb, "综合分排名", "Ranking by composite")
+    return plots.ranking_bars(table, value, who, top=top, ax=ax, title=title)
 
 
 def trend(wb: Workbench):

@@ -264,3 +264,19 @@ def test_a_trend_chart_of_many_teams_draws_the_largest(sales, monkeypatch):
     assert set(frame["team"]) == set(largest.index[:2])  # the most people this period; ties by name
     ax = figures.trend(sales)
     assert f"的 2 个团队，共 {len(teams)} 个" in ax.get_title() and len(ax.get_legend().get_texts()) == 2
+
+
+def test_the_ranking_chart_says_what_its_bars_are(cache):
+    import matplotlib.pyplot as plt
+
+    from kpilib import figures
+
+    def title(dept: str, lang: str, top: int = 15) -> str:
+        wb = workbench.open_workbench(PERIOD, dept, SAMPLE, lang=lang)
+        shown = figures.ranking(wb, top=top if top else len(wb.sheet())).get_title()
+        plt.close("all")
+        return shown
+
+    assert title("all", "en") == "Mean composite by department"  # its bars are departments, however many
+    assert title("sales", "en") == "Top 15 by composite"
+    assert title("sales", "zh", top=0) == "综合分排名"  # everyone fits: no "top N" of fewer than N
