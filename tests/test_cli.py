@@ -158,3 +158,14 @@ def _number(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def test_a_wrong_lang_or_section_is_told_before_anything_is_scored(tmp_path, monkeypatch):
+    from kpilib.pack import build
+
+    monkeypatch.setattr(build, "build_pack", lambda *a, **k: (_ for _ in ()).throw(AssertionError("scored")))
+    result = runner.invoke(app, ["pack", "--lang", "fr", "--out", str(tmp_path)])
+    assert result.exit_code == 1 and "--lang: expected zh or en, got 'fr'" in said(result)
+    result = runner.invoke(app, ["pack", "--sections", "overview,foo", "--out", str(tmp_path)])
+    assert result.exit_code == 1 and "--sections: unknown foo (known: 10_overview" in said(result)
+    assert not any(tmp_path.iterdir())

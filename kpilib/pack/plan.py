@@ -94,6 +94,19 @@ def sections_available(client: str | None = None, notebooks_dir: Path | None = N
     return dict(sorted(found.items()))
 
 
+def sections_chosen(sections: list[str] | None, client: str | None = None,
+                    notebooks_dir: Path | None = None) -> dict[str, Path]:
+    """The notebooks of `sections` (names or their words: 10_overview or overview; None:
+    every one available), section name → notebook; a UserError naming the unknown ones."""
+    available = sections_available(client, notebooks_dir)
+    if not sections:
+        return available
+    unknown = [s for s in sections if not any(s == name or name.split("_", 1)[-1] == s for name in available)]
+    if unknown:
+        raise UserError(f"--sections: unknown {', '.join(unknown)} (known: {', '.join(available)})")
+    return {n: p for n, p in available.items() if n in sections or n.split("_", 1)[-1] in sections}
+
+
 def _meta(notebook: Path) -> dict:
     return nbformat.read(notebook, as_version=4).metadata.get("kpireport", {})
 
@@ -119,12 +132,7 @@ def plan(period: str, departments: list[str], *, client: str | None, data_dir: P
     department its notebook supports, and for a notebook in parts one document per part of
     `parts` (kpilib.sections.detail_parts: department, part). `inputs` and `params` are
     file → sha256 maps."""
-    available = sections_available(client, notebooks_dir)
-    if sections:
-        unknown = [s for s in sections if not any(s == name or name.split("_", 1)[-1] == s for name in available)]
-        if unknown:
-            raise UserError(f"--sections: unknown {', '.join(unknown)} (known: {', '.join(available)})")
-        available = {n: p for n, p in available.items() if n in sections or n.split("_", 1)[-1] in sections}
+    available = sections_chosen(sections, client, notebooks_dir)
     source = source_digest()
     docs = []
     for name, notebook in available.items():
