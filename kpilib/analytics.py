@@ -249,6 +249,10 @@ def _adopt(opener: Opener, worker: bool = False) -> None:
 def _compute_one(department: str) -> str:
     """In a worker: the tables of `department`, from the adopted opener's workbench, written."""
     wb = _ADOPTED[0](department)
+    # imported before the filter below: importing statsmodels puts its own filters first
+    # ("always" for ConvergenceWarning), which would print the optimisers' notes after all
+    import statsmodels.tools.sm_exceptions  # noqa: F401
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the optimisers' notes would clutter the pack's terminal; tables say what fits
         _write(folder(wb), department_analytics(wb))

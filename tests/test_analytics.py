@@ -6,13 +6,15 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+import subprocess
+import sys
 from dataclasses import asdict, replace
 
 import pandas as pd
 import pytest
 
 from kpilib import analytics, sections, workbench
-from tests.conftest import SAMPLE
+from tests.conftest import ROOT, SAMPLE
 
 PERIOD = "2026Q3"
 SCOPES = ["all", "sales", "hr"]
@@ -175,3 +177,20 @@ def test_processes_reading_their_department_from_the_store_write_the_same_tables
     finally:
         shutil.rmtree(cache / "analytics", ignore_errors=True)
         moved.rename(cache / "analytics")
+
+
+def test_the_optimisers_notes_stay_off_the_terminal_even_when_statsmodels_loads_inside(tmp_path):
+    # a fresh interpreter: statsmodels is first imported while a scope's analytics compute
+    code = (
+        "import warnings\n"
+        "from kpilib import analytics\n"
+        "def compute(wb):\n"
+        "    from statsmodels.tools.sm_exceptions import ConvergenceWarning\n"
+        "    warnings.warn('did not converge', ConvergenceWarning)\n"
+        "    return {}\n"
+        "analytics.department_analytics, analytics._write, analytics.folder = compute, lambda w, t: None, lambda wb: None\n"
+        "analytics._adopt(lambda department: None)\n"
+        "print(analytics._compute_one('sales'))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == "sales", done.stderr
+    assert "did not converge" not in done.stderr
