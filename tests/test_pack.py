@@ -553,3 +553,18 @@ def test_a_partial_pack_on_changed_data_marks_what_it_kept_as_out_of_date(tmp_pa
     index = (out / "2026Q3" / "index.html").read_text(encoding="utf-8")
     assert index.count("⚠") >= 2 and "请不带 --departments 重新生成" in index  # the mark and the note (zh by default)
     assert "--sections" not in index  # not given: not what rebuilds them
+
+
+def test_a_partial_run_in_another_language_is_refused_and_changes_nothing(pack, tmp_path):
+    out = tmp_path / "reports"
+    shutil.copytree(pack.parent, out)
+    before = files_of(out / "2026Q3")
+    result = runner.invoke(app, ["pack", "--out", str(out), "--departments", "sales", "--sections", "overview",
+                                 "--lang", "en"])
+    message = " ".join(said(result).split())
+    assert result.exit_code == 1 and "--lang en: the 2026Q3 pack holds 4 documents in zh" in message
+    assert "add --prune" in message and files_of(out / "2026Q3") == before
+    pruned = runner.invoke(app, ["pack", "--out", str(out), "--departments", "sales", "--sections", "overview",
+                                 "--lang", "en", "--prune"])
+    assert pruned.exit_code == 0, said(pruned)
+    assert [d["parameters"]["lang"] for d in manifest_of(out / "2026Q3")["documents"]] == ["en"]

@@ -124,6 +124,14 @@ def assemble(request: PackRequest, run_key: str | None = None,
             same = carry.previous_pseudonyms(final) == fingerprint  # else nothing of it may be kept
             old = carry.previous_documents(final) if same else []
             before = [] if request.prune else old
+            mixed = carry.other_language(before, docs, lang)
+            if mixed:
+                shown = ", ".join(f"{e['department']}/{e['section']}" for e in mixed[:3]) + (", ..." if len(mixed) > 3 else "")
+                raise UserError(
+                    f"--lang {lang}: the {span.label} pack holds {len(mixed)} documents in "
+                    f"{mixed[0]['parameters']['lang']} ({shown}) that this run would keep beside its {lang} ones; "
+                    f"rebuild the whole period in {lang} (without --departments, --sections or --format), "
+                    "or add --prune to keep only this run's documents")
             if before:
                 carry.copy_period(final, staging)
             previous = {} if request.force else {d["key"]: d for d in old

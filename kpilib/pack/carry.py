@@ -59,17 +59,19 @@ def executed_of(entry: dict, folder: Path) -> Path | None:
     return path if path and path.exists() else None
 
 
+def _identity(entry: dict) -> tuple:
+    """Which document a manifest entry is: a part of a department's pages is one of its own."""
+    return entry.get("department"), entry.get("section"), entry.get("parameters", {}).get("part")
+
+
 def merge(built: list[dict], previous: list[dict], staging: Path, inputs: dict[str, str]) -> list[dict]:
     """This run's entries plus every previous entry it did not rebuild, each with its outputs
     still present in `staging` (listed again under `kept`); a kept
     document built from other input files than this run's (`inputs`: file → sha256) is
     marked `stale` (the index says it is out of date)."""
-    def key(e: dict) -> tuple:  # a part of a department's pages is a document of its own
-        return e.get("department"), e.get("section"), e.get("parameters", {}).get("part")
-
-    old = {key(e): e for e in previous}
+    old = {_identity(e): e for e in previous}
     for entry in built:
-        old.pop(key(entry), None)
+        old.pop(_identity(entry), None)
     merged = list(built)
     for entry in old.values():
         outputs = [p for p in entry.get("outputs", []) if (staging / p).exists()]
@@ -77,6 +79,13 @@ def merge(built: list[dict], previous: list[dict], staging: Path, inputs: dict[s
             stale = {"stale": True} if entry.get("inputs") != inputs else {}
             merged.append({**entry, "outputs": outputs, "kept": outputs, **stale})
     return merged
+
+
+def other_language(previous: list[dict], docs: list[Document], lang: str) -> list[dict]:
+    """The entries of `previous` that a run building `docs` in `lang` would keep, written in
+    another language: a partial run must not leave a period half in one language."""
+    rebuilt = {(d.department, d.section, d.parameters.get("part")) for d in docs}
+    return [e for e in previous if _identity(e) not in rebuilt and e.get("parameters", {}).get("lang") not in (None, lang)]
 
 
 def rerun(entries: list[dict], docs: list[Document], formats: tuple[str, ...], present: list[str]) -> list[str]:
