@@ -553,6 +553,8 @@ def test_a_partial_pack_on_changed_data_marks_what_it_kept_as_out_of_date(tmp_pa
     index = (out / "2026Q3" / "index.html").read_text(encoding="utf-8")
     assert index.count("⚠") >= 2 and "请不带 --departments 重新生成" in index  # the mark and the note (zh by default)
     assert "--sections" not in index  # not given: not what rebuilds them
+    assert '✓</span> <span class="f">⚠' not in index  # out of date is not also ticked as up to date
+    assert "kept from an earlier build" not in index and "沿用较早一次生成的文件" in index  # hover text in zh
 
 
 def test_a_partial_run_in_another_language_is_refused_and_changes_nothing(pack, tmp_path):

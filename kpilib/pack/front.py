@@ -44,7 +44,7 @@ class Figures:
 def words(lang: str) -> dict[str, str]:
     """The cards' fixed words in `lang`."""
     keys = ["people", "mean", "grades", "tiers", "bonus", "watch", "review", "kpis", "warnings", "documents",
-            "downloads", "departments"]
+            "downloads", "departments", "up_to_date", "kept"]
     return {k: word(f"card.{k}", lang) for k in keys}
 
 
