@@ -482,6 +482,7 @@ def test_pages_name_departments_and_the_company_never_ids(tmp_path, monkeypatch)
             text, re.S))
         assert "Northwind Ltd" in shown, page
         assert not re.search(r"\b(rnd|all|nw-client|kpireport)\b", shown), (page, shown)
+        assert "Northwind Ltd · Northwind Ltd" not in text, page  # the company's own pages name it once
     assert "Product engineering · 2026Q3" in (out / "2026Q3" / "rnd" / "10_overview.html").read_text(encoding="utf-8")
 
 

@@ -86,7 +86,8 @@ def run_document(doc: Document, folder: Path, brand: Branding | None = None,
         path.parent.mkdir(parents=True, exist_ok=True)
     section = section_title(doc.section, lang)
     title = f"{doc.name or doc.department} · {doc.period} · {section}"
-    footer = f"{doc.company or 'kpireport'} · {doc.name or doc.department} · {doc.period} · {section}"
+    who = dict.fromkeys([doc.company or "kpireport", doc.name or doc.department])  # the company's pages: its name once
+    footer = " · ".join([*who, doc.period, section])
     html_path.write_text(render.page(nb, title, lang, brand, error=error, footer=footer), encoding="utf-8")
     nbformat.write(_portable(nb, doc), folder / (f"{doc.stem}.failed.ipynb" if error else doc.executed))
     if not error and "pdf" in doc.formats:

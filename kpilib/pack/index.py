@@ -126,7 +126,7 @@ def landing_html(wb: Workbench, department: str, documents: list[dict], brand: B
     downloads = [{"href": name, "name": name} for name in ("scores.xlsx", "actions.csv") if department != COMPANY]
     if f"{department}.zip" in bundles:
         downloads.append({"href": f"../{department}.zip", "name": word("card.zip", wb.lang)})
-    footer = f"{wb.department_name(COMPANY)} · {title}"
+    footer = title if department == COMPANY else f"{wb.department_name(COMPANY)} · {title}"  # the company named once
     return render_template("department.html.j2", page=page_values(title, wb.lang, brand, footer=footer), title=title, card=card,
                            words=front.words(wb.lang), docs=_listed(wb, mine),
                            failures=_failures(wb, mine), downloads=downloads)
