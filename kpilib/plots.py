@@ -127,9 +127,10 @@ def trend_lines(data: pd.DataFrame, x: str, y: str, hue: str | None = None, ax=N
 
 
 def transition_heatmap(matrix: pd.DataFrame, ax=None, title: str | None = None):
-    """A tier transition matrix (rows before, columns after, shares) as an annotated heatmap."""
+    """A tier transition matrix (rows before, columns after, shares) as an annotated heatmap;
+    a row without shares (a tier nobody held, or too few people to show) is left blank, not 0%."""
     ax = _ax(ax)
-    sns.heatmap(matrix.fillna(0), annot=True, fmt=".0%", cmap="Blues", cbar=False, ax=ax, vmin=0, vmax=1)
+    sns.heatmap(matrix.astype(float), annot=True, fmt=".0%", cmap="Blues", cbar=False, ax=ax, vmin=0, vmax=1)
     ax.set_title(title or "")
     return ax
 

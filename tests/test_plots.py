@@ -3,6 +3,7 @@
 import warnings
 
 import matplotlib.pyplot as plt
+import pandas as pd
 import pytest
 
 from kpilib import plots, ratings, separation, stats, transitions
@@ -65,4 +66,11 @@ def test_the_palette_is_led_by_the_clients_colour():
     assert ax.patches[0].get_facecolor()[:3] == pytest.approx((0x7a / 255, 0x1f / 255, 0x5c / 255))
     plots.set_theme("zh")
     assert lead(1) == [plots.PALETTE[0]]
+    plt.close("all")
+
+
+def test_a_transition_row_without_shares_is_blank_not_zero():
+    matrix = pd.DataFrame([[0.5, 0.5], [float("nan"), float("nan")]], index=["A", "B"], columns=["A", "B"])
+    ax = plots.transition_heatmap(matrix)
+    assert sorted(t.get_text() for t in ax.texts) == ["50%", "50%"]  # row B: no "0%"
     plt.close("all")
