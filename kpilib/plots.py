@@ -131,6 +131,7 @@ def transition_heatmap(matrix: pd.DataFrame, ax=None, title: str | None = None):
     a row without shares (a tier nobody held, or too few people to show) is left blank, not 0%."""
     ax = _ax(ax)
     sns.heatmap(matrix.astype(float), annot=True, fmt=".0%", cmap="Blues", cbar=False, ax=ax, vmin=0, vmax=1)
+    ax.grid(False)  # the theme's grid would run through the blank rows
     ax.set_title(title or "")
     return ax
 
