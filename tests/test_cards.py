@@ -131,3 +131,13 @@ def test_front_page_and_landing_page(lang):
     assert 'href="scores.xlsx"' in landing and landing.count('class="kcard') == 1
     for shown in (page, landing):
         assert not empty_tables(shown) and not bare_headings(shown)
+
+
+def test_the_cards_watch_list_is_the_people_section_60_counts(company):
+    from kpilib.pack.front import cards_view
+
+    counted = sections.incentive_counts(company).set_index("rule")["selected"]
+    review = (sections.decisions(company)["outcome"] == "review").sum()
+    card = next(c for c in cards_view(company, documents_for(company)) if c["company"])
+    assert card["watch"] == {"href": card["watch"]["href"], "watch": counted["watch_list"], "review": review}
+    assert 0 < review < counted["watch_list"]  # the sample has both: the review is a part of the watch list

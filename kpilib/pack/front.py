@@ -110,7 +110,9 @@ def cards_view(wb: Workbench, documents: list[dict], at: str | None = None, figu
                                 paid=int(row.bonus_paid), n=int(row.bonus_not_in_full))
                 card["bonus"] = {"href": href("incentives"), "text": text, **_bar(paid, lambda m: f"{m:g}×")}
             if not pd.isna(row.watch_list):
-                card["watch"] = {"href": href("incentives"), "watch": int(row.watch_list), "review": int(row.review)}
+                # the rule's people as section 60 counts them, then those of them sent to review
+                card["watch"] = {"href": href("incentives"), "watch": int(row.watch_list + row.review),
+                                 "review": int(row.review)}
             if row.kpis:
                 names = [(f"{wb.department_name(d)} · " if dept == COMPANY else "") + n
                          for d, n in zip(below["department"], below["kpi_name"], strict=True)]
