@@ -137,8 +137,9 @@ def _check_totals(scheme, problems: Problems, sch_file: str, where: str, who: st
                       column=f"{where}.quantitative")
     full = scheme.scoring.quantitative_share * total + sum(qual.values())
     if quant and abs(full - 100) > 1e-9:
-        problems.warn(sch_file, f"the composite of {who} tops out at {full:g}, not 100 "
-                      f"(share × quantitative weights + qualitative weights)", column=where)
+        problems.warn(sch_file, f"someone in {who} who meets every target exactly and is rated 5 on every "
+                      f"criterion scores {full:g}, not 100 (share × quantitative weights + qualitative weights; "
+                      "attainment above 100% can add more)", column=where)
     core = sum(1 for w in quant.values() if w > 0)
     if core > scheme.scoring.max_kpis:
         problems.warn(sch_file, f"{who} is scored on {core} quantitative KPIs, more than scoring.max_kpis "

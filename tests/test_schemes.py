@@ -112,7 +112,7 @@ def test_weight_zero_is_monitored_and_roles_are_checked(params):
     warnings = [str(p) for p in config.warnings.warnings]
     assert any("departments.marketing.quantitative.plan_completion" in w and "management-layer" in w
                for w in warnings), warnings
-    assert any("departments.marketing.roles.support" in w and "tops out at" in w for w in warnings), warnings
+    assert any("departments.marketing.roles.support" in w and "meets every target exactly and is rated 5 on every criterion scores" in w for w in warnings), warnings
     assert any("customer_service is scored on 7 quantitative KPIs" in w and "max_kpis" in w for w in warnings)
     scored = score(dataset_from(config, **tables(Q1)), config, "2026Q1")
     e1 = scored.lines[scored.lines["employee_id"] == "E1"].set_index("kpi")
