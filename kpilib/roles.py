@@ -143,7 +143,7 @@ def _check_totals(scheme, problems: Problems, sch_file: str, where: str, who: st
     core = sum(1 for w in quant.values() if w > 0)
     if core > scheme.scoring.max_kpis:
         problems.warn(sch_file, f"{who} is scored on {core} quantitative KPIs, more than scoring.max_kpis "
-                      f"({scheme.scoring.max_kpis}, 二八法则: a few core KPIs per person)", column=f"{where}.quantitative")
+                      f"({scheme.scoring.max_kpis}, the 80/20 rule: a few core KPIs per person)", column=f"{where}.quantitative")
 
 
 def computed_kpis(config: Config, dept: str) -> set[str]:

@@ -87,7 +87,8 @@ def roster(dataset: Dataset, config: Config, span: Span, problems: Problems | No
     if problems is not None and (in_scheme & hired & left).any():
         gone = people[in_scheme & hired & left & (people["exit_date"] >= span.start.to_timestamp())]
         for dept, ids in gone.groupby("department")["employee_id"]:
-            problems.warn("employees", f"{len(ids)} people of {dept} left during {span} and are not scored",
+            who = "1 person" if len(ids) == 1 else f"{len(ids)} people"
+            problems.warn("employees", f"{who} of {dept} left during {span} and {'is' if len(ids) == 1 else 'are'} not scored",
                           column="exit_date", value=", ".join(ids.head(10)) + ("…" if len(ids) > 10 else ""))
     return people[in_scheme & hired & ~left].reset_index(drop=True)
 
