@@ -148,6 +148,7 @@ def test_help_explains_prune():
 
 def test_bad_options_are_explained(tmp_path):
     for args, expected in ((["--format", "docx"], "--format"), (["--departments", "nowhere"], "unknown nowhere"),
+                           (["--departments", "Sales"], "unknown Sales (did you mean sales?)"),
                            (["--sections", "astrology"], "unknown astrology"),
                            (["--departments", "procurement"], "no one in procurement"),
                            (["--period", "2031Q1"], "no measures")):

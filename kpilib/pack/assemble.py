@@ -50,6 +50,7 @@ from kpilib.pack.index import manifest, periods_html, portable, write_front
 from kpilib.pack.plan import Document, plan
 from kpilib.pack.request import PackRequest, PackResult
 from kpilib.pack.scoresheets import write_actions, write_sheets
+from kpilib.paramtypes import did_you_mean
 from kpilib.problems import UserError
 from kpilib.sections import detail_parts
 from kpilib.sources import locate
@@ -84,7 +85,8 @@ def assemble(request: PackRequest, run_key: str | None = None,
     known = list(config.scheme.departments)
     unknown = [d for d in departments or [] if d not in known and d != COMPANY]
     if unknown:
-        raise UserError(f"--departments: unknown {', '.join(unknown)} (known: {', '.join(known)}, {COMPANY})")
+        raise UserError(f"--departments: unknown {', '.join(unknown)}{did_you_mean(unknown[0], known)}; "
+                        f"known: {', '.join(known)}, {COMPANY}")
     params_dir = default_params_dir().resolve()
     env = {"KPIREPORT_CACHE": str(cache_dir().resolve()), "KPIREPORT_PARAMS": str(params_dir),
            **cores.thread_env(request.workers()),  # the kernels working at once share the cores
