@@ -334,7 +334,6 @@ def pack(
 
     from kpilib.pack import guard
     from kpilib.pack.build import build_pack
-    from kpilib.pack.plan import sections_chosen
     from kpilib.pack.request import FORMATS, PackRequest
 
     wanted = tuple(f.strip() for f in formats.split(",") if f.strip())
@@ -342,8 +341,14 @@ def pack(
         raise UserError(f"--format: expected html, pdf or html,pdf; got {formats!r}")
     chosen = {name: tuple(values) for name, values in (("departments", _names(departments)),
                                                        ("sections", _names(sections))) if values}
-    _lang(lang, client)  # a wrong --lang or --sections is told now, not after the scoring
-    sections_chosen(list(chosen.get("sections", [])), client)
+    # a wrong --lang or --sections is told now, not after the scoring; checked only when given
+    # (their modules import pandas: a rerun with nothing changed is answered without it)
+    if lang is not None:
+        _lang(lang, client)
+    if "sections" in chosen:
+        from kpilib.pack.plan import sections_chosen
+
+        sections_chosen(list(chosen["sections"]), client)
     request = PackRequest(out_dir, data=data, client=client, period=period, lang=lang, formats=wanted, **chosen,
                           engine="dask" if scheduler else engine, jobs=jobs, scheduler=scheduler,
                           memory_limit=memory_limit, restart_every=restart_every, force=force, prune=prune,
