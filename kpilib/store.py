@@ -158,6 +158,12 @@ class Lines:
         """Lines already in memory (a store that could not be written, a part of a page)."""
         return cls(lambda rows, columns: _matching(lines, rows, columns))
 
+    def among(self, people: pd.Series) -> Lines:
+        """These lines of `people` (employee ids) only, still read when asked for (a part of a
+        department's pages reads its own people's lines, not the department's)."""
+        only = ("employee_id", "in", [str(p) for p in people])
+        return Lines(lambda rows, columns: self._read([*(rows or []), only], columns))
+
     def all(self) -> pd.DataFrame:
         if None not in self._frames:
             self._frames = {None: self._read(None, None)}  # the periods read one by one are in it

@@ -125,6 +125,12 @@ def test_a_period_of_lines_is_read_on_its_own_and_equals_its_rows_of_all(scored)
             want = want[every["department"] == department]
         pd.testing.assert_frame_equal(lines.where(["employee_id", "period", "actual"], kpi=kpi),
                                       want.reset_index(drop=True))
+        some = every["employee_id"].drop_duplicates().iloc[::7]
+        want = every[(every["period"] == PERIOD) & every["employee_id"].isin(some)]
+        if department != "all":
+            want = want[want["department"] == department]
+        pd.testing.assert_frame_equal(lines.among(some).of(PERIOD), want.reset_index(drop=True),
+                                      check_categorical=False)  # a part's people, read with their filter
         assert lines.all()["period"].nunique() == every["period"].nunique()
     assert company.period_lines().equals(every[every["period"] == PERIOD].reset_index(drop=True))
 

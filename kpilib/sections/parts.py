@@ -18,7 +18,6 @@ import pandas as pd
 
 from kpilib.i18n import word
 from kpilib.problems import UserError
-from kpilib.store import Lines
 from kpilib.workbench import Workbench
 
 PART_COLUMNS = ["department", "team", "people", "part"]
@@ -95,4 +94,4 @@ def part_view(wb: Workbench, part: int | None) -> Workbench | None:
     sheet = wb.sheet()
     people = sheet.loc[sheet["team"].astype(str).isin(teams), "employee_id"]
     return dataclasses.replace(wb, history=wb.history[wb.history["employee_id"].isin(people)],
-                               line_scores=Lines.held(wb.lines[wb.lines["employee_id"].isin(people)]))
+                               line_scores=wb.line_scores.among(people))
