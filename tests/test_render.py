@@ -41,3 +41,18 @@ def test_a_book_is_its_sections_in_order_each_on_a_new_page():
         < html.index("<td>袁浩</td>")
     assert html.count(BREAK) == 1 and "papermill" not in html and "display(frame)" not in html
     assert html.count("<main>") == 1 and "部门报告" in html and 'lang="zh' in html
+
+
+def test_a_threads_exporter_is_reused_and_renders_as_a_fresh_one(monkeypatch):
+    from kpilib.pack import render
+
+    notebooks = [_section("概览与考核规则", "<table><tr><td>82</td></tr></table>"),
+                 _section("Rankings", "<table><tr><td>Yuan Hao</td></tr></table>")]
+    brand = load_branding(None)
+    reused = [page(nb, "销售部 · 概览", "zh", brand) for nb in notebooks]
+    assert render._exporter() is render._exporter()
+    fresh = []
+    for nb in notebooks:
+        monkeypatch.setattr(render._exporters, "made", None)
+        fresh.append(page(nb, "销售部 · 概览", "zh", brand))
+    assert reused == fresh
