@@ -142,3 +142,16 @@ def test_cli_validate_explains_bad_parameters(params, text):
 def test_deeply_nested_yaml_is_explained(params):
     found = errors(params, **{"scheme.yaml": "a: " + "[" * 3000 + "1" + "]" * 3000 + "\n"})
     assert any(str(Path("acme") / "scheme.yaml") in e and ("nested less deeply" in e or "nesting depth" in e) for e in found), found
+
+
+def test_a_parameter_file_read_again_is_a_fresh_copy_and_follows_its_edits(tmp_path):
+    from kpilib.problems import Problems
+    from kpilib.yamlfile import read_yaml
+
+    path = tmp_path / "scheme.yaml"
+    path.write_text("scoring: {raters: {supervisor: 0.6}}\n", encoding="utf-8")
+    first = read_yaml(path, Problems())
+    first["scoring"]["raters"]["supervisor"] = 1.0  # a caller changing what it read
+    assert read_yaml(path, Problems()) == {"scoring": {"raters": {"supervisor": 0.6}}}
+    path.write_text("scoring: {raters: {supervisor: 0.7}}\n", encoding="utf-8")
+    assert read_yaml(path, Problems()) == {"scoring": {"raters": {"supervisor": 0.7}}}
