@@ -60,6 +60,11 @@ from kpilib.workbench import Workbench, cache_dir
 BOOTSTRAP = 200  # team-cluster resamples for the factors' LMG intervals
 MIN_RATERS = 3  # supervisors needed to separate rater from ratee variance
 MAX_RATEES = 400  # ratees in the crossed model (a seeded sample above this)
+# People scored from which a pack computes the tables ahead, in processes of their own; a
+# smaller company's tables are computed by the first notebook that reads them, on its warm
+# kernel (imports and workbench there already: on the sample, starting the processes cost
+# more than the models)
+AHEAD_FROM = 2_000
 VARIANCE_COLUMNS = ["component", "variance", "share"]
 _TEMP = re.compile(r"^\.\w+\.(?P<pid>\d+)\.tmp$")  # what `_write` leaves when killed mid-write
 
@@ -216,7 +221,7 @@ def table(wb: Workbench, name: str) -> pd.DataFrame:
     memo = (wb.key, wb.department, group)
     if memo not in _COMPUTED or not wb.key:
         _COMPUTED.clear()  # one group at a time: a warm kernel holds little
-        _COMPUTED[memo] = {k: _tidy(v) for k, v in GROUPS[group](wb).items()}
+        _COMPUTED[memo] = {k: _tidy(v) for k, v in _quietly(GROUPS[group], wb).items()}
         if where is not None:
             _write(where, _COMPUTED[memo])
     return _COMPUTED[memo][name]
@@ -249,14 +254,20 @@ def _adopt(opener: Opener, worker: bool = False) -> None:
 def _compute_one(department: str) -> str:
     """In a worker: the tables of `department`, from the adopted opener's workbench, written."""
     wb = _ADOPTED[0](department)
+    _write(folder(wb), _quietly(department_analytics, wb))
+    return department
+
+
+def _quietly(compute: Callable[[Workbench], dict[str, pd.DataFrame]], wb: Workbench) -> dict[str, pd.DataFrame]:
+    """`compute(wb)` without the optimisers' warnings: they would clutter the pack's terminal
+    and a page's outputs; the tables say what fits."""
     # imported before the filter below: importing statsmodels puts its own filters first
     # ("always" for ConvergenceWarning), which would print the optimisers' notes after all
     import statsmodels.tools.sm_exceptions  # noqa: F401
 
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the optimisers' notes would clutter the pack's terminal; tables say what fits
-        _write(folder(wb), department_analytics(wb))
-    return department
+        warnings.simplefilter("ignore")
+        return compute(wb)
 
 
 def _scoped(wb: Workbench, department: str) -> Workbench:

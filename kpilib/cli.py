@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from kpilib.pack.request import RESTART_EVERY
 from kpilib.problems import Problems, UserError
 
 # jsonschema (under nbformat, which the pack imports) builds ~35 Earley parsers when it imports
@@ -317,7 +318,7 @@ def pack(
     memory_limit: Annotated[str | None, typer.Option(
         "--memory-limit", help="Per-worker memory limit of the local Dask cluster (e.g. 4GiB; default: Dask's auto).")] = None,
     restart_every: Annotated[int, typer.Option(
-        "--restart-every", min=1, help="Notebooks a kernel runs before a fresh one replaces it.")] = 20,
+        "--restart-every", min=1, help="Notebooks a kernel runs before a fresh one replaces it.")] = RESTART_EVERY,
     force: Annotated[bool, typer.Option("--force", help="Rerun documents that are up to date.")] = False,
     prune: Annotated[bool, typer.Option(
         "--prune", help="Remove the period's documents this run does not build (other departments, sections "

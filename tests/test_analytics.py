@@ -194,3 +194,53 @@ def test_the_optimisers_notes_stay_off_the_terminal_even_when_statsmodels_loads_
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert done.returncode == 0 and done.stdout.strip() == "sales", done.stderr
     assert "did not converge" not in done.stderr
+
+
+def test_a_table_computed_in_a_notebook_leaves_the_optimisers_notes_off_the_page(company, monkeypatch):
+    import warnings
+
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning
+
+    def noisy(wb):
+        warnings.warn("did not converge", ConvergenceWarning)
+        return {"rater_variance": pd.DataFrame({"component": ["rater"], "variance": [0.5], "share": [1.0]})}
+
+    monkeypatch.setitem(analytics.GROUPS, "rater_variance", noisy)
+    analytics._COMPUTED.clear()
+    loose = replace(company, department="hr", key="")  # no folder: computed, not read
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        assert analytics.table(loose, "rater_variance")["share"].tolist() == [1.0]
+    assert not seen
+    analytics._COMPUTED.clear()
+
+
+@pytest.mark.slow
+def test_a_small_companys_tables_are_computed_by_its_notebooks_with_the_same_pages(tmp_path, monkeypatch):
+    """Below AHEAD_FROM people the pack starts no analytics processes: the first notebook
+    reading a table computes and keeps it; the pages equal those of a pack that computed
+    them ahead in processes."""
+    from typer.testing import CliRunner
+
+    from kpilib.cli import app
+    from kpilib.pack import assemble
+
+    ahead = []
+    real = analytics.compute_stored
+    monkeypatch.setattr(analytics, "compute_stored", lambda key, opener, departments, *a, **k: (
+        ahead.append(list(departments)), real(key, opener, departments, *a, **k))[1])
+    pages = {}
+    for run, threshold in (("kernels", analytics.AHEAD_FROM), ("ahead", 1)):
+        monkeypatch.setenv("KPIREPORT_CACHE", str(tmp_path / run / "cache"))
+        monkeypatch.setattr(assemble.analytics, "AHEAD_FROM", threshold)
+        workbench._MEMO.clear()
+        out = tmp_path / run / "reports"
+        done = CliRunner().invoke(app, ["pack", "--out", str(out), "--departments", "sales", "--sections", "drivers",
+                                        "--jobs", "2"])
+        assert done.exit_code == 0, done.output
+        key = next((tmp_path / run / "cache" / "analytics").iterdir())
+        drivers = [name for name, group in analytics.TABLES.items() if group != "trends"]  # what section 50 reads
+        assert all((key / "sales" / f"{name}.parquet").exists() for name in drivers)  # kept either way
+        pages[run] = (out / "2026Q3" / "sales" / "50_drivers.html").read_bytes()
+    assert ahead == [["sales"]]  # only the run with the lower threshold started processes
+    assert pages["kernels"] == pages["ahead"]

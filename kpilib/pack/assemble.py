@@ -143,7 +143,7 @@ def assemble(request: PackRequest, run_key: str | None = None,
             held = [d for d in present if d in kept or any(doc.department == d for doc in docs)]
             built = [d for d in present if any(doc.department == d for doc in docs)]
             sheets_key = _sheets_key(wb, params, held, built, fingerprint)
-            hashes, key = dataset.hashes, wb.key
+            hashes, key, ahead = dataset.hashes, wb.key, len(wb.sheet()) >= analytics.AHEAD_FROM
             # from here on the scored company is read back from the period store where it is
             # needed, a department at a time where that is enough: this process holds none of it
             # while the analytics and the notebooks run
@@ -151,7 +151,8 @@ def assemble(request: PackRequest, run_key: str | None = None,
             forget()
             reopen = functools.partial(open_workbench, span, data_dir=data_dir, client=config.client, lang=lang,
                                        pseudonyms=pseudonyms)
-            _analytics(key, reopen, [d for d in docs if d.key not in previous], request.jobs, progress)
+            if ahead:  # else each table is computed by the first notebook reading it (analytics.AHEAD_FROM)
+                _analytics(key, reopen, [d for d in docs if d.key not in previous], request.jobs, progress)
             lap("analytics")
             ran = _run(docs, staging, final, previous, executor, request, brand, progress)
             lap("notebooks")

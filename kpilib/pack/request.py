@@ -17,7 +17,11 @@ if TYPE_CHECKING:
     from kpilib.pseudonyms import Pseudonymiser
 
 FORMATS = ("html", "pdf")  # what `--format` may ask for
-RESTART_EVERY = 20  # kpilib.pack.warm.RESTART_EVERY: notebooks a warm kernel runs before a fresh one
+# notebooks a warm kernel runs before a fresh one (kpilib.pack.warm). A kernel's memory stays
+# flat from notebook to notebook (the sample's 47 on one kernel: 376-399 MB after each), and
+# a fresh one costs ~2.5 s of imports: on the sample, 20 made both kernels restart for their
+# last few documents
+RESTART_EVERY = 50
 
 
 @dataclass(frozen=True)

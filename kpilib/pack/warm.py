@@ -5,7 +5,7 @@ its namespace is reset between notebooks, while imported modules and the workben
 stay, which saves the ~0.7 s kernel start and ~2 s of imports per document. So that module
 state cannot leak from one document into the next for long (a module-level cache, a
 monkeypatch, a growing memo), a kernel is replaced by a fresh one after `restart_every`
-notebooks (default 20); `restart_every=1` gives every notebook a new kernel.
+notebooks (default 50); `restart_every=1` gives every notebook a new kernel.
 
 `WarmEngine` is a papermill engine (entry point group `papermill.engine`, name `kpireport`):
 `papermill in.ipynb out.ipynb --engine kpireport`, or `papermill.execute_notebook(...,
