@@ -1,5 +1,7 @@
 """Charts render on the sample, with Chinese labels as characters (no missing glyphs)."""
 
+import subprocess
+import sys
 import warnings
 
 import matplotlib.pyplot as plt
@@ -74,3 +76,24 @@ def test_a_transition_row_without_shares_is_blank_not_zero():
     ax = plots.transition_heatmap(matrix)
     assert sorted(t.get_text() for t in ax.texts) == ["50%", "50%"]  # row B: no "0%"
     plt.close("all")
+
+
+def test_a_pack_kernel_draws_each_figure_once(tmp_path):
+    """kpilib.plots.draw_once, in a fresh interpreter with an IPython shell (a kernel's):
+    pyplot's redraw after every cell is taken away, the inline backend still sends figures."""
+    code = ("from IPython.core.interactiveshell import InteractiveShell\n"
+            "import matplotlib; matplotlib.use('module://matplotlib_inline.backend_inline')\n"
+            "shell = InteractiveShell.instance()\n"
+            "from matplotlib_inline.backend_inline import configure_inline_support\n"
+            "configure_inline_support(shell, 'inline')\n"
+            "import matplotlib.pyplot as plt\n"
+            "from kpilib import plots\n"
+            "def hooks(): return [f.__name__ for f in shell.events.callbacks['post_execute']]\n"
+            "plt.close(plt.figure())\n"
+            "before = hooks()\n"
+            "plots.draw_once()\n"
+            "print('_draw_all_if_interactive' in before, 'flush_figures' in before, hooks().count('flush_figures'),"
+            " '_draw_all_if_interactive' in hooks())\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "True True 1 False"

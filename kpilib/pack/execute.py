@@ -37,9 +37,11 @@ Done = Callable[[Document, dict], None]  # called with each document and its man
 # scores for the first kernels) and freezes those objects out of the garbage collector's
 # reach: `%reset` between notebooks runs a full collection, which otherwise walks every
 # object of pandas, scipy, matplotlib and statsmodels each time.
+# It draws each figure once (kpilib.plots.draw_once) and imports statsmodels' models, which a
+# small company's analytics fit on the kernels (kpilib.analytics.AHEAD_FROM).
 WARM_UP = ("import kpilib.analytics, kpilib.display, kpilib.display_parts, kpilib.figures, kpilib.messages, "
            "kpilib.narrate, kpilib.narrate_drivers, kpilib.plots, kpilib.sections, kpilib.workbench\n"
-           "import gc\ngc.freeze()")
+           "import statsmodels.api\nkpilib.plots.draw_once()\nimport gc\ngc.freeze()")
 
 
 def _failure(nb, exc: Exception | None = None) -> str | None:
