@@ -202,7 +202,7 @@ def test_a_table_computed_in_a_notebook_leaves_the_optimisers_notes_off_the_page
     from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
     def noisy(wb):
-        warnings.warn("did not converge", ConvergenceWarning)
+        warnings.warn("did not converge", ConvergenceWarning, stacklevel=2)
         return {"rater_variance": pd.DataFrame({"component": ["rater"], "variance": [0.5], "share": [1.0]})}
 
     monkeypatch.setitem(analytics.GROUPS, "rater_variance", noisy)
