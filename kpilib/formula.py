@@ -129,22 +129,28 @@ class _Evaluation:
 
     def __init__(self, formula: Formula, frame_for: FrameFor, index: pd.Index):
         self.formula, self.frame_for, self.index = formula, frame_for, index
-        self.reason = pd.Series(None, index=index, dtype=object)
+        self.reason = np.full(len(index), None, dtype=object)  # (code, parameters) of the first problem met
+        self.rows: dict[Span, np.ndarray] = {}  # per span, each entity's row in its measures (-1: none)
 
     def note(self, mask: np.ndarray, why: tuple[str, dict]) -> None:
-        fresh = mask & self.reason.isna().to_numpy()
-        if fresh.any():
-            self.reason[fresh] = pd.Series([why] * int(fresh.sum()), index=self.index[fresh], dtype=object)
+        for row in np.flatnonzero(mask & (self.reason == None)):  # noqa: E711 - elementwise
+            self.reason[row] = why
+
+    def measure(self, name: str, span: Span) -> np.ndarray:
+        """The entities' aggregated `name` over `span` (NaN where they have none)."""
+        frame = self.frame_for(span)
+        if name not in frame.columns:
+            return np.full(len(self.index), np.nan)
+        if span not in self.rows:
+            self.rows[span] = frame.index.get_indexer(self.index)
+        rows = self.rows[span]
+        return np.where(rows >= 0, frame[name].to_numpy(dtype=float)[rows], np.nan)
 
     def run(self, node: ast.AST, span: Span) -> np.ndarray:
         if isinstance(node, ast.Constant):
             return np.full(len(self.index), float(node.value))
         if isinstance(node, ast.Name):
-            frame = self.frame_for(span)
-            if node.id in frame.columns:
-                values = frame[node.id].reindex(self.index).to_numpy(dtype=float)
-            else:
-                values = np.full(len(self.index), np.nan)
+            values = self.measure(node.id, span)
             self.note(np.isnan(values), ("no_data", {"measure": node.id, "period": str(span)}))
             return values
         if isinstance(node, ast.UnaryOp):
@@ -193,9 +199,9 @@ def evaluate(formula: Formula, frame_for: FrameFor, span: Span,
     missing; reason says why for each NaN, (code, parameters) (None elsewhere).
     """
     ev = _Evaluation(formula, frame_for, index)
-    values = pd.Series(ev.run(formula.tree.body, span), index=index, dtype=float)
-    reason = ev.reason.where(values.isna(), None)
-    return values, reason
+    values = np.asarray(ev.run(formula.tree.body, span), dtype=float)
+    reason = np.where(np.isnan(values), ev.reason, None)
+    return pd.Series(values, index=index, dtype=float), pd.Series(reason, index=index, dtype=object)
 
 
 def lag_spans(formula: Formula, span: Span) -> list[Span]:

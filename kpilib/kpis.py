@@ -47,18 +47,19 @@ class MeasureCube:
 
 
 def kpi_values(cube: MeasureCube, catalog: Catalog, span: Span | str,
-               kpis: list[str] | None = None, entities: pd.Index | None = None,
+               kpis: list[str] | None = None, entities: pd.Index | dict[str, pd.Index] | None = None,
                explain: bool = True) -> pd.DataFrame:
     """Values of quantitative KPIs for one period.
 
     Returns one row per (entity, KPI) with columns employee_id, kpi, period, actual (float,
     NaN when it cannot be computed), reason (why it is missing, else None) and
     inputs ("renewed=44; due_for_renewal=50": the aggregated measures used; "" without `explain`).
-    Entities default to those with any of the KPI's measures in the period.
+    `entities`: those of every KPI, or per KPI id (a KPI not in it: none); None: for each KPI
+    those with any of its measures in the period.
     """
     span = parse_period(span) if isinstance(span, str) else span
     kpis = kpis if kpis is not None else list(catalog.quantitative())
-    frames = []
+    parts: dict[str, list[np.ndarray]] = {"employee_id": [], "kpi": [], "actual": [], "reason": [], "inputs": []}
     for kpi_id in kpis:
         formula = catalog.formulas[kpi_id]
         if entities is None:
@@ -66,16 +67,20 @@ def kpi_values(cube: MeasureCube, catalog: Catalog, span: Span | str,
             cols = [c for c in formula.measures if c in present.columns]
             index = present.index[present[cols].notna().any(axis=1)] if cols else pd.Index([], dtype="str")
         else:
-            index = pd.Index(entities, dtype="str").unique()
+            chosen = entities.get(kpi_id, []) if isinstance(entities, dict) else entities
+            index = pd.Index(chosen, dtype="str").unique()
         values, reason = evaluate(formula, cube.frame, span, index)
-        frame = pd.DataFrame({"employee_id": index, "kpi": kpi_id, "period": span.label,
-                              "actual": values.to_numpy(), "reason": reason.to_numpy()})
-        frame["inputs"] = _inputs(cube, formula, span, index) if explain else ""
-        frames.append(frame)
-    columns = ["employee_id", "kpi", "period", "actual", "reason", "inputs"]
-    if not frames:
-        return pd.DataFrame(columns=columns)
-    return pd.concat(frames, ignore_index=True)[columns]
+        parts["employee_id"].append(index.to_numpy(dtype=object))
+        parts["kpi"].append(np.full(len(index), kpi_id, dtype=object))
+        parts["actual"].append(values.to_numpy())
+        parts["reason"].append(reason.to_numpy())
+        parts["inputs"].append(_inputs(cube, formula, span, index) if explain else np.full(len(index), "", dtype=object))
+    rows = {name: np.concatenate(arrays) if arrays else np.array([], dtype=object if name != "actual" else float)
+            for name, arrays in parts.items()}
+    return pd.DataFrame({"employee_id": pd.array(rows["employee_id"], dtype="str"),
+                         "kpi": pd.array(rows["kpi"], dtype="str"), "period": span.label,
+                         "actual": rows["actual"].astype(float), "reason": rows["reason"],
+                         "inputs": pd.array(rows["inputs"], dtype="str")})
 
 
 def _inputs(cube: MeasureCube, formula, span: Span, index: pd.Index) -> np.ndarray:

@@ -162,10 +162,8 @@ def quantitative_lines(dataset: Dataset, config: Config, span: Span, people: pd.
     catalog, scoring = config.catalog, config.scheme.scoring
     pairs = person_weights(people, config, "quantitative")
     cube = cube or MeasureCube(dataset.measures, catalog)
-    values = kpi_values(cube, catalog, span, [], None, explain)  # the empty frame, with its columns
-    values = pd.concat([values] + [kpi_values(cube, catalog, span, [k], pairs.loc[pairs["kpi"] == k, "employee_id"],
-                                              explain) for k in pairs["kpi"].unique()], ignore_index=True)
-    values["actual"] = values["actual"].astype(float)
+    people_of = pairs.groupby("kpi", sort=False)["employee_id"].unique().to_dict()
+    values = kpi_values(cube, catalog, span, list(people_of), people_of, explain)
     lines = pairs.merge(values.drop(columns="period"), on=["employee_id", "kpi"], how="left")
     lines["scored_on"] = "person"
     employed = months_employed(people, span)

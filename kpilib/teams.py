@@ -150,8 +150,8 @@ def team_lines(lines: pd.DataFrame, people: pd.DataFrame, targets: pd.DataFrame,
     members = membership(people, pd.Series(lines.loc[need, "employee_id"].unique()))
     team_cube = TeamCube(cube, members[["member", "entity"]], catalog)
     wanted = lines.loc[need, ["employee_id", "kpi"]].assign(entity=lambda f: PREFIX + f["employee_id"])
-    values = pd.concat([kpi_values(team_cube, catalog, span, [k], wanted.loc[wanted["kpi"] == k, "entity"], explain)
-                        for k in wanted["kpi"].unique()], ignore_index=True)
+    entities = wanted.groupby("kpi", sort=False)["entity"].unique().to_dict()
+    values = kpi_values(team_cube, catalog, span, list(entities), entities, explain)
     values = values.rename(columns={"employee_id": "entity"}).drop(columns="period")
     aggregate = wanted.merge(values, on=["entity", "kpi"], how="left").merge(
         _team_targets(wanted, members, targets, catalog, span, months_employed, set(managers)),

@@ -110,7 +110,8 @@ class Workbench:
     - tier_allocation: planned vs allocated tiers of the current period.
     - tier_odds: the current period's tier probabilities (kpilib.uncertainty); its sheet
       has rank_low, rank_high and tier_probability (NA in earlier periods).
-    - units: scoring sheets of the team entities (`kind: team`, kpilib.team_units) of the history periods.
+    - units: scoring sheets of the team entities (`kind: team`, kpilib.team_units) of the period and
+      the one before (what section 30's ranking of them and its previous rank read).
     - leniency: the supervisors' leniency over the history, each judged against every
       supervisor of the company (`leniency`); one row per supervisor and `department`
       whose people they rate.
@@ -129,7 +130,7 @@ class Workbench:
     problems: Problems = field(default_factory=Problems)
     branding: Branding = field(default_factory=Branding)
     tier_odds: pd.DataFrame = field(default_factory=pd.DataFrame)
-    units: pd.DataFrame = field(default_factory=pd.DataFrame)  # team entities scored (kpilib.team_units), per period
+    units: pd.DataFrame = field(default_factory=pd.DataFrame)  # team entities scored (kpilib.team_units): period and previous
     leniency: pd.DataFrame = field(default_factory=pd.DataFrame)
     key: str = ""  # the store's key (kpilib.analytics keeps its tables under it)
     _kept: dict = field(default_factory=dict, init=False, repr=False, compare=False)  # `keep`'s tables
@@ -295,7 +296,7 @@ def _score_history(loaded: tuple[Config, Dataset], period: str | Span | None) ->
 
     scored = {s.label: scored_at(s) for s in spans}
     current = scored[span.label] = with_uncertainty(scored[span.label], dataset, config, cube=cube)
-    units = {s.label: score_units(dataset, config, s, cube) for s in spans}
+    units = {s.label: score_units(dataset, config, s, cube) for s in spans[-2:]}  # read: this period and the previous
     current.problems.extend(Problems([p for p in units[span.label].problems.items if p not in current.problems.items]))
     months = max((r.promotion.months for r in config.scheme.incentives.values() if r.promotion), default=0)
     monthly = [score(dataset, config, span_of_month(m, "M"), explain=False, cube=cube).sheet
