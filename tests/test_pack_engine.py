@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -248,3 +249,53 @@ def test_lanes_keep_each_kernel_on_one_department_and_spread_them():
     assert order == [(0, "all"), (1, "sales"), (0, "all"), (1, "sales"), (0, "all"), (1, "sales"),
                      (0, "hr"), (1, "sales"), (0, "hr"), (1, None)]  # the company first, then the largest
     assert [doc.n for lane, doc in taken if doc and doc.department == "sales"] == [0, 3, 6, 7]  # in plan order
+
+
+def test_cells_run_in_one_request_get_the_outputs_nbclient_gives_them(tmp_path):
+    """kpilib.pack.cells: each cell's printed text, displays, result and error as papermill's
+    own client (a request per cell) records them; no cell runs after the failing one, and
+    papermill's bookkeeping marks it."""
+    import nbformat
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NotebookExecutionManager
+
+    cells = ["print('a'); import sys; print('warned', file=sys.stderr)",
+             "from IPython.display import Markdown, display\ndisplay(Markdown('**bold**'))\n6 * 7",
+             "import matplotlib.pyplot as plt\nplt.plot([1, 2]);",
+             "raise ValueError('the sky fell')", "print('never')"]
+
+    def executed(batched: bool):
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# title")]
+                                      + [nbformat.v4.new_code_cell(c) for c in cells])
+        nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nb.metadata.papermill = {}
+        manager = NotebookExecutionManager(nb, progress_bar=False)
+        manager.notebook_start()
+        if batched:
+            warm.run_managed(manager, "python3", cwd=tmp_path, restart_every=1)
+        else:
+            kernel = warm.kernel({}, tmp_path, restart_every=1)
+            kernel.reset()
+            client = PapermillNotebookClient(manager, km=kernel.km, kernel_name="python3")
+            client.kc = kernel.kc
+            client.execute()
+        return manager.nb
+
+    try:
+        one, each = executed(True), executed(False)
+    finally:
+        warm.release()
+    def outputs(nb):  # execution counts aside (also in the traceback's "In[6]")
+        return [[{k: [re.sub(r"In\[\d+\]", "In[n]", line) for line in v] if k == "traceback" else v
+                  for k, v in o.items() if k != "execution_count"} for o in c.get("outputs", [])] for c in nb.cells]
+
+    assert outputs(one) == outputs(each)
+    assert [o["output_type"] for o in one.cells[1].outputs] == ["stream", "stream"]
+    assert [o["output_type"] for o in one.cells[2].outputs] == ["display_data", "execute_result"]
+    assert one.cells[2].outputs[1]["data"]["text/plain"] == "42" and "image/png" in one.cells[3].outputs[0]["data"]
+    assert one.cells[4].outputs[0]["ename"] == "ValueError" and one.cells[5].outputs == []
+    assert one.cells[4].metadata.papermill["exception"] and one.metadata.papermill["exception"]
+    assert one.cells[5].metadata.papermill["status"] == each.cells[5].metadata.papermill["status"]
+    counts = [c.execution_count for c in one.cells[1:5]]
+    assert counts == sorted(counts) and len(set(counts)) == 4
+    assert one.metadata.language_info == each.metadata.language_info

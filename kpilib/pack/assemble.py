@@ -30,6 +30,7 @@ with another key) is neither kept, reused nor compared with: the period is built
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -38,10 +39,12 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from kpilib import analytics, cores, sources, store
 from kpilib.branding import Branding, branding_file, load_branding, report_language, words_file
+from kpilib.config import load_config
 from kpilib.origin import default_notebooks_dir, default_params_dir, sample_dir, source_digest
 from kpilib.pack import carry, engines, guard, restate
 from kpilib.pack.book import SECTION, build_books
@@ -73,26 +76,39 @@ def assemble(request: PackRequest, run_key: str | None = None,
     lock throughout; a failure to write is a UserError and leaves the previous pack as it was.
     `run_key` (kpilib.pack.fresh) goes into the manifest."""
     started = time.perf_counter()
+    engines.get(request.engine)  # an unknown engine is told before the scoring
+    known = list(load_config(request.client).scheme.departments)
+    unknown = [d for d in request.departments or [] if d not in known and d != COMPANY]
+    if unknown:
+        raise UserError(f"--departments: unknown {', '.join(unknown)}{did_you_mean(unknown[0], known)}; "
+                        f"known: {', '.join(known)}, {COMPANY}")
+    data_dir = locate(request.data, sample_dir())
+    env = {"KPIREPORT_CACHE": str(cache_dir().resolve()), "KPIREPORT_PARAMS": str(default_params_dir().resolve()),
+           **cores.thread_env(request.workers()),  # the kernels working at once share the cores
+           **(request.pseudonyms.kernel_env() if request.pseudonyms else {})}
+    # files: the kernels start now, on the core that loading and scoring leave idle; a
+    # database's kernels are told the hashes of the tables read, so they start once loaded
+    early = not sources.is_database(data_dir)
+    with engines.ready(request.engine, env, default_notebooks_dir(), request) if early else contextlib.nullcontext():
+        return _assemble(request, run_key, progress, started, data_dir, env, early)
+
+
+def _assemble(request: PackRequest, run_key: str | None, progress: Callable[[int, int, dict], None] | None,
+              started: float, data_dir: Path | str, env: dict[str, str], ready: bool) -> PackResult:
+    """The body of `assemble`; the executor is ready already when `ready`."""
     out_dir = Path(request.out_dir).resolve()
-    executor = engines.get(request.engine)  # an unknown engine is told before the scoring
+    executor = engines.get(request.engine)
     departments, sections, formats = request.departments, request.sections, request.formats
     pseudonyms = request.pseudonyms
     loaded = config, dataset = load_inputs(request.data, request.client, pseudonyms)
     span = resolve_period(dataset.months, request.period)
-    data_dir = locate(request.data, sample_dir())
     brand = load_branding(config.client)
     lang = report_language(request.lang, brand, "--lang")
     known = list(config.scheme.departments)
-    unknown = [d for d in departments or [] if d not in known and d != COMPANY]
-    if unknown:
-        raise UserError(f"--departments: unknown {', '.join(unknown)}{did_you_mean(unknown[0], known)}; "
-                        f"known: {', '.join(known)}, {COMPANY}")
     params_dir = default_params_dir().resolve()
-    env = {"KPIREPORT_CACHE": str(cache_dir().resolve()), "KPIREPORT_PARAMS": str(params_dir),
-           **cores.thread_env(request.workers()),  # the kernels working at once share the cores
-           **(pseudonyms.kernel_env() if pseudonyms else {}),
-           **sources.kernel_env(data_dir, dataset.hashes)}  # a URL's password: never in a parameter
-    with guard.writing(out_dir), guard.hold(out_dir), engines.ready(request.engine, env, default_notebooks_dir(), request):
+    env.update(sources.kernel_env(data_dir, dataset.hashes))  # a URL's password: never in a parameter
+    getting_ready = contextlib.nullcontext() if ready else engines.ready(request.engine, env, default_notebooks_dir(), request)
+    with guard.writing(out_dir), guard.hold(out_dir), getting_ready:
         guard.sweep(out_dir)
         store.sweep(cache_dir())
         wb = prepare(data_dir, config.client, span, lang, loaded=loaded, pseudonyms=pseudonyms)
@@ -144,22 +160,28 @@ def assemble(request: PackRequest, run_key: str | None = None,
             built = [d for d in present if any(doc.department == d for doc in docs)]
             sheets_key = _sheets_key(wb, params, held, built, fingerprint)
             hashes, key, ahead = dataset.hashes, wb.key, len(wb.sheet()) >= analytics.AHEAD_FROM
-            # from here on the scored company is read back from the period store where it is
-            # needed, a department at a time where that is enough: this process holds none of it
-            # while the analytics and the notebooks run
-            del wb, dataset, loaded
-            forget()
             reopen = functools.partial(open_workbench, span, data_dir=data_dir, client=config.client, lang=lang,
                                        pseudonyms=pseudonyms)
-            if ahead:  # else each table is computed by the first notebook reading it (analytics.AHEAD_FROM)
+            sheets_of = functools.partial(_sheets, held=held, built=built, staging=staging, final=final,
+                                          key=sheets_key if same else None)
+            if ahead:
+                # from here on a large company is read back from the period store where it is
+                # needed, a department at a time where that is enough: this process holds none
+                # of it while the analytics and the notebooks run
+                del wb, dataset, loaded
+                forget()
                 _analytics(key, reopen, [d for d in docs if d.key not in previous], request.jobs, progress)
             lap("analytics")
-            ran = _run(docs, staging, final, previous, executor, request, brand, progress)
-            lap("notebooks")
-            # the scoring sheets once the kernels are gone: writing them beside the notebooks
-            # held a second copy of the company (and the GIL) while the kernels held theirs
-            wb = reopen(COMPANY)
-            sheets = _sheets(wb, held, built, staging, final, sheets_key if same else None)
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kpireport-sheets") as side:
+                # a small company's scoring sheets are written while its notebooks run (the end
+                # waits for them); a large one's once the kernels are gone: beside the notebooks
+                # they held a second copy of the company (and the GIL) while the kernels held theirs
+                writing = None if ahead else side.submit(sheets_of, wb)
+                ran = _run(docs, staging, final, previous, executor, request, brand, progress)
+                lap("notebooks")
+                if ahead:
+                    wb = reopen(COMPANY)
+                sheets = sheets_of(wb) if writing is None else writing.result()
             lap("sheets")
             entries = carry.merge(ran, before, staging, hashes)
             if "pdf" in formats:

@@ -56,6 +56,9 @@ def _lanes_started(env: dict[str, str], cwd: Path, request: PackRequest) -> Iter
     execute.start_lanes(env, cwd, request.workers(), request.restart_every)
     try:
         yield
+    except BaseException:
+        warm.kill_all()  # a kernel still importing is not waited for: the error is told at once
+        raise
     finally:
         execute.stop_lanes()
 

@@ -10,7 +10,7 @@ notebooks (default 50); `restart_every=1` gives every notebook a new kernel.
 `WarmEngine` is a papermill engine (entry point group `papermill.engine`, name `kpireport`):
 `papermill in.ipynb out.ipynb --engine kpireport`, or `papermill.execute_notebook(...,
 engine_name="kpireport")` in a loop, runs notebooks on the warm kernel of the calling thread
-with papermill's own cell bookkeeping (`PapermillNotebookClient`). A failing cell ends the
+with papermill's own cell bookkeeping, its code cells in one request (`kpilib.pack.cells`). A failing cell ends the
 notebook the papermill way: its error is in the cell's outputs and `raise_for_execution_errors`
 (papermill.execute_notebook) raises it; the pack reads it from the outputs instead.
 Engine keyword arguments: `env` (extra environment of the kernel), `restart_every`, `cwd` (the
@@ -31,9 +31,10 @@ import threading
 from pathlib import Path
 
 import nbformat
+import papermill.engines  # noqa: F401 - papermill first: its entry points, ours too, load while it is imported
 from nbclient import NotebookClient
-from papermill.clientwrap import PapermillNotebookClient
 
+from kpilib.pack import cells
 from kpilib.pack.request import RESTART_EVERY  # notebooks a kernel runs before a fresh one
 
 RESET = "get_ipython().run_line_magic('reset', '-f')\nimport matplotlib.pyplot as _plt\n_plt.close('all')\ndel _plt"
@@ -55,6 +56,7 @@ class WarmKernel:
         self.km, self.kc, self.env, self.cwd, self.kernel_name = starter.km, starter.kc, env, cwd, kernel_name
         self.runs = 0
         atexit.register(self.shutdown)
+        kernels.append(self)  # from here on `kill_all` reaches it, while it warms up too
         if warm_up:
             self.run(warm_up)
 
@@ -110,7 +112,6 @@ def kernel(env: dict[str, str], cwd: Path, kernel_name: str = "python3",
             with contextlib.suppress(ValueError):
                 kernels.remove(warm)
         warm = _local.kernel = WarmKernel(env, cwd, kernel_name, warm_up=warm_up)
-        kernels.append(warm)
         if stop.is_set():  # interrupted while it started: the interrupt may have missed it
             warm.shutdown()
             raise KeyboardInterrupt
@@ -142,19 +143,64 @@ def run_managed(nb_man, kernel_name, log_output=False, stdout_file=None, stderr_
                 cwd: str | Path | None = None, warm_up: str = "", **kwargs):
     """Run `nb_man.nb` on the warm kernel for `cwd` (default: the current folder, where
     papermill.execute_notebook has changed into its own `cwd`) and `env`, then count the run
-    (the body of the papermill engine `WarmEngine.execute_managed_notebook`)."""
+    (the body of the papermill engine `WarmEngine.execute_managed_notebook`). The code cells
+    run in one request (`kpilib.pack.cells`); each gets its outputs and execution count as
+    nbclient would give them, papermill's bookkeeping marks each cell started and completed,
+    and the first failing cell as the exception, after which no cell runs.
+    `execution_timeout`: seconds per cell (default TIMEOUT)."""
     if stop.is_set():
         raise KeyboardInterrupt
     warm = kernel(dict(env or {}), Path(cwd) if cwd else Path.cwd(), kernel_name or "python3", restart_every, warm_up)
     warm.reset()
-    client = PapermillNotebookClient(nb_man, km=warm.km, timeout=execution_timeout or TIMEOUT,
-                                     kernel_name=warm.kernel_name, log=log, log_output=log_output,
-                                     stdout_file=stdout_file, stderr_file=stderr_file)
+    nb = nb_man.nb
+    code = [cell for cell in nb.cells if cell.cell_type == "code"]
+    batch = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        f"import kpilib.pack.cells\nkpilib.pack.cells.run({[cell.source for cell in code]!r})")])
+    client = NotebookClient(batch, km=warm.km, timeout=(execution_timeout or TIMEOUT) * max(1, len(code)),
+                            kernel_name=warm.kernel_name, allow_errors=True)
     client.kc = warm.kc
     try:
-        return client.execute()
+        client.execute()
     finally:
         warm.runs += 1
+    ran = next((out["data"][cells.MIME] for out in batch.cells[0].outputs if cells.MIME in out.get("data", {})), None)
+    if ran is None:  # the batch itself failed: not a notebook's error
+        raise RuntimeError(f"the kernel did not run the notebook's cells: {_failure_of(batch.cells[0])}")
+    nb.metadata["language_info"] = batch.metadata.get("language_info", {})
+    results = iter(ran)
+    for index, cell in enumerate(nb.cells):
+        nb_man.cell_start(cell, index)
+        failed = False
+        if cell.cell_type == "code":
+            result = next(results)  # the kernel stops after a failing cell, and so does this loop
+            cell.outputs = [nbformat.v4.output_from_msg(message) for message in result["messages"]]
+            cell.execution_count = result["execution_count"]
+            _log_streams(cell.outputs, log_output, stdout_file, stderr_file)
+            failed = result["failed"]
+            if failed:
+                nb_man.cell_exception(cell, cell_index=index)
+        nb_man.cell_complete(cell, cell_index=index)
+        if failed:
+            break
+    return nb
+
+
+def _failure_of(cell) -> str:
+    errors = [f"{o.get('ename')}: {o.get('evalue')}" for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+    return errors[0] if errors else "no outputs"
+
+
+def _log_streams(outputs, log_output: bool, stdout_file, stderr_file) -> None:
+    """What papermill's client does with a cell's printed text: logged, or written to the files given."""
+    for output in outputs:
+        if output.output_type != "stream":
+            continue
+        target = stdout_file if output.name == "stdout" else stderr_file
+        if log_output:
+            (log.info if output.name == "stdout" else log.warning)(output.text)
+        if target:
+            target.write(output.text)
+            target.flush()
 
 
 from kpilib.pack.papermill_engine import WarmEngine  # noqa: E402, F401  (here papermill is fully imported)
